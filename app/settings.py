@@ -1,0 +1,94 @@
+"""Settings read from the environment (and a `.env` file), with embedded defaults.
+
+Everything defaults to one folder, `.qualify/` in the working directory: a SQLite
+file for the CRM and the agent's records, one for checkpoints, the local web corpus
+and its Chroma index. No key is needed; keys switch on the LLM and Tavily.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Environment configuration; see README "Configuration" for every variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QUALIFY_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    home: Path = Field(default=Path(".qualify"), description="Folder for embedded data.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the CRM and records; SQLite in home if unset."
+    )
+    checkpoint_url: str | None = Field(
+        default=None,
+        description="Checkpoint database: a SQLite path or a postgresql:// URL; home if unset.",
+    )
+    corpus_dir: Path | None = Field(default=None, description="Local web corpus folder.")
+    chroma_dir: Path | None = Field(default=None, description="Local Chroma index folder.")
+
+    engine: Literal["auto", "offline", "llm"] = Field(
+        default="auto", description="auto: the LLM when OPENAI_API_KEY is set, else offline."
+    )
+    model: str = Field(default="gpt-4o-mini", description="Chat model name for the LLM engine.")
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "QUALIFY_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "QUALIFY_OPENAI_BASE_URL")
+    )
+    llm_timeout_s: float = Field(default=30.0, ge=0.1)
+    llm_max_retries: int = Field(default=2, ge=0)
+
+    tavily_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TAVILY_API_KEY", "QUALIFY_TAVILY_API_KEY")
+    )
+    tavily_timeout_s: float = Field(default=15.0, ge=0.1)
+
+    check_deliverability: bool = Field(
+        default=False, description="Ask DNS whether the email domain accepts mail."
+    )
+    dns_timeout_s: float = Field(default=3.0, ge=0.1)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The CRM database URL, defaulting to a SQLite file in `home`."""
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'crm.db').as_posix()}"
+
+    @property
+    def resolved_checkpoint_url(self) -> str:
+        """Where checkpoints live: a Postgres URL, or a SQLite file path."""
+        if self.checkpoint_url is not None:
+            return self.checkpoint_url
+        return str(self.home / "checkpoints.db")
+
+    @property
+    def resolved_corpus_dir(self) -> Path:
+        """The local web corpus folder."""
+        return self.corpus_dir if self.corpus_dir is not None else self.home / "web"
+
+    @property
+    def resolved_chroma_dir(self) -> Path:
+        """The local Chroma folder."""
+        return self.chroma_dir if self.chroma_dir is not None else self.home / "chroma"
+
+    @property
+    def resolved_engine(self) -> Literal["offline", "llm"]:
+        """The engine to use when nobody chose one for the run."""
+        if self.engine != "auto":
+            return self.engine
+        return "llm" if self.openai_api_key is not None else "offline"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

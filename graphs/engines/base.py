@@ -1,0 +1,40 @@
+"""The contract both reasoning engines (offline and LLM) fulfil."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from graphs.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
+from graphs.icp.profile import FreeTextCriterion
+from graphs.icp.verdicts import CriterionVerdict, IcpAssessment
+from tools.web_search import WebResult
+
+
+class ReasoningEngine(Protocol):
+    """What the research nodes ask of an engine. Same pydantic outputs either way."""
+
+    name: str
+
+    def digest_account(self, company_name: str, pages: list[WebResult]) -> AccountDigest:
+        """Overview, finances, news and firmographic facts from web pages."""
+        ...
+
+    def summarize_lead(self, research: LeadResearch) -> str:
+        """A short lead summary for the About lead section."""
+        ...
+
+    def judge_free_text(
+        self, criterion: FreeTextCriterion, company: CompanyFacts, digest: AccountDigest | None
+    ) -> CriterionVerdict:
+        """Judge a free-text ICP criterion (products, technologies) with evidence."""
+        ...
+
+    def write_outreach(
+        self, research: LeadResearch, icp: IcpAssessment, sender_name: str
+    ) -> OutreachDraft:
+        """Draft a first outreach email grounded in the research."""
+        ...
+
+
+class EngineError(RuntimeError):
+    """The engine could not produce a valid answer (after its retries)."""

@@ -1,0 +1,148 @@
+"""Typed outputs of the research graph's nodes: what the insights page shows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from graphs.icp.verdicts import IcpAssessment
+from tools.email_check import EmailCheck
+
+
+class LeadFacts(BaseModel):
+    """The lead's CRM fields the agent reasons on."""
+
+    lead_id: str
+    full_name: str
+    job_title: str | None = None
+    company_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    country: str | None = None
+    city: str | None = None
+    source: str | None = None
+    rating: str | None = None
+    status: str | None = None
+    topic: str | None = None
+    created_on: datetime | None = None
+    owner_name: str | None = None
+
+
+class CompanyFacts(BaseModel):
+    """Firmographics of the lead's company, each field with its source."""
+
+    name: str | None = None
+    domain: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    annual_revenue: float | None = Field(default=None, description="US dollars.")
+    country: str | None = None
+    city: str | None = None
+    products: list[str] = Field(default_factory=list)
+    mission: str | None = None
+    description: str | None = None
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="Field name to source: 'CRM account.x' or a URL."
+    )
+
+
+NewsCategory = Literal["launch", "leadership", "contract", "award", "community", "other"]
+
+
+class NewsItem(BaseModel):
+    """One recent news item about the company."""
+
+    title: str
+    url: str
+    published_on: date | None = None
+    category: NewsCategory = "other"
+    summary: str
+
+
+class AccountDigest(BaseModel):
+    """Web research on a company: overview, finances, news and extracted facts."""
+
+    company_name: str
+    business_overview: str
+    finances: str
+    news: list[NewsItem] = Field(default_factory=list)
+    facts: CompanyFacts = Field(default_factory=CompanyFacts)
+    sources: list[str] = Field(default_factory=list, description="URLs read.")
+    engine: str = "offline"
+
+
+class ColleagueLink(BaseModel):
+    """A coworker who emailed or met the lead or its account."""
+
+    user_id: str
+    user_name: str
+    emails: int = 0
+    meetings: int = 0
+    last_interaction: datetime
+    with_lead: bool = Field(description="True if they dealt with the lead itself.")
+
+
+class OpportunitySummary(BaseModel):
+    """An open opportunity related to the lead or its account."""
+
+    id: str
+    name: str
+    stage: str
+    estimated_value: float
+    account_id: str | None = None
+    owner_name: str | None = None
+
+
+class ContactSuggestion(BaseModel):
+    """A contact at the account the seller could reach, or one matching the lead."""
+
+    id: str
+    full_name: str
+    job_title: str | None = None
+    email: str | None = None
+    reason: str
+
+
+class LeadResearch(BaseModel):
+    """The researcher node's output."""
+
+    lead: LeadFacts
+    email_check: EmailCheck
+    account_id: str | None = None
+    account_match: str | None = Field(
+        default=None, description="How the account was found: connected, email domain, name."
+    )
+    contact_match: ContactSuggestion | None = None
+    company: CompanyFacts = Field(default_factory=CompanyFacts)
+    digest: AccountDigest | None = None
+    who_knows_whom: list[ColleagueLink] = Field(default_factory=list)
+    lead_opportunities: list[OpportunitySummary] = Field(default_factory=list)
+    account_opportunities: list[OpportunitySummary] = Field(default_factory=list)
+    suggested_contacts: list[ContactSuggestion] = Field(default_factory=list)
+    lead_summary: str = ""
+    notes: list[str] = Field(default_factory=list, description="Gaps and problems met.")
+
+
+class OutreachDraft(BaseModel):
+    """An outreach email draft; never sent by the research graph."""
+
+    subject: str
+    body: str
+    grounded_on: list[str] = Field(
+        default_factory=list, description="Sources of every personal claim in the body."
+    )
+    engine: str = "offline"
+
+
+class LeadInsights(BaseModel):
+    """Everything the insights page shows, stored as the lead's latest insights."""
+
+    lead_id: str
+    researched_on: datetime
+    research: LeadResearch
+    icp: IcpAssessment
+    draft: OutreachDraft | None = None
+    engine: str
+    fallback_notes: list[str] = Field(default_factory=list)
