@@ -1,0 +1,579 @@
+"""A lead's insights page and an outreach draft, rendered in the terminal with rich.
+
+The layout follows the seed's Lead insights page: a header, then Key insights, Email
+validation, About lead and About account, then the researcher's notes. Every value
+that comes from the CRM or the web is wrapped in `Text`, never parsed as rich markup,
+so a web page title like "[/b]" shows as written instead of crashing the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from graphs.findings import (
+    AccountDigest,
+    ColleagueLink,
+    CompanyFacts,
+    ContactSuggestion,
+    LeadInsights,
+    LeadResearch,
+    NewsItem,
+    OpportunitySummary,
+    OutreachDraft,
+)
+from graphs.icp.profile import Importance
+from graphs.icp.verdicts import RECOMMENDATIONS, FitLevel, IcpAssessment, Verdict
+from store.clock import as_utc, utc_now
+from tools.email_check import EmailCheck
+
+NOT_AVAILABLE = "Not available"
+MAX_NEWS = 3
+
+RECOMMENDATION_STYLES: dict[FitLevel, str] = {
+    FitLevel.EXACT: "green",
+    FitLevel.CLOSE: "yellow",
+    FitLevel.NONE: "red",
+}
+FIT_LABELS: dict[FitLevel, str] = {
+    FitLevel.EXACT: "exact match",
+    FitLevel.CLOSE: "close match",
+    FitLevel.NONE: "no match",
+}
+VERDICT_LABELS: dict[Verdict, tuple[str, str]] = {
+    Verdict.MET: ("✓ met", "green"),
+    Verdict.PARTLY_MET: ("◐ partly met", "yellow"),
+    Verdict.NOT_MET: ("✗ not met", "red"),
+    Verdict.UNKNOWN: ("? unknown", "bright_black"),
+}
+IMPORTANCE_LABELS: dict[Importance, str] = {
+    Importance.MUST_HAVE: "must-have",
+    Importance.NICE_TO_HAVE: "nice-to-have",
+}
+EMAIL_TYPE_STYLES: dict[str, str] = {
+    "work": "green",
+    "personal": "yellow",
+    "role": "yellow",
+    "disposable": "red",
+    "unknown": "bright_black",
+}
+HINT_STYLE = "cyan"
+# Below this console width the criteria table drops its Source column and shows each
+# source under its evidence, so evidence keeps a readable width on 80-column terminals.
+WIDE_CONSOLE = 110
+
+
+# --- formatting rules (pure) -------------------------------------------------------------
+
+
+def format_amount(value: float | None) -> str:
+    """A deal value in whole dollars: 120000 -> '$120,000'."""
+    if value is None:
+        return NOT_AVAILABLE
+    return f"${value:,.0f}"
+
+
+def format_revenue(value: float | None) -> str:
+    """Company revenue, short: 240e6 -> '$240M', 1.2e9 -> '$1.2B', 850e3 -> '$850K'."""
+    if value is None:
+        return NOT_AVAILABLE
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            short = f"{value / size:.1f}".removesuffix(".0")
+            return f"${short}{suffix}"
+    return f"${value:,.0f}"
+
+
+def format_hours_ago(then: datetime, now: datetime) -> str:
+    """How long ago research ran, in hours: '5 hours ago', '1 hour ago'."""
+    hours = max(0, int((as_utc(now) - as_utc(then)).total_seconds() // 3600))
+    if hours == 0:
+        return "less than an hour ago"
+    return f"{hours} hour{'s' if hours != 1 else ''} ago"
+
+
+def describe_account_match(account_match: str | None) -> str:
+    """How the account was linked, in a seller's words; accepts the researcher's phrases
+    ('matched by email domain') and short codes ('email_domain', 'name', 'connected')."""
+    if not account_match:
+        return "connected"
+    key = account_match.lower()
+    if "agent" in key:
+        return "connected by the agent"
+    if "connect" in key or "seller" in key:
+        return "connected by seller"
+    if "domain" in key or "email" in key:
+        return "matched by email domain"
+    if "name" in key:
+        return "matched by company name"
+    return account_match
+
+
+def _is_connected_contact(contact: ContactSuggestion) -> bool:
+    # ContactSuggestion has no 'connected' flag: the researcher says so in the reason.
+    return "connected" in contact.reason.lower()
+
+
+# --- small building blocks ---------------------------------------------------------------
+
+
+def _not_available(what: str | None = None) -> Text:
+    return Text(f"{what}: {NOT_AVAILABLE}" if what else NOT_AVAILABLE, style="dim italic")
+
+
+def _heading(title: str) -> Text:
+    return Text(title, style="bold")
+
+
+def _empty(title: str) -> Text:
+    """A sub-block with nothing to show, on one line."""
+    return Text.assemble((title, "bold"), ("  ", ""), (NOT_AVAILABLE, "dim italic"))
+
+
+def _short_url(source: str) -> str:
+    """A source without its scheme, so narrow table columns fold less."""
+    return source.removeprefix("https://").removeprefix("http://").removeprefix("www.")
+
+
+def _hint(label: str, command: str) -> Text:
+    return Text.assemble((f"{label}: ", "dim"), (command, HINT_STYLE))
+
+
+def _table(*columns: str, expand: bool = False) -> Table:
+    table = Table(
+        box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_edge=False, expand=expand
+    )
+    for column in columns:
+        table.add_column(column, header_style="bold dim")
+    return table
+
+
+def _facts_grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    return grid
+
+
+def _text(value: object | None) -> Text:
+    return Text(str(value)) if value not in (None, "") else Text("—", style="dim")
+
+
+def _section(title: str, parts: Iterable[RenderableType], border: str = "blue") -> Panel:
+    return Panel(
+        Group(*parts),
+        title=Text(title, style="bold"),
+        title_align="left",
+        border_style=border,
+        padding=(0, 1),
+    )
+
+
+def _spaced(blocks: list[list[RenderableType]]) -> list[RenderableType]:
+    """Join sub-blocks with one blank line between them."""
+    parts: list[RenderableType] = []
+    for block in blocks:
+        if parts:
+            parts.append(Text(""))
+        parts.extend(block)
+    return parts
+
+
+# --- header ------------------------------------------------------------------------------
+
+
+def _header(insights: LeadInsights, lead_status: str | None, now: datetime) -> Panel:
+    lead = insights.research.lead
+    title = Text(lead.full_name or "(no name)", style="bold")
+    role = " at ".join(p for p in (lead.job_title, lead.company_name) if p)
+    if role:
+        title.append(f"  {role}", style="")
+    status = lead_status or lead.status
+    meta = Text.assemble(("Lead ", "dim"), (insights.lead_id, "bold"))
+    if status:
+        meta.append("  ·  ", style="dim").append(f"Status {status}")
+    meta.append("  ·  ", style="dim").append("Engine ", style="dim").append(insights.engine)
+    updated = as_utc(insights.researched_on)
+    research_line = Text(
+        f"Research updated {updated:%Y-%m-%d %H:%M} UTC ({format_hours_ago(updated, now)})",
+        style="dim",
+    )
+    parts: list[RenderableType] = [title, meta, research_line]
+    details = [
+        ("Topic", lead.topic),
+        ("Source", lead.source),
+        ("Rating", lead.rating),
+        ("Owner", lead.owner_name),
+        ("Location", ", ".join(p for p in (lead.city, lead.country) if p)),
+    ]
+    facts = [(k, v) for k, v in details if v]
+    if facts:
+        line = Text()
+        for i, (key, value) in enumerate(facts):
+            if i:
+                line.append("  ·  ", style="dim")
+            line.append(f"{key} ", style="dim").append(str(value))
+        parts.append(line)
+    if insights.fallback_notes:
+        parts.append(
+            Text.assemble(
+                ("⚠ The LLM failed; parts of this page come from the offline engine: ", "yellow"),
+                ("; ".join(insights.fallback_notes), "yellow"),
+            )
+        )
+    return Panel(
+        Group(*parts),
+        title=Text("Lead insights", style="bold"),
+        title_align="left",
+        border_style="bright_black",
+        padding=(0, 1),
+    )
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+def _criteria_table(icp: IcpAssessment, wide: bool) -> Table:
+    columns = ["Criterion", "Importance", "Verdict", "Evidence"] + (["Source"] if wide else [])
+    table = _table(*columns, expand=True)
+    # Evidence is what a seller reads; the criterion label wraps before it does.
+    table.columns[0].max_width = 30 if wide else 20
+    table.columns[1].no_wrap = True
+    table.columns[2].no_wrap = True
+    table.columns[3].ratio = 5
+    table.columns[3].overflow = "fold"  # long URLs in evidence: fold, do not cut
+    if wide:
+        table.columns[4].ratio = 3
+        table.columns[4].overflow = "fold"
+    for verdict in icp.verdicts:
+        label, verdict_style = VERDICT_LABELS.get(verdict.verdict, (verdict.verdict, ""))
+        evidence = Text(verdict.evidence)
+        source = Text(_short_url(verdict.source or "—"), style="dim")
+        if not wide and verdict.source:
+            evidence.append("\n").append(source)
+        row = [
+            Text(verdict.label),
+            Text(IMPORTANCE_LABELS.get(verdict.importance, str(verdict.importance))),
+            Text(label, style=verdict_style),
+            evidence,
+        ]
+        table.add_row(*row, *([source] if wide else []))
+    return table
+
+
+def _key_insights(icp: IcpAssessment, lead_id: str, width: int) -> Panel:
+    style = RECOMMENDATION_STYLES.get(icp.fit_level, "white")
+    recommendation = icp.recommendation or RECOMMENDATIONS[icp.fit_level]
+    badge = Text(f" {recommendation} ", style=f"bold reverse {style}")
+    fit = Text.assemble(
+        ("ICP fit: ", "dim"),
+        (FIT_LABELS.get(icp.fit_level, str(icp.fit_level)), style),
+        ("  ·  score ", "dim"),
+        f"{icp.score:.0%}",
+    )
+    parts: list[RenderableType] = [badge, fit]
+    parts.append(Text(icp.reason) if icp.reason else _not_available("Reason"))
+    parts.append(Text(""))
+    if icp.verdicts:
+        parts.append(_criteria_table(icp, wide=width >= WIDE_CONSOLE))
+    else:
+        parts.append(_empty("ICP criteria"))
+    parts.append(_hint("Draft email", f"qualify draft {lead_id}"))
+    return _section("Key insights", parts, border=style)
+
+
+def _email_validation(check: EmailCheck, lead_id: str) -> Panel:
+    grid = _facts_grid()
+    if check.email:
+        address = Text(check.email)
+        if check.normalized and check.normalized != check.email:
+            address.append(f"  (normalized: {check.normalized})", style="dim")
+        grid.add_row("Address", address)
+    else:
+        grid.add_row("Address", _not_available())
+    validity = (
+        Text("✓ valid", style="green") if check.is_valid else Text("✗ invalid", style="bold red")
+    )
+    if check.validity_reason:
+        validity.append(f" — {check.validity_reason}", style="")
+    if check.is_valid and not check.deliverability_checked:
+        validity.append("  (deliverability not checked)", style="dim")
+    grid.add_row("Validity", validity)
+    email_type = Text(check.email_type, style=EMAIL_TYPE_STYLES.get(check.email_type, ""))
+    if check.type_reason:
+        email_type.append(f" — {check.type_reason}", style="")
+    grid.add_row("Type", email_type)
+    parts: list[RenderableType] = [grid]
+    if check.overridden:
+        parts.append(Text("Labels overridden by seller", style="italic cyan"))
+    if not check.is_valid:
+        parts.append(_hint("Fix it", f"qualify email {lead_id} --set <address>"))
+    return _section("Email validation", parts, border="green" if check.is_valid else "red")
+
+
+def _contact_line(contact: ContactSuggestion | None, lead_id: str) -> list[RenderableType]:
+    if contact is None:
+        return [_hint("No contact record connected", f"qualify connect {lead_id} --contact <id>")]
+    who = Text(contact.full_name, style="bold")
+    details = [d for d in (contact.job_title, contact.email) if d]
+    if details:
+        who.append(f" ({', '.join(details)})", style="")
+    who.append(f"  {contact.id}", style="dim")
+    if _is_connected_contact(contact):
+        return [Text.assemble(("Contact record connected: ", "green"), who)]
+    why = Text(f"{contact.reason}  ", style="dim") if contact.reason else Text("")
+    return [
+        Text.assemble(("Suggested contact: ", "yellow"), who),
+        Text.assemble(
+            why, _hint("Connect it", f"qualify connect {lead_id} --contact {contact.id}")
+        ),
+    ]
+
+
+def _who_knows_whom(links: list[ColleagueLink]) -> list[RenderableType]:
+    if not links:
+        return [_empty("Who knows whom")]
+    table = _table("Coworker", "Emails", "Meetings", "Last interaction", "With")
+    for column in (1, 2):
+        table.columns[column].justify = "right"
+    for link in links:
+        table.add_row(
+            Text(link.user_name),
+            Text(str(link.emails)),
+            Text(str(link.meetings)),
+            Text(f"{as_utc(link.last_interaction):%Y-%m-%d}"),
+            Text("lead" if link.with_lead else "account"),
+        )
+    return [_heading("Who knows whom"), table]
+
+
+def _opportunities(title: str, opportunities: list[OpportunitySummary]) -> list[RenderableType]:
+    if not opportunities:
+        return [_empty(title)]
+    table = _table("Opportunity", "Stage", "Value", "Owner")
+    table.columns[2].justify = "right"
+    for opportunity in opportunities:
+        table.add_row(
+            Text(opportunity.name),
+            Text(opportunity.stage),
+            Text(format_amount(opportunity.estimated_value)),
+            _text(opportunity.owner_name),
+        )
+    return [_heading(title), table]
+
+
+def _about_lead(research: LeadResearch, lead_id: str) -> Panel:
+    summary = (
+        [_heading("Lead summary"), Text(research.lead_summary)]
+        if research.lead_summary
+        else [_empty("Lead summary")]
+    )
+    blocks = [
+        _contact_line(research.contact_match, lead_id),
+        summary,
+        _who_knows_whom(research.who_knows_whom),
+        _opportunities("Open opportunities related to the lead", research.lead_opportunities),
+    ]
+    return _section("About lead", _spaced(blocks))
+
+
+def _merged_fact(
+    field: str, company: CompanyFacts, digest_facts: CompanyFacts | None
+) -> tuple[object | None, str | None]:
+    """A company fact and its source: the research's facts first, then the web digest's."""
+    for facts in (company, digest_facts):
+        if facts is None:
+            continue
+        value = getattr(facts, field)
+        if value not in (None, "", []):
+            return value, facts.sources.get(field)
+    return None, None
+
+
+def _company_facts(company: CompanyFacts, digest: AccountDigest | None) -> list[RenderableType]:
+    digest_facts = digest.facts if digest else None
+    rows: list[tuple[str, Text, str | None]] = []
+
+    industry, source = _merged_fact("industry", company, digest_facts)
+    rows.append(("Industry", _value_or_na(industry), source))
+    employees, source = _merged_fact("employees", company, digest_facts)
+    shown = f"{employees:,}" if isinstance(employees, int) else employees
+    rows.append(("Employees", _value_or_na(shown), source))
+    revenue, source = _merged_fact("annual_revenue", company, digest_facts)
+    rows.append(
+        (
+            "Revenue",
+            Text(format_revenue(revenue)) if revenue is not None else _not_available(),
+            source,
+        )
+    )
+    city, city_source = _merged_fact("city", company, digest_facts)
+    country, country_source = _merged_fact("country", company, digest_facts)
+    hq = ", ".join(str(p) for p in (city, country) if p)
+    rows.append(("Headquarters", _value_or_na(hq), city_source or country_source))
+    domain, source = _merged_fact("domain", company, digest_facts)
+    if domain:
+        rows.append(("Website", Text(str(domain)), source))
+    products, source = _merged_fact("products", company, digest_facts)
+    if products:
+        rows.append(("Products", Text(", ".join(products)), source))
+
+    if all(value.plain == NOT_AVAILABLE for _, value, _ in rows):
+        return [_empty("Company facts")]
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(ratio=2)
+    table.add_column(ratio=2, style="dim", overflow="fold")
+    for label, value, source in rows:
+        table.add_row(label, value, Text(source, style="dim") if source else Text(""))
+    return [_heading("Company facts"), table]
+
+
+def _value_or_na(value: object | None) -> Text:
+    return Text(str(value)) if value not in (None, "") else _not_available()
+
+
+def _news(items: list[NewsItem]) -> list[RenderableType]:
+    if not items:
+        return [_empty("Account news")]
+    # Newest first; undated items last.
+    latest = sorted(items, key=lambda n: (n.published_on is not None, n.published_on), reverse=True)
+    parts: list[RenderableType] = [_heading("Account news")]
+    for item in latest[:MAX_NEWS]:
+        when = f"{item.published_on:%Y-%m-%d}" if item.published_on else "undated"
+        parts.append(
+            Text.assemble(
+                ("• ", "dim"),
+                (when, "dim"),
+                ("  ", ""),
+                (f"[{item.category}]", "magenta"),
+                ("  ", ""),
+                (item.title, "bold"),
+            )
+        )
+        parts.append(Text(f"  {item.summary}"))
+        parts.append(Text(f"  {item.url}", style="dim underline"))
+    if len(latest) > MAX_NEWS:
+        parts.append(Text(f"  +{len(latest) - MAX_NEWS} more", style="dim"))
+    return parts
+
+
+def _suggested_contacts(contacts: list[ContactSuggestion]) -> list[RenderableType]:
+    if not contacts:
+        return [_empty("Suggested contacts")]
+    table = _table("Name", "Title", "Email")
+    for contact in contacts:
+        table.add_row(Text(contact.full_name), _text(contact.job_title), _text(contact.email))
+    return [_heading("Suggested contacts"), table]
+
+
+def _about_account(research: LeadResearch, lead_id: str) -> Panel:
+    digest = research.digest
+    name = research.company.name or (digest.company_name if digest else None)
+    name = name or research.lead.company_name
+    if research.account_id:
+        account = Text.assemble(
+            ("Account connected: ", "green"),
+            (name or "", "bold"),
+            (f"  {research.account_id}", "dim"),
+            (f" — {describe_account_match(research.account_match)}", ""),
+        )
+        account_block: list[RenderableType] = [account]
+    else:
+        account_block = [
+            Text.assemble(
+                ("No account connected: ", "yellow"),
+                (f"qualify connect {lead_id} --account <id>", HINT_STYLE),
+            )
+        ]
+
+    overview: list[RenderableType] = (
+        [_heading("Business overview"), Text(digest.business_overview)]
+        if digest and digest.business_overview
+        else [_empty("Business overview")]
+    )
+    mission, _ = _merged_fact("mission", research.company, digest.facts if digest else None)
+    if mission:
+        overview.append(Text.assemble(("Mission: ", "dim"), str(mission)))
+
+    finances: list[RenderableType] = (
+        [_heading("Finances"), Text(digest.finances)]
+        if digest and digest.finances
+        else [_empty("Finances")]
+    )
+
+    blocks = [
+        account_block,
+        _company_facts(research.company, digest),
+        overview,
+        finances,
+        _news(digest.news if digest else []),
+    ]
+    if research.account_id:
+        blocks.append(_suggested_contacts(research.suggested_contacts))
+        blocks.append(
+            _opportunities(
+                "Open opportunities related to the account", research.account_opportunities
+            )
+        )
+    else:
+        blocks.append(
+            [Text("Connect an account to see its suggested contacts and opportunities.", "dim")]
+        )
+    if digest and digest.sources:
+        shown = ", ".join(digest.sources[:3])
+        more = f" (+{len(digest.sources) - 3} more)" if len(digest.sources) > 3 else ""
+        blocks.append([Text(f"Web sources: {shown}{more}", style="dim")])
+    return _section("About account", _spaced(blocks))
+
+
+def _notes(notes: list[str]) -> list[RenderableType]:
+    if not notes:
+        return []
+    parts: list[RenderableType] = [Text("Notes", style="dim bold")]
+    parts.extend(Text(f"• {note}", style="dim") for note in notes)
+    return parts
+
+
+# --- public API --------------------------------------------------------------------------
+
+
+def render_insights(
+    insights: LeadInsights,
+    console: Console,
+    *,
+    lead_status: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Print a lead's insights page: header, Key insights, Email validation, About lead,
+    About account and the research notes. `lead_status` (the CRM's current status) wins
+    over the status captured at research time; `now` is for tests."""
+    research = insights.research
+    console.print(_header(insights, lead_status, now or utc_now()))
+    console.print(_key_insights(insights.icp, insights.lead_id, console.width))
+    console.print(_email_validation(research.email_check, insights.lead_id))
+    console.print(_about_lead(research, insights.lead_id))
+    console.print(_about_account(research, insights.lead_id))
+    for part in _notes(research.notes):
+        console.print(part)
+
+
+def render_draft(draft: OutreachDraft, console: Console, *, to: str | None) -> None:
+    """Print an outreach draft: To, Subject, body, the sources it is grounded on, engine."""
+    grid = _facts_grid()
+    grid.add_row("To", Text(to) if to else _not_available())
+    grid.add_row("Subject", Text(draft.subject, style="bold"))
+    parts: list[RenderableType] = [grid, Text(""), Text(draft.body), Text("")]
+    parts.append(Text("Grounded on:", style="dim bold"))
+    if draft.grounded_on:
+        parts.extend(Text(f"• {source}", style="dim") for source in draft.grounded_on)
+    else:
+        parts.append(_not_available())
+    parts.append(Text.assemble(("Engine ", "dim"), draft.engine))
+    console.print(_section("Outreach draft", parts, border="cyan"))

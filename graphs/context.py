@@ -1,0 +1,27 @@
+"""Run settings passed to the graphs as `context_schema` (not checkpointed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.settings import get_settings
+
+
+@dataclass(frozen=True, kw_only=True)
+class Context:
+    """Per-run settings; unset fields come from the environment (`app.settings`).
+
+    Frozen and hashable so the services built from a context can be cached.
+    `record_insights=False` makes a run a sandbox: nothing is written to the CRM.
+    """
+
+    database_url: str = field(default_factory=lambda: get_settings().resolved_database_url)
+    corpus_dir: str = field(default_factory=lambda: str(get_settings().resolved_corpus_dir))
+    chroma_dir: str = field(default_factory=lambda: str(get_settings().resolved_chroma_dir))
+    engine: Literal["offline", "llm"] = field(
+        default_factory=lambda: get_settings().resolved_engine
+    )
+    model: str = field(default_factory=lambda: get_settings().model)
+    draft_outreach: bool = True
+    record_insights: bool = True

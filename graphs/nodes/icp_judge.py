@@ -1,0 +1,38 @@
+"""ICP judge node: judges each ICP criterion and derives the fit by the admin's rule."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from graphs.agent_settings import load_agent_settings
+from graphs.context import Context
+from graphs.engines.base import ReasoningEngine
+from graphs.findings import LeadResearch
+from graphs.icp.profile import FreeTextCriterion, IcpProfile
+from graphs.icp.scoring import assess_fit, judge_criterion
+from graphs.icp.verdicts import IcpAssessment
+from graphs.services import services_for
+from graphs.state import ResearchState
+
+
+def judge_icp(
+    profile: IcpProfile, research: LeadResearch, engine: ReasoningEngine
+) -> IcpAssessment:
+    """Structured criteria by rule; free-text ones by the engine; fit by the profile's rule."""
+    verdicts = [
+        engine.judge_free_text(criterion, research.company, research.digest)
+        if isinstance(criterion, FreeTextCriterion)
+        else judge_criterion(criterion, research.lead, research.company)
+        for criterion in profile.criteria
+    ]
+    return assess_fit(profile, verdicts)
+
+
+def icp_judge(state: ResearchState, runtime: Runtime[Context]) -> dict:
+    """Graph node: the lead's ICP assessment."""
+    context = runtime.context or Context()
+    services = services_for(context)
+    profile = load_agent_settings(context.database_url).icp
+    assessment = judge_icp(profile, state["research"], services.engine)
+    take = getattr(services.engine, "take_notes", None)
+    return {"icp": assessment, "engine_notes": take() if take else []}

@@ -1,0 +1,69 @@
+"""The clients a run needs (CRM, web search, reasoning engine), built once per context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from app.settings import get_settings
+from graphs.context import Context
+from graphs.engines.base import ReasoningEngine
+from graphs.engines.offline import OfflineEngine
+from tools.crm import CrmReader
+from tools.web_search import LocalCorpusSearch, TavilySearch, WebSearch
+
+
+@dataclass
+class Services:
+    """What the nodes call; built lazily, never at import time."""
+
+    crm: CrmReader
+    web: WebSearch
+    engine: ReasoningEngine
+    check_deliverability: bool
+    dns_timeout_s: float
+
+
+def build_engine(context: Context) -> ReasoningEngine:
+    """The offline engine, or the LLM engine falling back to it."""
+    offline = OfflineEngine()
+    if context.engine == "offline":
+        return offline
+    from graphs.engines.fallback import FallbackEngine
+    from graphs.engines.llm import LlmEngine
+
+    settings = get_settings()
+    if settings.openai_api_key is None:
+        raise ValueError(
+            "engine 'llm' needs OPENAI_API_KEY (and OPENAI_BASE_URL for a local server); "
+            "set it, or use QUALIFY_ENGINE=offline"
+        )
+    llm = LlmEngine(
+        context.model,
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        timeout_s=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+    )
+    return FallbackEngine(primary=llm, fallback=offline)
+
+
+@lru_cache(maxsize=16)
+def services_for(context: Context) -> Services:
+    """Services for a context (cached: contexts are frozen)."""
+    settings = get_settings()
+    web: WebSearch
+    if settings.tavily_api_key is not None:
+        web = TavilySearch(
+            settings.tavily_api_key.get_secret_value(), timeout_s=settings.tavily_timeout_s
+        )
+    else:
+        web = LocalCorpusSearch(Path(context.corpus_dir), Path(context.chroma_dir))
+    return Services(
+        crm=CrmReader(context.database_url),
+        web=web,
+        engine=build_engine(context),
+        check_deliverability=settings.check_deliverability,
+        dns_timeout_s=settings.dns_timeout_s,
+    )

@@ -1,0 +1,38 @@
+"""Checkpointers for lead threads: a SQLite file by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+
+@contextmanager
+def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
+    """A ready checkpointer for `url`: a `postgresql://` URL, or a SQLite file path."""
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            from langgraph.checkpoint.postgres import PostgresSaver
+        except ImportError as exc:
+            raise RuntimeError(
+                "QUALIFY_CHECKPOINT_URL is a PostgreSQL URL but langgraph-checkpoint-postgres "
+                "is not installed: pip install -e '.[postgres]'"
+            ) from exc
+        with PostgresSaver.from_conn_string(url) as saver:
+            saver.setup()
+            yield saver
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # One connection shared by the runner's thread; the saver serialises access with a lock.
+    connection = sqlite3.connect(path, check_same_thread=False)
+    try:
+        saver = SqliteSaver(connection)
+        saver.setup()
+        yield saver
+    finally:
+        connection.close()
