@@ -1,0 +1,110 @@
+"""Shared fixtures: a sample CRM built once per session, copied per test that writes."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from app.settings import get_settings
+from graphs.context import Context
+from graphs.services import services_for
+from store.db import get_engine
+from store.sample_data import generate_sample_crm
+
+# A fixed "now" would make the 14-day window drift from the wall clock the runner uses,
+# so the sample is generated relative to the real now, once per session.
+SAMPLE_NOW = datetime.now(UTC)
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(autouse=True)
+def _no_keys_no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Tests never reach a paid API: keys are removed and settings re-read."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TAVILY_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name in list(__import__("os").environ):
+        if name.startswith("QUALIFY_"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("QUALIFY_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    services_for.cache_clear()
+    yield
+    get_settings.cache_clear()
+    services_for.cache_clear()
+
+
+@dataclass(frozen=True)
+class SampleCrm:
+    """A sample CRM folder: database, web corpus and Chroma index."""
+
+    root: Path
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.root / 'crm.db'}"
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.root / "web"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.root / "chroma"
+
+    @property
+    def checkpoint_path(self) -> str:
+        return str(self.root / "checkpoints.db")
+
+    def context(self, **overrides: object) -> Context:
+        values: dict[str, object] = {
+            "database_url": self.database_url,
+            "corpus_dir": str(self.corpus_dir),
+            "chroma_dir": str(self.chroma_dir),
+            "engine": "offline",
+        } | overrides
+        return Context(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def sample_crm_template(tmp_path_factory: pytest.TempPathFactory) -> SampleCrm:
+    """Generated and indexed once per session; tests get copies."""
+    crm = SampleCrm(tmp_path_factory.mktemp("sample_crm"))
+    with Session(get_engine(crm.database_url)) as session:
+        generate_sample_crm(session, crm.corpus_dir, seed=7, now=SAMPLE_NOW)
+        session.commit()
+    web = services_for(crm.context()).web
+    web.sync()  # type: ignore[attr-defined]
+    services_for.cache_clear()
+    get_engine(crm.database_url).dispose()
+    return crm
+
+
+@pytest.fixture
+def sample_crm(sample_crm_template: SampleCrm, tmp_path: Path) -> SampleCrm:
+    """A private copy of the sample CRM that a test may change."""
+    root = tmp_path / "crm"
+    shutil.copytree(sample_crm_template.root, root)
+    return SampleCrm(root)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this session, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"qualify_test_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

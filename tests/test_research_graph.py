@@ -1,0 +1,167 @@
+"""The research graph end to end on the offline engine, over every checkpointer."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlmodel import Session, select
+
+import graphs.nodes.icp_judge as icp_judge_module
+import graphs.nodes.researcher as researcher_module
+from graphs.findings import LeadInsights
+from graphs.research import thread_id_for
+from graphs.research_runner import ResearchRunner
+from graphs.services import services_for
+from memory.checkpointer import open_checkpointer
+from store.agent_records import AccountResearch, LeadInsight
+from store.crm import Lead, LeadStatus
+from store.db import get_engine
+from tests.conftest import SampleCrm
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def checkpoint_url(request: pytest.FixtureRequest, sample_crm: SampleCrm) -> str:
+    if request.param == "sqlite":
+        return sample_crm.checkpoint_path
+    return request.getfixturevalue("postgres_url")
+
+
+@contextmanager
+def runner_for(crm: SampleCrm, checkpoint_url: str, **context: object) -> Iterator[ResearchRunner]:
+    with open_checkpointer(checkpoint_url) as saver:
+        runner = ResearchRunner(crm.context(**context), saver)
+        for lead in runner.eligible_leads():
+            # Postgres is shared by the session: start each test's threads from scratch.
+            saver.delete_thread(thread_id_for(lead.lead_id))
+        yield runner
+
+
+def _stored(crm: SampleCrm, lead_id: str) -> LeadInsights:
+    with Session(get_engine(crm.database_url)) as session:
+        row = session.get(LeadInsight, lead_id)
+    assert row is not None, f"no insights stored for {lead_id}"
+    return LeadInsights.model_validate(row.payload)
+
+
+def test_research_all_eligible_leads(sample_crm: SampleCrm, checkpoint_url: str) -> None:
+    with runner_for(sample_crm, checkpoint_url) as runner:
+        eligible = runner.eligible_leads()
+        outcomes = list(runner.research())
+    assert len(eligible) >= 100
+    assert [o.lead_id for o in outcomes] == [lead.lead_id for lead in eligible]
+    statuses = Counter(o.status for o in outcomes)
+    assert statuses == {"researched": len(eligible)}, [o for o in outcomes if o.message][:3]
+    fits = Counter(o.fit_level for o in outcomes)
+    assert fits["exact"] > 0 and fits["close"] > 0 and fits["none"] > 0, fits
+
+    insights = _stored(sample_crm, outcomes[0].lead_id)
+    assert insights.icp.recommendation in {
+        "Engage now",
+        "Engage only after you've exhausted your best leads",
+        "Do not engage",
+    }
+    assert insights.draft is not None and insights.draft.body.startswith("Hi ")
+    assert insights.research.lead_summary
+    assert all(v.evidence for v in insights.icp.verdicts)
+
+
+def test_leads_at_one_company_share_its_research(
+    sample_crm: SampleCrm, checkpoint_url: str
+) -> None:
+    with runner_for(sample_crm, checkpoint_url) as runner:
+        web = services_for(runner.context).web
+        queries: list[str] = []
+        original = web.search
+
+        def counting_search(query: str, **kwargs: object) -> list:
+            queries.append(query)
+            return original(query, **kwargs)
+
+        web.search = counting_search  # type: ignore[method-assign]
+        outcomes = list(runner.research())
+    with Session(get_engine(sample_crm.database_url)) as session:
+        companies = session.exec(select(AccountResearch)).all()
+    assert len(outcomes) > len(companies) > 10
+    # Three searches per company researched, none for a lead whose company was done.
+    assert len(queries) <= 3 * len(companies) + 3 * len(outcomes) // 10
+    assert len(queries) < 3 * len(outcomes) / 1.5
+
+
+def test_run_interrupted_between_nodes_resumes_from_checkpoint(
+    sample_crm: SampleCrm, checkpoint_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: Counter[str] = Counter()
+    real_research = researcher_module.research_lead
+    real_judge = icp_judge_module.judge_icp
+
+    def counting_research(*args: object, **kwargs: object):  # noqa: ANN202
+        calls["researcher"] += 1
+        return real_research(*args, **kwargs)
+
+    def failing_once_judge(*args: object, **kwargs: object):  # noqa: ANN202
+        calls["icp_judge"] += 1
+        if calls["icp_judge"] == 1:
+            raise OSError("simulated crash between researcher and ICP judge")
+        return real_judge(*args, **kwargs)
+
+    monkeypatch.setattr(researcher_module, "research_lead", counting_research)
+    monkeypatch.setattr(icp_judge_module, "judge_icp", failing_once_judge)
+    with runner_for(sample_crm, checkpoint_url) as runner:
+        lead_id = runner.eligible_leads()[0].lead_id
+        [first] = runner.research([lead_id])
+        assert first.status == "error" and "simulated crash" in (first.message or "")
+        state = runner.graph.get_state({"configurable": {"thread_id": thread_id_for(lead_id)}})
+        assert state.next == ("icp_judge",)
+        [second] = runner.research([lead_id])
+    assert second.status == "resumed"
+    assert calls == {"researcher": 1, "icp_judge": 2}
+    assert _stored(sample_crm, lead_id).icp.verdicts
+
+
+def test_fresh_research_is_skipped_unless_forced(
+    sample_crm: SampleCrm, checkpoint_url: str
+) -> None:
+    with runner_for(sample_crm, checkpoint_url) as runner:
+        lead_id = runner.eligible_leads()[0].lead_id
+        assert [o.status for o in runner.research([lead_id])] == ["researched"]
+        first = _stored(sample_crm, lead_id).researched_on
+        assert [o.status for o in runner.research([lead_id])] == ["fresh"]
+        assert [o.status for o in runner.research([lead_id], force=True)] == ["researched"]
+    assert _stored(sample_crm, lead_id).researched_on > first
+
+
+def test_bad_leads_are_reported_and_the_batch_goes_on(sample_crm: SampleCrm) -> None:
+    with Session(get_engine(sample_crm.database_url)) as session:
+        closed = session.exec(select(Lead).where(Lead.status != LeadStatus.OPEN)).first()
+        no_email = session.exec(select(Lead).where(Lead.email == None)).first()  # noqa: E711
+    assert closed is not None and no_email is not None
+    with runner_for(sample_crm, sample_crm.checkpoint_path) as runner:
+        good = runner.eligible_leads()[0].lead_id
+        outcomes = {o.lead_id: o for o in runner.research(["LEAD-9999", closed.id, good])}
+        forced = list(runner.research([no_email.id], force=True))
+    assert outcomes["LEAD-9999"].status == "error"
+    assert "LEAD-9999" in (outcomes["LEAD-9999"].message or "")
+    assert outcomes[closed.id].status == "not_eligible"
+    assert closed.status in (outcomes[closed.id].message or "")
+    assert outcomes[good].status == "researched"
+    # A lead with missing data is still researched, with what cannot be judged unknown.
+    assert forced[0].status == "researched"
+    insights = _stored(sample_crm, no_email.id)
+    assert not insights.research.email_check.is_valid
+
+
+def test_lead_without_company_gets_unknown_company_criteria(sample_crm: SampleCrm) -> None:
+    with Session(get_engine(sample_crm.database_url)) as session:
+        lead = session.exec(
+            select(Lead).where(Lead.company_name == None, Lead.parent_account_id == None)  # noqa: E711
+        ).first()
+    assert lead is not None
+    with runner_for(sample_crm, sample_crm.checkpoint_path) as runner:
+        [outcome] = runner.research([lead.id], force=True)
+    assert outcome.status == "researched", outcome.message
+    verdicts = {v.criterion_id: v.verdict for v in _stored(sample_crm, lead.id).icp.verdicts}
+    assert verdicts["industry"] == "unknown"
+    assert verdicts["employees"] == "unknown"
