@@ -1,0 +1,76 @@
+"""The `qualify` command line, end to end on a small sample CRM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from app.cli import app
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, f"qualify {' '.join(args)}:\n{result.output}"
+    return result.output
+
+
+def test_init_research_show_draft_connect(tmp_path: Path) -> None:
+    out = _run("init", "--leads", "80", "--accounts", "20")
+    assert "Sample CRM created" in out
+    assert "already has" in _run("init")
+
+    listing = _run("leads")
+    first = next(word for word in listing.split() if word.startswith("LEAD-"))
+
+    out = _run("research", first)
+    assert "Research of 1 leads" in out
+    page = _run("show", first)
+    assert "Key insights" in page and "Email validation" in page and "About account" in page
+    assert "Subject" in _run("draft", first)
+
+    accounts_out = _run("connect", first, "--account", "ACC-001")
+    assert "account ACC-001" in accounts_out
+    assert "fresh" in _run("research", first)  # fresh research is kept...
+    assert "Engage" in _run("research", first, "--force") or "Do not engage" in _run("show", first)
+
+
+def test_unknown_lead_is_a_clear_error() -> None:
+    _run("init", "--leads", "60", "--accounts", "20")
+    result = runner.invoke(app, ["show", "LEAD-9999"])
+    assert result.exit_code == 1
+    assert "LEAD-9999" in result.output
+
+
+def test_bad_icp_file_changes_nothing(tmp_path: Path) -> None:
+    _run("init", "--leads", "60", "--accounts", "20")
+    before = _run("icp", "show")
+    bad = tmp_path / "icp.yaml"
+    bad.write_text("criteria:\n  - kind: employees\n    min: -5\n", encoding="utf-8")
+    result = runner.invoke(app, ["icp", "set", str(bad)])
+    assert result.exit_code == 1
+    assert "icp.yaml" in result.output and "min" in result.output
+    assert _run("icp", "show") == before
+
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "name: Big companies\ncriteria:\n  - kind: employees\n    min: 5000\n", encoding="utf-8"
+    )
+    _run("icp", "set", str(good))
+    assert "Big companies" in _run("icp", "show")
+
+
+def test_csv_import_reports_bad_rows(tmp_path: Path) -> None:
+    _run("init", "--leads", "60", "--accounts", "20")
+    csv_file = tmp_path / "leads.csv"
+    csv_file.write_text(
+        "topic,first_name,last_name,email,rating,company_name\n"
+        "Pricing question,Ana,Ruiz,ana@example.com,warm,Example Co\n"
+        "Demo,Bo,Li,bo@example.com,lukewarm,Example Co\n",
+        encoding="utf-8",
+    )
+    out = _run("import", "leads", str(csv_file))
+    assert "Imported 1 rows, skipped 1" in out
+    assert "row 3" in out and "rating" in out

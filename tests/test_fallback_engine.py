@@ -1,0 +1,242 @@
+"""FallbackEngine: an LlmEngine whose endpoint always fails, falling back to a rules engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from graphs.engines.base import EngineError, ReasoningEngine
+from graphs.engines.fallback import FallbackEngine
+from graphs.engines.llm import LlmEngine
+from graphs.findings import (
+    AccountDigest,
+    CompanyFacts,
+    LeadFacts,
+    LeadResearch,
+    OutreachDraft,
+)
+from graphs.icp.profile import FreeTextCriterion
+from graphs.icp.verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
+from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
+from tools.email_check import EmailCheck
+from tools.web_search import WebResult
+
+
+class RulesEngine:
+    """A tiny real engine: first sentences, keyword matching and a template."""
+
+    name = "rules"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def digest_account(self, company_name: str, pages: list[WebResult]) -> AccountDigest:
+        self.calls.append("digest_account")
+        overview = " ".join(page.content.split(".")[0] + "." for page in pages)
+        # Leaves `engine` at its default: the wrapper must label it.
+        return AccountDigest(
+            company_name=company_name,
+            business_overview=overview or "Nothing found.",
+            finances="No financial information in the sources.",
+            sources=[page.url for page in pages],
+        )
+
+    def summarize_lead(self, research: LeadResearch) -> str:
+        self.calls.append("summarize_lead")
+        lead = research.lead
+        return f"{lead.full_name} is {lead.job_title} at {lead.company_name}."
+
+    def judge_free_text(
+        self, criterion: FreeTextCriterion, company: CompanyFacts, digest: AccountDigest | None
+    ) -> CriterionVerdict:
+        self.calls.append("judge_free_text")
+        text = digest.business_overview.lower() if digest else ""
+        hit = next((word for word in criterion.keywords if word.lower() in text), None)
+        return CriterionVerdict(
+            criterion_id=criterion.id or criterion.kind,
+            label=criterion.label or criterion.description,
+            importance=criterion.importance,
+            verdict=Verdict.MET if hit else Verdict.UNKNOWN,
+            evidence=f"The overview mentions {hit!r}." if hit else "No keyword in the research.",
+            source=digest.sources[0] if hit and digest and digest.sources else None,
+        )
+
+    def write_outreach(
+        self, research: LeadResearch, icp: IcpAssessment, sender_name: str
+    ) -> OutreachDraft:
+        self.calls.append("write_outreach")
+        first_name = research.lead.full_name.split()[0]
+        return OutreachDraft(
+            subject=research.lead.topic or "Hello",
+            body=f"Hi {first_name},\n\nCould we meet next week?\n\n{sender_name}",
+        )
+
+
+class BrokenEngine(RulesEngine):
+    """An engine with a bug: its errors are not engine failures and must not be hidden."""
+
+    name = "broken"
+
+    def summarize_lead(self, research: LeadResearch) -> str:
+        raise KeyError("lead_id")
+
+
+class FailingEngine(RulesEngine):
+    """An engine that always reports an engine failure."""
+
+    name = "failing"
+
+    def summarize_lead(self, research: LeadResearch) -> str:
+        raise EngineError("failing engine is down")
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAICompatibleServer]:
+    # A proxy set in the environment must not catch requests to the local server.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    with running_openai_server() as running:
+        yield running
+
+
+def llm_engine(server: OpenAICompatibleServer) -> LlmEngine:
+    return LlmEngine(
+        "test-model", api_key="test-key", base_url=server.base_url, timeout_s=2, max_retries=1
+    )
+
+
+def research() -> LeadResearch:
+    return LeadResearch(
+        lead=LeadFacts(
+            lead_id="lead-1",
+            full_name="Ingrid Berg",
+            job_title="VP Operations",
+            company_name="Contoso Robotics",
+            topic="Fleet analytics",
+        ),
+        email_check=EmailCheck(email=None, is_valid=False, validity_reason="No email."),
+    )
+
+
+def pages() -> list[WebResult]:
+    return [
+        WebResult(
+            title="About",
+            url="https://contoso.example/about",
+            content="Contoso builds warehouse robots. It is based in Oslo.",
+        )
+    ]
+
+
+def assessment() -> IcpAssessment:
+    return IcpAssessment(
+        fit_level=FitLevel.CLOSE,
+        recommendation="Engage only after you've exhausted your best leads",
+        score=0.6,
+        reason="Right industry, size unknown.",
+        verdicts=[],
+    )
+
+
+def test_every_method_falls_back_when_the_llm_keeps_failing(
+    server: OpenAICompatibleServer,
+) -> None:
+    server.fail_always(500)
+    rules = RulesEngine()
+    engine: ReasoningEngine = FallbackEngine(llm_engine(server), rules)
+    criterion = FreeTextCriterion(id="robots", description="Builds robots", keywords=["robots"])
+
+    digest = engine.digest_account("Contoso Robotics", pages())
+    summary = engine.summarize_lead(research())
+    verdict = engine.judge_free_text(criterion, CompanyFacts(), digest)
+    draft = engine.write_outreach(research(), assessment(), "Sam Seller")
+
+    assert engine.name == "llm:test-model (fallback rules)"
+    assert rules.calls == ["digest_account", "summarize_lead", "judge_free_text", "write_outreach"]
+    assert digest.business_overview == "Contoso builds warehouse robots."
+    assert digest.engine == "rules"
+    assert summary == "Ingrid Berg is VP Operations at Contoso Robotics."
+    assert (verdict.verdict, verdict.source) == (Verdict.MET, "https://contoso.example/about")
+    assert draft.subject == "Fleet analytics" and draft.body.endswith("Sam Seller")
+    assert draft.engine == "rules"
+    # Each failed call was tried once and retried once (max_retries=1).
+    assert len(server.requests) == 8
+
+
+def test_notes_say_what_failed_and_are_taken_once(server: OpenAICompatibleServer) -> None:
+    server.fail_always(503)
+    engine = FallbackEngine(llm_engine(server), RulesEngine())
+
+    engine.summarize_lead(research())
+    engine.digest_account("Contoso Robotics", pages())
+    notes = engine.take_notes()
+
+    assert len(notes) == 2
+    assert notes[0].startswith("llm:test-model failed on summarize_lead (")
+    assert notes[0].endswith("); used the rules engine")
+    assert "503" in notes[0] and server.base_url in notes[0]
+    assert "failed on digest_account" in notes[1]
+    assert engine.take_notes() == []
+    assert engine.notes == []
+
+
+def test_a_working_llm_is_used_without_notes(server: OpenAICompatibleServer) -> None:
+    server.add_json(
+        {"subject": "Fleet analytics", "body": "Hi Ingrid,\n\nSam Seller", "grounded_on": []}
+    )
+    rules = RulesEngine()
+    engine = FallbackEngine(llm_engine(server), rules)
+
+    draft = engine.write_outreach(research(), assessment(), "Sam Seller")
+
+    assert draft.engine == "llm:test-model"
+    assert rules.calls == []
+    assert engine.take_notes() == []
+
+
+def test_bugs_in_the_primary_are_not_hidden() -> None:
+    rules = RulesEngine()
+    engine = FallbackEngine(BrokenEngine(), rules)
+
+    with pytest.raises(KeyError):
+        engine.summarize_lead(research())
+    assert rules.calls == []
+    assert engine.notes == []
+
+
+def test_when_both_fail_the_fallback_error_is_raised() -> None:
+    engine = FallbackEngine(FailingEngine(), FailingEngine())
+
+    with pytest.raises(EngineError, match="failing engine is down"):
+        engine.summarize_lead(research())
+    assert engine.notes == []
+
+
+def test_trip_after_stops_asking_a_failing_llm(server: OpenAICompatibleServer) -> None:
+    server.fail_always(500)
+    engine = FallbackEngine(llm_engine(server), RulesEngine(), trip_after=2)
+
+    for _ in range(4):
+        assert engine.summarize_lead(research()).startswith("Ingrid Berg")
+
+    assert engine.tripped
+    assert len(server.requests) == 4  # two failed calls, each tried twice; then skipped
+    notes = engine.take_notes()
+    assert [note.split(" (")[0].split(" after")[0] for note in notes] == [
+        "llm:test-model failed on summarize_lead",
+        "llm:test-model failed on summarize_lead",
+        "llm:test-model skipped on summarize_lead",
+        "llm:test-model skipped on summarize_lead",
+    ]
+
+
+def test_a_success_resets_the_failure_count(server: OpenAICompatibleServer) -> None:
+    server.add_error(500, times=2)
+    server.add_json({"summary": "From the model."})
+    engine = FallbackEngine(llm_engine(server), RulesEngine(), trip_after=2)
+
+    assert engine.summarize_lead(research()).startswith("Ingrid Berg")
+    assert engine.failures_in_a_row == 1
+    assert engine.summarize_lead(research()) == "From the model."
+    assert engine.failures_in_a_row == 0 and not engine.tripped
