@@ -26,6 +26,13 @@ _MONEY = re.compile(
 _UNITS = {"billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "m": 1e6, "thousand": 1e3, "k": 1e3}
 # Rough conversions so revenue criteria in USD can be judged; precise FX is not the point.
 _TO_USD = {"$": 1.0, "€": 1.08, "£": 1.27}
+# Openings by news category, best first; community and other news are not used as hooks.
+_NEWS_OPENINGS = {
+    "launch": 'Congratulations on "{title}".',
+    "contract": 'I read "{title}" — congratulations on the win.',
+    "award": 'Congratulations on "{title}".',
+    "leadership": 'I saw "{title}"; new leaders often revisit planning tools.',
+}
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“])")
 _NEWS_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -217,8 +224,6 @@ class OfflineEngine:
             detail.append("offers " + ", ".join(facts.products[:3]))
         if detail:
             parts.append(f"{name}: " + "; ".join(detail) + ".")
-        if facts.mission:
-            parts.append(f"Mission: {facts.mission}")
         return " ".join(parts) or f"No business overview found on the web for {name}."
 
     # -- lead summary -----------------------------------------------------------------
@@ -311,6 +316,16 @@ class OfflineEngine:
 
     # -- outreach ---------------------------------------------------------------------
 
+    @staticmethod
+    def _best_news(research: LeadResearch) -> NewsItem | None:
+        """The news item most worth opening with: launches and wins before the rest."""
+        items = research.digest.news if research.digest else []
+        ranked = sorted(
+            (n for n in items if n.category in _NEWS_OPENINGS),
+            key=lambda n: list(_NEWS_OPENINGS).index(n.category),
+        )
+        return ranked[0] if ranked else None
+
     def write_outreach(
         self, research: LeadResearch, icp: IcpAssessment, sender_name: str
     ) -> OutreachDraft:
@@ -323,12 +338,9 @@ class OfflineEngine:
             if lead.topic
             else (f"I'm reaching out to {name}.")
         )
-        news = next(
-            (n for n in (research.digest.news if research.digest else []) if n.category != "other"),
-            None,
-        )
+        news = self._best_news(research)
         if news is not None:
-            opening = f'I saw the news that "{news.title}" — congratulations. ' + opening
+            opening = _NEWS_OPENINGS[news.category].format(title=news.title) + " " + opening
             grounded.append(news.url)
         elif company.mission:
             opening = f"{name}'s mission — {company.mission.rstrip('.')} — stood out to me. " + (
