@@ -97,11 +97,11 @@ def test_run_interrupted_between_nodes_resumes_from_checkpoint(
     real_research = researcher_module.research_lead
     real_judge = icp_judge_module.judge_icp
 
-    def counting_research(*args: object, **kwargs: object):  # noqa: ANN202
+    def counting_research(*args: object, **kwargs: object):
         calls["researcher"] += 1
         return real_research(*args, **kwargs)
 
-    def failing_once_judge(*args: object, **kwargs: object):  # noqa: ANN202
+    def failing_once_judge(*args: object, **kwargs: object):
         calls["icp_judge"] += 1
         if calls["icp_judge"] == 1:
             raise OSError("simulated crash between researcher and ICP judge")
@@ -155,13 +155,19 @@ def test_bad_leads_are_reported_and_the_batch_goes_on(sample_crm: SampleCrm) -> 
 
 def test_lead_without_company_gets_unknown_company_criteria(sample_crm: SampleCrm) -> None:
     with Session(get_engine(sample_crm.database_url)) as session:
-        lead = session.exec(
-            select(Lead).where(Lead.company_name == None, Lead.parent_account_id == None)  # noqa: E711
-        ).first()
-    assert lead is not None
+        lead = session.exec(select(Lead).where(Lead.company_name == None)).first()  # noqa: E711
+        assert lead is not None
+        # A free-mail address: no domain can lead the researcher to the account either.
+        lead.email, lead.parent_account_id, lead.parent_contact_id = "sam.k@gmail.com", None, None
+        session.add(lead)
+        session.commit()
+        session.refresh(lead)
     with runner_for(sample_crm, sample_crm.checkpoint_path) as runner:
         [outcome] = runner.research([lead.id], force=True)
     assert outcome.status == "researched", outcome.message
-    verdicts = {v.criterion_id: v.verdict for v in _stored(sample_crm, lead.id).icp.verdicts}
+    insights = _stored(sample_crm, lead.id)
+    verdicts = {v.criterion_id: v.verdict for v in insights.icp.verdicts}
     assert verdicts["industry"] == "unknown"
     assert verdicts["employees"] == "unknown"
+    assert insights.icp.fit_level != "exact"
+    assert any("no company name" in note for note in insights.research.notes)

@@ -1,0 +1,273 @@
+"""Countries and sales regions: spelling variants to one key, countries to regions.
+
+CRM country fields hold anything from "US" to "United States of America" to
+"Deutschland"; `country_key` turns them into one lowercase English name. Regions are the
+names sales teams use ("North America", "EMEA", "DACH"); `region_key` accepts their
+common aliases ("NA", "EU", "Asia-Pacific").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+NORTH_AMERICA = "North America"
+LATAM = "LATAM"
+SOUTH_AMERICA = "South America"
+AMERICAS = "Americas"
+EUROPE = "Europe"
+EMEA = "EMEA"
+MIDDLE_EAST = "Middle East"
+AFRICA = "Africa"
+APAC = "APAC"
+DACH = "DACH"
+NORDICS = "Nordics"
+BENELUX = "Benelux"
+ANZ = "ANZ"
+
+REGIONS: tuple[str, ...] = (
+    NORTH_AMERICA, LATAM, SOUTH_AMERICA, AMERICAS, EUROPE, EMEA, MIDDLE_EAST, AFRICA, APAC,
+    DACH, NORDICS, BENELUX, ANZ,
+)  # fmt: skip
+
+# Regions two countries must share to count as neighbours ("partly met" when the ICP
+# lists countries only). Broad blocks such as EMEA or Americas are left out on purpose:
+# Germany and Nigeria are both EMEA but a German-only ICP should not half-match Nigeria.
+NEIGHBOURHOODS: frozenset[str] = frozenset(
+    {NORTH_AMERICA, LATAM, EUROPE, MIDDLE_EAST, AFRICA, APAC}
+)
+
+_REGION_ALIASES: dict[str, str] = {
+    "na": NORTH_AMERICA,
+    "nam": NORTH_AMERICA,
+    "noram": NORTH_AMERICA,
+    "northern america": NORTH_AMERICA,
+    "latin america": LATAM,
+    "latam": LATAM,
+    "lac": LATAM,
+    "south america": SOUTH_AMERICA,
+    "americas": AMERICAS,
+    "amer": AMERICAS,
+    "the americas": AMERICAS,
+    "eu": EUROPE,
+    "europe": EUROPE,
+    "european union": EUROPE,
+    "mideast": MIDDLE_EAST,
+    "me": MIDDLE_EAST,
+    "apac": APAC,
+    "asia pacific": APAC,
+    "asia": APAC,
+    "apj": APAC,
+    "nordic": NORDICS,
+    "nordic countries": NORDICS,
+    "scandinavia": NORDICS,
+    "oceania": ANZ,
+    "australia and new zealand": ANZ,
+    "dach region": DACH,
+}
+
+# canonical country -> (aliases incl. ISO codes and native names, base regions)
+# fmt: off
+_E = (EUROPE,)
+_COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "united states": (
+        (
+            "us", "usa", "u s", "u s a", "united states of america", "america", "the us",
+            "the united states", "etats unis", "estados unidos", "vereinigte staaten",
+        ),
+        (NORTH_AMERICA,),
+    ),
+    "canada": (("ca", "can"), (NORTH_AMERICA,)),
+    "mexico": (("mx", "mex", "mejico", "estados unidos mexicanos"), (NORTH_AMERICA, LATAM)),
+    "guatemala": (("gt", "gtm"), (LATAM,)),
+    "costa rica": (("cr", "cri"), (LATAM,)),
+    "panama": (("pa", "pan"), (LATAM,)),
+    "honduras": (("hn", "hnd"), (LATAM,)),
+    "el salvador": (("sv", "slv"), (LATAM,)),
+    "dominican republic": (("do", "dom", "republica dominicana"), (LATAM,)),
+    "puerto rico": (("pr", "pri"), (LATAM,)),
+    "cuba": (("cu", "cub"), (LATAM,)),
+    "jamaica": (("jm", "jam"), (LATAM,)),
+    "brazil": (("br", "bra", "brasil"), (LATAM, SOUTH_AMERICA)),
+    "argentina": (("ar", "arg"), (LATAM, SOUTH_AMERICA)),
+    "chile": (("cl", "chl"), (LATAM, SOUTH_AMERICA)),
+    "colombia": (("co", "col"), (LATAM, SOUTH_AMERICA)),
+    "peru": (("pe", "per"), (LATAM, SOUTH_AMERICA)),
+    "ecuador": (("ec", "ecu"), (LATAM, SOUTH_AMERICA)),
+    "uruguay": (("uy", "ury"), (LATAM, SOUTH_AMERICA)),
+    "paraguay": (("py", "pry"), (LATAM, SOUTH_AMERICA)),
+    "bolivia": (("bo", "bol"), (LATAM, SOUTH_AMERICA)),
+    "venezuela": (("ve", "ven"), (LATAM, SOUTH_AMERICA)),
+    "united kingdom": (
+        (
+            "uk", "u k", "gb", "gbr", "great britain", "britain", "england", "scotland", "wales",
+            "northern ireland", "united kingdom of great britain and northern ireland",
+        ),
+        _E,
+    ),
+    "ireland": (("ie", "irl", "eire", "republic of ireland"), _E),
+    "germany": (("de", "deu", "deutschland", "allemagne", "alemania"), (*_E, DACH)),
+    "austria": (("at", "aut", "osterreich", "oesterreich"), (*_E, DACH)),
+    "switzerland": (("ch", "che", "schweiz", "suisse", "svizzera"), (*_E, DACH)),
+    "liechtenstein": (("li", "lie"), (*_E, DACH)),
+    "france": (("fr", "fra"), _E),
+    "monaco": (("mc", "mco"), _E),
+    "netherlands": (("nl", "nld", "holland", "the netherlands", "nederland"), (*_E, BENELUX)),
+    "belgium": (("be", "bel", "belgie", "belgique", "belgien"), (*_E, BENELUX)),
+    "luxembourg": (("lu", "lux", "luxemburg"), (*_E, BENELUX)),
+    "spain": (("es", "esp", "espana"), _E),
+    "portugal": (("pt", "prt"), _E),
+    "italy": (("it", "ita", "italia"), _E),
+    "malta": (("mt", "mlt"), _E),
+    "greece": (("gr", "grc", "hellas"), _E),
+    "cyprus": (("cy", "cyp"), _E),
+    "denmark": (("dk", "dnk", "danmark"), (*_E, NORDICS)),
+    "sweden": (("se", "swe", "sverige"), (*_E, NORDICS)),
+    "norway": (("no", "nor", "norge"), (*_E, NORDICS)),
+    "finland": (("fi", "fin", "suomi"), (*_E, NORDICS)),
+    "iceland": (("is", "isl"), (*_E, NORDICS)),
+    "poland": (("pl", "pol", "polska"), _E),
+    "czech republic": (("cz", "cze", "czechia", "cesko"), _E),
+    "slovakia": (("sk", "svk"), _E),
+    "hungary": (("hu", "hun", "magyarorszag"), _E),
+    "romania": (("ro", "rou"), _E),
+    "bulgaria": (("bg", "bgr"), _E),
+    "croatia": (("hr", "hrv", "hrvatska"), _E),
+    "slovenia": (("si", "svn"), _E),
+    "serbia": (("rs", "srb"), _E),
+    "bosnia and herzegovina": (("ba", "bih", "bosnia"), _E),
+    "north macedonia": (("mk", "mkd", "macedonia"), _E),
+    "albania": (("al", "alb"), _E),
+    "montenegro": (("me", "mne"), _E),
+    "estonia": (("ee", "est"), _E),
+    "latvia": (("lv", "lva"), _E),
+    "lithuania": (("lt", "ltu"), _E),
+    "ukraine": (("ua", "ukr"), _E),
+    "moldova": (("md", "mda"), _E),
+    "belarus": (("by", "blr"), _E),
+    "russia": (("ru", "rus", "russian federation"), _E),
+    "turkey": (("tr", "tur", "turkiye"), (*_E, MIDDLE_EAST)),
+    "united arab emirates": (("ae", "are", "uae", "u a e", "emirates"), (MIDDLE_EAST,)),
+    "saudi arabia": (("sa", "sau", "ksa"), (MIDDLE_EAST,)),
+    "qatar": (("qa", "qat"), (MIDDLE_EAST,)),
+    "kuwait": (("kw", "kwt"), (MIDDLE_EAST,)),
+    "bahrain": (("bh", "bhr"), (MIDDLE_EAST,)),
+    "oman": (("om", "omn"), (MIDDLE_EAST,)),
+    "israel": (("il", "isr"), (MIDDLE_EAST,)),
+    "jordan": (("jo", "jor"), (MIDDLE_EAST,)),
+    "lebanon": (("lb", "lbn"), (MIDDLE_EAST,)),
+    "iraq": (("iq", "irq"), (MIDDLE_EAST,)),
+    "iran": (("ir", "irn"), (MIDDLE_EAST,)),
+    "egypt": (("eg", "egy"), (AFRICA, MIDDLE_EAST)),
+    "morocco": (("ma", "mar", "maroc"), (AFRICA,)),
+    "algeria": (("dz", "dza"), (AFRICA,)),
+    "tunisia": (("tn", "tun"), (AFRICA,)),
+    "nigeria": (("ng", "nga"), (AFRICA,)),
+    "ghana": (("gh", "gha"), (AFRICA,)),
+    "kenya": (("ke", "ken"), (AFRICA,)),
+    "ethiopia": (("et", "eth"), (AFRICA,)),
+    "tanzania": (("tz", "tza"), (AFRICA,)),
+    "uganda": (("ug", "uga"), (AFRICA,)),
+    "rwanda": (("rw", "rwa"), (AFRICA,)),
+    "senegal": (("sn", "sen"), (AFRICA,)),
+    "ivory coast": (("ci", "civ", "cote d ivoire", "cote divoire"), (AFRICA,)),
+    "south africa": (("za", "zaf", "rsa"), (AFRICA,)),
+    "namibia": (("nam",), (AFRICA,)),
+    "botswana": (("bw", "bwa"), (AFRICA,)),
+    "zambia": (("zm", "zmb"), (AFRICA,)),
+    "zimbabwe": (("zw", "zwe"), (AFRICA,)),
+    "angola": (("ao", "ago"), (AFRICA,)),
+    "mozambique": (("mz", "moz"), (AFRICA,)),
+    "china": (("cn", "chn", "prc", "people s republic of china", "mainland china"), (APAC,)),
+    "hong kong": (("hk", "hkg", "hong kong sar"), (APAC,)),
+    "taiwan": (("tw", "twn"), (APAC,)),
+    "japan": (("jp", "jpn", "nippon"), (APAC,)),
+    "south korea": (
+        (
+            "kr", "kor", "korea", "republic of korea", "korea republic of", "korea south",
+        ),
+        (APAC,),
+    ),
+    "india": (("in", "ind", "bharat"), (APAC,)),
+    "pakistan": (("pk", "pak"), (APAC,)),
+    "bangladesh": (("bd", "bgd"), (APAC,)),
+    "sri lanka": (("lk", "lka"), (APAC,)),
+    "singapore": (("sg", "sgp"), (APAC,)),
+    "malaysia": (("my", "mys"), (APAC,)),
+    "indonesia": (("id", "idn"), (APAC,)),
+    "thailand": (("th", "tha"), (APAC,)),
+    "vietnam": (("vn", "vnm", "viet nam"), (APAC,)),
+    "philippines": (("ph", "phl", "the philippines"), (APAC,)),
+    "australia": (("au", "aus"), (APAC, ANZ)),
+    "new zealand": (("nz", "nzl", "aotearoa"), (APAC, ANZ)),
+}
+# fmt: on
+
+_DERIVED: dict[str, str] = {
+    EUROPE: EMEA,
+    MIDDLE_EAST: EMEA,
+    AFRICA: EMEA,
+    NORTH_AMERICA: AMERICAS,
+    LATAM: AMERICAS,
+}
+
+
+def _key(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("&", " and ")
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+_COUNTRY_LOOKUP: dict[str, str] = {}
+for _name, (_aliases, _regions) in _COUNTRIES.items():
+    for _alias in (_name, *_aliases):
+        _COUNTRY_LOOKUP[_key(_alias)] = _name
+
+_REGION_LOOKUP: dict[str, str] = {_key(region): region for region in REGIONS}
+_REGION_LOOKUP.update({_key(alias): region for alias, region in _REGION_ALIASES.items()})
+
+
+def country_key(name: str | None) -> str | None:
+    """One lowercase English name for a country spelling, or None if not recognised."""
+    if not name:
+        return None
+    key = _key(name)
+    if key in _COUNTRY_LOOKUP:
+        return _COUNTRY_LOOKUP[key]
+    # "Berlin, Germany" or "Germany (DE)": try each comma/bracket part.
+    for part in re.split(r"[,;/()]", name):
+        part_key = _key(part)
+        if part_key and part_key != key and part_key in _COUNTRY_LOOKUP:
+            return _COUNTRY_LOOKUP[part_key]
+    return None
+
+
+def region_key(name: str | None) -> str | None:
+    """The canonical region name for an admin's spelling ("emea", "NA"), or None."""
+    if not name:
+        return None
+    return _REGION_LOOKUP.get(_key(name))
+
+
+def region_of(country: str | None) -> set[str]:
+    """All regions a country belongs to; empty if the country is not recognised."""
+    key = country_key(country)
+    if key is None:
+        return set()
+    regions = set(_COUNTRIES[key][1])
+    regions.update(_DERIVED[r] for r in list(regions) if r in _DERIVED)
+    return regions
+
+
+def country_label(key: str) -> str:
+    """A display name for a country key ("united states" -> "United States")."""
+    special = {"united states": "United States", "united kingdom": "United Kingdom"}
+    if key in special:
+        return special[key]
+    return " ".join(w if w in {"and", "of"} else w.capitalize() for w in key.split())
+
+
+def known_countries() -> list[str]:
+    """Every canonical country key, for error messages and docs."""
+    return sorted(_COUNTRIES)
