@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
 import graphs.nodes.icp_judge as icp_judge_module
 import graphs.nodes.researcher as researcher_module
+from app.settings import get_settings
 from graphs.findings import LeadInsights
 from graphs.research import thread_id_for
 from graphs.research_runner import ResearchRunner
@@ -20,6 +24,7 @@ from store.agent_records import AccountResearch, LeadInsight
 from store.crm import Lead, LeadStatus
 from store.db import get_engine
 from tests.conftest import SampleCrm
+from tests.openai_compatible_server import running_openai_server
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -171,3 +176,37 @@ def test_lead_without_company_gets_unknown_company_criteria(sample_crm: SampleCr
     assert verdicts["employees"] == "unknown"
     assert insights.icp.fit_level != "exact"
     assert any("no company name" in note for note in insights.research.notes)
+
+
+def test_llm_failure_falls_back_to_offline_and_the_insight_says_so(
+    sample_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_openai_server() as server:
+        server.fail_always(500)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("QUALIFY_LLM_MAX_RETRIES", "0")
+        get_settings.cache_clear()
+        with runner_for(sample_crm, sample_crm.checkpoint_path, engine="llm") as runner:
+            lead_id = runner.eligible_leads()[0].lead_id
+            [outcome] = runner.research([lead_id])
+        assert server.requests, "the LLM engine never called the server"
+    assert outcome.status == "researched"
+    insights = _stored(sample_crm, lead_id)
+    assert insights.engine == "llm:gpt-4o-mini (fallback offline)"
+    assert insights.fallback_notes and "offline" in insights.fallback_notes[0]
+    assert insights.draft is not None and insights.draft.engine == "offline"
+
+
+def test_langgraph_json_exposes_a_graph_without_checkpointer() -> None:
+    config = json.loads((Path(__file__).parents[1] / "langgraph.json").read_text())
+    for spec in config["graphs"].values():
+        module_path, name = spec.split(":")
+        module = importlib.import_module(
+            module_path.removeprefix("./").removesuffix(".py").replace("/", ".")
+        )
+        compiled = getattr(module, name)
+        assert compiled.checkpointer is None
+        assert {"researcher", "icp_judge", "outreach_writer", "insights_recorder"} <= set(
+            compiled.get_graph().nodes
+        )
