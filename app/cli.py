@@ -10,14 +10,11 @@ from typing import Annotated
 
 import typer
 import yaml
-from graphs.icp.profile_file import IcpFileError, dump_icp, load_icp_file
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session, func, select
-from store.csv_import import import_accounts_csv, import_leads_csv
-from store.sample_data import generate_sample_crm
 
 from app.insights_page import render_draft, render_insights
 from app.settings import get_settings
@@ -29,6 +26,7 @@ from graphs.agent_settings import (
 )
 from graphs.context import Context
 from graphs.findings import LeadInsights
+from graphs.icp.profile_file import IcpFileError, dump_icp, load_icp_file
 from graphs.research_runner import ResearchRunner
 from graphs.selection import RefreshSchedule, SelectionRules
 from graphs.services import services_for
@@ -36,7 +34,9 @@ from memory.checkpointer import open_checkpointer
 from store.agent_records import EmailOverride, LeadInsight
 from store.clock import utc_now
 from store.crm import Account, Contact, Lead
+from store.csv_import import CsvImportError, import_accounts_csv, import_leads_csv
 from store.db import get_engine, session_scope
+from store.sample_data import generate_sample_crm
 from tools.crm import LeadNotFoundError
 
 app = typer.Typer(help="Lead qualification agents: research, ICP fit and outreach drafts.")
@@ -397,16 +397,22 @@ def _print_import(report: object) -> None:
 @import_app.command("leads")
 def import_leads(path: Path) -> None:
     """Import leads from CSV; bad rows are reported and skipped."""
-    with session_scope(_db()) as session:
-        report = import_leads_csv(session, path)
+    try:
+        with session_scope(_db()) as session:
+            report = import_leads_csv(session, path)
+    except CsvImportError as exc:
+        raise _fail(str(exc)) from exc
     _print_import(report)
 
 
 @import_app.command("accounts")
 def import_accounts(path: Path) -> None:
     """Import accounts from CSV; bad rows are reported and skipped."""
-    with session_scope(_db()) as session:
-        report = import_accounts_csv(session, path)
+    try:
+        with session_scope(_db()) as session:
+            report = import_accounts_csv(session, path)
+    except CsvImportError as exc:
+        raise _fail(str(exc)) from exc
     _print_import(report)
 
 

@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 
 from sqlmodel import Session, func, select
-from store.sample_data import generate_sample_crm
 
 from graphs.context import Context
 from graphs.research_runner import ResearchRunner
@@ -24,6 +23,7 @@ from memory.checkpointer import open_checkpointer
 from store.agent_records import AccountResearch
 from store.crm import Lead
 from store.db import get_engine
+from store.sample_data import generate_sample_crm
 
 
 def main() -> None:

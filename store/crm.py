@@ -166,4 +166,3 @@ class ActivityParticipant(SQLModel, table=True):
     email: str | None = Field(default=None, index=True, description="External party address.")
     role: str = Field(default="to", description="from, to, cc, organizer, attendee.")
     is_internal: bool = False
-

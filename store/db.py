@@ -15,7 +15,7 @@ import store.agent_records
 import store.crm  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
-def _enable_sqlite_wal(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _enable_sqlite_wal(dbapi_connection, _record) -> None:
     # WAL lets the CLI read while a research batch writes.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

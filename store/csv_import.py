@@ -1,0 +1,557 @@
+"""Import leads and accounts from CSV files exported by Dynamics 365, Salesforce or a spreadsheet.
+
+Good rows are inserted; bad rows are skipped and reported with their spreadsheet row
+number (the header is row 1), the column and how to fix it. Rows already stored are
+never updated: an id that exists is reported as a duplicate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlmodel import Session, SQLModel, col, select
+
+from store.clock import as_utc, utc_now
+from store.crm import Account, Lead, LeadRating, LeadStatus, User
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class CsvImportError(ValueError):
+    """The file as a whole cannot be imported (not a CSV, no header, ...); names the path."""
+
+
+class RowError(BaseModel):
+    """One problem in one row: where it is and how to fix it."""
+
+    row: int = Field(description="Spreadsheet row number; the header is row 1.")
+    field: str = Field(description="The column as named in the file, or the field name.")
+    message: str
+
+
+class ImportReport(BaseModel):
+    """What an import did: rows stored, rows skipped and why."""
+
+    path: str
+    imported: int = 0
+    skipped: int = 0
+    imported_ids: list[str] = Field(default_factory=list)
+    errors: list[RowError] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+# -- column names -------------------------------------------------------------------
+
+
+def _key(header: str) -> str:
+    """Compare headers by letters and digits only: 'First Name' == 'first_name' == 'FirstName'."""
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+# Field name -> other headers meaning the same (Dynamics 365 display and logical names,
+# Salesforce API names). The field name itself always matches.
+_LEAD_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("leadid", "lead id"),
+    "topic": ("subject",),
+    "first_name": ("firstname",),
+    "last_name": ("lastname",),
+    "job_title": ("title", "jobtitle"),
+    "company_name": ("company", "companyname", "company name"),
+    "email": ("emailaddress1", "email address", "e-mail"),
+    "phone": ("telephone1", "business phone", "mobilephone", "mobile phone"),
+    "country": ("country/region", "address1_country", "address 1: country/region"),
+    "city": ("address1_city", "address 1: city"),
+    "source": ("lead source", "leadsource", "leadsourcecode"),
+    "rating": ("leadqualitycode",),
+    "status": ("statecode", "lead status"),
+    "status_reason": ("statuscode", "status reason"),
+    "created_on": ("createdon", "created on", "createddate", "created date"),
+    "owner_id": ("ownerid", "owner", "owner id"),
+    "parent_account_id": ("parentaccountid", "parent account for lead", "parent account id"),
+}
+_ACCOUNT_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("accountid", "account id"),
+    "name": ("account name", "accountname"),
+    "domain": ("email domain",),
+    "industry": ("industrycode",),
+    "number_of_employees": ("numberofemployees", "employees", "number of employees"),
+    "annual_revenue": ("revenue", "annualrevenue", "annual revenue"),
+    "country": ("country/region", "address1_country", "billingcountry", "billing country"),
+    "city": ("address1_city", "billingcity", "billing city"),
+    "website": ("websiteurl", "website url"),
+    "description": (),
+    "owner_id": ("ownerid", "owner", "owner id"),
+}
+
+
+def _column_map(
+    headers: list[str], aliases: dict[str, tuple[str, ...]], path: Path
+) -> tuple[dict[int, str], list[str]]:
+    """Column index -> field name, and the headers nobody knows."""
+    lookup = {_key(name): name for name in aliases}
+    for name, others in aliases.items():
+        lookup.update({_key(other): name for other in others})
+    columns: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    unknown: list[str] = []
+    for index, header in enumerate(headers):
+        field = lookup.get(_key(header))
+        if not header.strip():
+            continue
+        if field is None:
+            unknown.append(header)
+        elif field in seen:
+            raise CsvImportError(
+                f"{path}: columns {seen[field]!r} and {header!r} both mean {field!r}; "
+                "keep one of them"
+            )
+        else:
+            seen[field] = header
+            columns[index] = field
+    return columns, unknown
+
+
+# -- row models ----------------------------------------------------------------------
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _parse_created_on(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date; write an ISO date such as 2025-03-14 or 2025-03-14T09:30:00Z"
+        ) from None
+
+
+def _number(value: Any, *, what: str, example: str) -> float | None:
+    if value is None:
+        return None
+    text = str(value).strip().replace(",", "").replace("_", "").replace(" ", "")
+    text = text.lstrip("$€£")
+    multiplier = 1.0
+    suffixes = (("bn", 1e9), ("b", 1e9), ("m", 1e6), ("k", 1e3))
+    for suffix, factor in suffixes:
+        if text.lower().endswith(suffix) and text[: -len(suffix)]:
+            text, multiplier = text[: -len(suffix)], factor
+            break
+    try:
+        number = float(text) * multiplier
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a number; write {what} as digits, e.g. {example}"
+        ) from None
+    if number < 0:
+        raise ValueError(f"{value!r} is negative; {what} must be 0 or more")
+    return number
+
+
+def _enum_value(value: Any, allowed: Iterable[str], extra: dict[str, str] | None = None) -> Any:
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    options = list(allowed)
+    mapped = (extra or {}).get(text, text)
+    if mapped not in options:
+        raise ValueError(f"{value!r} is not one of {', '.join(options)}; use one of those")
+    return mapped
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+
+class LeadRow(_Row):
+    """One lead row as read from a CSV file."""
+
+    id: str | None = None
+    topic: str
+    first_name: str | None = None
+    last_name: str | None = None
+    job_title: str | None = None
+    company_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    country: str | None = None
+    city: str | None = None
+    source: str | None = None
+    rating: LeadRating | None = None
+    status: LeadStatus | None = None
+    status_reason: str | None = None
+    created_on: datetime | None = None
+    owner_id: str | None = None
+    parent_account_id: str | None = None
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _rating(cls, value: Any) -> Any:
+        return _enum_value(_blank_to_none(value), (r.value for r in LeadRating))
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Any:
+        # Dynamics exports status reasons ("New", "Contacted") where we keep the state.
+        reasons = {"new": "open", "contacted": "open"}
+        return _enum_value(_blank_to_none(value), (s.value for s in LeadStatus), reasons)
+
+    @field_validator("created_on", mode="before")
+    @classmethod
+    def _created_on(cls, value: Any) -> Any:
+        return _parse_created_on(_blank_to_none(value))
+
+
+class AccountRow(_Row):
+    """One account row as read from a CSV file."""
+
+    id: str | None = None
+    name: str
+    domain: str | None = None
+    industry: str | None = None
+    number_of_employees: int | None = None
+    annual_revenue: float | None = None
+    country: str | None = None
+    city: str | None = None
+    website: str | None = None
+    description: str | None = None
+    owner_id: str | None = None
+
+    @field_validator("number_of_employees", mode="before")
+    @classmethod
+    def _employees(cls, value: Any) -> Any:
+        number = _number(_blank_to_none(value), what="the number of employees", example="1250")
+        if number is not None and number != int(number):
+            raise ValueError(f"{value!r} is not a whole number; write a whole number, e.g. 1250")
+        return None if number is None else int(number)
+
+    @field_validator("annual_revenue", mode="before")
+    @classmethod
+    def _revenue(cls, value: Any) -> Any:
+        return _number(
+            _blank_to_none(value), what="annual revenue in US dollars", example="240000000"
+        )
+
+    @field_validator("domain", mode="before")
+    @classmethod
+    def _domain(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        if value is None:
+            return None
+        domain = _domain_of(value)
+        if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+", domain):
+            raise ValueError(f"{value!r} is not a domain; write it like example.com")
+        return domain
+
+
+def _domain_of(url_or_domain: str) -> str:
+    text = url_or_domain.strip().lower()
+    text = re.sub(r"^[a-z]+://", "", text).split("/", 1)[0]
+    return text.removeprefix("www.")
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def _read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and (spreadsheet row number, values) of each non-empty data row."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CsvImportError(f"{path}: no such file; check the path") from None
+    except UnicodeDecodeError:
+        raise CsvImportError(
+            f"{path}: not a UTF-8 text file; save it as 'CSV UTF-8 (comma delimited)'"
+        ) from None
+    if "\x00" in text:
+        raise CsvImportError(f"{path}: looks like a binary file, not CSV; export it as CSV")
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        raise CsvImportError(f"{path}: no header row; the first line must name the columns")
+    # Spreadsheets in many European locales export with semicolons.
+    delimiter = max(",;\t", key=first_line.count)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise CsvImportError(f"{path}: not a readable CSV file ({exc})") from None
+    header = [h.strip() for h in rows[0]]
+
+    def data() -> Iterator[tuple[int, list[str]]]:
+        for number, values in enumerate(rows[1:], start=2):
+            if any(v.strip() for v in values):
+                yield number, values
+
+    return header, data()
+
+
+def _prepare(
+    path: Path,
+    aliases: dict[str, tuple[str, ...]],
+    required: str,
+    report: ImportReport,
+) -> list[tuple[int, dict[str, str], dict[str, str]]]:
+    """Rows as (number, field -> value, field -> header), after the file-level checks."""
+    header, rows = _read_rows(path)
+    columns, unknown = _column_map(header, aliases, path)
+    if not columns:
+        raise CsvImportError(
+            f"{path}: no known column in the header {header[:6]!r}; name columns like "
+            f"{', '.join(list(aliases)[:6])}"
+        )
+    if required not in columns.values():
+        raise CsvImportError(f"{path}: no {required!r} column; add one (it is required)")
+    if unknown:
+        report.warnings.append(
+            f"Ignored unknown columns: {', '.join(unknown)}. Known columns: {', '.join(aliases)}."
+        )
+    header_of = {field: header[index] for index, field in columns.items()}
+    prepared = []
+    for number, values in rows:
+        if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+            report.errors.append(
+                RowError(
+                    row=number,
+                    field="(row)",
+                    message=f"the row has {len(values)} values but the header has "
+                    f"{len(header)} columns; quote values that contain the delimiter",
+                )
+            )
+            report.skipped += 1
+            continue
+        record = {field: values[i] for i, field in columns.items() if i < len(values)}
+        prepared.append((number, record, header_of))
+    return prepared
+
+
+def _validate(
+    model: type[M], number: int, record: dict[str, str], header_of: dict[str, str]
+) -> tuple[M | None, list[RowError]]:
+    try:
+        return model.model_validate(record), []
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "(row)"
+            if error["type"] == "missing" or error.get("input", "") is None:
+                message = f"{field} is required; fill it in"
+            else:
+                message = str(error["msg"]).removeprefix("Value error, ")
+            errors.append(RowError(row=number, field=header_of.get(field, field), message=message))
+        return None, errors
+
+
+def _existing(session: Session, model: type[SQLModel], ids: Iterable[str]) -> set[str]:
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):  # stay under SQL parameter limits
+        chunk = wanted[start : start + 500]
+        found.update(session.exec(select(model.id).where(col(model.id).in_(chunk))).all())  # type: ignore[attr-defined]
+    return found
+
+
+class _IdMaker:
+    """Next free readable id (`LEAD-0042`) after every id stored or named in the file."""
+
+    def __init__(self, session: Session, model: type[SQLModel], prefix: str, width: int):
+        self.prefix, self.width = prefix, width
+        pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+        stored = session.exec(select(model.id).where(col(model.id).startswith(f"{prefix}-"))).all()  # type: ignore[attr-defined]
+        self.pattern = pattern
+        self.last = max((int(m.group(1)) for i in stored if (m := pattern.match(i))), default=0)
+
+    def reserve(self, ids: Iterable[str]) -> None:
+        for value in ids:
+            if m := self.pattern.match(value):
+                self.last = max(self.last, int(m.group(1)))
+
+    def next(self) -> str:
+        self.last += 1
+        return f"{self.prefix}-{self.last:0{self.width}d}"
+
+
+def _import(
+    session: Session,
+    path: Path,
+    *,
+    aliases: dict[str, tuple[str, ...]],
+    required: str,
+    row_model: type[M],
+    table: type[SQLModel],
+    id_prefix: str,
+    id_width: int,
+    references: dict[str, tuple[type[SQLModel], str]],
+    build: Callable[[M, str], SQLModel],
+) -> ImportReport:
+    report = ImportReport(path=str(path))
+    prepared = _prepare(path, aliases, required, report)
+
+    def value(record: dict[str, str], field: str) -> str | None:
+        return (record.get(field) or "").strip() or None
+
+    # Ids and references are checked on the raw values too, so that a row's every
+    # problem is reported at once rather than one per attempt.
+    given_ids = [v for _, record, _ in prepared if (v := value(record, "id"))]
+    stored_ids = _existing(session, table, given_ids)
+    known = {
+        field: _existing(session, ref_model, (v for _, r, _ in prepared if (v := value(r, field))))
+        for field, (ref_model, _) in references.items()
+    }
+    ids = _IdMaker(session, table, id_prefix, id_width)
+    ids.reserve(given_ids)
+
+    seen_in_file: dict[str, int] = {}
+    new_rows: list[SQLModel] = []
+    for number, record, headers in prepared:
+        row, errors = _validate(row_model, number, record, headers)
+        row_id = value(record, "id")
+        if row_id in stored_ids:
+            errors.append(
+                RowError(
+                    row=number,
+                    field=headers.get("id", "id"),
+                    message=f"{row_id} already exists and is never overwritten; "
+                    "leave the id empty to get a new one, or remove the row",
+                )
+            )
+        elif row_id and row_id in seen_in_file:
+            errors.append(
+                RowError(
+                    row=number,
+                    field=headers.get("id", "id"),
+                    message=f"{row_id} is also used in row {seen_in_file[row_id]}; "
+                    "give each row its own id",
+                )
+            )
+        for field, (_, what) in references.items():
+            ref = value(record, field)
+            if ref and ref not in known[field]:
+                errors.append(
+                    RowError(
+                        row=number,
+                        field=headers.get(field, field),
+                        message=f"no {what} with id {ref!r}; use an existing {what} id "
+                        "or leave it empty",
+                    )
+                )
+        if errors or row is None:
+            report.errors.extend(errors)
+            report.skipped += 1
+            continue
+        if row_id:
+            seen_in_file[row_id] = number
+        new_rows.append(build(row, row_id or ids.next()))
+
+    session.add_all(new_rows)
+    session.commit()
+    report.imported = len(new_rows)
+    report.imported_ids = [str(r.id) for r in new_rows]  # type: ignore[attr-defined]
+    report.errors.sort(key=lambda e: e.row)  # "too many values" rows were reported first
+    return report
+
+
+def import_leads_csv(session: Session, path: Path, *, now: datetime | None = None) -> ImportReport:
+    """Insert the good lead rows of a CSV file; report and skip the bad ones.
+
+    Columns (any case, Dynamics or Salesforce names accepted): id, topic (required),
+    first_name, last_name, job_title, company_name, email, phone, country, city, source,
+    rating, status, status_reason, created_on, owner_id, parent_account_id.
+    """
+    created_default = as_utc(now) if now is not None else utc_now()
+
+    def build(row: LeadRow, lead_id: str) -> Lead:
+        status = row.status or LeadStatus.OPEN
+        reason = row.status_reason
+        if reason is None and status is LeadStatus.OPEN:
+            reason = "New"
+        return Lead(
+            id=lead_id,
+            topic=row.topic,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            job_title=row.job_title,
+            company_name=row.company_name,
+            email=row.email,  # stored as given; the email check judges it later
+            phone=row.phone,
+            country=row.country,
+            city=row.city,
+            source=row.source,
+            rating=row.rating or LeadRating.WARM,
+            status=status,
+            status_reason=reason,
+            created_on=row.created_on or created_default,
+            owner_id=row.owner_id,
+            parent_account_id=row.parent_account_id,
+            connected_by="seller" if row.parent_account_id else None,
+        )
+
+    return _import(
+        session,
+        path,
+        aliases=_LEAD_ALIASES,
+        required="topic",
+        row_model=LeadRow,
+        table=Lead,
+        id_prefix="LEAD",
+        id_width=4,
+        references={"owner_id": (User, "user"), "parent_account_id": (Account, "account")},
+        build=build,
+    )
+
+
+def import_accounts_csv(session: Session, path: Path) -> ImportReport:
+    """Insert the good account rows of a CSV file; report and skip the bad ones.
+
+    Columns (any case, Dynamics or Salesforce names accepted): id, name (required),
+    domain, industry, number_of_employees, annual_revenue, country, city, website,
+    description, owner_id. The domain defaults to the website's host.
+    """
+
+    def build(row: AccountRow, account_id: str) -> Account:
+        domain = row.domain or (_domain_of(row.website) if row.website else None)
+        return Account(
+            id=account_id,
+            name=row.name,
+            domain=domain or None,
+            industry=row.industry,
+            number_of_employees=row.number_of_employees,
+            annual_revenue=row.annual_revenue,
+            country=row.country,
+            city=row.city,
+            website=row.website,
+            description=row.description,
+            owner_id=row.owner_id,
+        )
+
+    return _import(
+        session,
+        path,
+        aliases=_ACCOUNT_ALIASES,
+        required="name",
+        row_model=AccountRow,
+        table=Account,
+        id_prefix="ACC",
+        id_width=3,
+        references={"owner_id": (User, "user")},
+        build=build,
+    )

@@ -1,0 +1,197 @@
+"""CSV import: good rows stored, bad rows reported by row and column, nothing overwritten."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from store.clock import as_utc
+from store.crm import Account, Lead, LeadRating, LeadStatus, SecurityRole, User
+from store.csv_import import (
+    CsvImportError,
+    ImportReport,
+    import_accounts_csv,
+    import_leads_csv,
+)
+from store.db import get_engine
+
+NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    with Session(get_engine(f"sqlite:///{tmp_path}/crm.db"), expire_on_commit=False) as s:
+        s.add(User(id="USR-01", full_name="Megan Clarke", email="m@x.com",
+                   security_role=SecurityRole.SELLER))  # fmt: skip
+        s.add(Account(id="ACC-001", name="Brightwater Logistics Ltd", domain="bw.co.uk"))
+        s.flush()  # no relationships are declared, so parents are flushed first by hand
+        s.add(Lead(id="LEAD-0001", topic="Original topic", email="keep@bw.co.uk"))
+        s.add(Lead(id="LEAD-0007", topic="Another", owner_id="USR-01"))
+        s.commit()
+        yield s
+
+
+def _write(tmp_path: Path, text: str, name: str = "leads.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _errors(report: ImportReport) -> set[tuple[int, str]]:
+    return {(e.row, e.field) for e in report.errors}
+
+
+def test_good_rows_are_stored_and_bad_rows_reported(session: Session, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "Topic,First Name,Last Name,Email,Rating,Status,Created On,Owner,Parent Account ID,"
+        "Lead Source,Favourite Colour\n"
+        "Demo request,Anna,Schmidt,  anna.schmidt@bw.co.uk ,Hot,Qualified,2026-03-01,USR-01,"
+        "ACC-001,Web,blue\n"  # row 2: good
+        "Pricing,Bo,Li,bo@@example.com,lukewarm,,,USR-42,,,\n"  # row 3: bad rating and owner
+        ",No,Topic,x@y.com,,,,,,,\n"  # row 4: topic missing
+        "Trial,Cy,Ng,cy@z.com,,,14/03/2026,,,,\n"  # row 5: bad date
+        "Trial,Di,Ox,di@z.com,,,,USR-99,ACC-404,,\n"  # row 6: unknown owner and account
+        "\n"  # row 7: blank, skipped silently
+        "Webinar,Ed,Po,,cold,new,2026-03-02T10:15:00+02:00,,,,\n",  # row 8: good
+    )
+    report = import_leads_csv(session, path, now=NOW)
+
+    assert (report.imported, report.skipped) == (2, 4)
+    assert _errors(report) == {
+        (3, "Rating"),
+        (3, "Owner"),  # every problem of a row at once
+        (4, "Topic"),
+        (5, "Created On"),
+        (6, "Owner"),
+        (6, "Parent Account ID"),
+    }
+    by_field = {(e.row, e.field): e.message for e in report.errors}
+    assert "lukewarm" in by_field[(3, "Rating")] and "hot, warm, cold" in by_field[(3, "Rating")]
+    assert "required" in by_field[(4, "Topic")]
+    assert "ISO date" in by_field[(5, "Created On")]
+    assert "USR-99" in by_field[(6, "Owner")]
+    assert report.warnings == [report.warnings[0]] and "Favourite Colour" in report.warnings[0]
+
+    # New ids continue after the highest stored one.
+    assert report.imported_ids == ["LEAD-0008", "LEAD-0009"]
+    anna = session.get(Lead, "LEAD-0008")
+    assert anna is not None
+    assert anna.email == "anna.schmidt@bw.co.uk"
+    assert (anna.rating, anna.status, anna.owner_id) == (
+        LeadRating.HOT,
+        LeadStatus.QUALIFIED,
+        "USR-01",
+    )
+    assert anna.parent_account_id == "ACC-001" and anna.connected_by == "seller"
+    assert as_utc(anna.created_on) == datetime(2026, 3, 1, tzinfo=UTC)
+    assert anna.source == "Web"
+    ed = session.get(Lead, "LEAD-0009")
+    assert ed is not None and ed.email is None
+    assert (ed.status, ed.status_reason) == (LeadStatus.OPEN, "New")
+    assert as_utc(ed.created_on) == datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
+
+
+def test_defaults_for_optional_fields(session: Session, tmp_path: Path) -> None:
+    path = _write(tmp_path, "topic\nJust a topic\n")
+    report = import_leads_csv(session, path, now=NOW)
+    lead = session.get(Lead, report.imported_ids[0])
+    assert lead is not None
+    assert (lead.rating, lead.status) == (LeadRating.WARM, LeadStatus.OPEN)
+    assert as_utc(lead.created_on) == NOW
+    assert report.warnings == []
+
+
+def test_stored_rows_are_never_modified(session: Session, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "id,topic,email\n"
+        "LEAD-0001,Replaced topic,changed@bw.co.uk\n"  # row 2: exists in the CRM
+        "LEAD-0100,New one,a@b.com\n"  # row 3: good
+        "LEAD-0100,Same id again,c@d.com\n"  # row 4: duplicate within the file
+        ",Generated id,e@f.com\n",  # row 5: good, id after the file's highest
+    )
+    report = import_leads_csv(session, path, now=NOW)
+
+    assert _errors(report) == {(2, "id"), (4, "id")}
+    messages = {e.row: e.message for e in report.errors}
+    assert "already exists" in messages[2] and "row 3" in messages[4]
+    assert report.imported_ids == ["LEAD-0100", "LEAD-0101"]
+    kept = session.get(Lead, "LEAD-0001")
+    assert kept is not None and (kept.topic, kept.email) == ("Original topic", "keep@bw.co.uk")
+    assert session.exec(select(func.count()).select_from(Lead)).one() == 4
+
+
+def test_accounts_import_numbers_domains_and_errors(session: Session, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "Account Name;Website;Industry;NumberOfEmployees;AnnualRevenue;Country;id\n"
+        "Falkenberg Logistik GmbH;https://www.falkenberg-logistik.de/about;Logistics;"
+        "1,250;$240,000,000;Germany;\n"  # row 2: good, semicolons as exported in Germany
+        ";https://nameless.com;Retail;10;1000000;France;\n"  # row 3: name missing
+        "Many People Inc;;Retail;many;2.5M;USA;\n"  # row 4: employees not a number
+        "Half Person Ltd;;Retail;12.5;1000;UK;\n"  # row 5: not a whole number
+        "Duplicate Ltd;;Retail;10;1000;UK;ACC-001\n"  # row 6: id exists
+        "Small Shop;;Retail;8;450k;Ireland;\n",  # row 7: good
+        name="accounts.csv",
+    )
+    report = import_accounts_csv(session, path)
+
+    assert _errors(report) == {
+        (3, "Account Name"),
+        (4, "NumberOfEmployees"),
+        (5, "NumberOfEmployees"),
+        (6, "id"),
+    }
+    assert report.imported_ids == ["ACC-002", "ACC-003"]
+    falkenberg = session.get(Account, "ACC-002")
+    assert falkenberg is not None
+    assert falkenberg.domain == "falkenberg-logistik.de"
+    assert (falkenberg.number_of_employees, falkenberg.annual_revenue) == (1250, 240_000_000.0)
+    shop = session.get(Account, "ACC-003")
+    assert shop is not None and shop.annual_revenue == 450_000.0 and shop.domain is None
+    original = session.get(Account, "ACC-001")
+    assert original is not None and original.name == "Brightwater Logistics Ltd"
+
+
+def test_quoted_values_keep_spreadsheet_row_numbers(session: Session, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        'topic,company_name,rating\n"Line one\nline two","Acme, Inc.",warm\nOops,Acme,boiling\n'
+        "Too many,Acme,warm,extra\n",
+    )
+    report = import_leads_csv(session, path, now=NOW)
+    assert report.imported == 1
+    assert _errors(report) == {(3, "rating"), (4, "(row)")}
+    lead = session.get(Lead, report.imported_ids[0])
+    assert lead is not None and lead.company_name == "Acme, Inc."
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "no header"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not"),
+        (b"hello world\nthis is prose\n", "no known column"),
+        (b"first_name,email\nAnna,a@b.com\n", "no 'topic' column"),
+        (b"topic,Topic\nA,B\n", "both mean 'topic'"),
+    ],
+)
+def test_files_that_cannot_be_imported_raise(
+    session: Session, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "upload.csv"
+    path.write_bytes(content)
+    with pytest.raises(CsvImportError, match=expected) as caught:
+        import_leads_csv(session, path, now=NOW)
+    assert str(path) in str(caught.value)
+    assert session.exec(select(func.count()).select_from(Lead)).one() == 2
+
+
+def test_missing_file_names_the_path(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(CsvImportError, match="no such file"):
+        import_accounts_csv(session, tmp_path / "nope.csv")
