@@ -44,16 +44,48 @@ class LeadNotFoundError(LookupError):
         self.lead_id = lead_id
 
 
-_COMPANY_SUFFIXES = re.compile(
-    r"\b(inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|gmbh|ag|sa|sas|"
-    r"bv|nv|ab|spa|srl|pty|kk|group|holdings?)\b\.?",
+_LEGAL_SUFFIXES = frozenset(
+    [
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "ltd",
+        "limited",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "bv",
+        "nv",
+        "ab",
+        "as",
+        "oy",
+        "spa",
+        "srl",
+        "sl",
+        "pty",
+        "kk",
+        "cv",
+        "de",
+        "group",
+        "holding",
+        "holdings",
+    ]
 )
 
 
 def company_key(name: str) -> str:
-    """A name normalised for matching: case, punctuation and legal suffixes dropped."""
-    lowered = re.sub(r"[^\w\s]", " ", name.lower())
-    return " ".join(_COMPANY_SUFFIXES.sub(" ", lowered).split())
+    """A name normalised for matching: case, punctuation and trailing legal forms dropped."""
+    tokens = re.sub(r"[^\w\s]", " ", name.lower().replace(".", "")).split()
+    # Only trailing legal forms go ("Group" in "Group Nine Media" is part of the name).
+    while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
+        tokens.pop()
+    return " ".join(tokens)
 
 
 def email_domain(email: str | None) -> str | None:
