@@ -122,6 +122,12 @@ class Lead(SQLModel, table=True):
     connected_by: str | None = Field(
         default=None, description="Who linked the account/contact: 'seller' or 'agent'."
     )
+    modified_on: datetime | None = Field(
+        default=None, description="Last edit by a person (email fixed, account connected)."
+    )
+    do_not_email: bool = Field(default=False, description="Opted out: never email again.")
+    do_not_contact: bool = False
+    time_zone: str | None = Field(default=None, description="IANA name, e.g. Europe/Paris.")
 
     @property
     def full_name(self) -> str:

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 import store.agent_records
-import store.crm  # noqa: F401  (registers the tables on SQLModel.metadata)
+import store.crm
+import store.engagement  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def _enable_sqlite_wal(dbapi_connection, _record) -> None:
