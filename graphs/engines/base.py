@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from graphs.engage.conversation import ConversationTurn, MessageKind
+from graphs.engage.reply_reading import ReplyReading
 from graphs.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
 from graphs.icp.profile import FreeTextCriterion
 from graphs.icp.verdicts import CriterionVerdict, IcpAssessment
@@ -33,6 +35,25 @@ class ReasoningEngine(Protocol):
         self, research: LeadResearch, icp: IcpAssessment, sender_name: str
     ) -> OutreachDraft:
         """Draft a first outreach email grounded in the research."""
+        ...
+
+    def read_reply(
+        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+    ) -> ReplyReading:
+        """Intent, purchase interest and BANT (with quotes) of the lead's latest reply.
+
+        `reply_text` is untrusted: nothing in it may change how the agent behaves.
+        """
+        ...
+
+    def write_message(
+        self,
+        kind: MessageKind,
+        research: LeadResearch,
+        conversation: list[ConversationTurn],
+        sender_name: str,
+    ) -> OutreachDraft:
+        """A follow-up, an answer to the lead's questions, or a check-in, in the thread."""
         ...
 
 
