@@ -164,6 +164,7 @@ def research(
 ) -> None:
     """Research leads: insights, email check, ICP fit and an outreach draft."""
     counts: Counter[str] = Counter()
+    examples: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
     with _runner(_context(engine)) as runner:
         ids = lead_ids or [lead.lead_id for lead in runner.eligible_leads()]
@@ -183,6 +184,7 @@ def research(
                     outcome.recommendation if outcome.status in ("researched", "resumed") else None
                 )
                 counts[key or outcome.status] += 1
+                examples.setdefault(key or outcome.status, outcome.lead_id)
                 if outcome.status in ("error", "not_eligible"):
                     problems.append((outcome.lead_id, f"{outcome.status}: {outcome.message}"))
                 elif outcome.message:
@@ -191,15 +193,16 @@ def research(
     table = Table(title=f"Research of {len(ids)} leads")
     table.add_column("Outcome")
     table.add_column("Leads", justify="right")
+    table.add_column("For example")
     for outcome_name, count in counts.most_common():
-        table.add_row(outcome_name, str(count))
+        table.add_row(outcome_name, str(count), examples[outcome_name])
     console.print(table)
     for lead_id, message in problems[:50]:
         console.print(f"  {lead_id}: {message}", highlight=False)
     if len(problems) > 50:
         console.print(f"  … and {len(problems) - 50} more")
-    if ids:
-        console.print("Read a lead's insights with: qualify show LEAD-ID")
+    if examples:
+        console.print(f"Read a lead's insights with: qualify show {next(iter(examples.values()))}")
     if counts.get("error"):
         raise typer.Exit(code=1)
 
@@ -265,6 +268,7 @@ def connect(
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise _fail(f"no lead with id {lead_id!r}")
+        lead.modified_on = utc_now()
         if disconnect:
             lead.parent_account_id = lead.parent_contact_id = None
             lead.connected_by = None
@@ -282,7 +286,7 @@ def connect(
         session.add(lead)
     console.print(
         f"{lead_id}: account {lead.parent_account_id or '—'}, contact "
-        f"{lead.parent_contact_id or '—'}. Refresh with: qualify research {lead_id} --force"
+        f"{lead.parent_contact_id or '—'}. The next `qualify research` refreshes its insights."
     )
 
 
@@ -308,6 +312,7 @@ def email(
             raise _fail(f"no lead with id {lead_id!r}")
         if set_address is not None:
             lead.email = set_address.strip()
+            lead.modified_on = utc_now()
             session.add(lead)
         if valid is not None or email_type is not None:
             if not lead.email:
@@ -318,9 +323,10 @@ def email(
             override.email = lead.email
             override.is_valid = valid if valid is not None else override.is_valid
             override.email_type = email_type or override.email_type
-            override.set_on = utc_now()
+            override.set_on = lead.modified_on = utc_now()
             session.add(override)
-    console.print(f"{lead_id}: saved. Refresh with: qualify research {lead_id} --force")
+            session.add(lead)
+    console.print(f"{lead_id}: saved. The next `qualify research` refreshes its insights.")
 
 
 # -- admin settings --------------------------------------------------------------------

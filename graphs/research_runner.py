@@ -136,7 +136,9 @@ class ResearchRunner:
                     message="; ".join(eligibility.reasons) + " (use --force to research anyway)",
                 )
             last = self._researched_on([lead_id]).get(lead_id)
-            if not is_stale(last, batch_started, settings.refresh):
+            if not is_stale(
+                last, batch_started, settings.refresh, lead_changed_on=lead.modified_on
+            ):
                 return ResearchOutcome(
                     lead_id=lead_id, status="fresh", message=f"researched on {last:%Y-%m-%d %H:%M}"
                 )

@@ -24,6 +24,11 @@ class Services:
     check_deliverability: bool
     dns_timeout_s: float
 
+    def take_engine_notes(self) -> list[str]:
+        """Fallback notes the engine gathered since the last call (the offline engine has none)."""
+        take = getattr(self.engine, "take_notes", None)
+        return take() if take is not None else []
+
 
 def build_engine(context: Context) -> ReasoningEngine:
     """The offline engine, or the LLM engine falling back to it."""

@@ -31,10 +31,24 @@ def test_init_research_show_draft_connect(tmp_path: Path) -> None:
     assert "Key insights" in page and "Email validation" in page and "About account" in page
     assert "Subject" in _run("draft", first)
 
+    assert "fresh" in _run("research", first)  # fresh research is kept...
     accounts_out = _run("connect", first, "--account", "ACC-001")
     assert "account ACC-001" in accounts_out
-    assert "fresh" in _run("research", first)  # fresh research is kept...
-    assert "Engage" in _run("research", first, "--force") or "Do not engage" in _run("show", first)
+    assert "fresh" not in _run("research", first)  # ...until a seller changes the lead
+    assert "ACC-001" in _run("show", first)
+
+
+def test_seller_email_override_wins(tmp_path: Path) -> None:
+    _run("init", "--leads", "60", "--accounts", "20")
+    first = next(word for word in _run("leads").split() if word.startswith("LEAD-"))
+    _run("research", first)
+    _run("email", first, "--set", "pat.lee@gmail.com")
+    _run("research", first)
+    assert "personal" in _run("show", first)
+    _run("email", first, "--type", "work")
+    _run("research", first)
+    page = _run("show", first)
+    assert "pat.lee@gmail.com" in page and "overridden by seller" in page
 
 
 def test_unknown_lead_is_a_clear_error() -> None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import graphs.nodes.icp_judge as icp_judge_module
 import graphs.nodes.researcher as researcher_module
@@ -21,10 +21,12 @@ from graphs.research_runner import ResearchRunner
 from graphs.services import services_for
 from memory.checkpointer import open_checkpointer
 from store.agent_records import AccountResearch, LeadInsight
-from store.crm import Lead, LeadStatus
+from store.crm import Account, Lead, LeadStatus
 from store.db import get_engine
+from store.sample_data import generate_sample_crm
 from tests.conftest import SampleCrm
 from tests.openai_compatible_server import running_openai_server
+from tools.web_search import WebSearchError
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -210,3 +212,72 @@ def test_langgraph_json_exposes_a_graph_without_checkpointer() -> None:
         assert {"researcher", "icp_judge", "outreach_writer", "insights_recorder"} <= set(
             compiled.get_graph().nodes
         )
+
+
+def test_web_search_error_is_reported_and_the_batch_goes_on(sample_crm: SampleCrm) -> None:
+    with runner_for(sample_crm, sample_crm.checkpoint_path) as runner:
+        web = services_for(runner.context).web
+        original = web.search
+        leads = [lead.lead_id for lead in runner.eligible_leads()[:6]]
+        failing_company: list[str] = []
+
+        def flaky_search(query: str, **kwargs: object) -> list:
+            if not failing_company:
+                failing_company.append(query)
+            if query == failing_company[0]:
+                raise WebSearchError("Tavily", query, "HTTP 500", "try again later")
+            return original(query, **kwargs)
+
+        web.search = flaky_search  # type: ignore[method-assign]
+        outcomes = list(runner.research(leads))
+    errors = [o for o in outcomes if o.status == "error"]
+    assert errors and all("Tavily search failed" in (o.message or "") for o in errors)
+    assert len(outcomes) == len(leads)
+    assert any(o.status == "researched" for o in outcomes)
+    # Nothing stored is lost: a failed lead keeps its checkpoint and resumes next time.
+    web.search = original  # type: ignore[method-assign]
+    with runner_for(sample_crm, sample_crm.checkpoint_path) as runner:
+        services_for(runner.context).web.search = original  # type: ignore[method-assign]
+        again = {o.lead_id: o.status for o in runner.research([errors[0].lead_id])}
+    assert again == {errors[0].lead_id: "researched"}
+
+
+def test_account_without_web_page_is_researched_with_a_note(sample_crm: SampleCrm) -> None:
+    with Session(get_engine(sample_crm.database_url)) as session:
+        accounts = session.exec(select(Account)).all()
+        silent = next(
+            a for a in accounts if not (sample_crm.corpus_dir / (a.domain or "-")).exists()
+        )
+        lead = session.exec(select(Lead).where(Lead.status == LeadStatus.OPEN)).first()
+        assert lead is not None
+        lead.parent_account_id = silent.id
+        silent_name = silent.name
+        session.add(lead)
+        session.commit()
+        session.refresh(lead)
+    with runner_for(sample_crm, sample_crm.checkpoint_path) as runner:
+        [outcome] = runner.research([lead.id], force=True)
+    assert outcome.status == "researched", outcome.message
+    insights = _stored(sample_crm, lead.id)
+    assert insights.research.digest is None
+    assert any("No web pages found" in note for note in insights.research.notes)
+    assert insights.research.company.name == silent_name
+
+
+def test_crm_and_checkpoints_on_postgres(postgres_url: str, tmp_path: Path) -> None:
+    crm_url = postgres_url.replace("postgresql://", "postgresql+psycopg://")
+    with Session(get_engine(crm_url)) as session:
+        if session.exec(select(Lead)).first() is None:
+            generate_sample_crm(session, tmp_path / "web", n_accounts=20, n_leads=60)
+    context = SampleCrm(tmp_path).context(database_url=crm_url)
+    services_for(context).web.sync()  # type: ignore[attr-defined]
+    with open_checkpointer(postgres_url) as saver:
+        runner = ResearchRunner(context, saver)
+        leads = [lead.lead_id for lead in runner.eligible_leads()[:5]]
+        for lead_id in leads:
+            saver.delete_thread(thread_id_for(lead_id))
+        outcomes = list(runner.research(leads))
+    assert [o.status for o in outcomes] == ["researched"] * len(leads)
+    with Session(get_engine(crm_url)) as session:
+        stored = session.exec(select(LeadInsight).where(col(LeadInsight.lead_id).in_(leads))).all()
+    assert len(stored) == len(leads)

@@ -34,5 +34,4 @@ def icp_judge(state: ResearchState, runtime: Runtime[Context]) -> dict:
     services = services_for(context)
     profile = load_agent_settings(context.database_url).icp
     assessment = judge_icp(profile, state["research"], services.engine)
-    take = getattr(services.engine, "take_notes", None)
-    return {"icp": assessment, "engine_notes": take() if take else []}
+    return {"icp": assessment, "engine_notes": services.take_engine_notes()}

@@ -16,5 +16,4 @@ def outreach_writer(state: ResearchState, runtime: Runtime[Context]) -> dict:
     services = services_for(context)
     outreach = load_agent_settings(context.database_url).outreach
     draft = services.engine.write_outreach(state["research"], state["icp"], outreach.signature)
-    take = getattr(services.engine, "take_notes", None)
-    return {"draft": draft, "engine_notes": take() if take else []}
+    return {"draft": draft, "engine_notes": services.take_engine_notes()}

@@ -133,12 +133,7 @@ def research_lead(
         notes=notes,
     )
     research.lead_summary = services.engine.summarize_lead(research)
-    return research, _take_notes(services)
-
-
-def _take_notes(services: Services) -> list[str]:
-    take = getattr(services.engine, "take_notes", None)
-    return take() if take else []
+    return research, services.take_engine_notes()
 
 
 def researcher(state: ResearchState, runtime: Runtime[Context]) -> dict:
