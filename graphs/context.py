@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from app.settings import get_settings
+from store.clock import Clock, SystemClock
+
+# One shared wall clock, so default contexts stay equal (services are cached per context).
+SYSTEM_CLOCK = SystemClock()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,3 +29,4 @@ class Context:
     model: str = field(default_factory=lambda: get_settings().model)
     draft_outreach: bool = True
     record_insights: bool = True
+    clock: Clock = SYSTEM_CLOCK

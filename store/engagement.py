@@ -36,6 +36,9 @@ class Conversation(SQLModel, table=True):
     next_action_on: datetime | None = Field(default=None, index=True)
     next_action: str | None = Field(default=None, description="follow_up or check_in.")
     taken_over_by: str | None = Field(default=None, description="Seller who took over.")
+    last_read_inbound_id: int | None = Field(
+        default=None, description="Newest inbound EmailMessage.id the reply reader has read."
+    )
     stop_reason: str | None = None
 
 

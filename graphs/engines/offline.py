@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from graphs.engage.conversation import ConversationTurn, MessageKind
+from graphs.engage.product_faq import default_faq
+from graphs.engage.reply_reading import BantVerdict, ReplyReading
 from graphs.findings import AccountDigest, CompanyFacts, LeadResearch, NewsItem, OutreachDraft
 from graphs.icp.industry import industry_family
 from graphs.icp.profile import FreeTextCriterion
 from graphs.icp.verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from prompts.registry import load_prompt
+from store.clock import utc_now
 from tools.web_search import WebResult
 
 _SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
@@ -381,3 +385,114 @@ class OfflineEngine:
         if icp.fit_level == FitLevel.NONE:
             grounded.append("ICP: drafted on request although the lead does not match the ICP")
         return OutreachDraft(subject=subject, body=body, grounded_on=grounded, engine=self.name)
+
+    # -- engage: replies and messages in the thread ----------------------------------
+
+    def read_reply(
+        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+    ) -> ReplyReading:
+        """Intent, interest and BANT by the offline reply rules."""
+        from graphs.engage.reply_rules import read_reply
+
+        latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
+        return read_reply(
+            reply_text,
+            received_on=latest.at if latest else utc_now(),
+            job_title=research.lead.job_title,
+            headers=None,
+            conversation=conversation,
+        )
+
+    def write_message(
+        self,
+        kind: MessageKind,
+        research: LeadResearch,
+        conversation: list[ConversationTurn],
+        sender_name: str,
+    ) -> OutreachDraft:
+        """A follow-up, an FAQ-grounded answer or a check-in, replying in the thread."""
+        lead = research.lead
+        name = lead.full_name.split()[0] if lead.full_name != "(no name)" else "there"
+        first = next((t for t in conversation if t.direction == "outbound"), None)
+        subject = first.subject if first else (lead.topic or "Following up")
+        subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
+        topic = (lead.topic or "planning").lower()
+        if kind == "answer":
+            return self._answer(research, conversation, name, subject, sender_name)
+        if kind == "check_in":
+            body = load_prompt("offline_check_in").render(
+                greeting_name=name,
+                reminder=f"You suggested I get back in touch around now about {topic}.",
+                question="Has anything changed on your side, and is now a better time to look?",
+                call_to_action="If it helps, I can hold 20 minutes next week for a short call.",
+                signature=sender_name,
+            )
+            return OutreachDraft(subject=subject, body=body, engine=self.name)
+        follow_ups = sum(1 for t in conversation if t.kind == "follow_up")
+        if follow_ups == 0:
+            nudge = f"I wanted to follow up on my note about {topic}."
+            question = "Is this something you're working on this year?"
+        else:
+            nudge = (
+                "I don't want to crowd your inbox, so this is my last note for now. "
+                f"If {topic} isn't a priority, just say so and I'll stop here."
+            )
+            question = "Or, if someone else looks after this, who should I talk to?"
+        value = (
+            "Teams we work with see demand, stock and supply risk in one place, "
+            "so planners act days earlier."
+        )
+        body = load_prompt("offline_follow_up").render(
+            greeting_name=name, nudge=nudge, value=value, question=question, signature=sender_name
+        )
+        return OutreachDraft(subject=subject, body=body, engine=self.name)
+
+    def _answer(
+        self,
+        research: LeadResearch,
+        conversation: list[ConversationTurn],
+        name: str,
+        subject: str,
+        sender_name: str,
+    ) -> OutreachDraft:
+        latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
+        reading = latest.reading if latest else None
+        questions = list(reading.questions) if reading else []
+        answered, _unanswered = default_faq().answers(questions)
+        if answered:
+            blocks = [f"> {question}\n{entry.answer}" for question, entry in answered]
+            thanks = "Thanks for getting back to me. To your questions:"
+        else:
+            blocks = []
+            thanks = "Thanks for getting back to me, good to hear from you."
+        next_question = self._bant_question(reading)
+        body = load_prompt("offline_answer").render(
+            greeting_name=name,
+            thanks=thanks,
+            answers="\n\n".join(blocks),
+            next_question=next_question,
+            call_to_action="Would a 20-minute call next week help? Tell me a time that suits you.",
+            signature=sender_name,
+        )
+        body = re.sub(r"\n{3,}", "\n\n", body)
+        return OutreachDraft(
+            subject=subject,
+            body=body,
+            grounded_on=[f"FAQ: {entry.id}" for _, entry in answered],
+            engine=self.name,
+        )
+
+    @staticmethod
+    def _bant_question(reading: ReplyReading | None) -> str:
+        """One open question about the first BANT dimension still unknown (need first)."""
+        bant = reading.bant if reading else None
+        asks = (
+            ("need", "What is the biggest planning problem you'd want to solve first?"),
+            ("timing", "When would you want something in place?"),
+            ("budget", "Is there a budget set aside for this, or would it need a business case?"),
+            ("authority", "Who else would be involved in choosing a tool like this?"),
+        )
+        for dimension, question in asks:
+            if bant is None or getattr(bant, dimension).verdict != BantVerdict.MET:
+                return question
+        return "What would you need to see to move ahead?"

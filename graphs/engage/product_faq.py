@@ -1,0 +1,62 @@
+"""What the agent knows about the product: an admin-edited FAQ the answers come from.
+
+A question no entry covers is not guessed at: the router hands the lead to its seller.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+DEFAULT_FAQ_PATH = Path(__file__).with_name("product_faq.yaml")
+
+
+class FaqEntry(BaseModel):
+    """One thing the agent may say, and the topics that call for it."""
+
+    id: str
+    topics: list[str] = Field(min_length=1)
+    answer: str
+
+
+class ProductFaq(BaseModel):
+    """The whole FAQ."""
+
+    entries: list[FaqEntry]
+
+    def match(self, question: str) -> FaqEntry | None:
+        """The entry whose topics best match a question (most topic hits), if any."""
+        lowered = question.lower()
+        best, hits = None, 0
+        for entry in self.entries:
+            count = sum(1 for topic in entry.topics if _topic_pattern(topic).search(lowered))
+            if count > hits:
+                best, hits = entry, count
+        return best
+
+    def answers(self, questions: list[str]) -> tuple[list[tuple[str, FaqEntry]], list[str]]:
+        """Questions with their entries, and the questions nothing answers."""
+        answered, unanswered = [], []
+        for question in questions:
+            entry = self.match(question)
+            if entry is None:
+                unanswered.append(question)
+            else:
+                answered.append((question, entry))
+        return answered, unanswered
+
+
+@cache
+def _topic_pattern(topic: str) -> re.Pattern[str]:
+    # Word-start match so "integrat" style stems and plurals work, but "cost" ≠ "costa".
+    return re.compile(rf"\b{re.escape(topic.lower())}")
+
+
+@cache
+def default_faq() -> ProductFaq:
+    """The FAQ shipped in graphs/engage/product_faq.yaml."""
+    return ProductFaq.model_validate(yaml.safe_load(DEFAULT_FAQ_PATH.read_text(encoding="utf-8")))

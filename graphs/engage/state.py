@@ -1,0 +1,51 @@
+"""Typed state of the engage graph: the lead's research, its conversation, and what is next."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
+
+from graphs.engage.conversation import ConversationTurn, MessageKind
+from graphs.findings import LeadResearch
+from graphs.icp.verdicts import IcpAssessment
+
+
+def add_turns(
+    existing: list[ConversationTurn], new: list[ConversationTurn]
+) -> list[ConversationTurn]:
+    """Append turns once each: a node re-run after a crash must not duplicate them."""
+    seen = {turn.message_id for turn in existing}
+    return existing + [turn for turn in new if turn.message_id not in seen]
+
+
+class EngageInput(TypedDict):
+    """What starts a thread: the lead to engage."""
+
+    lead_id: str
+
+
+class EngageOutput(TypedDict):
+    """What a finished thread returns."""
+
+    outcome: str
+
+
+WakeEvent = Literal["reply", "timer"]
+
+
+class EngageState(TypedDict):
+    """Everything the engage nodes read and write."""
+
+    lead_id: str
+    company_research_since: NotRequired[str]
+    research: NotRequired[LeadResearch]
+    icp: NotRequired[IcpAssessment]
+    conversation: Annotated[list[ConversationTurn], add_turns]
+    # What the message writer sends next; set by the router, cleared once enqueued.
+    pending_message: NotRequired[MessageKind | None]
+    # The resume value of the last wait: {"event": "reply" | "timer", ...}.
+    wake: NotRequired[dict[str, Any]]
+    # A reason the gate or router stopped engaging, for the hand-off router.
+    stop: NotRequired[dict[str, Any] | None]
+    outcome: NotRequired[str]
+    engine_notes: Annotated[list[str], operator.add]

@@ -1,0 +1,128 @@
+"""Reads and writes on engage records that several nodes and the runner share."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from store.clock import as_utc
+from store.crm import Contact, Lead
+from store.engagement import (
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    EmailMessage,
+)
+
+
+def ensure_conversation(
+    session: Session, lead_id: str, thread_id: str, mailbox: str, now: datetime
+) -> Conversation:
+    """The lead's conversation row, created on first use."""
+    conversation = session.get(Conversation, lead_id)
+    if conversation is None:
+        conversation = Conversation(
+            lead_id=lead_id, thread_id=thread_id, mailbox=mailbox, started_on=now
+        )
+        session.add(conversation)
+        session.flush()
+    return conversation
+
+
+def sent_on_day(session: Session, mailbox: str, now: datetime) -> int:
+    """Messages a mailbox sent, or has queued to send, on `now`'s UTC day."""
+    day_start = as_utc(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    day_end = day_start + timedelta(days=1)
+    sent = session.exec(
+        select(func.count())
+        .select_from(EmailMessage)
+        .where(
+            EmailMessage.mailbox == mailbox,
+            EmailMessage.direction == Direction.OUTBOUND,
+            EmailMessage.created_on >= day_start,
+            EmailMessage.created_on < day_end,
+        )
+    ).one()
+    return int(sent)
+
+
+def outbound_messages(session: Session, lead_id: str) -> list[EmailMessage]:
+    """The agent's messages to a lead, oldest first."""
+    return list(
+        session.exec(
+            select(EmailMessage)
+            .where(EmailMessage.lead_id == lead_id, EmailMessage.direction == Direction.OUTBOUND)
+            .order_by(col(EmailMessage.id))
+        )
+    )
+
+
+def unread_replies(session: Session, lead_id: str, after_id: int | None) -> list[EmailMessage]:
+    """Inbound messages of a lead newer than the last one read, oldest first."""
+    query = select(EmailMessage).where(
+        EmailMessage.lead_id == lead_id,
+        EmailMessage.direction == Direction.INBOUND,
+        EmailMessage.status == DeliveryStatus.RECEIVED,
+    )
+    if after_id is not None:
+        query = query.where(col(EmailMessage.id) > after_id)
+    return list(session.exec(query.order_by(col(EmailMessage.id))))
+
+
+def leads_with_unread_replies(session: Session) -> list[str]:
+    """Leads in an active conversation with replies the agent has not read yet."""
+    rows = session.exec(
+        select(Conversation.lead_id)
+        .join(EmailMessage, col(EmailMessage.lead_id) == col(Conversation.lead_id))
+        .where(
+            EmailMessage.direction == Direction.INBOUND,
+            EmailMessage.status == DeliveryStatus.RECEIVED,
+            col(Conversation.state).in_(["active", "waiting"]),
+            (col(Conversation.last_read_inbound_id).is_(None))
+            | (col(EmailMessage.id) > col(Conversation.last_read_inbound_id)),
+        )
+        .distinct()
+    )
+    return sorted(rows)
+
+
+def opt_out(session: Session, lead_id: str) -> None:
+    """Honour an opt-out at once and for good."""
+    lead = session.get(Lead, lead_id)
+    if lead is not None and not lead.do_not_email:
+        lead.do_not_email = True
+        session.add(lead)
+
+
+def record_referral(
+    session: Session,
+    *,
+    lead: Lead,
+    name: str | None,
+    email: str | None,
+    job_title: str | None,
+    when: datetime,
+) -> Contact | None:
+    """Store the person a lead referred the agent to as a contact (once per address)."""
+    if not (name or email):
+        return None
+    if email:
+        existing = session.exec(
+            select(Contact).where(func.lower(Contact.email) == email.lower())
+        ).first()
+        if existing is not None:
+            return existing
+    display = name or (email.split("@")[0] if email else "")
+    first, _, last = display.partition(" ")
+    contact = Contact(
+        id=f"CON-REF-{lead.id}-{int(when.timestamp())}",
+        first_name=first or "(unknown)",
+        last_name=last or "",
+        job_title=job_title,
+        email=email,
+        account_id=lead.parent_account_id,
+        created_on=when,
+    )
+    session.add(contact)
+    return contact
