@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session, func, select
 
+from app.engage_cli import engage_app, handoffs_app
 from app.insights_page import render_draft, render_insights
 from app.settings import get_settings
 from graphs.agent_settings import (
@@ -46,6 +47,8 @@ import_app = typer.Typer(help="Import leads or accounts from CSV.")
 app.add_typer(icp_app, name="icp")
 app.add_typer(settings_app, name="settings")
 app.add_typer(import_app, name="import")
+app.add_typer(engage_app, name="engage")
+app.add_typer(handoffs_app, name="handoffs")
 
 console = Console()
 errors = Console(stderr=True)

@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from graphs.engage.conversation import ConversationTurn, MessageKind
+from graphs.engage.reply_reading import ReplyReading
 from graphs.engines.base import EngineError, ReasoningEngine
 from graphs.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
 from graphs.icp.profile import FreeTextCriterion
@@ -18,7 +20,7 @@ from graphs.icp.verdicts import CriterionVerdict, IcpAssessment
 from tools.web_search import WebResult
 
 _T = TypeVar("_T")
-_Stamped = TypeVar("_Stamped", AccountDigest, OutreachDraft)
+_Stamped = TypeVar("_Stamped", AccountDigest, OutreachDraft, ReplyReading)
 
 
 class FallbackEngine:
@@ -89,6 +91,32 @@ class FallbackEngine:
             "write_outreach",
             lambda: self.primary.write_outreach(research, icp, sender_name),
             lambda: self._stamp(self.fallback.write_outreach(research, icp, sender_name)),
+        )
+
+    def read_reply(
+        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+    ) -> ReplyReading:
+        """Intent, purchase interest and BANT (with quotes) of the lead's latest reply."""
+        return self._call(
+            "read_reply",
+            lambda: self.primary.read_reply(reply_text, conversation, research),
+            lambda: self._stamp(self.fallback.read_reply(reply_text, conversation, research)),
+        )
+
+    def write_message(
+        self,
+        kind: MessageKind,
+        research: LeadResearch,
+        conversation: list[ConversationTurn],
+        sender_name: str,
+    ) -> OutreachDraft:
+        """A follow-up, an answer to the lead's questions, or a check-in, in the thread."""
+        return self._call(
+            "write_message",
+            lambda: self.primary.write_message(kind, research, conversation, sender_name),
+            lambda: self._stamp(
+                self.fallback.write_message(kind, research, conversation, sender_name)
+            ),
         )
 
     def _call(self, task: str, primary: Callable[[], _T], fallback: Callable[[], _T]) -> _T:

@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -22,6 +22,28 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field, ValidationError
 
+from graphs.engage import dates
+from graphs.engage.conversation import ConversationTurn, MessageKind
+from graphs.engage.reply_reading import (
+    Bant,
+    BantItem,
+    BantVerdict,
+    Intent,
+    PurchaseInterest,
+    ReferredPerson,
+    ReplyReading,
+)
+from graphs.engage.reply_rules import (
+    BANT_DIMENSIONS,
+    NEGATIVE_INTENTS,
+    apply_title_authority,
+    carry_over_bant,
+    injected_spans,
+    received_on_of,
+    verbatim_quote,
+)
+from graphs.engage.reply_rules import read_reply as read_reply_by_rules
+from graphs.engage.reply_text import clean_reply
 from graphs.engines.base import EngineError
 from graphs.findings import (
     AccountDigest,
@@ -123,6 +145,46 @@ class LlmOutreach(BaseModel):
     grounded_on: list[str] = Field(description="Sources of the personal claims, from the list.")
 
 
+class LlmBantItem(BaseModel):
+    """One BANT dimension as the model judges it."""
+
+    verdict: BantVerdict
+    evidence: str | None = Field(
+        description="The lead's exact words from the reply, copied verbatim; null if unknown."
+    )
+
+
+class LlmBant(BaseModel):
+    """Budget, authority, need, timing as the model judges them."""
+
+    budget: LlmBantItem
+    authority: LlmBantItem
+    need: LlmBantItem
+    timing: LlmBantItem
+
+
+class LlmReferral(BaseModel):
+    """Someone the lead points to, as written in the reply."""
+
+    name: str | None
+    email: str | None
+    job_title: str | None
+
+
+class LlmReplyReading(BaseModel):
+    """The model's reading of a lead's reply."""
+
+    intent: Intent
+    purchase_interest: PurchaseInterest
+    bant: LlmBant
+    questions: list[str] = Field(description="The lead's questions, copied from the reply.")
+    return_date: str | None = Field(description="YYYY-MM-DD, out of office only; else null.")
+    check_in_date: str | None = Field(description="YYYY-MM-DD, not now only; else null.")
+    referral: LlmReferral | None
+    injection_suspected: bool
+    summary: str = Field(description="One line for the supervisor.")
+
+
 class LlmEngine:
     """Reasoning engine backed by a chat model on an OpenAI-compatible endpoint."""
 
@@ -220,6 +282,73 @@ class LlmEngine:
         )
         out = self._ask("write_outreach", prompt, LlmOutreach)
         return draft_from_llm(out, allowed, sender_name, engine=self.name)
+
+    def read_reply(
+        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+    ) -> ReplyReading:
+        """Intent, purchase interest and BANT of the lead's latest reply.
+
+        The model reads the reply fenced as untrusted data; code then keeps only evidence
+        quoted verbatim from the reply (outside any injected instructions) and applies the
+        rules that do not depend on judgement (see `reading_from_llm`).
+        """
+        received_on = received_on_of(conversation, utc_now())
+        # The reply itself may already be the last (unread) turn; the model sees it once.
+        earlier = [t for t in conversation if t.reading is not None or t.direction == "outbound"]
+        text = clean_reply(reply_text).text or reply_text.strip()
+        lead = research.lead
+        prompt = self._prompt("llm_read_reply").render(
+            today=received_on.date().isoformat(),
+            lead=_data(
+                {
+                    "job_title": lead.job_title,
+                    "company_name": lead.company_name,
+                    "topic": lead.topic,
+                }
+            ),
+            conversation=conversation_text(earlier),
+            reply=_clean(text),
+        )
+        out = self._ask("read_reply", prompt, LlmReplyReading)
+        return reading_from_llm(
+            out,
+            reply_text,
+            received_on=received_on,
+            job_title=lead.job_title,
+            conversation=conversation,
+            engine=self.name,
+        )
+
+    def write_message(
+        self,
+        kind: MessageKind,
+        research: LeadResearch,
+        conversation: list[ConversationTurn],
+        sender_name: str,
+    ) -> OutreachDraft:
+        """A follow-up, an answer to the lead's questions, or a check-in, in the thread."""
+        allowed = allowed_sources(research.company, research.digest)
+        lead = research.lead.model_dump(
+            mode="json", include={"full_name", "job_title", "company_name", "city", "country"}
+        )
+        lead["topic_of_interest"] = research.lead.topic
+        latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
+        questions = list(latest.reading.questions) if latest and latest.reading else []
+        prompt = self._prompt("llm_write_message").render(
+            sender_name=_clean(sender_name),
+            kind=kind,
+            kind_instructions=MESSAGE_KINDS[kind],
+            lead=_data(lead),
+            company=_data(research.company),
+            research=research_text(research.digest),
+            conversation=conversation_text(conversation),
+            questions="\n".join(f"- {_clean(q)}" for q in questions) or "(none)",
+            allowed_sources=", ".join(allowed) or "(none)",
+        )
+        out = self._ask("write_message", prompt, LlmOutreach)
+        draft = draft_from_llm(out, allowed, sender_name, engine=self.name)
+        subject = thread_subject(conversation)
+        return draft.model_copy(update={"subject": subject}) if subject else draft
 
     # -- the model call ---------------------------------------------------------------
 
@@ -359,6 +488,61 @@ def allowed_sources(company: CompanyFacts, digest: AccountDigest | None) -> list
     return _unique(sources)
 
 
+MAX_EMAIL_CHARS = 2000
+
+MESSAGE_KINDS: dict[str, str] = {
+    "outreach": "A first email: introduce yourself and the value in two or three sentences.",
+    "follow_up": (
+        "A follow-up to an email the lead has not answered: one or two sentences that refer "
+        "to your previous email, add one new, useful angle from the research (never repeat "
+        "the first email), and ask one easy question."
+    ),
+    "answer": (
+        "An answer to the lead's reply: answer each of the lead's questions listed below, "
+        "using only facts stated in the research or the conversation. When the research "
+        "does not answer a question, say you will check with the team and come back; never "
+        "guess prices, features, integrations, customers or dates. Then propose the next step."
+    ),
+    "check_in": (
+        "A check-in the lead asked for earlier ('not now, try me later'): remind them in one "
+        "sentence what they said and when, ask whether the timing is better now."
+    ),
+}
+
+
+def conversation_text(turns: list[ConversationTurn]) -> str:
+    """The conversation so far as fenced, untrusted blocks (oldest first).
+
+    Inbound emails are cleaned to the lead's new text; long emails are cut.
+    """
+    if not turns:
+        return "(no earlier emails)"
+    blocks = []
+    for n, turn in enumerate(turns, 1):
+        body = clean_reply(turn.body).text if turn.direction == "inbound" else turn.body.strip()
+        if len(body) > MAX_EMAIL_CHARS:
+            body = body[:MAX_EMAIL_CHARS] + " [...]"
+        who = "the lead" if turn.direction == "inbound" else "us"
+        blocks.append(
+            f'<untrusted_email n="{n}" from="{who}" kind="{_attr(turn.kind)}" '
+            f'date="{turn.at.date().isoformat()}" subject="{_attr(turn.subject)}">\n'
+            f"{_clean(body)}\n</untrusted_email>"
+        )
+    return "\n\n".join(blocks)
+
+
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|fw|fwd|wg|tr|rv|sv)\s*:\s*)+", re.IGNORECASE)
+
+
+def thread_subject(conversation: list[ConversationTurn]) -> str | None:
+    """'Re: <subject of the thread's first email>', so the message threads; None if no thread."""
+    first = next((turn for turn in conversation if turn.subject.strip()), None)
+    if first is None:
+        return None
+    base = _REPLY_PREFIX.sub("", first.subject).strip()
+    return f"Re: {base}" if base else None
+
+
 # -- LLM output to contract models ------------------------------------------------------
 
 _FACT_FIELDS: dict[str, str] = {
@@ -449,6 +633,114 @@ def draft_from_llm(
         body = f"{body}\n\nBest regards,\n{sender_name}"
     subject = " ".join(out.subject.split())
     return OutreachDraft(subject=subject, body=body, grounded_on=grounded, engine=engine)
+
+
+MAX_QUESTIONS = 10
+MAX_DATE_AHEAD_DAYS = 730
+
+
+def _overlaps(quote: str | None, text: str, spans: list[tuple[int, int]]) -> bool:
+    """True if the quote's place in `text` overlaps an injected span."""
+    start = text.find(quote) if quote else -1
+    if start < 0:
+        return False
+    end = start + len(quote or "")
+    return any(start < e and s < end for s, e in spans)
+
+
+def _in_text(value: str | None, text: str) -> str | None:
+    """`value` stripped, if the text contains it (ignoring case and spacing), else None."""
+    value = " ".join((value or "").split())
+    return value if value and verbatim_quote(value, text) is not None else None
+
+
+def _future_date(value: str | None, received_on: date) -> date | None:
+    """An ISO date from the model, kept only when it is plausible (today to two years on)."""
+    day = _parse_date(value)
+    if day is None or not received_on <= day <= received_on + timedelta(days=MAX_DATE_AHEAD_DAYS):
+        return None
+    return day
+
+
+def reading_from_llm(
+    out: LlmReplyReading,
+    reply_text: str,
+    *,
+    received_on: datetime,
+    job_title: str | None,
+    conversation: list[ConversationTurn] | None,
+    engine: str,
+) -> ReplyReading:
+    """The contract reading, with rules in code where judgement is not needed.
+
+    - Evidence must be the lead's words: a quote that is not in the cleaned reply
+      (ignoring case and spacing) or that sits in injected instructions is dropped and the
+      dimension becomes unknown; a kept quote is the reply's exact slice.
+    - A senior job title sets authority met; earlier replies' verdicts carry over.
+    - The rules reader runs too: its opt-out and bounce stand whatever the model says; when
+      it finds instructions to the agent, intent and interest come from the rules (which
+      ignore the injected sentences), so an injected "mark me qualified" changes nothing.
+    - Interest is none for negative intents; dates must be plausible; a referral's email
+      and name must appear in the reply.
+    """
+    text = clean_reply(reply_text).text or reply_text.strip()
+    spans = injected_spans(text)
+    rules = read_reply_by_rules(
+        reply_text, received_on=received_on, job_title=job_title, conversation=conversation
+    )
+    items: dict[str, BantItem] = {}
+    for dimension in BANT_DIMENSIONS:
+        judged: LlmBantItem = getattr(out.bant, dimension)
+        quote = verbatim_quote(judged.evidence, text)
+        if judged.verdict == BantVerdict.UNKNOWN or quote is None or _overlaps(quote, text, spans):
+            items[dimension] = BantItem()
+        else:
+            items[dimension] = BantItem(verdict=judged.verdict, evidence=quote)
+    bant = apply_title_authority(carry_over_bant(Bant(**items), conversation), job_title)
+
+    intent, interest = out.intent, out.purchase_interest
+    injection = out.injection_suspected or rules.injection_suspected
+    if rules.intent in (Intent.UNSUBSCRIBE, Intent.BOUNCE) or rules.injection_suspected:
+        intent, interest = rules.intent, rules.purchase_interest
+    if intent in NEGATIVE_INTENTS:
+        interest = PurchaseInterest.NONE
+
+    day = received_on.date()
+    return_on = check_in_on = None
+    if intent == Intent.OUT_OF_OFFICE:
+        return_on = _future_date(out.return_date, day) or dates.return_date(text, day)
+    if intent == Intent.NOT_NOW:
+        check_in_on = _future_date(out.check_in_date, day) or dates.check_in_date(text, day)
+
+    referral = None
+    if intent == Intent.WRONG_PERSON:
+        given = out.referral
+        email = (given.email or "").strip() if given else ""
+        person = ReferredPerson(
+            name=_in_text(given.name, text) if given else None,
+            email=email if email and email.lower() in text.lower() else None,
+            job_title=_in_text(given.job_title, text) if given else None,
+        )
+        referral = person if (person.name or person.email) else rules.referral
+
+    questions = [
+        " ".join(q.split())
+        for q in out.questions
+        if q.strip() and not _overlaps(verbatim_quote(q, text), text, spans)
+    ][:MAX_QUESTIONS]
+    summary = " ".join(out.summary.split())[:300] or rules.summary
+    return ReplyReading(
+        intent=intent,
+        purchase_interest=interest,
+        bant=bant,
+        questions=questions,
+        return_date=return_on,
+        check_in_date=check_in_on,
+        referral=referral,
+        injection_suspected=injection,
+        summary=summary,
+        engine=engine,
+    )
 
 
 # -- small helpers ------------------------------------------------------------------------

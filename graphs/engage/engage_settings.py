@@ -1,0 +1,292 @@
+"""The admin's engage settings as one YAML file: load with errors that point at the line.
+
+Assignment criteria, follow-up policy, hand-off rules, guardrails and sending mailboxes.
+Errors name the file, the field path (e.g. `handoff_rules[2].when.intent_in[0]`), its
+YAML line and how to fix it, because the reader is an admin editing a text file.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from graphs.engage.assignment import AssignmentCriteria
+from graphs.engage.business_calendar import BusinessHours
+from graphs.engage.followups import FollowUpPolicy
+from graphs.engage.guardrails import GuardrailSettings
+from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
+
+DEFAULT_ENGAGE_PATH = Path(__file__).with_name("default_engage.yaml")
+
+_HEADER = "# Engage settings. See graphs/engage/default_engage.yaml for what each field means.\n"
+_MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Loc = tuple[str | int, ...]
+
+
+class EngageSettings(BaseModel):
+    """Everything the engage agent reads from the admin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assignment: AssignmentCriteria = Field(default_factory=AssignmentCriteria)
+    follow_ups: FollowUpPolicy = Field(default_factory=FollowUpPolicy)
+    handoff_rules: list[HandoffRule] = Field(
+        default_factory=default_handoff_rules, description="Evaluated in order; first match wins."
+    )
+    guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings)
+    mailboxes: list[str] = Field(default_factory=lambda: ["alex@northwind.example"])
+    supervisor_id: str | None = Field(
+        default=None,
+        description="User who receives disqualifications; None = the first supervisor.",
+    )
+
+    @field_validator("handoff_rules")
+    @classmethod
+    def _some_rules(cls, value: list[HandoffRule]) -> list[HandoffRule]:
+        if not value:
+            raise ValueError(
+                "no hand-off rules, so no lead would ever be handed off; list at least one "
+                "rule, or delete `handoff_rules` to use the defaults"
+            )
+        return value
+
+    @field_validator("mailboxes", mode="before")
+    @classmethod
+    def _mailboxes(cls, value: object) -> object:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value
+        cleaned = [str(m).strip() for m in items]
+        for mailbox in cleaned:
+            if not _MAILBOX.match(mailbox):
+                raise ValueError(
+                    f"{mailbox!r} is not an email address; write the sending address, "
+                    "e.g. alex@northwind.example"
+                )
+        if not cleaned:
+            raise ValueError("no sending mailbox; list at least one address")
+        return list(dict.fromkeys(m.lower() for m in cleaned))
+
+
+class EngageFileError(ValueError):
+    """The engage settings file cannot be used; the message says where and how to fix it."""
+
+
+# -- locations ---------------------------------------------------------------------------
+
+
+def _path_text(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _line_of(root: yaml.Node | None, loc: Loc) -> int | None:
+    """1-based line of the deepest YAML node found along `loc`."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key, value in node.value:
+                if key.value == part:
+                    child = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if part < len(node.value) else None
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+# -- messages ----------------------------------------------------------------------------
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "assignment": AssignmentCriteria,
+    "follow_ups": FollowUpPolicy,
+    "guardrails": GuardrailSettings,
+    "business_hours": BusinessHours,
+    "when": RuleCondition,
+}
+
+
+def _allowed_fields(loc: Loc) -> list[str]:
+    parents = [p for p in loc[:-1] if isinstance(p, str)]
+    if not parents:
+        return list(EngageSettings.model_fields)
+    if parents[-1] == "handoff_rules":
+        return list(HandoffRule.model_fields)
+    model = _MODELS.get(parents[-1])
+    return list(model.model_fields) if model else []
+
+
+def _fix(error: dict[str, Any], loc: Loc, msg: str) -> tuple[str, str]:
+    """(message, fix) for one pydantic error."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbid" or kind == "extra_forbidden":
+        allowed = _allowed_fields(loc)
+        hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+        if loc and loc[-1] == "injection_suspected":
+            return msg, (
+                "remove it: a suspected prompt injection is recorded but never decides a hand-off"
+            )
+        return msg, f"remove `{loc[-1]}` or correct its spelling{hint}"
+    if kind == "missing":
+        return msg, f"add `{loc[-1]}`"
+    if kind == "enum":
+        return (
+            f"{error.get('input')!r} is not a known value",
+            f"use one of: {ctx.get('expected', '')}",
+        )
+    bounds = {"ge": "of at least", "gt": "greater than", "le": "of at most", "lt": "less than"}
+    for key, words in bounds.items():
+        if key in ctx:
+            return msg, f"use a number {words} {ctx[key]}"
+    if kind in {"int_parsing", "int_from_float", "int_type"}:
+        return msg, "write a whole number, e.g. 3"
+    if kind in {"bool_parsing", "bool_type"}:
+        return msg, "write true or false"
+    if kind == "string_pattern_mismatch":
+        return (
+            msg,
+            "use letters, digits, _ or - only, starting with a letter or digit (e.g. no_reply)",
+        )
+    if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+        return msg, "write the date as YYYY-MM-DD, e.g. 2025-12-25"
+    if kind == "list_type":
+        return msg, "give a list, e.g. [one, two]"
+    if kind == "value_error" and "; " in msg:
+        # Our validators say "problem; how to fix it".
+        problem, fix = msg.split("; ", 1)
+        return problem, fix
+    return msg, "correct the value"
+
+
+def _message(error: dict[str, Any], root: yaml.Node | None) -> str:
+    loc: Loc = tuple(error["loc"])
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    msg, fix = _fix(error, loc, msg)
+    line = _line_of(root, loc)
+    where = f" (line {line})" if line else ""
+    return f"{_path_text(loc)}: {msg}{where}. Fix: {fix}."
+
+
+def _cross_problems(settings: EngageSettings) -> list[tuple[Loc, str, str]]:
+    """Problems between fields that no single field's validator can see."""
+    problems: list[tuple[Loc, str, str]] = []
+    first_seen: dict[str, int] = {}
+    for i, rule in enumerate(settings.handoff_rules):
+        if rule.id in first_seen:
+            problems.append(
+                (
+                    ("handoff_rules", i, "id"),
+                    f"rule id {rule.id!r} is also used by handoff_rules[{first_seen[rule.id]}]",
+                    "give each rule its own id: the hand-off records which rule fired",
+                )
+            )
+        else:
+            first_seen[rule.id] = i
+    needed = 1 + settings.follow_ups.max_follow_ups
+    if settings.guardrails.max_messages_per_lead < needed:
+        problems.append(
+            (
+                ("guardrails", "max_messages_per_lead"),
+                f"{settings.guardrails.max_messages_per_lead} emails per lead leaves no room for "
+                f"the outreach and {settings.follow_ups.max_follow_ups} follow-ups",
+                f"raise it to at least {needed}, or lower follow_ups.max_follow_ups",
+            )
+        )
+    return problems
+
+
+# -- public API --------------------------------------------------------------------------
+
+
+def parse_engage_yaml(text: str, source: str = "<engage settings text>") -> EngageSettings:
+    """Parse and validate engage settings YAML; `source` names the file in errors."""
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        if mark is None:
+            raise EngageFileError(f"Engage file {source}: YAML syntax error: {problem}.") from exc
+        lines = text.splitlines()
+        shown = lines[mark.line].rstrip() if mark.line < len(lines) else ""
+        raise EngageFileError(
+            f"Engage file {source}: YAML syntax error at line {mark.line + 1}, column "
+            f"{mark.column + 1}: {problem}.\n    {mark.line + 1} | {shown}\n"
+            "Fix: check the indentation of this line and the ones just above it: items of "
+            "the same list or mapping must start in the same column, with spaces, not tabs."
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise EngageFileError(f"Engage file {source}: not valid YAML: {exc}") from exc
+    if data is None:
+        data = {}  # an empty file means "all defaults"
+    if not isinstance(data, dict):
+        raise EngageFileError(
+            f"Engage file {source}: the top level must be a mapping with "
+            f"{', '.join(EngageSettings.model_fields)}, not a {type(data).__name__}. "
+            f"Fix: start from {DEFAULT_ENGAGE_PATH}."
+        )
+    try:
+        settings = EngageSettings.model_validate(data)
+    except ValidationError as exc:
+        details = "\n".join(f"  - {_message(e, root)}" for e in exc.errors())
+        raise EngageFileError(f"Engage file {source} is invalid:\n{details}") from exc
+    problems = _cross_problems(settings)
+    if problems:
+        details = "\n".join(
+            f"  - {_path_text(loc)}: {msg} (line {_line_of(root, loc)}). Fix: {fix}."
+            for loc, msg, fix in problems
+        )
+        raise EngageFileError(f"Engage file {source} is invalid:\n{details}")
+    return settings
+
+
+def load_engage_file(path: Path) -> EngageSettings:
+    """Load the admin's engage YAML file; raise EngageFileError saying where and how to fix."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise EngageFileError(
+            f"Engage file {path} does not exist. Fix: create it, e.g. by copying "
+            f"{DEFAULT_ENGAGE_PATH}."
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EngageFileError(f"Engage file {path} cannot be read: {exc}") from exc
+    return parse_engage_yaml(text, source=str(path))
+
+
+def dump_engage(settings: EngageSettings) -> str:
+    """The settings as YAML that `load_engage_file` reads back to equal settings."""
+    data = settings.model_dump(mode="json", exclude_none=True)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return _HEADER + body
+
+
+def save_engage_file(settings: EngageSettings, path: Path) -> None:
+    """Write the settings to `path` as YAML."""
+    Path(path).write_text(dump_engage(settings), encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _default_engage_cached() -> EngageSettings:
+    return load_engage_file(DEFAULT_ENGAGE_PATH)
+
+
+def default_engage() -> EngageSettings:
+    """The shipped default engage settings (a fresh copy each call: callers may edit it)."""
+    return _default_engage_cached().model_copy(deep=True)

@@ -1,0 +1,76 @@
+"""Guardrails gate: decides, in code, whether the agent may email the lead now.
+
+Pre-contact hand-off rules (no ICP match, invalid email) and every guardrail (opt-out,
+do-not-contact, seller took over, caps, quiet hours) are checked here before each send.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+from sqlmodel import Session
+
+from graphs.context import Context
+from graphs.engage.engage_config import load_engage_settings
+from graphs.engage.guardrails import SendContext, check_send
+from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
+from graphs.engage.state import EngageState
+from store.conversations import ensure_conversation, outbound_messages, sent_on_day
+from store.crm import Lead
+from store.db import get_engine
+
+GateRoute = Literal["message_writer", "reply_waiter", "handoff_router", "engagement_closer"]
+
+
+def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[GateRoute]:
+    """Graph node: send, wait for the next allowed time, hand off, or stop for good."""
+    context = runtime.context or Context()
+    settings = load_engage_settings(context.database_url)
+    now = context.clock.now()
+    thread_id = get_config()["configurable"]["thread_id"]
+    research, icp = state["research"], state["icp"]
+    with Session(get_engine(context.database_url)) as session:
+        lead = session.get(Lead, state["lead_id"])
+        assert lead is not None, "the researcher already read this lead"
+        conversation = ensure_conversation(session, lead.id, thread_id, settings.mailboxes[0], now)
+        facts = facts_from_conversation(
+            state["conversation"],
+            fit_level=icp.fit_level,
+            do_not_email=lead.do_not_email,
+            email_invalid=not research.email_check.is_valid,
+        )
+        decision = evaluate_handoff(facts, settings.handoff_rules)
+        if decision is not None:
+            session.commit()
+            return Command(goto="handoff_router", update={"stop": decision.model_dump(mode="json")})
+        gate = check_send(
+            SendContext(
+                do_not_email=lead.do_not_email,
+                do_not_contact=lead.do_not_contact,
+                email_valid=research.email_check.is_valid,
+                email=lead.email,
+                taken_over_by=conversation.taken_over_by,
+                messages_sent_to_lead=len(outbound_messages(session, lead.id)),
+                mailbox_sent_today=sent_on_day(session, conversation.mailbox, now),
+                now_utc=now,
+                time_zone=lead.time_zone,
+            ),
+            settings.guardrails,
+        )
+        if gate.allowed:
+            session.commit()
+            pending = state.get("pending_message") or (
+                "outreach" if not state["conversation"] else "follow_up"
+            )
+            return Command(goto="message_writer", update={"pending_message": pending})
+        if gate.blocked_for_good:
+            session.commit()
+            return Command(goto="engagement_closer", update={"stop": {"reasons": gate.reasons}})
+        conversation.next_action_on = gate.not_before
+        conversation.next_action = "send"
+        session.add(conversation)
+        session.commit()
+    return Command(goto="reply_waiter")

@@ -1,0 +1,79 @@
+"""Hand-off router: records the hand-off the rules decided, once per thread."""
+
+from __future__ import annotations
+
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+from sqlmodel import Session, select
+
+from graphs.context import Context
+from graphs.engage.engage_config import load_engage_settings
+from graphs.engage.handoff_rules import (
+    HandoffDecision,
+    facts_from_conversation,
+    suggest_next_step,
+    summarize_conversation,
+)
+from graphs.engage.state import EngageState
+from store.crm import Lead, SecurityRole, User
+from store.db import get_engine
+from store.engagement import (
+    Conversation,
+    ConversationState,
+    Handoff,
+    HandoffTarget,
+)
+
+
+def _assignee(
+    session: Session, lead: Lead, target: HandoffTarget, supervisor_id: str | None
+) -> str | None:
+    if target is HandoffTarget.SELLER:
+        return lead.owner_id
+    if supervisor_id:
+        return supervisor_id
+    supervisor = session.exec(
+        select(User).where(User.security_role == SecurityRole.SUPERVISOR).order_by(User.id)
+    ).first()
+    return supervisor.id if supervisor else None
+
+
+def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
+    """Graph node: store the hand-off with its rule, summary, BANT and next step."""
+    context = runtime.context or Context()
+    engage = load_engage_settings(context.database_url)
+    thread_id = get_config()["configurable"]["thread_id"]
+    decision = HandoffDecision.model_validate(state["stop"])
+    with Session(get_engine(context.database_url)) as session:
+        lead = session.get(Lead, state["lead_id"])
+        assert lead is not None
+        facts = facts_from_conversation(
+            state["conversation"],
+            fit_level=state["icp"].fit_level,
+            do_not_email=lead.do_not_email,
+            email_invalid=not state["research"].email_check.is_valid,
+        )
+        handoff = session.exec(select(Handoff).where(Handoff.idempotency_key == thread_id)).first()
+        if handoff is None:
+            handoff = Handoff(
+                lead_id=lead.id,
+                idempotency_key=thread_id,
+                target=decision.target,
+                assignee_id=_assignee(session, lead, decision.target, engage.supervisor_id),
+                rule_id=decision.rule_id,
+                rule_description=f"{decision.description} ({'; '.join(decision.matched)})",
+                summary=summarize_conversation(state["conversation"]),
+                bant=facts.bant.model_dump(mode="json"),
+                purchase_interest=facts.purchase_interest,
+                next_step=suggest_next_step(decision, facts),
+                created_on=context.clock.now(),
+            )
+            session.add(handoff)
+        conversation = session.get(Conversation, lead.id)
+        if conversation is not None:
+            conversation.state = ConversationState.HANDED_OFF
+            conversation.next_action_on = None
+            conversation.next_action = None
+            session.add(conversation)
+        session.commit()
+    return {"outcome": f"handed to {decision.target} by rule {decision.rule_id}"}

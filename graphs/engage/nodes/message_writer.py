@@ -1,0 +1,102 @@
+"""Message writer: writes the next email in the thread and puts it in the outbox.
+
+Sending is the outbox's job (`tools.email_channel.deliver_due`); this node only enqueues,
+under an idempotency key made of the thread and the message's step, so a re-run after a
+crash finds the message already queued and never writes a second one.
+"""
+
+from __future__ import annotations
+
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+from sqlmodel import Session, select
+
+from graphs.agent_settings import load_agent_settings
+from graphs.context import Context
+from graphs.engage.conversation import ConversationTurn
+from graphs.engage.engage_config import load_engage_settings
+from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
+from graphs.engage.state import EngageState
+from graphs.services import services_for
+from store.conversations import ensure_conversation, outbound_messages
+from store.crm import Lead
+from store.db import get_engine
+from store.engagement import ConversationState, EmailMessage
+from tools.email_channel import enqueue_email
+
+
+def message_key(thread_id: str, step: int) -> str:
+    """The idempotency key of the thread's `step`-th outbound message."""
+    return f"{thread_id}:message:{step}"
+
+
+def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
+    """Graph node: enqueue the pending message (outreach, follow-up, answer, check-in)."""
+    context = runtime.context or Context()
+    services = services_for(context)
+    engage = load_engage_settings(context.database_url)
+    now = context.clock.now()
+    thread_id = get_config()["configurable"]["thread_id"]
+    kind = state.get("pending_message") or "outreach"
+    turns = state["conversation"]
+    step = sum(1 for turn in turns if turn.direction == "outbound") + 1
+    key = message_key(thread_id, step)
+    with Session(get_engine(context.database_url)) as session:
+        lead = session.get(Lead, state["lead_id"])
+        assert lead is not None and lead.email, "the gate lets no lead without email through"
+        conversation = ensure_conversation(session, lead.id, thread_id, engage.mailboxes[0], now)
+        queued = session.exec(
+            select(EmailMessage).where(EmailMessage.idempotency_key == key)
+        ).first()
+        if queued is None:
+            signature = load_agent_settings(context.database_url).outreach.signature
+            research = state["research"]
+            draft = (
+                services.engine.write_outreach(research, state["icp"], signature)
+                if kind == "outreach"
+                else services.engine.write_message(kind, research, turns, signature)
+            )
+            thread_ids = [turn.message_id for turn in turns]
+            queued = enqueue_email(
+                session,
+                idempotency_key=key,
+                lead_id=lead.id,
+                mailbox=conversation.mailbox,
+                to_address=lead.email,
+                subject=draft.subject,
+                body=draft.body,
+                kind=kind,
+                in_reply_to=thread_ids[-1] if thread_ids else None,
+                references=thread_ids,
+                now=now,
+            )
+        sent = outbound_messages(session, lead.id)
+        conversation.messages_sent = len(sent)
+        conversation.followups_sent = sum(1 for m in sent if m.kind == "follow_up")
+        conversation.last_outbound_on = now
+        conversation.state = ConversationState.WAITING
+        conversation.next_action_on = next_follow_up_at(
+            now,
+            engage.follow_ups,
+            lead.time_zone,
+            engage.guardrails.business_hours,
+            engage.guardrails.default_time_zone,
+        )
+        # After the last follow-up the next timer closes the conversation instead.
+        exhausted = follow_ups_exhausted(conversation.followups_sent, engage.follow_ups)
+        conversation.next_action = "close_no_reply" if exhausted else "follow_up"
+        session.add(conversation)
+        session.commit()
+        turn = ConversationTurn(
+            direction="outbound",
+            at=queued.created_on,
+            subject=queued.subject,
+            body=queued.body,
+            message_id=queued.message_id,
+            kind=queued.kind,  # type: ignore[arg-type]
+        )
+    return {
+        "conversation": [turn],
+        "pending_message": None,
+        "engine_notes": services.take_engine_notes(),
+    }

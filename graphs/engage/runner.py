@@ -1,0 +1,214 @@
+"""The Engage agent runner: one pass (`tick`) imports replies, resumes threads with a
+reply or a due timer, starts new assigned leads, and delivers the outbox."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, func, select
+
+from graphs.context import Context
+from graphs.engage.assignment import check_assignment, pick_leads
+from graphs.engage.engage_config import load_engage_settings
+from graphs.engage.graph import MODE, build_engage_graph
+from graphs.engines.base import EngineError
+from graphs.icp.verdicts import FitLevel
+from graphs.research import thread_id_for
+from graphs.research_runner import ResearchRunner
+from store.agent_records import LeadInsight
+from store.clock import as_utc
+from store.conversations import leads_with_unread_replies
+from store.crm import Lead, LeadStatus
+from store.db import get_engine
+from store.engagement import Conversation, ConversationState
+from tools.crm import LeadNotFoundError
+from tools.email_channel import DeliveryReport, MailSettings, deliver_due
+from tools.inbound_mail import import_inbound
+from tools.web_search import WebSearchError
+
+_LEAD_ERRORS = (LeadNotFoundError, WebSearchError, EngineError, ValueError, OSError)
+
+
+class TickReport(BaseModel):
+    """What one pass did."""
+
+    now: datetime
+    imported: int = 0
+    unmatched: int = 0
+    started: int = 0
+    replies_read: int = 0
+    timers_fired: int = 0
+    recovered: int = 0
+    delivery: DeliveryReport = Field(default_factory=DeliveryReport)
+    handoffs: Counter[str] = Field(default_factory=Counter)
+    errors: list[str] = Field(default_factory=list)
+
+
+class EngageRunner:
+    """Runs engage threads (one per lead) over a checkpointer and the mail channel."""
+
+    def __init__(
+        self,
+        context: Context,
+        checkpointer: BaseCheckpointSaver,
+        mail: MailSettings,
+        *,
+        inbox_dir: Path | None = None,
+    ) -> None:
+        self.context = context
+        self.mail = mail
+        self.inbox_dir = inbox_dir
+        self.graph = build_engage_graph(checkpointer)
+        self._research = ResearchRunner(context, checkpointer)
+
+    def _config(self, lead_id: str) -> dict:
+        return {"configurable": {"thread_id": thread_id_for(lead_id, MODE)}}
+
+    def _run(self, lead_id: str, payload: object, report: TickReport) -> None:
+        try:
+            result = self.graph.invoke(payload, self._config(lead_id), context=self.context)
+        except _LEAD_ERRORS as exc:
+            report.errors.append(f"{lead_id}: {exc}")
+            return
+        outcome = result.get("outcome") if isinstance(result, dict) else None
+        if outcome and outcome.startswith("handed to"):
+            report.handoffs[outcome.rsplit(" ", 1)[-1]] += 1
+
+    def start(self, lead_ids: list[str]) -> TickReport:
+        """Engage these leads now, whatever the assignment criteria (admin's choice)."""
+        report = TickReport(now=self.context.clock.now())
+        for lead_id in lead_ids:
+            report.started += 1
+            self._run(lead_id, {"lead_id": lead_id}, report)
+        return report
+
+    # -- the pass ----------------------------------------------------------------------
+
+    def tick(self) -> TickReport:
+        """One pass of the agent at the context clock's current time."""
+        now = self.context.clock.now()
+        report = TickReport(now=now)
+        self._import_replies(report, now)
+        self._recover_interrupted(report)
+        with Session(get_engine(self.context.database_url)) as session:
+            with_replies = leads_with_unread_replies(session)
+        for lead_id in with_replies:
+            report.replies_read += 1
+            self._run(lead_id, Command(resume={"event": "reply"}), report)
+        for lead_id in self._due_timers(now, exclude=set(with_replies)):
+            report.timers_fired += 1
+            self._run(lead_id, Command(resume={"event": "timer"}), report)
+        for lead_id in self._assign(now, report):
+            report.started += 1
+            self._run(lead_id, {"lead_id": lead_id}, report)
+        engage = load_engage_settings(self.context.database_url)
+        report.delivery = deliver_due(
+            self.context.database_url,
+            self.mail,
+            now=now,
+            daily_cap_per_mailbox=engage.guardrails.daily_send_cap_per_mailbox,
+        )
+        return report
+
+    def _import_replies(self, report: TickReport, now: datetime) -> None:
+        if self.inbox_dir is None or not self.inbox_dir.exists():
+            return
+        files = sorted(p for p in self.inbox_dir.iterdir() if p.is_file() and p.suffix == ".eml")
+        if not files:
+            return
+        imported = import_inbound(self.context.database_url, files, now=now)
+        report.imported += imported.imported
+        report.unmatched += imported.unmatched
+        report.errors.extend(f"inbox: {problem}" for problem in imported.problems())
+        # Read files move aside so the next pass does not parse them again.
+        done = self.inbox_dir / "processed"
+        done.mkdir(exist_ok=True)
+        for path in files:
+            shutil.move(path, done / path.name)
+
+    def _recover_interrupted(self, report: TickReport) -> None:
+        """Threads a crash stopped between nodes resume from their last checkpoint."""
+        with Session(get_engine(self.context.database_url)) as session:
+            live = session.exec(
+                select(Conversation.lead_id).where(
+                    col(Conversation.state).in_(
+                        [ConversationState.ACTIVE, ConversationState.WAITING]
+                    )
+                )
+            ).all()
+        for lead_id in live:
+            snapshot = self.graph.get_state(self._config(lead_id))
+            if snapshot.next and not snapshot.interrupts:
+                report.recovered += 1
+                self._run(lead_id, None, report)
+
+    def _due_timers(self, now: datetime, exclude: set[str]) -> list[str]:
+        with Session(get_engine(self.context.database_url)) as session:
+            rows = session.exec(
+                select(Conversation.lead_id, Conversation.next_action_on).where(
+                    Conversation.state == ConversationState.WAITING,
+                    col(Conversation.next_action_on).is_not(None),
+                )
+            ).all()
+        return [
+            lead_id
+            for lead_id, due in rows
+            if lead_id not in exclude and due is not None and as_utc(due) <= now
+        ]
+
+    def _assign(self, now: datetime, report: TickReport) -> list[str]:
+        """New leads to engage: assignment criteria, minimum fit and the active cap."""
+        engage = load_engage_settings(self.context.database_url)
+        with Session(get_engine(self.context.database_url)) as session:
+            active = session.exec(
+                select(func.count())
+                .select_from(Conversation)
+                .where(
+                    col(Conversation.state).in_(
+                        [ConversationState.ACTIVE, ConversationState.WAITING]
+                    )
+                )
+            ).one()
+            room = engage.assignment.max_active_conversations - int(active)
+            if room <= 0:
+                return []
+            engaged = select(Conversation.lead_id)
+            leads = list(
+                session.exec(
+                    select(Lead).where(Lead.status == LeadStatus.OPEN, col(Lead.id).not_in(engaged))
+                )
+            )
+        # Research only leads the criteria could take if their fit allowed it.
+        leads = [
+            lead
+            for lead in leads
+            if check_assignment(lead, FitLevel.EXACT, engage.assignment).assigned
+        ]
+        fits = self._fits([lead.id for lead in leads], report)
+        return pick_leads(
+            [(lead, fits.get(lead.id)) for lead in leads], int(active), engage.assignment
+        )
+
+    def _fits(self, lead_ids: list[str], report: TickReport) -> dict[str, FitLevel]:
+        """ICP fit per lead from stored insights, researching leads that have none."""
+        with Session(get_engine(self.context.database_url)) as session:
+            rows = session.exec(
+                select(LeadInsight.lead_id, LeadInsight.fit_level).where(
+                    col(LeadInsight.lead_id).in_(lead_ids)
+                )
+            ).all()
+        fits = {lead_id: FitLevel(fit) for lead_id, fit in rows}
+        missing = [lead_id for lead_id in lead_ids if lead_id not in fits]
+        # Engage's assignment criteria, not research's selection rules, decide: hence force.
+        for outcome in self._research.research(missing, force=True):
+            if outcome.fit_level:
+                fits[outcome.lead_id] = FitLevel(outcome.fit_level)
+            elif outcome.status == "error":
+                report.errors.append(f"{outcome.lead_id}: research failed: {outcome.message}")
+        return fits

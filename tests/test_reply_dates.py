@@ -1,0 +1,131 @@
+"""Dates named in replies, resolved against the day the reply arrived."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from graphs.engage.dates import check_in_date, day_first_for_country, find_dates, return_date
+
+WED = date(2025, 2, 26)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I will be back on Monday 3 March.", date(2025, 3, 3)),
+        ("Back on March 5th.", date(2025, 3, 5)),
+        ("Back on the 3rd of March", date(2025, 3, 3)),
+        ("Returning 12/03.", date(2025, 3, 12)),  # day-first by default
+        ("Returning 03/15.", date(2025, 3, 15)),  # 15 cannot be a month
+        ("I'm back 2025-03-10.", date(2025, 3, 10)),
+        ("Out from 26.02. to 07.03.2025, back on 10.03.2025.", date(2025, 3, 10)),
+        ("I'm out until Friday.", date(2025, 3, 3)),  # the day after is a Saturday -> Monday
+        ("Out until Thursday", date(2025, 2, 28)),
+        ("I'm out until the 15th.", date(2025, 3, 17)),  # 16 March is a Sunday
+        ("Back tomorrow.", date(2025, 2, 27)),
+        ("Back next Monday.", date(2025, 3, 3)),
+        ("Back next week", date(2025, 3, 3)),
+        ("zurück am 3. März", date(2025, 3, 3)),
+        (
+            "Ich bin bis zum 7. März nicht im Büro und ab dem 10. März wieder erreichbar.",
+            date(2025, 3, 10),
+        ),
+        ("de retour le 3 mars", date(2025, 3, 3)),
+        ("Je suis absente jusqu'au 1er mars inclus.", date(2025, 3, 3)),
+        ("regreso el 3 de marzo", date(2025, 3, 3)),
+        ("Estaré fuera hasta el 4 de marzo.", date(2025, 3, 5)),
+        # A start date in the past and an explicit return date: the return wins.
+        ("Away since 20 February, returning on 4 March.", date(2025, 3, 4)),
+        ("Away until May 5. I am returning to the office on May 5th.", date(2025, 5, 5)),
+    ],
+)
+def test_return_dates(text: str, expected: date) -> None:
+    assert return_date(text, WED) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reach out in March.", date(2025, 3, 1)),
+        ("Try us in Q3.", date(2025, 7, 1)),
+        ("Circle back next quarter.", date(2025, 4, 1)),
+        ("Ping me in two weeks.", date(2025, 3, 12)),
+        ("Let's reconnect in 10 days", date(2025, 3, 8)),
+        ("Check back in a few months.", date(2025, 5, 26)),
+        ("Maybe in H2.", date(2025, 7, 1)),
+        ("Busy until end of March.", date(2025, 4, 1)),
+        ("After March works better.", date(2025, 4, 1)),
+        ("No budget until next year.", date(2026, 1, 1)),
+        ("Busy until April.", date(2025, 4, 1)),
+        ("Frozen until Q3.", date(2025, 7, 1)),
+        ("After Q3, please.", date(2025, 10, 1)),
+        ("Try again mid-April.", date(2025, 4, 15)),
+        ("Try again late April.", date(2025, 4, 21)),
+        ("Next year, please.", date(2026, 1, 1)),
+        ("Next month is better.", date(2025, 3, 1)),
+        ("Ping me in January.", date(2026, 1, 1)),  # January is over: next year's
+        ("Bitte melden Sie sich im Mai wieder.", date(2025, 5, 1)),
+        ("Recontactez-moi en juin.", date(2025, 6, 1)),
+        ("Escríbame en septiembre.", date(2025, 9, 1)),
+        ("Maybe in Q1.", date(2025, 3, 12)),  # Q1 is running: two weeks on
+        ("Let's talk later in February.", date(2025, 2, 28)),  # but not past its end
+    ],
+)
+def test_check_in_dates(text: str, expected: date) -> None:
+    assert check_in_date(text, WED) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After our budget cycle.",
+        "After Easter.",
+        "After the summer.",
+        "We offer 24/7 support to 3.5 million users.",
+        "I may be interested.",
+        "Version 2.1 of our ERP.",
+        "",
+    ],
+)
+def test_no_date_where_none_is_meant(text: str) -> None:
+    assert check_in_date(text, WED) is None
+    assert return_date(text, WED) is None
+
+
+def test_year_rollover_late_december() -> None:
+    assert return_date("Back on 5 January.", date(2025, 12, 22)) == date(2026, 1, 5)
+    assert return_date("Back 02/01", date(2025, 12, 22)) == date(2026, 1, 2)
+    assert check_in_date("Circle back in Q1.", date(2025, 12, 22)) == date(2026, 1, 1)
+    assert check_in_date("Reach out next quarter.", date(2025, 12, 22)) == date(2026, 1, 1)
+
+
+def test_a_past_day_resolves_to_this_year_not_next() -> None:
+    mentions = find_dates("I was out since 28 December.", date(2026, 1, 3))
+    assert [m.on for m in mentions] == [date(2025, 12, 28)]
+    assert return_date("I was out since 28 December.", date(2026, 1, 3)) is None
+
+
+def test_month_first_for_us_senders() -> None:
+    assert day_first_for_country("United States") is False
+    assert day_first_for_country("Germany") is True
+    assert day_first_for_country(None) is True
+    assert return_date("Returning 03/04.", WED, day_first=False) == date(2025, 3, 4)
+    assert return_date("Returning 03/04.", WED, day_first=True) == date(2025, 4, 3)
+
+
+def test_explicit_year_is_kept() -> None:
+    assert return_date("Back on 3 March 2026.", WED) == date(2026, 3, 3)
+    assert return_date("Back on 3 March 2024.", WED) is None  # in the past
+
+
+def test_mentions_carry_their_text_and_position() -> None:
+    text = "Out until 7 March, back on 10 March."
+    mentions = find_dates(text, WED)
+    assert [(m.text, m.on, m.after) for m in mentions] == [
+        ("until 7 March", date(2025, 3, 10), True),  # 8 March is a Saturday
+        ("10 March", date(2025, 3, 10), False),
+    ]
+    for mention in mentions:
+        assert text[mention.start :].startswith(mention.text)
