@@ -109,6 +109,13 @@ def tick(
 
 
 @engage_app.command()
+def start(lead_ids: list[str]) -> None:
+    """Engage these leads now, whatever the assignment criteria (or restart a finished one)."""
+    with engage_runner() as runner:
+        _print_tick(runner.start(lead_ids))
+
+
+@engage_app.command()
 def run(
     interval: Annotated[float, typer.Option(help="Seconds between passes.")] = 60.0,
     ticks: Annotated[int | None, typer.Option(help="Stop after this many passes.")] = None,
@@ -194,20 +201,18 @@ def handoffs_list(
         rows = list_handoffs(
             session, target=wanted_target, status=wanted_status, assignee_id=assignee
         )
-    table = Table(title=f"{len(rows)} hand-offs")
-    for column in ("Id", "Lead", "To", "Assignee", "Rule", "Interest", "Next step", "Status"):
-        table.add_column(column)
+    table = Table(title=f"{len(rows)} hand-offs ({status or 'any status'})")
+    for column in ("Id", "Lead", "To", "Assignee", "Rule"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Next step")
+    if status is None:
+        table.add_column("Status", no_wrap=True)
     for row in rows:
-        table.add_row(
-            str(row.id),
-            row.lead_id,
-            row.target,
-            row.assignee_id or "—",
-            row.rule_id,
-            row.purchase_interest or "—",
-            row.next_step,
-            row.status,
-        )
+        cells = [str(row.id), row.lead_id, row.target, row.assignee_id or "—", row.rule_id]
+        cells.append(row.next_step)
+        if status is None:
+            cells.append(row.status)
+        table.add_row(*cells)
     console.print(table)
 
 

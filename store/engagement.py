@@ -113,7 +113,9 @@ class Handoff(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: str = Field(foreign_key="lead.id", index=True)
-    idempotency_key: str = Field(unique=True, description="Thread id: one hand-off per thread.")
+    idempotency_key: str = Field(
+        unique=True, description="Thread id and run: one hand-off per run of a thread."
+    )
     target: HandoffTarget
     assignee_id: str | None = Field(default=None, foreign_key="user.id")
     rule_id: str

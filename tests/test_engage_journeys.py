@@ -4,6 +4,8 @@ replies arrive as .eml files in the inbox, and the clock is moved by hand."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -320,3 +322,71 @@ def test_the_same_tick_twice_sends_nothing_twice(journey: Journey) -> None:
     journey.tick()
     journey.tick()
     assert len(journey.mail_to_lead()) == 2
+
+
+CRASH_AFTER_ENQUEUE = """
+import os, sys
+from datetime import datetime
+import graphs.engage.nodes.message_writer as message_writer
+from graphs.engage.runner import EngageRunner
+from memory.checkpointer import open_checkpointer
+from store.clock import ManualClock
+from tests.conftest import SampleCrm
+from tools.email_channel import MailSettings
+
+root, lead_id, now, outbox = sys.argv[1:5]
+
+def crash(*args, **kwargs):
+    # The message is queued and committed; the node's checkpoint is not yet written.
+    os._exit(9)
+
+message_writer.ConversationTurn = crash
+world = SampleCrm(__import__("pathlib").Path(root))
+clock = ManualClock(datetime.fromisoformat(now))
+with open_checkpointer(world.checkpoint_path) as saver:
+    mail = MailSettings(outbox_dir=outbox, mailboxes=["alex@northwind.example"])
+    EngageRunner(world.context(clock=clock), saver, mail).start([lead_id])
+"""
+
+
+def test_a_crash_between_enqueue_and_checkpoint_never_sends_twice(
+    researched_world: tuple[SampleCrm, list[str]], tmp_path: Path
+) -> None:
+    template, good = researched_world
+    world = SampleCrm(tmp_path / "world")
+    shutil.copytree(template.root, world.root)
+    settings = load_engage_settings(world.database_url)
+    settings.assignment.sources = ["(crash test)"]
+    save_engage_settings(world.database_url, settings)
+    lead_id, now = good[1], _next_monday_9am()
+    crashed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CRASH_AFTER_ENQUEUE,
+            str(world.root),
+            lead_id,
+            now.isoformat(),
+            str(tmp_path / "outbox"),
+        ],
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert crashed.returncode == 9, crashed.stderr[-2000:]
+    with smtp_server() as smtp, open_checkpointer(world.checkpoint_path) as saver:
+        mail = MailSettings(
+            smtp_host=smtp.host,
+            smtp_port=smtp.port,
+            smtp_starttls=False,
+            outbox_dir=tmp_path / "outbox",
+            mailboxes=[MAILBOX],
+        )
+        runner = EngageRunner(world.context(clock=ManualClock(now)), saver, mail)
+        state = runner.graph.get_state({"configurable": {"thread_id": f"engage:{lead_id}"}})
+        assert state.next == ("message_writer",)
+        report = runner.tick()
+        assert report.recovered == 1 and not report.errors, report
+        runner.tick()
+        assert len(smtp.messages) == 1

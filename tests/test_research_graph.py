@@ -200,18 +200,28 @@ def test_llm_failure_falls_back_to_offline_and_the_insight_says_so(
     assert insights.draft is not None and insights.draft.engine == "offline"
 
 
-def test_langgraph_json_exposes_a_graph_without_checkpointer() -> None:
+def test_langgraph_json_exposes_graphs_without_checkpointer() -> None:
     config = json.loads((Path(__file__).parents[1] / "langgraph.json").read_text())
-    for spec in config["graphs"].values():
-        module_path, name = spec.split(":")
-        module = importlib.import_module(
-            module_path.removeprefix("./").removesuffix(".py").replace("/", ".")
-        )
-        compiled = getattr(module, name)
-        assert compiled.checkpointer is None
-        assert {"researcher", "icp_judge", "outreach_writer", "insights_recorder"} <= set(
-            compiled.get_graph().nodes
-        )
+    expected = {
+        "research": {"researcher", "icp_judge", "outreach_writer", "insights_recorder"},
+        "engage": {
+            "researcher",
+            "icp_judge",
+            "guardrails_gate",
+            "message_writer",
+            "reply_waiter",
+            "reply_reader",
+            "conversation_router",
+            "handoff_router",
+        },
+    }
+    assert set(config["graphs"]) == set(expected)
+    for name, spec in config["graphs"].items():
+        module_path, attribute = spec.split(":")
+        dotted = module_path.removeprefix("./").removesuffix(".py").replace("/", ".")
+        compiled = getattr(importlib.import_module(dotted), attribute)
+        assert compiled.checkpointer is None, f"{name} brings its own checkpointer"
+        assert expected[name] <= set(compiled.get_graph().nodes)
 
 
 def test_web_search_error_is_reported_and_the_batch_goes_on(sample_crm: SampleCrm) -> None:

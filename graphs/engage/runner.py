@@ -26,7 +26,7 @@ from store.clock import as_utc
 from store.conversations import leads_with_unread_replies
 from store.crm import Lead, LeadStatus
 from store.db import get_engine
-from store.engagement import Conversation, ConversationState
+from store.engagement import Conversation, ConversationState, Handoff, HandoffStatus
 from tools.crm import LeadNotFoundError
 from tools.email_channel import DeliveryReport, MailSettings, deliver_due
 from tools.inbound_mail import import_inbound
@@ -81,12 +81,43 @@ class EngageRunner:
             report.handoffs[outcome.rsplit(" ", 1)[-1]] += 1
 
     def start(self, lead_ids: list[str]) -> TickReport:
-        """Engage these leads now, whatever the assignment criteria (admin's choice)."""
+        """Engage these leads now, whatever the assignment criteria (admin's choice).
+
+        A lead whose conversation ended starts again once its hand-off has been decided
+        (e.g. the seller fixed its email); one still waiting for review is refused.
+        """
         report = TickReport(now=self.context.clock.now())
         for lead_id in lead_ids:
+            problem = self._restartable(lead_id)
+            if problem:
+                report.errors.append(f"{lead_id}: {problem}")
+                continue
             report.started += 1
             self._run(lead_id, {"lead_id": lead_id}, report)
         return report
+
+    def _restartable(self, lead_id: str) -> str | None:
+        with Session(get_engine(self.context.database_url)) as session:
+            conversation = session.get(Conversation, lead_id)
+            if conversation is None:
+                return None
+            if conversation.state in (ConversationState.ACTIVE, ConversationState.WAITING):
+                return "the agent is already engaging this lead"
+            pending = session.exec(
+                select(Handoff).where(
+                    Handoff.lead_id == lead_id, Handoff.status == HandoffStatus.PENDING
+                )
+            ).first()
+            if pending is not None:
+                return (
+                    f"hand-off {pending.id} ({pending.rule_id}) is still pending; approve or "
+                    "reject it first"
+                )
+            conversation.state = ConversationState.ACTIVE
+            conversation.stop_reason = None
+            session.add(conversation)
+            session.commit()
+        return None
 
     # -- the pass ----------------------------------------------------------------------
 

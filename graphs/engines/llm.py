@@ -307,7 +307,7 @@ class LlmEngine:
                 }
             ),
             conversation=conversation_text(earlier),
-            reply=_clean(text),
+            reply=_clean(text[: self.max_page_chars]),
         )
         out = self._ask("read_reply", prompt, LlmReplyReading)
         return reading_from_llm(

@@ -50,6 +50,13 @@ _NEWS_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+def _lower_first(text: str) -> str:
+    """'To grow…' → 'to grow…' for quoting mid-sentence (acronyms like 'ERP' stay)."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def sections(markdown: str) -> dict[str, str]:
     """Markdown `## Heading` sections by lowercased heading; text before any is 'intro'."""
     parts = _SECTION.split(markdown)
@@ -338,7 +345,7 @@ class OfflineEngine:
         name = company.name or lead.company_name or "your team"
         grounded: list[str] = []
         opening = (
-            f"I'm reaching out about your interest in {lead.topic.lower()}."
+            f'You recently got in touch with us about "{lead.topic}".'
             if lead.topic
             else (f"I'm reaching out to {name}.")
         )
@@ -347,9 +354,8 @@ class OfflineEngine:
             opening = _NEWS_OPENINGS[news.category].format(title=news.title) + " " + opening
             grounded.append(news.url)
         elif company.mission:
-            opening = f"{name}'s mission — {company.mission.rstrip('.')} — stood out to me. " + (
-                opening
-            )
+            mission = _lower_first(company.mission.rstrip("."))
+            opening = f"{name}'s mission — {mission} — stood out to me. {opening}"
             grounded.append(company.sources.get("mission", "web"))
         size = company.employees
         if size is None:
@@ -370,8 +376,11 @@ class OfflineEngine:
             if family
             else "Customers typically cut stock-outs by a fifth in their first quarter."
         )
-        topic = (lead.topic or "planning").lower()
-        question = f"How are you handling {topic} today, and what would you most like to change?"
+        question = (
+            "How are you handling this today, and what would you most like to change?"
+            if lead.topic
+            else "How do your planners keep on top of demand and stock today?"
+        )
         subject = (lead.topic or f"{name} and Northwind")[:70]
         body = load_prompt("offline_outreach_email").render(
             greeting_name=lead.full_name.split()[0] if lead.full_name != "(no name)" else "there",
@@ -416,7 +425,7 @@ class OfflineEngine:
         first = next((t for t in conversation if t.direction == "outbound"), None)
         subject = first.subject if first else (lead.topic or "Following up")
         subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
-        topic = (lead.topic or "planning").lower()
+        topic = f'"{lead.topic}"' if lead.topic else "supply planning"
         if kind == "answer":
             return self._answer(research, conversation, name, subject, sender_name)
         if kind == "check_in":

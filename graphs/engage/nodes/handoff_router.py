@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings
@@ -21,6 +21,7 @@ from store.engagement import (
     Conversation,
     ConversationState,
     Handoff,
+    HandoffStatus,
     HandoffTarget,
 )
 
@@ -53,11 +54,19 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
             do_not_email=lead.do_not_email,
             email_invalid=not state["research"].email_check.is_valid,
         )
-        handoff = session.exec(select(Handoff).where(Handoff.idempotency_key == thread_id)).first()
+        # One hand-off per run of the thread: a crash-and-resume finds it, a restart after a
+        # decided hand-off (say, the seller fixed the email) makes a new one.
+        decided = session.exec(
+            select(func.count())
+            .select_from(Handoff)
+            .where(Handoff.lead_id == lead.id, Handoff.status != HandoffStatus.PENDING)
+        ).one()
+        key = f"{thread_id}:handoff:{decided}"
+        handoff = session.exec(select(Handoff).where(Handoff.idempotency_key == key)).first()
         if handoff is None:
             handoff = Handoff(
                 lead_id=lead.id,
-                idempotency_key=thread_id,
+                idempotency_key=key,
                 target=decision.target,
                 assignee_id=_assignee(session, lead, decision.target, engage.supervisor_id),
                 rule_id=decision.rule_id,
