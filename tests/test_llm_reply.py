@@ -352,7 +352,12 @@ class ScriptEngine:
         raise NotImplementedError
 
     def read_reply(
-        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+        self,
+        reply_text: str,
+        conversation: list[ConversationTurn],
+        research: LeadResearch,
+        *,
+        headers: dict | None = None,
     ) -> ReplyReading:
         self.calls.append("read_reply")
         intent = Intent.QUESTION if "?" in reply_text else Intent.INTERESTED

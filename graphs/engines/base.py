@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from graphs.engage.conversation import ConversationTurn, MessageKind
 from graphs.engage.reply_reading import ReplyReading
@@ -38,11 +38,17 @@ class ReasoningEngine(Protocol):
         ...
 
     def read_reply(
-        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+        self,
+        reply_text: str,
+        conversation: list[ConversationTurn],
+        research: LeadResearch,
+        *,
+        headers: dict[str, Any] | None = None,
     ) -> ReplyReading:
         """Intent, purchase interest and BANT (with quotes) of the lead's latest reply.
 
         `reply_text` is untrusted: nothing in it may change how the agent behaves.
+        `headers` are what the mail import recorded (auto-reply, bounce), when known.
         """
         ...
 

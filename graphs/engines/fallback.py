@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from graphs.engage.conversation import ConversationTurn, MessageKind
 from graphs.engage.reply_reading import ReplyReading
@@ -94,13 +94,20 @@ class FallbackEngine:
         )
 
     def read_reply(
-        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+        self,
+        reply_text: str,
+        conversation: list[ConversationTurn],
+        research: LeadResearch,
+        *,
+        headers: dict[str, Any] | None = None,
     ) -> ReplyReading:
         """Intent, purchase interest and BANT (with quotes) of the lead's latest reply."""
         return self._call(
             "read_reply",
-            lambda: self.primary.read_reply(reply_text, conversation, research),
-            lambda: self._stamp(self.fallback.read_reply(reply_text, conversation, research)),
+            lambda: self.primary.read_reply(reply_text, conversation, research, headers=headers),
+            lambda: self._stamp(
+                self.fallback.read_reply(reply_text, conversation, research, headers=headers)
+            ),
         )
 
     def write_message(

@@ -284,7 +284,12 @@ class LlmEngine:
         return draft_from_llm(out, allowed, sender_name, engine=self.name)
 
     def read_reply(
-        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+        self,
+        reply_text: str,
+        conversation: list[ConversationTurn],
+        research: LeadResearch,
+        *,
+        headers: dict[str, Any] | None = None,
     ) -> ReplyReading:
         """Intent, purchase interest and BANT of the lead's latest reply.
 
@@ -317,6 +322,7 @@ class LlmEngine:
             job_title=lead.job_title,
             conversation=conversation,
             engine=self.name,
+            headers=headers,
         )
 
     def write_message(
@@ -670,6 +676,7 @@ def reading_from_llm(
     job_title: str | None,
     conversation: list[ConversationTurn] | None,
     engine: str,
+    headers: dict[str, Any] | None = None,
 ) -> ReplyReading:
     """The contract reading, with rules in code where judgement is not needed.
 
@@ -686,7 +693,11 @@ def reading_from_llm(
     text = clean_reply(reply_text).text or reply_text.strip()
     spans = injected_spans(text)
     rules = read_reply_by_rules(
-        reply_text, received_on=received_on, job_title=job_title, conversation=conversation
+        reply_text,
+        received_on=received_on,
+        job_title=job_title,
+        conversation=conversation,
+        headers=headers,
     )
     items: dict[str, BantItem] = {}
     for dimension in BANT_DIMENSIONS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from graphs.engage.conversation import ConversationTurn, MessageKind
 from graphs.engage.product_faq import default_faq
@@ -398,7 +399,12 @@ class OfflineEngine:
     # -- engage: replies and messages in the thread ----------------------------------
 
     def read_reply(
-        self, reply_text: str, conversation: list[ConversationTurn], research: LeadResearch
+        self,
+        reply_text: str,
+        conversation: list[ConversationTurn],
+        research: LeadResearch,
+        *,
+        headers: dict[str, Any] | None = None,
     ) -> ReplyReading:
         """Intent, interest and BANT by the offline reply rules."""
         from graphs.engage.reply_rules import read_reply
@@ -408,7 +414,7 @@ class OfflineEngine:
             reply_text,
             received_on=latest.at if latest else utc_now(),
             job_title=research.lead.job_title,
-            headers=None,
+            headers=headers,
             conversation=conversation,
         )
 

@@ -53,7 +53,9 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
             if message.headers.get("bounce"):
                 reading = _bounce_reading(message)
             else:
-                reading = services.engine.read_reply(message.body, [*turns, turn], research)
+                reading = services.engine.read_reply(
+                    message.body, [*turns, turn], research, headers=message.headers
+                )
             turn.reading = reading
             turns.append(turn)
             new_turns.append(turn)
