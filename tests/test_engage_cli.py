@@ -1,0 +1,81 @@
+"""`qualify engage` and `qualify handoffs` on the embedded defaults (.eml outbox)."""
+
+from __future__ import annotations
+
+import email
+import os
+from email import policy
+from pathlib import Path
+
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.settings import get_settings
+from store.crm import Lead
+from store.db import get_engine
+from store.engagement import Handoff
+
+runner = CliRunner()
+MONDAY = "2027-03-01T09:00:00"
+TUESDAY = "2027-03-02T09:00:00"
+
+
+def _run(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, f"qualify {' '.join(args)}:\n{result.output}"
+    return result.output
+
+
+def test_engage_tick_reply_handoff_and_review(tmp_path: Path) -> None:
+    home = Path(os.environ["QUALIFY_HOME"])
+    _run("init", "--leads", "80", "--accounts", "20")
+    assert "handoff_rules" in _run("engage", "settings")
+
+    out = _run("engage", "tick", "--at", MONDAY)
+    assert "started" in out and "sent" in out
+    sent = sorted((home / "outbox").rglob("*.eml"))
+    assert sent, "the embedded default writes outgoing mail as .eml files"
+    outreach = email.message_from_bytes(sent[0].read_bytes(), policy=policy.default)
+    assert outreach["List-Unsubscribe"] and outreach["Message-ID"]
+
+    reply = email.message.EmailMessage()
+    reply["From"] = outreach["To"]
+    reply["To"] = outreach["From"]
+    reply["Subject"] = "Re: " + outreach["Subject"]
+    reply["Message-ID"] = "<reply-1@lead.example>"
+    reply["In-Reply-To"] = outreach["Message-ID"]
+    reply["Date"] = "Tue, 02 Mar 2027 08:30:00 +0000"
+    reply.set_content("Please remove me from your mailing list.")
+    (home / "inbox").mkdir(exist_ok=True)
+    (home / "inbox" / "reply.eml").write_bytes(bytes(reply))
+
+    out = _run("engage", "tick", "--at", TUESDAY)
+    assert "opted_out: 1" in out
+    assert (home / "inbox" / "processed" / "reply.eml").exists()
+
+    with Session(get_engine(get_settings().resolved_database_url)) as session:
+        handoff = session.exec(select(Handoff).where(Handoff.rule_id == "opted_out")).one()
+        lead_id = handoff.lead_id
+    assert "opted_out" in _run("handoffs", "list", "--target", "supervisor")
+    assert "remove me" in _run("engage", "conversation", lead_id)
+    _run("handoffs", "approve", str(handoff.id), "--by", "USR-08")
+    with Session(get_engine(get_settings().resolved_database_url)) as session:
+        lead = session.get(Lead, lead_id)
+        assert lead is not None and lead.status == "disqualified" and lead.do_not_email
+    again = _run("handoffs", "approve", str(handoff.id), code=1)
+    assert "already approved" in again
+
+
+def test_bad_engage_file_changes_nothing(tmp_path: Path) -> None:
+    _run("init", "--leads", "60", "--accounts", "20")
+    before = _run("engage", "settings")
+    bad = tmp_path / "engage.yaml"
+    bad.write_text(
+        "handoff_rules:\n  - id: x\n    description: y\n    target: seller\n"
+        "    when:\n      intent_in: [sounds_great]\n",
+        encoding="utf-8",
+    )
+    out = _run("engage", "settings", "--set", str(bad), code=1)
+    assert "sounds_great" in out and "engage.yaml" in out
+    assert _run("engage", "settings") == before
