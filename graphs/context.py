@@ -17,7 +17,8 @@ class Context:
     """Per-run settings; unset fields come from the environment (`app.settings`).
 
     Frozen and hashable so the services built from a context can be cached.
-    `record_insights=False` makes a run a sandbox: nothing is written to the CRM.
+    `sandbox=True` (replays) writes nothing to the CRM: no insights, no email, no hand-off.
+    `prompt_versions` pins prompt versions by prompt name, e.g. (("llm_write_outreach", "3"),).
     """
 
     database_url: str = field(default_factory=lambda: get_settings().resolved_database_url)
@@ -28,5 +29,6 @@ class Context:
     )
     model: str = field(default_factory=lambda: get_settings().model)
     draft_outreach: bool = True
-    record_insights: bool = True
+    sandbox: bool = False
+    prompt_versions: tuple[tuple[str, str], ...] = ()
     clock: Clock = SYSTEM_CLOCK

@@ -19,6 +19,7 @@ from graphs.nodes.insights_recorder import insights_recorder
 from graphs.nodes.outreach_writer import outreach_writer
 from graphs.nodes.researcher import researcher
 from graphs.state import ResearchInput, ResearchOutput, ResearchState
+from graphs.traced_node import traced
 
 MODE = "research"
 
@@ -45,10 +46,10 @@ def build_research_graph(
         input_schema=ResearchInput,
         output_schema=ResearchOutput,
     )
-    builder.add_node("researcher", researcher)
-    builder.add_node("icp_judge", icp_judge)
-    builder.add_node("outreach_writer", outreach_writer)
-    builder.add_node("insights_recorder", insights_recorder)
+    builder.add_node("researcher", traced("researcher")(researcher))
+    builder.add_node("icp_judge", traced("icp_judge")(icp_judge))
+    builder.add_node("outreach_writer", traced("outreach_writer")(outreach_writer))
+    builder.add_node("insights_recorder", traced("insights_recorder")(insights_recorder))
     builder.add_edge(START, "researcher")
     builder.add_edge("researcher", "icp_judge")
     builder.add_conditional_edges("icp_judge", _after_icp)

@@ -7,6 +7,7 @@ from typing import Annotated, NotRequired, TypedDict
 
 from graphs.findings import LeadInsights, LeadResearch, OutreachDraft
 from graphs.icp.verdicts import IcpAssessment
+from graphs.tracing import StepTrace
 
 
 class ResearchInput(TypedDict):
@@ -35,3 +36,5 @@ class ResearchState(TypedDict):
     insights: NotRequired[LeadInsights]
     # Fallback notes from every node accumulate so the insight can say what degraded.
     engine_notes: Annotated[list[str], operator.add]
+    # One entry per node run: the thread's checkpoint history is its trace.
+    trace: Annotated[list[StepTrace], operator.add]

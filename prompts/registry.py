@@ -16,12 +16,16 @@ that names an unknown variable or forgets a declared one is refused when loaded.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, Field
+
+from graphs.tracing import record_prompt_use
 
 PROMPTS_DIR = Path(__file__).parent
 
@@ -94,8 +98,43 @@ def parse_prompt(text: str, *, name: str, version: str = "default") -> Prompt:
     )
 
 
-@lru_cache(maxsize=64)
+class PromptSource:
+    """Where a run takes its prompts: admin versions in the store, pinned versions, files."""
+
+    def __init__(self, database_url: str | None, versions: dict[str, str]) -> None:
+        self.database_url = database_url
+        self.versions = versions
+
+    def get(self, name: str) -> Prompt:
+        """The prompt in force for this run (file default until versions are stored)."""
+        return default_prompt(name)
+
+
+_active_source: ContextVar[PromptSource | None] = ContextVar("qualify_prompts", default=None)
+
+
+def use_prompt_versions(
+    database_url: str | None, versions: tuple[tuple[str, str], ...] = ()
+) -> Callable[[], None]:
+    """Resolve prompts for the current node from the store, with pinned versions; returns
+    a function that restores the previous source."""
+    token = _active_source.set(PromptSource(database_url, dict(versions)))
+    return lambda: _active_source.reset(token)
+
+
 def load_prompt(name: str) -> Prompt:
+    """The prompt `name` in force: the run's source if a node set one, else the file.
+
+    Every load is recorded in the current step's trace with its version.
+    """
+    source = _active_source.get()
+    prompt = source.get(name) if source is not None else default_prompt(name)
+    record_prompt_use(prompt.name, prompt.version)
+    return prompt
+
+
+@lru_cache(maxsize=64)
+def default_prompt(name: str) -> Prompt:
     """The default prompt `name` from `prompts/<name>.md`."""
     path = PROMPTS_DIR / f"{name}.md"
     if not path.exists():

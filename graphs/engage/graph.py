@@ -25,6 +25,7 @@ from graphs.engage.nodes.reply_waiter import reply_waiter
 from graphs.engage.state import EngageInput, EngageOutput, EngageState
 from graphs.nodes.icp_judge import icp_judge
 from graphs.nodes.researcher import researcher
+from graphs.traced_node import traced
 
 MODE = "engage"
 
@@ -41,15 +42,15 @@ def build_engage_graph(checkpointer: BaseCheckpointSaver | None = None) -> Compi
         input_schema=EngageInput,
         output_schema=EngageOutput,
     )
-    builder.add_node("researcher", researcher)
-    builder.add_node("icp_judge", icp_judge)
-    builder.add_node("guardrails_gate", guardrails_gate)
-    builder.add_node("message_writer", message_writer)
-    builder.add_node("reply_waiter", reply_waiter)
-    builder.add_node("reply_reader", reply_reader)
-    builder.add_node("conversation_router", conversation_router)
-    builder.add_node("handoff_router", handoff_router)
-    builder.add_node("engagement_closer", engagement_closer)
+    builder.add_node("researcher", traced("researcher")(researcher))
+    builder.add_node("icp_judge", traced("icp_judge")(icp_judge))
+    builder.add_node("guardrails_gate", traced("guardrails_gate")(guardrails_gate))
+    builder.add_node("message_writer", traced("message_writer")(message_writer))
+    builder.add_node("reply_waiter", traced("reply_waiter")(reply_waiter))
+    builder.add_node("reply_reader", traced("reply_reader")(reply_reader))
+    builder.add_node("conversation_router", traced("conversation_router")(conversation_router))
+    builder.add_node("handoff_router", traced("handoff_router")(handoff_router))
+    builder.add_node("engagement_closer", traced("engagement_closer")(engagement_closer))
     builder.add_edge(START, "researcher")
     builder.add_edge("researcher", "icp_judge")
     builder.add_edge("icp_judge", "guardrails_gate")

@@ -180,10 +180,14 @@ class EngageRunner:
                 self._run(lead_id, None, report)
 
     def _due_timers(self, now: datetime, exclude: set[str]) -> list[str]:
+        # ACTIVE too: the guardrails gate parks a thread it may not send for yet (daily
+        # cap, quiet hours) with a "send" timer without marking it waiting.
         with Session(get_engine(self.context.database_url)) as session:
             rows = session.exec(
                 select(Conversation.lead_id, Conversation.next_action_on).where(
-                    Conversation.state == ConversationState.WAITING,
+                    col(Conversation.state).in_(
+                        [ConversationState.ACTIVE, ConversationState.WAITING]
+                    ),
                     col(Conversation.next_action_on).is_not(None),
                 )
             ).all()

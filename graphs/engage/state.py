@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict
 from graphs.engage.conversation import ConversationTurn, MessageKind
 from graphs.findings import LeadResearch
 from graphs.icp.verdicts import IcpAssessment
+from graphs.tracing import StepTrace
 
 
 def add_turns(
@@ -49,3 +50,5 @@ class EngageState(TypedDict):
     stop: NotRequired[dict[str, Any] | None]
     outcome: NotRequired[str]
     engine_notes: Annotated[list[str], operator.add]
+    # One entry per node run: the thread's checkpoint history is its trace.
+    trace: Annotated[list[StepTrace], operator.add]

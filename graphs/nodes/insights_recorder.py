@@ -64,7 +64,7 @@ def insights_recorder(state: ResearchState, runtime: Runtime[Context]) -> dict:
     """Graph node: the run's output, stored unless the run is a sandbox."""
     context = runtime.context or Context()
     insights = build_insights(state, services_for(context).engine.name)
-    if context.record_insights:
+    if not context.sandbox:
         thread_id = get_config()["configurable"].get("thread_id", "")
         record_insights(context.database_url, insights, thread_id)
     return {"insights": insights}

@@ -1,0 +1,148 @@
+"""`traced`: wraps a graph node so each run leaves a `StepTrace` in the state and a
+`NodeRun` row, with the prompt versions of the run's context in force."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.config import get_config
+from langgraph.errors import GraphBubbleUp
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+from pydantic import BaseModel
+
+from graphs.context import Context
+from graphs.services import services_for
+from graphs.tracing import StepRecorder, StepTrace, start_step
+from prompts.registry import use_prompt_versions
+from store.db import session_scope
+from store.node_runs import NodeRun
+
+
+def _summary(value: Any) -> str | None:
+    """One line about one state update value, in sales terms."""
+    from graphs.findings import LeadInsights, LeadResearch, OutreachDraft
+    from graphs.icp.verdicts import IcpAssessment
+
+    if isinstance(value, LeadResearch):
+        company = value.company.name or value.lead.company_name or "no company"
+        return f"researched {company}; email {value.email_check.email_type}"
+    if isinstance(value, IcpAssessment):
+        return f"fit {value.fit_level}: {value.recommendation} (score {value.score:.0%})"
+    if isinstance(value, OutreachDraft):
+        return f"draft '{value.subject}'"
+    if isinstance(value, LeadInsights):
+        return "insights ready"
+    if isinstance(value, list) and value and hasattr(value[0], "direction"):
+        parts = []
+        for turn in value:
+            reading = getattr(turn, "reading", None)
+            what = f"{turn.direction} '{turn.subject}'"
+            parts.append(f"{what} ({reading.intent})" if reading is not None else what)
+        return "; ".join(parts)
+    if isinstance(value, BaseModel):
+        return type(value).__name__
+    return None
+
+
+def describe_update(update: Any) -> str:
+    """What a node's return value says it did."""
+    if isinstance(update, Command):
+        goto = update.goto if isinstance(update.goto, str) else str(update.goto)
+        inner = describe_update(update.update) if update.update else ""
+        return f"→ {goto}" + (f"; {inner}" if inner else "")
+    if not isinstance(update, dict):
+        return ""
+    parts = []
+    for key, value in update.items():
+        if key in ("trace", "engine_notes"):
+            continue
+        text = _summary(value)
+        if text is None and isinstance(value, str | int | float | bool) and value != "":
+            text = f"{key} = {value}"
+        if text:
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def _with_trace(update: Any, step: StepTrace) -> Any:
+    if isinstance(update, Command):
+        extra = dict(update.update or {})
+        extra["trace"] = [step]
+        return Command(goto=update.goto, update=extra, graph=update.graph, resume=update.resume)
+    update = dict(update or {})
+    update["trace"] = [step]
+    return update
+
+
+def _record_run(context: Context, state: dict, step: StepTrace) -> None:
+    thread_id = get_config().get("configurable", {}).get("thread_id", "")
+    with session_scope(context.database_url) as session:
+        session.add(
+            NodeRun(
+                thread_id=thread_id,
+                lead_id=state.get("lead_id"),
+                node=step.node,
+                started_at=step.started_at,
+                duration_ms=step.duration_ms,
+                engine=step.engine,
+                tokens_in=step.tokens_in,
+                tokens_out=step.tokens_out,
+                cost_usd=step.cost_usd,
+                outcome=step.outcome[:500],
+                error=step.error,
+                replay=context.sandbox,
+            )
+        )
+
+
+def _step(
+    recorder: StepRecorder, engine: str, outcome: str, error: str | None, sandbox: bool
+) -> StepTrace:
+    return StepTrace(
+        node=recorder.node,
+        started_at=recorder.started_at,
+        duration_ms=recorder.elapsed_ms(),
+        engine=engine,
+        prompts=recorder.prompts,
+        llm_calls=recorder.llm_calls,
+        tool_calls=recorder.tool_calls,
+        outcome=outcome,
+        error=error,
+        replay=sandbox,
+    )
+
+
+def traced(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a node `fn(state[, runtime])` so every run is traced."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        takes_runtime = "runtime" in fn.__code__.co_varnames[: fn.__code__.co_argcount]
+
+        def node(state: dict, runtime: Runtime[Context]) -> Any:
+            context = runtime.context or Context()
+            engine = services_for(context).engine.name
+            recorder, stop_recording = start_step(name)
+            reset_prompts = use_prompt_versions(context.database_url, context.prompt_versions)
+            try:
+                update = fn(state, runtime) if takes_runtime else fn(state)
+            except GraphBubbleUp:
+                raise  # an interrupt or a Command to a parent graph, not a failure
+            except Exception as exc:
+                step = _step(recorder, engine, "", f"{type(exc).__name__}: {exc}", context.sandbox)
+                _record_run(context, state, step)
+                raise
+            finally:
+                reset_prompts()
+                stop_recording()
+            step = _step(recorder, engine, describe_update(update), None, context.sandbox)
+            _record_run(context, state, step)
+            return _with_trace(update, step)
+
+        # Not functools.wraps: LangGraph would read the wrapped signature and then not pass
+        # `runtime` to a node that does not take it, though the wrapper needs it.
+        node.__name__, node.__qualname__, node.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+        return node
+
+    return decorate
