@@ -74,6 +74,7 @@ def research_company(
     name: str,
     domain: str | None,
     fresh_since: datetime,
+    keep: bool = True,
 ) -> tuple[AccountDigest | None, bool]:
     """The company's digest and whether it came from the cache; None when the web is silent.
 
@@ -87,5 +88,6 @@ def research_company(
     if not pages:
         return None, False
     digest = engine.digest_account(name, pages)
-    store_digest(database_url, key, digest)
+    if keep:  # a sandbox (replay) run leaves the shared cache alone
+        store_digest(database_url, key, digest)
     return digest, False

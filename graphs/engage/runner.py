@@ -23,7 +23,7 @@ from graphs.research import thread_id_for
 from graphs.research_runner import ResearchRunner
 from store.agent_records import LeadInsight
 from store.clock import as_utc
-from store.conversations import leads_with_unread_replies
+from store.conversations import leads_with_unread_replies, unread_replies
 from store.crm import Lead, LeadStatus
 from store.db import get_engine
 from store.engagement import Conversation, ConversationState, Handoff, HandoffStatus
@@ -128,10 +128,16 @@ class EngageRunner:
         self._import_replies(report, now)
         self._recover_interrupted(report)
         with Session(get_engine(self.context.database_url)) as session:
-            with_replies = leads_with_unread_replies(session)
-        for lead_id in with_replies:
+            with_replies = {}
+            for lead_id in leads_with_unread_replies(session):
+                read_up_to = session.get(Conversation, lead_id).last_read_inbound_id  # type: ignore[union-attr]
+                with_replies[lead_id] = [
+                    m.message_id for m in unread_replies(session, lead_id, after_id=read_up_to)
+                ]
+        for lead_id, message_ids in with_replies.items():
             report.replies_read += 1
-            self._run(lead_id, Command(resume={"event": "reply"}), report)
+            wake = {"event": "reply", "message_ids": message_ids}
+            self._run(lead_id, Command(resume=wake), report)
         for lead_id in self._due_timers(now, exclude=set(with_replies)):
             report.timers_fired += 1
             self._run(lead_id, Command(resume={"event": "timer"}), report)

@@ -66,7 +66,12 @@ def _find_account(services: Services, lead: Lead, check: EmailCheck) -> tuple[Ac
 
 
 def research_lead(
-    services: Services, database_url: str, lead_id: str, fresh_since: datetime | None
+    services: Services,
+    database_url: str,
+    lead_id: str,
+    fresh_since: datetime | None,
+    *,
+    sandbox: bool = False,
 ) -> tuple[LeadResearch, list[str]]:
     """Research one lead; returns the findings and the engine's fallback notes."""
     crm = services.crm
@@ -101,6 +106,7 @@ def research_lead(
             name=name,
             domain=company.domain,
             fresh_since=since,
+            keep=not sandbox,
         )
         if digest is None:
             notes.append(f"No web pages found for {name!r}.")
@@ -145,5 +151,6 @@ def researcher(state: ResearchState, runtime: Runtime[Context]) -> dict:
         context.database_url,
         state["lead_id"],
         datetime.fromisoformat(since) if since else None,
+        sandbox=context.sandbox,
     )
     return {"research": research, "engine_notes": notes}

@@ -18,6 +18,7 @@ from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.followups import after_out_of_office, check_in_at
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
+from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.product_faq import default_faq
 from graphs.engage.reply_reading import Intent
 from graphs.engage.state import EngageState
@@ -83,7 +84,7 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
             conversation.next_action_on = due
             conversation.state = ConversationState.WAITING
             session.add(conversation)
-            session.commit()
+            commit_unless_sandbox(session, context)
             return Command(goto="reply_waiter")
     # Interest or questions the FAQ answers: keep the conversation going.
     return Command(goto="guardrails_gate", update={"pending_message": "answer"})

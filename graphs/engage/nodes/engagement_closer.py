@@ -6,6 +6,7 @@ from langgraph.runtime import Runtime
 from sqlmodel import Session
 
 from graphs.context import Context
+from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from store.db import get_engine
 from store.engagement import Conversation, ConversationState
@@ -23,5 +24,5 @@ def engagement_closer(state: EngageState, runtime: Runtime[Context]) -> dict:
             conversation.next_action_on = None
             conversation.next_action = None
             session.add(conversation)
-            session.commit()
+            commit_unless_sandbox(session, context)
     return {"outcome": "stopped: " + "; ".join(reasons)}

@@ -17,6 +17,7 @@ from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.guardrails import SendContext, check_send
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
+from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from store.conversations import ensure_conversation, outbound_messages, sent_on_day
 from store.crm import Lead
@@ -44,7 +45,7 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
         )
         decision = evaluate_handoff(facts, settings.handoff_rules)
         if decision is not None:
-            session.commit()
+            commit_unless_sandbox(session, context)
             return Command(goto="handoff_router", update={"stop": decision.model_dump(mode="json")})
         gate = check_send(
             SendContext(
@@ -61,16 +62,16 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
             settings.guardrails,
         )
         if gate.allowed:
-            session.commit()
+            commit_unless_sandbox(session, context)
             pending = state.get("pending_message") or (
                 "outreach" if not state["conversation"] else "follow_up"
             )
             return Command(goto="message_writer", update={"pending_message": pending})
         if gate.blocked_for_good:
-            session.commit()
+            commit_unless_sandbox(session, context)
             return Command(goto="engagement_closer", update={"stop": {"reasons": gate.reasons}})
         conversation.next_action_on = gate.not_before
         conversation.next_action = "send"
         session.add(conversation)
-        session.commit()
+        commit_unless_sandbox(session, context)
     return Command(goto="reply_waiter")

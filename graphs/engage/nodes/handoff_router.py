@@ -14,6 +14,7 @@ from graphs.engage.handoff_rules import (
     suggest_next_step,
     summarize_conversation,
 )
+from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from store.crm import Lead, SecurityRole, User
 from store.db import get_engine
@@ -63,7 +64,7 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
         ).one()
         key = f"{thread_id}:handoff:{decided}"
         handoff = session.exec(select(Handoff).where(Handoff.idempotency_key == key)).first()
-        if handoff is None:
+        if handoff is None and not context.sandbox:
             handoff = Handoff(
                 lead_id=lead.id,
                 idempotency_key=key,
@@ -84,5 +85,6 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
             conversation.next_action_on = None
             conversation.next_action = None
             session.add(conversation)
-        session.commit()
-    return {"outcome": f"handed to {decision.target} by rule {decision.rule_id}"}
+        commit_unless_sandbox(session, context)
+    verb = "would hand" if context.sandbox else "handed"
+    return {"outcome": f"{verb} to {decision.target} by rule {decision.rule_id}"}

@@ -7,6 +7,8 @@ crash finds the message already queued and never writes a second one.
 
 from __future__ import annotations
 
+import uuid
+
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from sqlmodel import Session, select
@@ -16,6 +18,7 @@ from graphs.context import Context
 from graphs.engage.conversation import ConversationTurn
 from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
+from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from graphs.services import services_for
 from store.conversations import ensure_conversation, outbound_messages
@@ -57,6 +60,22 @@ def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
                 else services.engine.write_message(kind, research, turns, signature)
             )
             thread_ids = [turn.message_id for turn in turns]
+            if context.sandbox:
+                # A replay shows what would be written; nothing enters the outbox.
+                turn = ConversationTurn(
+                    direction="outbound",
+                    at=now,
+                    subject=draft.subject,
+                    body=draft.body,
+                    message_id=f"<replay-{uuid.uuid4().hex[:12]}@sandbox>",
+                    kind=kind,
+                )
+                session.rollback()
+                return {
+                    "conversation": [turn],
+                    "pending_message": None,
+                    "engine_notes": services.take_engine_notes(),
+                }
             queued = enqueue_email(
                 session,
                 idempotency_key=key,
@@ -86,7 +105,7 @@ def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
         exhausted = follow_ups_exhausted(conversation.followups_sent, engage.follow_ups)
         conversation.next_action = "close_no_reply" if exhausted else "follow_up"
         session.add(conversation)
-        session.commit()
+        commit_unless_sandbox(session, context)
         turn = ConversationTurn(
             direction="outbound",
             at=queued.created_on,

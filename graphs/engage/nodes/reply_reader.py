@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from graphs.context import Context
 from graphs.engage.conversation import ConversationTurn
+from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.reply_reading import Intent, ReplyReading
 from graphs.engage.state import EngageState
 from graphs.services import services_for
@@ -39,8 +40,13 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
         assert conversation is not None and lead is not None
         # Unread = not yet in the thread's state; a re-run after a crash reads them again.
         known = {turn.message_id for turn in turns}
+        # The runner names the replies it woke the thread for, so a replay of this step
+        # reads the same ones, not replies that came later.
+        named = (state.get("wake") or {}).get("message_ids")
         for message in unread_replies(session, lead.id, after_id=None):
-            if message.message_id in known:
+            if message.message_id in known or (
+                named is not None and message.message_id not in named
+            ):
                 continue
             at = as_utc(message.received_on or message.created_on)
             turn = ConversationTurn(
@@ -76,5 +82,5 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
         conversation.next_action_on = None
         conversation.next_action = None
         session.add(conversation)
-        session.commit()
+        commit_unless_sandbox(session, context)
     return {"conversation": new_turns, "engine_notes": services.take_engine_notes()}

@@ -1,0 +1,94 @@
+"""Replays fork a lead's thread at a step and run on in a sandbox."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from graphs.replay import ReplayError, replay
+from graphs.research import thread_id_for
+from graphs.research_runner import ResearchRunner
+from memory.checkpointer import open_checkpointer
+from store.agent_records import LeadInsight
+from store.db import get_engine
+from store.node_runs import NodeRun
+from store.replays import Replay
+from tests.conftest import SampleCrm
+
+
+def _research_one(crm: SampleCrm) -> str:
+    with open_checkpointer(crm.checkpoint_path) as saver:
+        runner = ResearchRunner(crm.context(), saver)
+        lead_id = next(lead.lead_id for lead in runner.eligible_leads() if lead.company_name)
+        [outcome] = runner.research([lead_id])
+    assert outcome.status == "researched"
+    return lead_id
+
+
+def _insight(crm: SampleCrm, lead_id: str) -> LeadInsight:
+    with Session(get_engine(crm.database_url)) as session:
+        row = session.get(LeadInsight, lead_id)
+    assert row is not None
+    return row
+
+
+def test_replay_with_an_edited_state_changes_the_outcome_and_touches_nothing(
+    sample_crm: SampleCrm,
+) -> None:
+    lead_id = _research_one(sample_crm)
+    before = _insight(sample_crm, lead_id)
+    with open_checkpointer(sample_crm.checkpoint_path) as saver:
+        from graphs.research import build_research_graph
+
+        graph = build_research_graph(saver)
+        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        original_head = graph.get_state(config).config["configurable"]["checkpoint_id"]
+        steps = [step.node for step in graph.get_state(config).values["trace"]]
+        assert steps == ["researcher", "icp_judge", "outreach_writer", "insights_recorder"]
+
+        result = replay(
+            saver,
+            sample_crm.context(),
+            lead_id=lead_id,
+            mode="research",
+            from_step=2,
+            edits={"research.company.employees": 12, "research.company.industry": "Banking"},
+        )
+        assert graph.get_state(config).config["configurable"]["checkpoint_id"] == original_head
+        replayed = graph.get_state({"configurable": {"thread_id": result.replay_thread_id}})
+    assert result.from_node == "icp_judge"
+    assert result.replayed["fit"].startswith("none")
+    assert result.original["fit"] != result.replayed["fit"]
+    assert all(step.replay for step in replayed.values["trace"][4:])
+    # The CRM is untouched: the stored insight is the original run's.
+    after = _insight(sample_crm, lead_id)
+    assert (after.researched_on, after.fit_level) == (before.researched_on, before.fit_level)
+    with Session(get_engine(sample_crm.database_url)) as session:
+        kept = session.exec(select(Replay).where(Replay.lead_id == lead_id)).all()
+        runs = session.exec(
+            select(NodeRun).where(NodeRun.thread_id == result.replay_thread_id)
+        ).all()
+    assert [r.replay_thread_id for r in kept] == [result.replay_thread_id]
+    assert kept[0].edits == {
+        "research.company.employees": 12,
+        "research.company.industry": "Banking",
+    }
+    assert runs and all(run.replay for run in runs)
+
+
+def test_replay_refuses_a_step_that_does_not_exist(sample_crm: SampleCrm) -> None:
+    lead_id = _research_one(sample_crm)
+    with open_checkpointer(sample_crm.checkpoint_path) as saver:
+        with pytest.raises(ReplayError, match="steps 1 to 4"):
+            replay(saver, sample_crm.context(), lead_id=lead_id, mode="research", from_step=9)
+        with pytest.raises(ReplayError, match="has no engage thread"):
+            replay(saver, sample_crm.context(), lead_id=lead_id, mode="engage", from_step=1)
+        with pytest.raises(ReplayError, match="no 'nope'"):
+            replay(
+                saver,
+                sample_crm.context(),
+                lead_id=lead_id,
+                mode="research",
+                from_step=2,
+                edits={"nope": 1},
+            )
