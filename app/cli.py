@@ -18,7 +18,11 @@ from sqlmodel import Session, func, select
 
 from app.engage_cli import engage_app, handoffs_app
 from app.insights_page import render_draft, render_insights
+from app.monitor_cli import monitor_command
+from app.prompts_cli import prompts_app
+from app.replay_cli import replay_command, replays_command
 from app.settings import get_settings
+from app.trace_cli import trace_command
 from graphs.agent_settings import (
     AgentSettings,
     OutreachSettings,
@@ -49,6 +53,11 @@ app.add_typer(settings_app, name="settings")
 app.add_typer(import_app, name="import")
 app.add_typer(engage_app, name="engage")
 app.add_typer(handoffs_app, name="handoffs")
+app.command("trace")(trace_command)
+app.command("monitor")(monitor_command)
+app.command("replay")(replay_command)
+app.command("replays")(replays_command)
+app.add_typer(prompts_app, name="prompts")
 
 console = Console()
 errors = Console(stderr=True)

@@ -81,9 +81,9 @@ class StepTrace(BaseModel):
 class StepRecorder:
     """Collects what happens during one node call."""
 
-    def __init__(self, node: str) -> None:
+    def __init__(self, node: str, started_at: datetime | None = None) -> None:
         self.node = node
-        self.started_at = utc_now()
+        self.started_at = started_at or utc_now()
         self._start = time.perf_counter()
         self.prompts: list[PromptUse] = []
         self.llm_calls: list[LlmCall] = []
@@ -131,8 +131,11 @@ def summarize_result(value: object, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def start_step(node: str) -> tuple[StepRecorder, Callable[[], None]]:
-    """Begin recording a step; returns the recorder and a function that ends it."""
-    recorder = StepRecorder(node)
+def start_step(
+    node: str, started_at: datetime | None = None
+) -> tuple[StepRecorder, Callable[[], None]]:
+    """Begin recording a step (at the run's clock time); returns the recorder and a
+    function that ends it."""
+    recorder = StepRecorder(node, started_at)
     token = _current.set(recorder)
     return recorder, lambda: _current.reset(token)

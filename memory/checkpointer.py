@@ -8,7 +8,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
+
+
+def state_serializer() -> JsonPlusSerializer:
+    """A serializer that rebuilds exactly the models and enums our graph states hold."""
+    from graphs.checkpoint_types import checkpoint_allowlist
+
+    return JsonPlusSerializer(allowed_msgpack_modules=checkpoint_allowlist())
 
 
 @contextmanager
@@ -23,6 +31,7 @@ def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
                 "is not installed: pip install -e '.[postgres]'"
             ) from exc
         with PostgresSaver.from_conn_string(url) as saver:
+            saver.serde = state_serializer()
             saver.setup()
             yield saver
         return
@@ -31,7 +40,7 @@ def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
     # One connection shared by the runner's thread; the saver serialises access with a lock.
     connection = sqlite3.connect(path, check_same_thread=False)
     try:
-        saver = SqliteSaver(connection)
+        saver = SqliteSaver(connection, serde=state_serializer())
         saver.setup()
         yield saver
     finally:

@@ -15,8 +15,8 @@ import store.agent_records
 import store.crm
 import store.engagement
 import store.node_runs
-import store.replays
-import store.prompt_versions  # noqa: F401  (registers the tables on SQLModel.metadata)
+import store.prompt_versions
+import store.replays  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def _enable_sqlite_wal(dbapi_connection, _record) -> None:

@@ -11,9 +11,11 @@ from graphs.research_runner import ResearchRunner
 from memory.checkpointer import open_checkpointer
 from store.agent_records import LeadInsight
 from store.db import get_engine
+from store.engagement import EmailMessage, Handoff
 from store.node_runs import NodeRun
 from store.replays import Replay
 from tests.conftest import SampleCrm
+from tests.test_engage_journeys import Journey, journey, researched_world  # noqa: F401
 
 
 def _research_one(crm: SampleCrm) -> str:
@@ -92,3 +94,32 @@ def test_replay_refuses_a_step_that_does_not_exist(sample_crm: SampleCrm) -> Non
                 from_step=2,
                 edits={"nope": 1},
             )
+
+
+def test_engage_replay_sends_no_email_and_writes_no_handoff(journey: Journey) -> None:  # noqa: F811
+    journey.tick()
+    journey.days(1)
+    journey.reply("How much does it cost per site? And do you integrate with SAP?")
+    journey.tick()
+    assert len(journey.mail_to_lead()) == 2
+    with Session(get_engine(journey.world.database_url)) as session:
+        outbox_before = len(session.exec(select(EmailMessage)).all())
+    saver = journey.runner.graph.checkpointer
+    config = {"configurable": {"thread_id": thread_id_for(journey.lead.id, "engage")}}
+    trace = journey.runner.graph.get_state(config).values["trace"]
+    reader_step = 1 + [step.node for step in trace].index("reply_reader")
+    # The sandbox writes the same answer again; it must not reach the outbox or SMTP.
+    result = replay(
+        saver,  # type: ignore[arg-type]
+        journey.runner.context,
+        lead_id=journey.lead.id,
+        mode="engage",
+        from_step=reader_step,
+    )
+    assert result.replayed["last email"].startswith("answer"), result
+    assert "waiting at reply_waiter" in result.replayed["status"]
+    journey.tick()
+    assert len(journey.mail_to_lead()) == 2
+    with Session(get_engine(journey.world.database_url)) as session:
+        assert len(session.exec(select(EmailMessage)).all()) == outbox_before
+        assert session.exec(select(Handoff)).all() == []
