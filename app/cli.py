@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from app.engage_cli import engage_app, handoffs_app
+from app.eval_cli import eval_app
 from app.insights_page import render_draft, render_insights
 from app.monitor_cli import monitor_command
 from app.prompts_cli import prompts_app
@@ -58,6 +59,7 @@ app.command("monitor")(monitor_command)
 app.command("replay")(replay_command)
 app.command("replays")(replays_command)
 app.add_typer(prompts_app, name="prompts")
+app.add_typer(eval_app, name="eval")
 
 console = Console()
 errors = Console(stderr=True)

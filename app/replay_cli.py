@@ -33,7 +33,7 @@ def _pins(pins: list[str]) -> tuple[tuple[str, str], ...]:
         from prompts.versioning import expand_prompt_pins
     except ImportError:  # versioning not installed: names are prompt names
         return tuple(parsed.items())
-    return expand_prompt_pins(parsed)
+    return expand_prompt_pins(parsed, database_url=get_settings().resolved_database_url)
 
 
 def print_comparison(result: ReplayResult) -> None:

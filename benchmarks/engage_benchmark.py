@@ -28,10 +28,12 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage as MimeMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import get_args
 
 from sqlmodel import Session, col, func, select
 
 from graphs.context import Context
+from graphs.engage.conversation import MessageKind
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.services import services_for
@@ -410,6 +412,9 @@ def main() -> None:
         wall = time.perf_counter() - run_started
 
     checkpoint_mb = _size_mb(root / "checkpoints.db")
+    with get_engine(database_url).connect() as connection:
+        # Fold the CRM's write-ahead log into the file so the size is the data's, not the log's.
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     crm_mb = _size_mb(root / "crm.db")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sent = _counts(
@@ -442,8 +447,11 @@ def main() -> None:
             f"p95 {p95 * 1000:.0f} ms, max {max(tick_seconds) * 1000:.0f} ms; "
             f"errors {len(errors)}"
         )
-    total_sent = sum(n for *_, n in sent)
-    print(f"emails sent: {total_sent}  by kind: {{{', '.join(f'{k}: {n}' for k, n in sent)}}}")
+    by_kind = dict.fromkeys(get_args(MessageKind), 0) | {str(k): n for k, n in sent}
+    print(
+        f"emails sent: {sum(by_kind.values())}  by kind: "
+        f"{{{', '.join(f'{k}: {n}' for k, n in by_kind.items())}}}"
+    )
     print(f"outbox by status: {{{', '.join(f'{s}: {n}' for s, n in outbox)}}}")
     print(
         f"replies written: {sum(scripts.written.values())}, imported: {imported}, "

@@ -6,9 +6,11 @@ import pytest
 from sqlmodel import Session, select
 
 from graphs.replay import ReplayError, replay
-from graphs.research import thread_id_for
+from graphs.research import build_research_graph, thread_id_for
 from graphs.research_runner import ResearchRunner
 from memory.checkpointer import open_checkpointer
+from prompts.registry import default_prompt
+from prompts.versioning import expand_prompt_pins, save_version
 from store.agent_records import LeadInsight
 from store.db import get_engine
 from store.engagement import EmailMessage, Handoff
@@ -40,8 +42,6 @@ def test_replay_with_an_edited_state_changes_the_outcome_and_touches_nothing(
     lead_id = _research_one(sample_crm)
     before = _insight(sample_crm, lead_id)
     with open_checkpointer(sample_crm.checkpoint_path) as saver:
-        from graphs.research import build_research_graph
-
         graph = build_research_graph(saver)
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         original_head = graph.get_state(config).config["configurable"]["checkpoint_id"]
@@ -123,3 +123,42 @@ def test_engage_replay_sends_no_email_and_writes_no_handoff(journey: Journey) ->
     with Session(get_engine(journey.world.database_url)) as session:
         assert len(session.exec(select(EmailMessage)).all()) == outbox_before
         assert session.exec(select(Handoff)).all() == []
+
+
+def test_replay_with_another_prompt_version_changes_the_draft_downstream(
+    sample_crm: SampleCrm,
+) -> None:
+    lead_id = _research_one(sample_crm)
+    before = _insight(sample_crm, lead_id)
+    current = default_prompt("offline_outreach_email").template
+    text = (
+        "---\ndescription: Shorter opening for the pilot.\nengine: offline\n"
+        "input_variables: [greeting_name, opening, value, proof, question, call_to_action,"
+        " signature]\n---\n" + current.replace("Hi {greeting_name},", "Dear {greeting_name},")
+    )
+    version = save_version(
+        sample_crm.database_url, "offline_outreach_email", text, "admin", "pilot", activate=False
+    )
+    pins = expand_prompt_pins(
+        {"outreach_writer": str(version.version)}, database_url=sample_crm.database_url
+    )
+    with open_checkpointer(sample_crm.checkpoint_path) as saver:
+        result = replay(
+            saver,
+            sample_crm.context(),
+            lead_id=lead_id,
+            mode="research",
+            from_step=3,
+            prompt_versions=pins,
+        )
+        replayed = build_research_graph(saver).get_state(
+            {"configurable": {"thread_id": result.replay_thread_id}}
+        )
+    assert result.original["fit"] == result.replayed["fit"]  # upstream steps are not rerun
+    assert replayed.values["draft"].body.startswith("Dear ")
+    assert before.payload["draft"]["body"].startswith("Hi ")
+    writer = next(s for s in replayed.values["trace"] if s.replay and s.node == "outreach_writer")
+    assert {(p.name, p.version) for p in writer.prompts} == {
+        ("offline_outreach_email", str(version.version))
+    }
+    assert _insight(sample_crm, lead_id).payload == before.payload

@@ -34,6 +34,7 @@ from store.crm import (
     User,
 )
 from store.db import get_engine
+from tools.tool_trace import recorded_tool
 
 
 class LeadNotFoundError(LookupError):
@@ -129,6 +130,7 @@ class CrmReader:
 
     # -- leads and users -------------------------------------------------------------
 
+    @recorded_tool("crm.lead")
     def lead(self, lead_id: str) -> Lead:
         """The lead row; raises `LeadNotFoundError`."""
         with self._session() as session:
@@ -169,11 +171,13 @@ class CrmReader:
 
     # -- accounts and contacts -------------------------------------------------------
 
+    @recorded_tool("crm.account")
     def account(self, account_id: str) -> Account | None:
         """An account by id."""
         with self._session() as session:
             return session.get(Account, account_id)
 
+    @recorded_tool("crm.find_account")
     def find_account(self, *, domain: str | None = None, name: str | None = None) -> Account | None:
         """The account with this email/web domain, else the one with this company name."""
         with self._session() as session:
@@ -196,6 +200,7 @@ class CrmReader:
                         return candidate
         return None
 
+    @recorded_tool("crm.contacts_at_account")
     def contacts_at_account(self, account_id: str, limit: int = 5) -> list[ContactSuggestion]:
         """Contacts at the account, senior-looking titles first."""
         with self._session() as session:
@@ -214,6 +219,7 @@ class CrmReader:
             for c in ranked[:limit]
         ]
 
+    @recorded_tool("crm.contact")
     def contact(self, contact_id: str) -> ContactSuggestion | None:
         """The contact connected to a lead, by id."""
         with self._session() as session:
@@ -228,6 +234,7 @@ class CrmReader:
             reason="Connected to the lead",
         )
 
+    @recorded_tool("crm.contact_for_email")
     def contact_for_email(self, email: str | None) -> ContactSuggestion | None:
         """A contact whose email is the lead's email (case-insensitive)."""
         if not email:
@@ -248,6 +255,7 @@ class CrmReader:
 
     # -- opportunities ---------------------------------------------------------------
 
+    @recorded_tool("crm.open_opportunities")
     def open_opportunities(
         self, *, lead_id: str | None = None, account_id: str | None = None
     ) -> list[OpportunitySummary]:
@@ -278,6 +286,7 @@ class CrmReader:
 
     # -- who knows whom --------------------------------------------------------------
 
+    @recorded_tool("crm.who_knows_whom")
     def who_knows_whom(
         self, *, lead_id: str, lead_email: str | None, account_id: str | None, limit: int = 5
     ) -> list[ColleagueLink]:

@@ -11,6 +11,8 @@ from email_validator import EmailNotValidError, EmailUndeliverableError, validat
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 
+from tools.tool_trace import recorded_tool
+
 EmailType = Literal["work", "personal", "disposable", "role", "unknown"]
 
 
@@ -99,6 +101,7 @@ def _dns_resolver(timeout_s: float) -> Any:
     return caching_resolver(timeout=timeout_s)  # type: ignore[arg-type]
 
 
+@recorded_tool("email.check")
 def check_email(
     address: str | None, *, check_deliverability: bool = False, dns_timeout_s: float = 3.0
 ) -> EmailCheck:

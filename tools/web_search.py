@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from tools.tool_trace import recorded_tool
+
 if TYPE_CHECKING:
     from langchain_core.tools import StructuredTool
     from tavily import TavilyClient
@@ -145,6 +147,7 @@ class LocalCorpusSearch:
                     self.sync()
                 self._checked_empty = True
 
+    @recorded_tool("web.local_corpus")
     def search(
         self,
         query: str,
@@ -206,6 +209,7 @@ class TavilySearch:
             self._client = TavilyClient(api_key=self._api_key, api_base_url=self.api_base_url)
         return self._client
 
+    @recorded_tool("web.tavily")
     def search(
         self,
         query: str,

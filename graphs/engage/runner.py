@@ -72,7 +72,11 @@ class EngageRunner:
 
     def _run(self, lead_id: str, payload: object, report: TickReport) -> None:
         try:
-            result = self.graph.invoke(payload, self._config(lead_id), context=self.context)
+            # "sync": each step's checkpoint is on disk before the next step runs, so a
+            # crash resumes from the last step that finished, not from an older one.
+            result = self.graph.invoke(
+                payload, self._config(lead_id), context=self.context, durability="sync"
+            )
         except _LEAD_ERRORS as exc:
             report.errors.append(f"{lead_id}: {exc}")
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -55,6 +56,8 @@ from graphs.findings import (
 )
 from graphs.icp.profile import FreeTextCriterion
 from graphs.icp.verdicts import CriterionVerdict, IcpAssessment, Verdict
+from graphs.llm_pricing import estimate_cost
+from graphs.tracing import LlmCall, record_llm_call
 from prompts.registry import Prompt, load_prompt
 from store.clock import utc_now
 from tools.web_search import WebResult
@@ -381,6 +384,7 @@ class LlmEngine:
         runnable = self.chat_model().with_structured_output(
             schema, method=self.method, include_raw=True
         )
+        started = time.perf_counter()
         try:
             result = runnable.invoke([HumanMessage(content=prompt)])
         except (
@@ -391,7 +395,7 @@ class LlmEngine:
             json.JSONDecodeError,
         ) as exc:
             raise EngineError(f"{self._where()} failed on {task}: {_describe(exc)}") from exc
-        self._record(task, result.get("raw"))
+        self._record(task, result.get("raw"), (time.perf_counter() - started) * 1000)
         error = result.get("parsing_error")
         parsed = result.get("parsed")
         if error is not None:
@@ -407,7 +411,7 @@ class LlmEngine:
             ) from OutputParserException("no structured output")
         return parsed
 
-    def _record(self, task: str, raw: Any) -> None:
+    def _record(self, task: str, raw: Any, duration_ms: float = 0.0) -> None:
         usage = getattr(raw, "usage_metadata", None) or {}
         tokens_in = int(usage.get("input_tokens", 0) or 0)
         tokens_out = int(usage.get("output_tokens", 0) or 0)
@@ -421,6 +425,16 @@ class LlmEngine:
             self.usage["tokens_in"] += tokens_in
             self.usage["tokens_out"] += tokens_out
             self.usage["calls"] += 1
+        record_llm_call(
+            LlmCall(
+                task=task,
+                model=self.model,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                cost_usd=estimate_cost(self.model, tokens_in, tokens_out),
+                duration_ms=duration_ms,
+            )
+        )
 
     def _where(self) -> str:
         return f"LLM engine (model {self.model!r} at {self.base_url or 'the OpenAI API'})"

@@ -1,0 +1,135 @@
+"""Benchmark: reading a long lead trace (offline engine, SQLite checkpoints).
+
+One lead is researched again and again with `--force` (4 steps a run) until its thread
+holds at least `--steps` steps; then the trace is read the way `qualify trace` reads it,
+`--repeat` times: the checkpoint history (no replay), the timeline built from it, the
+timeline rendered, and one step in full. Prints median and worst times, the checkpoint
+count, and the checkpoint database size for the lead (the file, and the bytes of the
+lead's own checkpoint rows). Run: `python benchmarks/trace_benchmark.py [--steps 50]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from sqlmodel import Session
+
+from app.trace_cli import render_step, render_timeline
+from graphs.context import Context
+from graphs.research import build_research_graph, thread_id_for
+from graphs.research_runner import ResearchRunner
+from graphs.services import services_for
+from graphs.trace_view import build_trace, step_detail
+from memory.checkpointer import open_checkpointer
+from store.db import get_engine
+from store.sample_data import generate_sample_crm
+
+STEPS_PER_RUN = 4
+
+
+def _timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+    """Milliseconds of each of `repeat` calls, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times, result
+
+
+def _line(label: str, times: list[float]) -> str:
+    return f"{label:<34} median {statistics.median(times):8.1f} ms   max {max(times):8.1f} ms"
+
+
+def _thread_bytes(path: Path, thread_id: str) -> int:
+    """Bytes of the thread's checkpoints and pending writes in the SQLite saver's tables."""
+    with sqlite3.connect(path) as connection:
+        checkpoints = connection.execute(
+            "SELECT COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) "
+            "FROM checkpoints WHERE thread_id = ?",
+            (thread_id,),
+        ).fetchone()[0]
+        writes = connection.execute(
+            "SELECT COALESCE(SUM(LENGTH(value)), 0) FROM writes WHERE thread_id = ?",
+            (thread_id,),
+        ).fetchone()[0]
+    return int(checkpoints) + int(writes)
+
+
+def main() -> None:
+    """Build a long trace for one lead, then time reading it."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=50, help="Steps the thread should hold.")
+    parser.add_argument("--repeat", type=int, default=20, help="Timed reads of each kind.")
+    parser.add_argument("--dir", type=Path, default=None, help="Work folder (default: a temp one).")
+    args = parser.parse_args()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="qualify-trace-bench-"))
+    database_url = f"sqlite:///{root / 'crm.db'}"
+    checkpoints = root / "checkpoints.db"
+    context = Context(
+        database_url=database_url,
+        corpus_dir=str(root / "web"),
+        chroma_dir=str(root / "chroma"),
+        engine="offline",
+    )
+    with Session(get_engine(database_url)) as session:
+        generate_sample_crm(session, root / "web", n_accounts=20, n_leads=40)
+        session.commit()
+    services_for(context).web.sync()  # type: ignore[attr-defined]
+
+    runs = math.ceil(args.steps / STEPS_PER_RUN)
+    with open_checkpointer(str(checkpoints)) as saver:
+        runner = ResearchRunner(context, saver)
+        lead_id = runner.eligible_leads()[0].lead_id
+        started = time.perf_counter()
+        for _ in range(runs):
+            [outcome] = runner.research([lead_id], force=True)
+            if outcome.status != "researched":
+                raise SystemExit(f"research of {lead_id} failed: {outcome.message}")
+        built = time.perf_counter() - started
+
+        graph = build_research_graph(saver)
+        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        read_times, history = _timed(lambda: list(graph.get_state_history(config)), args.repeat)
+        build_times, trace = _timed(
+            lambda: build_trace(history, lead_id=lead_id, mode="research"), args.repeat
+        )
+        sink = Console(file=io.StringIO(), width=200)
+        render_times, _ = _timed(lambda: render_timeline(trace, sink), args.repeat)
+        middle = len(trace.steps) // 2
+        detail_times, _ = _timed(
+            lambda: render_step(
+                step_detail(history, middle, lead_id=lead_id, mode="research"), sink
+            ),
+            args.repeat,
+        )
+
+    listing = [r + b + s for r, b, s in zip(read_times, build_times, render_times, strict=True)]
+    thread_kb = _thread_bytes(checkpoints, thread_id_for(lead_id)) / 1000
+    print(
+        f"lead {lead_id}: {runs} forced research runs, {len(trace.steps)} steps, "
+        f"{trace.checkpoint_count} checkpoints ({built:.1f} s to build)"
+    )
+    print(_line("checkpoint history read", read_times))
+    print(_line("timeline build (pure)", build_times))
+    print(_line("timeline render", render_times))
+    print(_line("trace listing (read+build+render)", listing))
+    print(_line(f"one step in full (--step {middle})", detail_times))
+    print(
+        f"checkpoint database: {checkpoints.stat().st_size / 1000:.0f} kB file for this one lead; "
+        f"its thread's rows {thread_kb:.0f} kB ({thread_kb / len(trace.steps):.1f} kB per step)"
+    )
+
+
+if __name__ == "__main__":
+    main()
