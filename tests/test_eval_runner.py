@@ -319,3 +319,24 @@ def test_llm_engine_without_a_key_is_refused(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 1 and "OPENAI_API_KEY" in result.output
+
+
+def test_a_pinned_prompt_version_is_what_the_model_reads(
+    server: OpenAICompatibleServer, tmp_path: Path
+) -> None:
+    versioning = pytest.importorskip("prompts.versioning")
+    database_url = get_settings().resolved_database_url
+    text = versioning.default_text("llm_read_reply").replace(
+        "You read a sales lead's reply", "PINNED-V1. You read a sales lead's reply"
+    )
+    versioning.save_version(database_url, "llm_read_reply", text, "eval test", activate=False)
+    dataset = tmp_path / "replies.jsonl"
+    dataset.write_text((FIXTURES / "replies.jsonl").read_text().splitlines()[0] + "\n")
+    server.add_json(READING)
+    server.add_json(READING)
+    options = {"engine": "llm", "model": "m", "use_cache": False}
+    _run("replies", tmp_path, dataset, **options)
+    assert "PINNED-V1" not in server.requests[0].prompt_text
+    run = _run("replies", tmp_path / "b", dataset, prompt_pins={"reply_reader": "1"}, **options)
+    assert "PINNED-V1" in server.requests[1].prompt_text
+    assert run.prompt_versions == [("llm_read_reply", "1")]

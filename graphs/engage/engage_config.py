@@ -12,11 +12,26 @@ from store.db import get_engine, session_scope
 SETTING_NAME = "engage"
 
 
+# Validated settings by (database, last update): every node reads them, and validating
+# the YAML-shaped block each time cost more than the node's own work.
+_parsed: dict[tuple[str, object], EngageSettings] = {}
+
+
 def load_engage_settings(database_url: str) -> EngageSettings:
-    """The stored engage settings, else the defaults of graphs/engage/default_engage.yaml."""
+    """The stored engage settings, else the defaults of graphs/engage/default_engage.yaml.
+
+    Callers get a copy they may change without touching the cached one.
+    """
     with Session(get_engine(database_url)) as session:
         row = session.get(AgentSetting, SETTING_NAME)
-    return EngageSettings.model_validate(row.value) if row is not None else default_engage()
+    if row is None:
+        return default_engage()
+    key = (database_url, row.updated_on)
+    if key not in _parsed:
+        if len(_parsed) > 64:
+            _parsed.clear()
+        _parsed[key] = EngageSettings.model_validate(row.value)
+    return _parsed[key].model_copy(deep=True)
 
 
 def save_engage_settings(

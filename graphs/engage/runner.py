@@ -66,6 +66,9 @@ class EngageRunner:
         self.inbox_dir = inbox_dir
         self.graph = build_engage_graph(checkpointer)
         self._research = ResearchRunner(context, checkpointer)
+        # Threads to check for a run stopped between nodes: all live ones on the first
+        # pass (an earlier process may have crashed), then only those whose run failed.
+        self._suspects: set[str] | None = None
 
     def _config(self, lead_id: str) -> dict:
         return {"configurable": {"thread_id": thread_id_for(lead_id, MODE)}}
@@ -79,6 +82,8 @@ class EngageRunner:
             )
         except _LEAD_ERRORS as exc:
             report.errors.append(f"{lead_id}: {exc}")
+            if self._suspects is not None:
+                self._suspects.add(lead_id)
             return
         outcome = result.get("outcome") if isinstance(result, dict) else None
         if outcome and outcome.startswith("handed to"):
@@ -175,15 +180,21 @@ class EngageRunner:
 
     def _recover_interrupted(self, report: TickReport) -> None:
         """Threads a crash stopped between nodes resume from their last checkpoint."""
-        with Session(get_engine(self.context.database_url)) as session:
-            live = session.exec(
-                select(Conversation.lead_id).where(
-                    col(Conversation.state).in_(
-                        [ConversationState.ACTIVE, ConversationState.WAITING]
-                    )
+        if self._suspects is None:
+            with Session(get_engine(self.context.database_url)) as session:
+                suspects = set(
+                    session.exec(
+                        select(Conversation.lead_id).where(
+                            col(Conversation.state).in_(
+                                [ConversationState.ACTIVE, ConversationState.WAITING]
+                            )
+                        )
+                    ).all()
                 )
-            ).all()
-        for lead_id in live:
+        else:
+            suspects = self._suspects
+        self._suspects = set()
+        for lead_id in sorted(suspects):
             snapshot = self.graph.get_state(self._config(lead_id))
             if snapshot.next and not snapshot.interrupts:
                 report.recovered += 1

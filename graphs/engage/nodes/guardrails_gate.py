@@ -22,6 +22,7 @@ from graphs.engage.state import EngageState
 from store.conversations import ensure_conversation, outbound_messages, sent_on_day
 from store.crm import Lead
 from store.db import get_engine
+from store.engagement import ConversationState
 
 GateRoute = Literal["message_writer", "reply_waiter", "handoff_router", "engagement_closer"]
 
@@ -72,6 +73,7 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
             return Command(goto="engagement_closer", update={"stop": {"reasons": gate.reasons}})
         conversation.next_action_on = gate.not_before
         conversation.next_action = "send"
+        conversation.state = ConversationState.WAITING
         session.add(conversation)
         commit_unless_sandbox(session, context)
     return Command(goto="reply_waiter")
