@@ -3,7 +3,8 @@
 One lead is researched again and again with `--force` (4 steps a run) until its thread
 holds at least `--steps` steps; then the trace is read the way `qualify trace` reads it,
 `--repeat` times: the checkpoint history (no replay), the timeline built from it, the
-timeline rendered, and one step in full. Prints median and worst times, the checkpoint
+timeline rendered, one step in full, and a replay from the middle step. Prints median
+and worst times, the checkpoint
 count, and the checkpoint database size for the lead (the file, and the bytes of the
 lead's own checkpoint rows). Run: `python benchmarks/trace_benchmark.py [--steps 50]`.
 """
@@ -26,6 +27,7 @@ from sqlmodel import Session
 
 from app.trace_cli import render_step, render_timeline
 from graphs.context import Context
+from graphs.replay import replay
 from graphs.research import build_research_graph, thread_id_for
 from graphs.research_runner import ResearchRunner
 from graphs.services import services_for
@@ -113,6 +115,12 @@ def main() -> None:
             ),
             args.repeat,
         )
+        # Replay from the middle step: fork into a sandbox thread and run to the end.
+        replay_repeat = max(1, args.repeat // 4)
+        replay_times, result = _timed(
+            lambda: replay(saver, context, lead_id=lead_id, mode="research", from_step=middle),
+            replay_repeat,
+        )
 
     listing = [r + b + s for r, b, s in zip(read_times, build_times, render_times, strict=True)]
     thread_kb = _thread_bytes(checkpoints, thread_id_for(lead_id)) / 1000
@@ -125,6 +133,7 @@ def main() -> None:
     print(_line("timeline render", render_times))
     print(_line("trace listing (read+build+render)", listing))
     print(_line(f"one step in full (--step {middle})", detail_times))
+    print(_line(f"replay from step {middle} ({result.from_node}) to the end", replay_times))
     print(
         f"checkpoint database: {checkpoints.stat().st_size / 1000:.0f} kB file for this one lead; "
         f"its thread's rows {thread_kb:.0f} kB ({thread_kb / len(trace.steps):.1f} kB per step)"
