@@ -523,3 +523,8 @@ def test_low_score_reason_names_unknown_must_haves() -> None:
     assert assessment.fit_level is FitLevel.NONE
     assert "below 0.50" in assessment.reason
     assert "Industry and Company size are unknown" in assessment.reason
+
+
+def test_sharp_s_in_german_industry_labels() -> None:
+    # Found by the icp eval (icp-0073): "Großhandel" never reached its synonym.
+    assert industry_family("Großhandel") == industry_family("Grosshandel") == "Wholesale"

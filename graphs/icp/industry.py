@@ -132,7 +132,8 @@ _CUT_AT = ("for", "of", "serving", "to", "in")
 def _words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("e-commerce", "ecommerce")
+    # NFKD leaves ß alone, and [a-z] would then split "großhandel" into two words.
+    text = text.replace("ß", "ss").replace("e-commerce", "ecommerce")
     # List separators become "and" so that list items can be told apart.
     text = re.sub(r"\s*(?:&|,|;|/|\||\+)\s*", " and ", text)
     return re.findall(r"[a-z0-9]+", text)
