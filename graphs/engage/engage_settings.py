@@ -20,13 +20,12 @@ from graphs.engage.business_calendar import BusinessHours
 from graphs.engage.followups import FollowUpPolicy
 from graphs.engage.guardrails import GuardrailSettings
 from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
+from graphs.settings_yaml import Loc, line_of, path_text
 
 DEFAULT_ENGAGE_PATH = Path(__file__).with_name("default_engage.yaml")
 
 _HEADER = "# Engage settings. See graphs/engage/default_engage.yaml for what each field means.\n"
 _MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-Loc = tuple[str | int, ...]
 
 
 class EngageSettings(BaseModel):
@@ -79,33 +78,6 @@ class EngageFileError(ValueError):
 
 
 # -- locations ---------------------------------------------------------------------------
-
-
-def _path_text(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
-def _line_of(root: yaml.Node | None, loc: Loc) -> int | None:
-    """1-based line of the deepest YAML node found along `loc`."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for key, value in node.value:
-                if key.value == part:
-                    child = value
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
-        if child is None:
-            break
-        node = child
-        line = node.start_mark.line + 1
-    return line
 
 
 # -- messages ----------------------------------------------------------------------------
@@ -176,9 +148,9 @@ def _message(error: dict[str, Any], root: yaml.Node | None) -> str:
     loc: Loc = tuple(error["loc"])
     msg = str(error["msg"]).removeprefix("Value error, ")
     msg, fix = _fix(error, loc, msg)
-    line = _line_of(root, loc)
+    line = line_of(root, loc)
     where = f" (line {line})" if line else ""
-    return f"{_path_text(loc)}: {msg}{where}. Fix: {fix}."
+    return f"{path_text(loc)}: {msg}{where}. Fix: {fix}."
 
 
 def _cross_problems(settings: EngageSettings) -> list[tuple[Loc, str, str]]:
@@ -248,7 +220,7 @@ def parse_engage_yaml(text: str, source: str = "<engage settings text>") -> Enga
     problems = _cross_problems(settings)
     if problems:
         details = "\n".join(
-            f"  - {_path_text(loc)}: {msg} (line {_line_of(root, loc)}). Fix: {fix}."
+            f"  - {path_text(loc)}: {msg} (line {line_of(root, loc)}). Fix: {fix}."
             for loc, msg, fix in problems
         )
         raise EngageFileError(f"Engage file {source} is invalid:\n{details}")

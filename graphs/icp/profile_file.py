@@ -26,6 +26,7 @@ from graphs.icp.profile import (
     RevenueRangeCriterion,
 )
 from graphs.icp.title import DEPARTMENTS, department_key
+from graphs.settings_yaml import Loc, line_of, path_text
 
 DEFAULT_ICP_PATH = Path(__file__).with_name("default_icp.yaml")
 
@@ -40,8 +41,6 @@ _KINDS: dict[str, type[BaseModel]] = {
 
 _HEADER = "# Ideal customer profile. See graphs/icp/default_icp.yaml for what each field means.\n"
 
-Loc = tuple[str | int, ...]
-
 
 class IcpFileError(ValueError):
     """The ICP file cannot be used; the message says where and how to fix it."""
@@ -55,35 +54,6 @@ def _clean_loc(loc: Loc) -> Loc:
     if len(loc) >= 3 and loc[0] == "criteria" and isinstance(loc[1], int) and loc[2] in _KINDS:
         return (*loc[:2], *loc[3:])
     return loc
-
-
-def _path_text(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
-def _line_of(root: yaml.Node | None, loc: Loc) -> int | None:
-    """1-based line of the deepest YAML node found along `loc`."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            child = next((v for k, v in node.value if k.value == part), None)
-            if child is None:
-                # the key itself may be the problem (an extra field): point at it
-                key = next((k for k, _ in node.value if k.value == part), None)
-                if key is not None:
-                    return key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
-        if child is None:
-            break
-        node = child
-        line = node.start_mark.line + 1
-    return line
 
 
 # -- messages ----------------------------------------------------------------------------
@@ -146,9 +116,9 @@ def _message(error: dict[str, Any], data: Any, root: yaml.Node | None) -> str:
         msg = f"unknown kind {(error.get('ctx') or {}).get('tag')!r}"
     elif error["type"] == "union_tag_not_found":
         msg = "the criterion has no kind"
-    line = _line_of(root, loc)
+    line = line_of(root, loc)
     where = f" (line {line})" if line else ""
-    return f"{_path_text(loc)}: {msg}{where}. Fix: {_fix(error, loc, data)}."
+    return f"{path_text(loc)}: {msg}{where}. Fix: {_fix(error, loc, data)}."
 
 
 def _place_problems(profile: IcpProfile) -> list[tuple[Loc, str, str]]:
@@ -228,7 +198,7 @@ def parse_icp_yaml(text: str, source: str = "<ICP text>") -> IcpProfile:
     problems = _place_problems(profile)
     if problems:
         details = "\n".join(
-            f"  - {_path_text(loc)}: {msg} (line {_line_of(root, loc)}). Fix: {fix}."
+            f"  - {path_text(loc)}: {msg} (line {line_of(root, loc)}). Fix: {fix}."
             for loc, msg, fix in problems
         )
         raise IcpFileError(f"ICP file {source} is invalid:\n{details}")

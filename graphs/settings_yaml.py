@@ -1,0 +1,38 @@
+"""Where in an admin's YAML settings file a validation error points: a readable field path
+and its line, shared by the ICP file and the engage settings file."""
+
+from __future__ import annotations
+
+import yaml
+
+Loc = tuple[str | int, ...]
+
+
+def path_text(loc: Loc) -> str:
+    """('criteria', 2, 'min') → 'criteria[2].min'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
+    """1-based line of the deepest YAML node found along `loc`."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            child = next((v for k, v in node.value if k.value == part), None)
+            if child is None:
+                # the key itself may be the problem (an extra field): point at it
+                key = next((k for k, _ in node.value if k.value == part), None)
+                if key is not None:
+                    return key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if part < len(node.value) else None
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
