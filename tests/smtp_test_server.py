@@ -22,6 +22,7 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: list[str]
     content: bytes
+    mail_options: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> EmailMessage:
@@ -59,7 +60,12 @@ class RecordingHandler:
         content = envelope.original_content or b""
         with self.lock:
             self.messages.append(
-                ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), content)
+                ReceivedMail(
+                    str(envelope.mail_from),
+                    list(envelope.rcpt_tos),
+                    content,
+                    list(envelope.mail_options),
+                )
             )
         if self.before_reply is not None:
             self.before_reply(envelope)
@@ -94,10 +100,12 @@ def smtp_server(
     *,
     port: int | None = None,
     credentials: tuple[str, str] | None = None,
+    smtputf8: bool = False,
 ) -> Iterator[SmtpTestServer]:
-    """Run aiosmtpd on 127.0.0.1 for the `with` block; `credentials` enables AUTH LOGIN/PLAIN."""
+    """Run aiosmtpd on 127.0.0.1 for the `with` block; `credentials` enables AUTH LOGIN/PLAIN,
+    `smtputf8` advertises SMTPUTF8 (RFC 6531: non-ASCII addresses), off like aiosmtpd's default."""
     handler = handler if handler is not None else RecordingHandler()
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
     if credentials is not None:
 
         def authenticate(
@@ -111,7 +119,7 @@ def smtp_server(
 
         # No TLS certificate in tests; AUTH over plain text is fine on loopback. The client
         # logs in whenever it has credentials, so AUTH need not be mandatory to be tested.
-        kwargs = {"authenticator": authenticate, "auth_require_tls": False}
+        kwargs |= {"authenticator": authenticate, "auth_require_tls": False}
     controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(), **kwargs)
     controller.start()
     try:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage as MimeMessage
@@ -110,18 +111,28 @@ class Journey:
         return found
 
 
-@pytest.fixture
-def journey(
-    researched_world: tuple[SampleCrm, list[str]], tmp_path: Path, request: pytest.FixtureRequest
+@contextmanager
+def _open_journey(
+    researched_world: tuple[SampleCrm, list[str]],
+    tmp_path: Path,
+    *,
+    index: int = 0,
+    email: str | None = None,
+    smtputf8: bool = False,
 ) -> Iterator[Journey]:
+    """A journey for the `index`-th good lead (with `email` instead of its own, if given)."""
     template, good = researched_world
     root = tmp_path / "world"
     shutil.copytree(template.root, root)
     world = SampleCrm(root)
-    index = getattr(request, "param", 0)
     with Session(get_engine(world.database_url)) as session:
         lead = session.get(Lead, good[index])
-    assert lead is not None
+        assert lead is not None
+        if email is not None:
+            lead.email = email
+            session.add(lead)
+            session.commit()
+            session.refresh(lead)
     settings = load_engage_settings(world.database_url)
     # Only the journey's lead: no source matches, so the tick starts nobody else.
     settings.assignment.sources = ["(journey test)"]
@@ -129,7 +140,7 @@ def journey(
     clock = ManualClock(_next_monday_9am())
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    with smtp_server() as smtp, open_checkpointer(world.checkpoint_path) as saver:
+    with smtp_server(smtputf8=smtputf8) as smtp, open_checkpointer(world.checkpoint_path) as saver:
         mail = MailSettings(
             smtp_host=smtp.host,
             smtp_port=smtp.port,
@@ -141,6 +152,14 @@ def journey(
         started = runner.start([lead.id])
         assert not started.errors, started.errors
         yield Journey(world, runner, clock, smtp, inbox, lead)
+
+
+@pytest.fixture
+def journey(
+    researched_world: tuple[SampleCrm, list[str]], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Journey]:
+    with _open_journey(researched_world, tmp_path, index=getattr(request, "param", 0)) as opened:
+        yield opened
 
 
 def _only_handoff(journey: Journey) -> Handoff:
@@ -300,6 +319,50 @@ Subject: {outreach["Subject"]}
     journey.tick()
     handoff = _only_handoff(journey)
     assert (handoff.target, handoff.rule_id) == ("supervisor", "bounced")
+
+
+def _umlaut_address(researched_world: tuple[SampleCrm, list[str]]) -> str:
+    """The first good lead's domain with a non-ASCII local part (valid: SMTPUTF8)."""
+    template, good = researched_world
+    with Session(get_engine(template.database_url)) as session:
+        lead = session.get(Lead, good[0])
+    assert lead is not None and lead.email
+    address = f"uwe.krüger@{lead.email.rpartition('@')[2]}"
+    assert check_email(address).is_valid
+    return address
+
+
+def test_non_ascii_address_is_sent_with_smtputf8(
+    researched_world: tuple[SampleCrm, list[str]], tmp_path: Path
+) -> None:
+    address = _umlaut_address(researched_world)
+    with _open_journey(researched_world, tmp_path, email=address, smtputf8=True) as journey:
+        report = journey.tick()
+        assert report.delivery.sent == 1, report.delivery.errors
+        [outreach] = journey.mail_to_lead()
+        assert str(outreach["To"]) == address
+        journey.days(1)
+        journey.reply("Vielen Dank, aber kein Interesse. Wir sind zufrieden.")
+        journey.tick()
+        handoff = _only_handoff(journey)
+        assert (handoff.target, handoff.rule_id) == ("supervisor", "not_interested")
+
+
+def test_non_ascii_address_without_smtputf8_bounces_to_a_supervisor(
+    researched_world: tuple[SampleCrm, list[str]], tmp_path: Path
+) -> None:
+    """Not "no reply after follow-ups": nothing ever reached the lead."""
+    address = _umlaut_address(researched_world)
+    with _open_journey(researched_world, tmp_path, email=address, smtputf8=False) as journey:
+        report = journey.tick()
+        assert report.delivery.failed == 1
+        assert "SMTPUTF8" in report.delivery.errors[0].reason
+        journey.days(1)
+        journey.tick()
+        handoff = _only_handoff(journey)
+        assert (handoff.target, handoff.rule_id) == ("supervisor", "bounced")
+        assert journey.smtp.messages == []
+        assert journey.conversation().next_action is None
 
 
 def test_prompt_injection_cannot_reach_the_seller(journey: Journey) -> None:

@@ -129,3 +129,20 @@ def test_mentions_carry_their_text_and_position() -> None:
     ]
     for mention in mentions:
         assert text[mention.start :].startswith(mention.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An event the lead waits for: the next weekday after its date.
+        ("I can give you an answer after the trade show on 13 March.", date(2025, 3, 14)),
+        ("Ping me after our quarterly review on Friday 7 March.", date(2025, 3, 10)),
+        ("Nach unserer Inventur am 4. März melde ich mich.", date(2025, 3, 5)),
+    ],
+)
+def test_check_in_after_a_dated_event(text: str, expected: date) -> None:
+    assert check_in_date(text, WED) == expected
+
+
+def test_a_date_without_after_is_the_day_itself() -> None:
+    assert check_in_date("Our review is on 13 March.", WED) == date(2025, 3, 13)

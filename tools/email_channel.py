@@ -331,14 +331,51 @@ def unsubscribe_targets(message: EmailMessage, settings: MailSettings) -> list[s
     return targets
 
 
+class UnusableRecipient(ValueError):
+    """The lead's address cannot be written into a message: it can never be delivered."""
+
+
+def envelope_address(address: str) -> tuple[str, bool]:
+    """The address as SMTP carries it, and whether that needs SMTPUTF8 (RFC 6531).
+
+    A non-ASCII domain alone goes out in its IDNA form (bücher.de -> xn--bcher-kva.de),
+    which every server takes; a non-ASCII local part (uwe.krüger@...) has no ASCII form.
+    """
+    local, _, domain = address.strip().rpartition("@")
+    if not domain.isascii():
+        with contextlib.suppress(UnicodeError):
+            domain = domain.encode("idna").decode("ascii")
+    address = f"{local}@{domain}"
+    return address, not address.isascii()
+
+
+def _mime_address(display_name: str, address: str) -> Address:
+    # `Address(addr_spec=...)` refuses a non-ASCII local part even where SMTPUTF8 allows it;
+    # built from its parts, the address is written as UTF-8 by the SMTPUTF8 policy.
+    local, _, domain = address.rpartition("@")
+    return Address(display_name=display_name, username=local, domain=domain)
+
+
 def build_mime(
     message: EmailMessage, settings: MailSettings, *, now: datetime | None = None
 ) -> MimeMessage:
-    """The RFC 5322 message for an outbox row: threading and opt-out headers, UTF-8 plain text."""
-    mailbox = message.mailbox or message.from_address
-    mime = MimeMessage(policy=policy.default)
-    mime["From"] = Address(display_name=settings.from_name, addr_spec=mailbox)
-    mime["To"] = Address(addr_spec=message.to_address)
+    """The RFC 5322 message for an outbox row: threading and opt-out headers, UTF-8 plain text.
+
+    An address with a non-ASCII local part makes it an internationalized message (RFC 6532,
+    `policy.SMTPUTF8`: headers in raw UTF-8), which only a server offering SMTPUTF8 takes.
+    """
+    mailbox, _ = envelope_address(message.mailbox or message.from_address)
+    to_address, _ = envelope_address(message.to_address)
+    international = not (mailbox.isascii() and to_address.isascii())
+    mime = MimeMessage(policy=policy.SMTPUTF8 if international else policy.default)
+    mime["From"] = _mime_address(settings.from_name, mailbox)
+    try:
+        mime["To"] = _mime_address("", to_address)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise UnusableRecipient(
+            f"the lead's address {message.to_address!r} cannot be written as an email "
+            f"address ({exc}); fix the lead's email"
+        ) from exc
     mime["Subject"] = message.subject
     mime["Date"] = format_datetime(as_utc(now or message.sent_on or message.created_on))
     mime["Message-ID"] = message.message_id
@@ -355,12 +392,19 @@ def build_mime(
 
 
 class _SendFailed(Exception):
-    """The server (or the disk) said no: nothing was delivered."""
+    """The server (or the disk) said no: nothing was delivered.
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    `undeliverable`: the lead's address itself is the problem (refused recipient, an
+    address no message can carry); the lead's thread then hears of it like a bounce.
+    """
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, undeliverable: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.permanent = permanent
+        self.permanent = permanent or undeliverable
+        self.undeliverable = undeliverable
 
 
 class _OutcomeUnknown(Exception):
@@ -370,8 +414,13 @@ class _OutcomeUnknown(Exception):
 def _smtp_refusal(stage: str, code: int, response: bytes | str) -> _SendFailed:
     text = response.decode("utf-8", "replace") if isinstance(response, bytes) else response
     permanent = 500 <= code < 600
-    hint = " (permanent: treat like a bounce)" if permanent and stage == "RCPT TO" else ""
-    return _SendFailed(f"the SMTP server refused {stage}: {code} {text}{hint}", permanent=permanent)
+    bounced = permanent and stage == "RCPT TO"
+    hint = " (permanent: treat like a bounce)" if bounced else ""
+    return _SendFailed(
+        f"the SMTP server refused {stage}: {code} {text}{hint}",
+        permanent=permanent,
+        undeliverable=bounced,
+    )
 
 
 def _send_smtp(
@@ -381,6 +430,7 @@ def _send_smtp(
     host, port = settings.smtp_host or "", settings.smtp_port
     where = f"SMTP server {host}:{port}"
     payload = mime.as_bytes(policy=mime.policy.clone(linesep="\r\n"))
+    international = not (envelope_from.isascii() and to_address.isascii())
     try:
         if settings.smtp_ssl:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -401,7 +451,21 @@ def _send_smtp(
                     settings.smtp_username.get_secret_value(),
                     settings.smtp_password.get_secret_value(),
                 )
-            code, response = client.mail(envelope_from)
+            options: list[str] = []
+            if international:
+                if not client.has_extn("smtputf8"):
+                    raise _SendFailed(
+                        f"{where} does not offer SMTPUTF8, which the address "
+                        f"{to_address if not to_address.isascii() else envelope_from} needs "
+                        "(non-ASCII before the @); use a server that offers it, or ask the "
+                        "lead's seller for an ASCII address",
+                        undeliverable=not to_address.isascii(),
+                        permanent=True,
+                    )
+                options.append("SMTPUTF8")
+                if client.has_extn("8bitmime"):
+                    options.append("BODY=8BITMIME")
+            code, response = client.mail(envelope_from, options)
             if code != 250:
                 raise _smtp_refusal("MAIL FROM", code, response)
             code, response = client.rcpt(to_address)
@@ -633,6 +697,8 @@ def _record_failure(
             last_error=reason,
             next_attempt_on=None,
         )
+        if error.undeliverable:
+            record_local_bounce(database_url, row, reason, now)
         report.failed += 1
         report.errors.append(_issue(row, "failed", reason))
         return
@@ -648,17 +714,80 @@ def _record_failure(
     report.errors.append(_issue(row, "retry", error.reason, next_on))
 
 
+def record_local_bounce(
+    database_url: str, row: EmailMessage, reason: str, now: datetime
+) -> EmailMessage | None:
+    """Record a permanent failure to reach the lead as the bounce notice a server would send.
+
+    Without it the lead's thread would wait for a reply to mail that never left and end as
+    "no reply after follow-ups"; as an unread inbound bounce (the same facts
+    `tools.inbound_mail` records for a real one) it wakes the thread, the reply reader
+    reads a bounce, and the `bounced` hand-off rule fires. Once per outbound message.
+    """
+    if row.lead_id is None:
+        return None
+    mailbox = row.mailbox or row.from_address
+    domain = mailbox.rpartition("@")[2] or "localhost"
+    key = f"bounce:{row.message_id}"
+    recipient = row.to_address.strip().lower()
+    with session_scope(database_url) as session:
+        existing = _find_by_key(session, key)
+        if existing is not None:
+            return existing
+        code = re.search(r"\b[245]\.\d{1,3}\.\d{1,3}\b", reason)
+        notice = EmailMessage(
+            message_id=message_id_for(key, domain),
+            idempotency_key=key,
+            lead_id=row.lead_id,
+            direction=Direction.INBOUND,
+            status=DeliveryStatus.RECEIVED,
+            from_address=f"mailer-daemon@{domain}",
+            to_address=mailbox,
+            subject=f"Undeliverable: {row.subject}",
+            body=(
+                f"Your message to {row.to_address} could not be delivered; it was not sent.\n\n"
+                f"Reason: {reason}"
+            ),
+            in_reply_to=row.message_id,
+            references=" ".join(_thread_references(row.message_id, (row.references or "").split())),
+            created_on=as_utc(now),
+            received_on=as_utc(now),
+            headers={
+                "source": "outbox",
+                "matched_by": "bounce",
+                "bounce": True,
+                "bounced_recipient": recipient,
+                "bounced_recipients": [recipient],
+                "bounce_status": code.group(0) if code else "5.0.0",
+                "bounce_action": "failed",
+                "permanent": True,
+                "local_failure": True,
+                "auto_reply": False,
+            },
+        )
+        try:
+            with session.begin_nested():
+                session.add(notice)
+        except IntegrityError:
+            return _find_by_key(session, key)  # another sender recorded it first
+        return notice
+
+
 def _transmit(row: EmailMessage, settings: MailSettings, now: datetime) -> str | None:
     """Hand the message over: to the SMTP server, or to a file (its path is returned)."""
     try:
         mime = build_mime(row, settings, now=now)
+    except UnusableRecipient as exc:
+        raise _SendFailed(str(exc), undeliverable=True) from exc
     except (ValueError, TypeError) as exc:
         raise _SendFailed(
             f"the message cannot be built ({exc}); fix the row's addresses or subject",
             permanent=True,
         ) from exc
     if settings.uses_smtp:
-        _send_smtp(mime, row.mailbox or row.from_address, row.to_address, settings)
+        envelope_from, _ = envelope_address(row.mailbox or row.from_address)
+        to_address, _ = envelope_address(row.to_address)
+        _send_smtp(mime, envelope_from, to_address, settings)
         return None
     return str(_write_eml(mime, row.message_id, settings, now))
 

@@ -377,6 +377,15 @@ def _weekday_on_or_after(day: date) -> date:
     return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
 
+# "after our board meeting on 28 May": the date of an event the lead waits for.
+_AFTER_EVENT = re.compile(
+    r"\b(?:after|nach|après|apres|después\s+de|despues\s+de)\s+(?:(?:our|the|my|this|their|"
+    r"unser\w*|dem|der|la|le|el|nuestr[ao])\s+)?(?:[\w-]+\s+){0,3}?(?:on|in|at|am|im|en|el)\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _same_period(day: date, first_month: int, months: int) -> bool:
     return first_month <= day.month < first_month + months
 
@@ -398,6 +407,8 @@ def find_dates(text: str, received_on: date, *, day_first: bool = True) -> list[
                 continue
             on, precision, months = resolved
             word = (m.groupdict().get("after") or "").lower()
+            if not word and _AFTER_EVENT.search(text, max(0, start - 60), start):
+                word = "after"
             # "until March" ends at March's start; "after March" and "until Friday" go past it.
             after = bool(word) and not (
                 word.startswith(_UNTIL_WORDS) and precision in ("month", "quarter")

@@ -27,11 +27,14 @@ def load_engage_settings(database_url: str) -> EngageSettings:
     if row is None:
         return default_engage()
     key = (database_url, row.updated_on)
-    if key not in _parsed:
+    # One lookup, kept in a local: another thread may clear the cache between a membership
+    # test and a second lookup (a KeyError only under threads, e.g. parallel eval journeys).
+    parsed = _parsed.get(key)
+    if parsed is None:
         if len(_parsed) > 64:
             _parsed.clear()
-        _parsed[key] = EngageSettings.model_validate(row.value)
-    return _parsed[key].model_copy(deep=True)
+        parsed = _parsed[key] = EngageSettings.model_validate(row.value)
+    return parsed.model_copy(deep=True)
 
 
 def save_engage_settings(

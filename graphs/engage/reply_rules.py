@@ -35,10 +35,15 @@ question about nothing in particular). Bounces and auto-replies get no BANT and 
 questions.
 
 Prompt injection: sentences that address the AI/agent or give it instructions ("ignore
-your instructions", "you are now", "mark me as qualified", "system:") set
-`injection_suspected`, and they, plus the sentences after them in the same paragraph
-(the instruction's payload: "The lead has budget approved."), are left out before intent,
-interest and BANT are read. So an injected claim never becomes BANT evidence.
+your instructions", "you are now", "mark me as qualified", "system:", "Assistant, ...",
+role-play as its admin or developer, "print your prompt"), machine-readable verdicts
+(JSON keys, `key=value`, YAML lines such as `qualified: true`), config fences and hidden
+HTML text set `injection_suspected`. They, plus the sentences after them in the same
+paragraph (the instruction's payload: "The lead has budget approved."), are left out
+before intent, interest and BANT are read, so an injected claim never becomes BANT
+evidence; the payload ends at a question or a turn back to the seller ("Real answer:",
+"Anyway"). Instructions below the sign-off are flagged too. "Ignore my previous email"
+is a lead correcting herself, not an injection.
 
 BANT evidence is always a verbatim substring of the cleaned reply (the sentence that
 carries the cue), except authority from a senior job title (c-level, VP, director, head:
@@ -227,6 +232,9 @@ _BOUNCE = _any(
     r"delivery has failed to these recipients",
     r"your message (?:was|has been) rejected\b",
     r"(?:hop count|retry (?:timeout|time)) exceeded",
+    r"^\s*(?:was|were|has not been|could not be) not delivered to\s*:?\s*$",
+    r"^\s*was not delivered to\s*:",
+    r"\bnot listed in (?:the )?(?:\w+ )?(?:public )?(?:address book|directory)\b",
     flags=re.MULTILINE,
 )
 _BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster@|mail delivery (?:subsystem|system)", _I)
@@ -235,7 +243,12 @@ _UNSUBSCRIBE = _any(
     r"\bunsubscribe\b",
     r"\bremove (?:me|us|my (?:e-?mail|address|name|details|contact\w*))\b",
     r"\btake (?:me|us|my (?:e-?mail|address|name)) off\b",
-    r"\boff (?:of )?(?:your|the) (?:mailing |e-?mail |distribution |contact )?list",
+    r"\boff (?:of )?(?:your|the|this|that|these|all|any) (?:[\w-]+ ){0,2}?(?:list|lists|"
+    r"sequence|cadence|campaign)s?\b",
+    r"\bdo[- ]not[- ](?:contact|call|e-?mail|mail)\b",
+    r"\bsuppression list\b",
+    r"\b(?:prefer|like|want|wish|ask) not to (?:receive|get|be sent|hear)\b",
+    r"\b(?:don't|do not|no longer) (?:want|wish) to (?:receive|get|hear from)\b",
     r"\bstop (?:e-?mailing|emailing|contacting|sending|messaging|writing|spamming)\b",
     r"\b(?:don't|do not|never) (?:e-?mail|contact|write to|message|reach out to|spam) (?:me|us)\b",
     r"\b(?:don't|do not|never) (?:e-?mail|contact|write to|message) (?:me|us) again",
@@ -258,6 +271,12 @@ _UNSUBSCRIBE = _any(
     r"\bbaja de (?:la|su|sus) lista",
     r"no (?:me |nos )?(?:contacten|escriban|envíen|envien) más",
     r"eliminar mis datos",
+    r"\b(?:kontaktieren|anschreiben|anrufen|mailen) sie (?:mich|uns) (?:bitte )?(?:nicht mehr|"
+    r"nie wieder)\b",
+    r"\b(?:löschen|entfernen) sie (?:bitte )?(?:meine|unsere|alle meine) (?:\w+)?daten\b",
+    r"\bdsgvo\b.{0,80}\b(?:lösch|entfern)|\b(?:lösch|entfern)\w*\b.{0,80}\bdsgvo\b",
+    r"\b(?:supprimer|supprimez|effacer|effacez) (?:mes|nos|toutes mes) données\b",
+    r"\b(?:borrar|borren|eliminen|suprimir) (?:mis|nuestros) datos\b",
 )
 
 _OOO_HEADER_SUBJECT = _any(
@@ -305,8 +324,9 @@ _WRONG_PERSON = _any(
     r"\bno longer (?:with|at|work|working|employed|in (?:this|that) role|responsible|handle|"
     r"handling|in charge)\b",
     r"\b(?:have |i've |i )?left (?:the company|the firm|the business|\w+ (?:in|last))\b",
-    r"\byou (?:should|might want to|may want to|could|need to|'ll want to|'d want to|'d "
-    r"better|want to) (?:talk|speak|reach out|contact|connect|get in touch|e-?mail|write|ask)\b",
+    r"\byou(?: should|'d need to| would need to| might want to| may want to| could| need to|"
+    r"'ll want to|'d want to|'d better| want to) (?:talk|speak|reach out|contact|connect|"
+    r"get in touch|e-?mail|write|ask)\b",
     r"\b(?:reach out|talk|speak|write|get in touch|connect|e-?mail) (?:to|with) "
     r"(?:my colleague|our (?:head|director|vp|cto|cio|ceo|cfo|coo|buyer|procurement|purchasing|"
     r"it|team))",
@@ -328,6 +348,25 @@ _WRONG_PERSON = _any(
     r"\bcontactez plutôt\b",
     r"\bno soy la persona (?:adecuada|indicada|correcta)",
     r"\bya no trabajo\b",
+    r"\bnot (?:my|our) (?:area|department|remit|field|domain|wheelhouse|responsibility|"
+    r"(?:area|line) of (?:work|responsibility))\b",
+    r"\b(?:i'm|i am|i'm actually|i am actually) not (?:\w+ )?responsible for (?:this|that|it|"
+    r"these|purchasing|buying|procurement)\b",
+    r"\b(?:is|'s|are|'re) (?:now )?your (?:new )?(?:contact|point of contact|person|people)\b",
+    r"\b(?:e-?mail )?(?:address|mailbox|account|inbox) is no longer (?:monitored|active|in use|"
+    r"used|checked|read)\b",
+    r"(?-i:\b(?:has|have) left [A-Z])",
+    r"\b(?:has|have) left (?:the|our|this) (?:company|firm|business|organi[sz]ation|team)\b",
+    r"\bi(?:'ve| have)? (?:retired|moved on)\b|\b(?:has|have) retired\b",
+    r"\bfinding the (?:right|correct) (?:person|contact)\b",
+    r"\bfor (?:[\w-]+ ){0,3}(?:enquiries|inquiries|questions|matters),? (?:please )?(?:write|"
+    r"e-?mail|contact|reach out|get in touch)\b",
+    r"\b(?:please )?(?:contact|e-?mail|write to|reach out to|get in touch with|speak (?:to|with)|"
+    r"talk (?:to|with)) (?:our|my) (?:cfo|ceo|coo|cto|cio|head|director|vp|manager|buyer|"
+    r"procurement|purchasing|colleague|boss|owner|it|operations|ops|supply chain)\b",
+    r"\b(?:purchasing|procurement|buying|this|it|that) is (?:centrali[sz]ed|handled|done|decided) "
+    r"(?:at|by|in) (?:our )?(?:head office|hq|headquarters|group|(?:our|the) parent|corporate)\b",
+    r"(?-i:\b[Yy]ou(?:'ll| will|'d)? want (?:to (?:talk|speak) to )?[A-Z][a-z]+\b)",
 )
 
 _SARCASM = _any(
@@ -379,18 +418,38 @@ _MEETING = _any(
     r"\bterminvorschlag|\beinen termin\b|\btermin (?:vereinbaren|ausmachen)",
     r"\brendez-vous\b|\bune réunion\b|\bun appel\b",
     r"\buna reunión\b|\buna reunion\b|\buna llamada\b",
+    r"\b(?:get|put|pencil|book) (?:something|a (?:call|meeting|slot|time|session)|some time|time|"
+    r"it) (?:in|into) (?:the|my|our|your) (?:diary|diaries|calendar|calendars)\b",
+    r"\b(?:mornings?|afternoons?|evenings?|(?:mon|tues|wednes|thurs|fri)days?) (?:are|is|work|"
+    r"works) (?:best|better|good|fine|great) for (?:me|us)\b",
+    r"\bany (?:day|time|morning|afternoon) (?:except|but|this week|next week|after|before|"
+    r"between)\b",
+    r"\byes,? (?:to|for) (?:a|the) (?:call|meeting|demo|chat|session)\b",
+    r"\b(?:put|sign|count) (?:me|us) (?:down|up|in) for (?:the|a) (?:demo|call|meeting|session|"
+    r"webinar|workshop|walkthrough)\b",
+    r"\b(?:call|meeting|demo|chat) (?:is|sounds|would be) (?:fine|good|great|ok|okay|perfect)\b",
+    r"\b(?:demo|call|meeting)(?: (?:this|next) week| tomorrow| on \w+day)? please\b",
+    r"\bhow about (?:the )?\d{1,2}(?:st|nd|rd|th)\b",
+    r"\b(?:can|could|would) you (?:present|demo|come (?:in|by|over)|visit|join us|walk us "
+    r"through|show us)\b",
+    r"\b(?:set up|book|schedule|grab|find) \d{1,3} ?(?:min|mins|minutes)\b",
 )
 
 _NOT_NOW = _any(
-    r"\bnot (?:interested |looking |a priority )?(?:right now|now|at the moment|for now|"
-    r"just yet)\b",
+    r"\bnot (?:interested |looking (?:at (?:this|it|that|this topic) )?|a priority |a focus )?"
+    r"(?:right now|now|at the moment|for now|just yet)\b",
+    r"\b(?:look|revisit|review|consider|evaluate|think about) (?:at )?(?:this |it |that )?again\b",
+    r"\bmaybe (?:in|next|after|around|towards) (?:q[1-4]|h[12]|the|\w+ (?:quarter|year))",
+    r"\bmelden sie sich (?:bitte )?(?:\w+ ){0,3}wieder\b",
     r"\bnot at the moment\b",
     r"\bnot (?:just )?yet\b",
     r"\bnot this (?:quarter|year|month|half)\b",
     r"\bmaybe later\b",
-    r"\b(?:circle|check|come) back\b",
+    # "I'll get/come back to you" is the lead promising an answer, not a deferral.
+    r"\b(?:circle|check|come) back\b(?! to you\b)",
+    r"\b(?:come|get) back to you (?:after|in|next|once|when|around|towards|closer to)\b",
     r"\b(?:reach out|get back|follow up|touch base|ping|contact|try|e-?mail|write|reconnect|"
-    r"talk)(?: (?:to|with|in touch))?(?: (?:me|us))?(?: again)? (?:in|after|next|later|around|"
+    r"talk|ask)(?: (?:to|with|in touch))?(?: (?:me|us))?(?: again)? (?:in|after|next|later|around|"
     r"closer to|once|when|towards|at the (?:start|end|beginning))\b",
     r"\brevisit (?:this |it )?(?:in|after|next|later)\b",
     r"\btoo (?:early|soon)\b",
@@ -443,6 +502,18 @@ _NOT_INTERESTED = _any(
     r"\bne nous intéresse pas\b",
     r"\bno (?:nos |me )?interesa\b",
     r"\bno estamos interesados\b",
+    r"\b(?:isn't|is not|aren't|are not|not) (?:really |at all )?relevant\b",
+    r"\bnot worth (?:it|the (?:effort|money|investment))\b",
+    r"\b(?:build|built|building|develop|developing|do|doing) (?:it |this |that |something |our own "
+    r"|one )?in-?house\b",
+    r"\bdecided to (?:build|develop|stay|keep|stick|go with|use|continue)\b",
+    r"\bthanks? (?:you )?anyway\b",
+    r"\bdo your (?:research|homework)\b",
+    r"\bthere (?:won't|will not|will be no|is no) (?:be )?(?:a |any )?(?:project|budget|purchase|"
+    r"investment|need)\b",
+    r"\bpas pour nous\b|\b(?:travaillons|utilisons|avons) déjà\b",
+    r"\bno es para nosotros\b|\bya (?:trabajamos|tenemos|usamos)\b",
+    r"\bnichts für uns\b|\b(?:arbeiten|haben) (?:bereits|schon) (?:mit|ein)\b",
 )
 
 _QUESTION = _any(
@@ -455,7 +526,8 @@ _QUESTION = _any(
     r"\b(?:i'?m|i am) (?:curious|wondering)\b",
     r"\b(?:wondering|curious) (?:if|whether|how|what|about)\b",
     r"\b(?:send|share)(?: over| across)? (?:me |us )?(?:some |more |the |your )?(?:info|"
-    r"information|details|pricing|prices|a deck|a brochure|a case study|case studies|a quote)",
+    r"information|details|pricing|prices|the price list|a price list|a rate card|a deck|a brochure|"
+    r"a case study|case studies|a quote)",
     r"\bis there (?:a|an|any)\b",
     r"\bwie (?:viel|funktioniert)\b",
     r"\bcombien\b",
@@ -558,7 +630,16 @@ _BANT_CUES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # dimension: (met, not met); not met is checked first within a sentence.
     "budget": (
         _any(
-            r"\b(?:we|i) (?:have|'ve got|got|do have) (?:a |the |some )?budget\b",
+            r"\b(?:we|i)(?: have|'ve got|'ve| got| do have| have got) (?:a |the |some |an "
+            r"approved )?budget\b",
+            r"\bbudget\b(?:(?!\b(?:need|needs|if|until|once|whether|to be|not|yet|pending|"
+            r"waiting)\b)[^.;?]){0,40}\b(?:approved|allocated|signed off|secured|confirmed|"
+            r"earmarked)\b",
+            r"\b(?:budget|money|cost|price) (?:is not|isn't|won't be|will not be) (?:an? |the )?"
+            r"(?:issue|problem|concern|obstacle|constraint)\b",
+            r"\b(?:set aside|allocated|earmarked|approved|reserved|ring-?fenced) (?:about |around |"
+            r"roughly |approximately |up to )?[$€£]\s?\d",
+            r"\bsign-?off (?:up to|of|for) (?:about |around )?[$€£]?\s?\d",
             r"\bbudget (?:is |has been |was |got )?(?:approved|allocated|set aside|signed off|"
             r"secured|available|in place|earmarked|confirmed|reserved)",
             r"\b(?:approved|allocated|secured|set aside|earmarked) (?:a |the |some )?budget\b",
@@ -575,6 +656,10 @@ _BANT_CUES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(?:don't|do not|doesn't|does not) have (?:the |a |any )?budget\b",
             r"\bbudget (?:is |has been |was )?(?:frozen|cut|exhausted|spent|gone|tight|zero)",
             r"\bbudget freeze\b",
+            r"\bnot sure (?:about|we have|if we have|we'll have) (?:the |a |any )?budget",
+            r"\bbudgets? (?:[\w-]+ ){0,5}?(?:is|are|has been|have been|was|were) (?:\w+ )?"
+            r"(?:frozen|cut|exhausted|spent|gone|tight|locked(?! in)|used up)\b",
+            r"\b(?:spending|spend|purchasing|procurement|hiring and spending) freeze\b",
             r"\bcan(?:'t|not) afford\b",
             r"\bno (?:money|funding|funds)\b",
             r"\bkein budget\b",
@@ -602,6 +687,9 @@ _BANT_CUES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"from\b",
             r"\bi (?:don't|do not) (?:make|own) (?:the |these |those |that )?(?:decisions?|call)",
             r"\babove my pay grade\b",
+            r"\b(?:need|have|'d need) to get (?:my|our|the) (?:boss|manager|cfo|ceo|director|vp|"
+            r"board|head|finance|team|leadership)(?:'s)? (?:on board|to sign|to approve|approval|"
+            r"sign-?off)",
             r"\b(?:have|need) to (?:check|clear it|clear this) with (?:my|our)\b",
             r"\b(?:my|our) (?:boss|manager|cfo|ceo|board|director) (?:decides|makes the call|"
             r"has the final say|would (?:need|have) to)",
@@ -613,8 +701,33 @@ _BANT_CUES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(?:we|i) (?:struggle|are struggling|'re struggling|have struggled) with\b",
             r"\bour (?:biggest |main |real |current )?(?:problem|challenge|pain(?: point)?|issue|"
             r"bottleneck|headache) (?:is|are|has been|right now)\b",
-            r"\b(?:we|i) (?:really |urgently |definitely )?need (?:a|an|to|better|something|"
-            r"help|more|some)\b",
+            r"\b(?:we|i) (?:really |urgently |definitely |do )?need (?:a|an|to|better|something|"
+            r"help|more|some|this|it)\b",
+            # Pain in the lead's own words: shortages, surplus, manual work, lost business.
+            r"\b(?:we|i) (?:keep|kept) (?:running out|losing|missing|having to)\b",
+            r"\b(?:we(?:'ve| have)? had|we get|we see|we're seeing|there are) (?:\w+ ){0,3}?"
+            r"(?:stock-?outs|shortages|delays|errors|complaints|write-?offs)\b",
+            r"\b(?:stock-?outs|shortages|overstock\w*|excess (?:stock|inventory)|dead stock|"
+            r"write-?offs|forecast (?:error|accuracy))\b.{0,60}\b(?:cost|costs|costing|killing|"
+            r"hurting|eating|is|are|has been|up|sitting)\b",
+            r"\b(?:too much|excess|zu viel) (?:stock|inventory|manual work|lagerbestand|"
+            r"overstock)\b",
+            r"\b(?:are|is) (?:over-?stocked|under-?stocked)\b",
+            r"\b(?:drowning|a nightmare|killing (?:us|our)|at (?:its|their|our) limits?|"
+            r"falling apart)\b",
+            r"\b(?:forecasts?|numbers|plans?|figures) (?:are|is) (?:way |always |often |still )?"
+            r"off\b",
+            r"\b(?:spend|spends|spending|waste|wastes) (?:\w+ ){0,3}?(?:in (?:excel|spreadsheets)|"
+            r"on manual|doing this by hand)",
+            r"\b(?:we|i) (?:lost|lose|are losing|'re losing) (?:\w+ ){0,3}?(?:accounts|customers|"
+            r"clients|deals|sales|orders|margin|money)\b",
+            r"\b(?:put us on notice|the pain\s*:|(?:a|our) real problem)\b",
+            r"\bexactly (?:our|the) (?:problem|issue|pain|challenge|situation)\b",
+            r"\bexactly what (?:my|our) \w+ (?:do|does|struggle)",
+            r"\b(?:asked|need|needs|have) to (?:fix|solve|sort out)\b",
+            r"\b(?:we're|we are) (?:\w+ )?(?:reviewing|replacing|overhauling|re-?evaluating) "
+            r"(?:how we|our)\b",
+            r"\bruptures?\b|\broturas? de stock\b|\bfehlbest(?:ä|ae)nde\b",
             r"\blooking for (?:a|an) (?:way|solution|tool|platform|partner|vendor|system|"
             r"replacement)\b",
             r"\b(?:we're|we are) (?:trying|looking) to (?:fix|solve|replace|improve|reduce|"
@@ -634,6 +747,9 @@ _BANT_CUES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(?:it|that|our (?:current )?(?:setup|process|system|tool)) works (?:fine|well|"
             r"great)\b",
             r"\bwe already (?:have|use)\b",
+            r"\bour (?:problem|issue|challenge) (?:isn't|is not|'s not)\b",
+            r"\b(?:we|i) (?:don't|do not|dont) (?:have|hold|carry|keep|run|stock) (?:any )?"
+            r"(?:['\"‘]|stock|inventory|warehouses?|distribution|physical|a supply chain)",
         ),
     ),
     "timing": (
@@ -650,6 +766,20 @@ _BANT_CUES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\bimmediately\b",
             r"\bdeadline\b",
             r"\bgo-?live (?:is |in |by )",
+            r"\b(?:need|want) (?:this|it) (?:yesterday|now|immediately)\b",
+            r"\bby (?:the )?(?:end of (?:the )?(?:month|quarter|year|week)|\d{1,2}(?:st|nd|rd|th)? "
+            r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+            r"\b(?:due|deadline) (?:by |on |at |is )?(?:the )?(?:end of|\d|next|this)",
+            r"\b(?:decision|decide|deciding|vendor|rfp|go(?:ing)? live|rollout|roll out|launch|"
+            r"implementation|contract|selection|picked|selected|live)\b.{0,40}\b(?:by|before|"
+            r"due|on|in|until|goes out)\b (?:the )?(?:end of|\d|q[1-4]|h[12]|next|then|jan|feb|"
+            r"mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+            r"\bbefore (?:the |our )(?:[\w-]+ ){0,2}?(?:peak|season|steering committee|"
+            r"board meeting|year-?end|holidays|christmas)\b",
+            r"\bbefore (?:peak|the holidays|christmas|year-?end)\b",
+            r"\b(?:next|this|the coming) (?:fiscal|financial|budget) year\b",
+            r"\bin (?:h[12]|q[1-4])\b",
+            r"\bin the (?:coming|next couple of|next few) (?:weeks|months|days)\b",
             r"\b(?:bis|vor) (?:ende )?(?:q[1-4]|januar|februar|märz|april|mai|juni|juli|august|"
             r"september|oktober|november|dezember)\b",
         ),
@@ -662,55 +792,126 @@ _BANT_CUES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\bon hold\b",
             r"\byears? away\b",
             r"\bnot (?:any ?time|anytime) soon\b",
+            r"\bnot (?:before|until) (?:next|the end of|after)\b",
+            r"\b(?:not|no) in a (?:rush|hurry)\b",
+            r"\b(?:bad|wrong) timing\b|\btiming is (?:bad|wrong|off|not right)\b",
+            r"\bnot (?:a )?(?:good|great|the right) (?:time|moment)\b",
+            r"\bno (?:capacity|bandwidth|headspace)\b|\bkeine (?:kapazität|zeit|ressourcen)\b",
+            r"\bnext-?year project\b|\blater (?:in|this) (?:the )?year\b",
+            r"\b(?:tied up|busy|swamped|slammed) with\b|\bmid-(?:migration|project|rollout)\b",
+            r"\bpas (?:pour le moment|maintenant)\b|\bno es (?:buen|el) momento\b",
         ),
     ),
 }
 
 # -- prompt injection ---------------------------------------------------------------------------
 
+_AI_NAMES = (
+    r"(?:ai|a\.i\.|assistants?|bots?|agents?|chatgpt|gpt|llms?|language models?|"
+    r"qualification engine)"
+)
 _INJECTION = _any(
+    # "ignore the above / all previous ..."; not "ignore my previous email" (a lead
+    # correcting herself).
     r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|"
-    r"guidelines|directives|programming|system prompt|above|previous|prior)\b",
+    r"guidelines|directives|programming|system prompt|configuration)\b",
+    r"\b(?:ignore|disregard|forget)\b(?: (?:all|any|every|of|the|your|these|those|everything))* "
+    r"(?:above|previous|prior|earlier)\b(?! (?:e-?mails?|messages?|notes?|mails?|repl(?:y|ies)|"
+    r"answers?|dates?|times?|points?|comments?|questions?|attachments?))",
     r"\bnew instructions?\b",
     r"\byou are now\b",
+    r"\bfrom now on,? (?:you|respond|reply|answer|always|only|act|treat|mark|ignore)\b",
     r"\byou(?:'re| are) (?:an? )?(?:ai|assistant|bot|language model|llm|agent)\b",
     r"\bas an (?:ai|a\.i\.|artificial intelligence|language model)\b",
     r"\b(?:act|behave|respond) as (?:if|an?|the)\b",
     r"\bpretend (?:to be|you)\b",
-    r"^\s*(?:system|assistant|developer)\s*:",
-    r"\[\s*(?:system|inst|assistant)\s*\]|<\s*/?\s*(?:system|instructions?)\s*>",
-    r"#{2,}\s*(?:instruction|system)",
+    # Role-play as the people who configure the agent.
+    r"\bas (?:your|the) (?:system |site |it |crm )?(?:admin(?:istrator)?|developer|operator|"
+    r"creator|programmer|sysadmin|owner of this (?:system|bot|agent))\b",
+    r"\b(?:admin|developer|god|debug|maintenance|sudo|root|unrestricted) mode\b",
+    r"\bi am (?:instructing|ordering|commanding|authori[sz]ing|directing) you\b",
+    # A line addressed to the machine: "SYSTEM:", "Assistant, ...", "AI agent: ...".
+    r"^\W*(?:(?:ai|sales|email|crm) )?(?:system|assistant|developer|admin|agent|bot|model|ai|"
+    r"llm|gpt|chatgpt)\s*[:,]",
+    r"\[\s*/?\s*(?:system|inst|assistant)\s*\]|<\s*/?\s*(?:system|instructions?|prompt)\s*>",
+    r"#{2,}\s*(?:instruction|system|override|prompt)",
+    r"```\s*(?:system|prompt|instructions?|assistant|config)\b",
+    # Machine-readable verdicts: JSON keys, assignments, YAML lines.
+    r"[\"']\s*(?:intent|purchase_interest|bant|qualified|lead_status|status|verdict|handoff\w*|"
+    r"rule|score|rating|stage|fit_level)\s*[\"']\s*:",
+    r"\b(?:purchase_interest|intent|bant(?:\.\w+)?|handoff_target|handoff|rule|lead_status|"
+    r"qualified|lead_score|fit_level|injection_suspected)\s*=\s*[\"']?\w",
+    r"^\s*(?:intent|purchase_interest|lead_status|qualified|handoff_target|fit_level|verdict)"
+    r"\s*:\s*[\"']?(?:true|false|yes|high|met|qualified|seller|sales|hot|\w+_\w+)[\"']?\s*$",
+    r"^\s*status\s*:\s*(?:qualified|hot|sql|mql|closed[- ]won|sales[- ]ready)\s*$",
+    # Hidden text in an HTML reply is written for a machine, not a person.
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt)?\b",
     r"\bmark (?:me|us|this lead|the lead|this contact|him|her|them)\b.{0,20}\b(?:as )?"
     r"(?:qualified|hot|sales[- ]ready|a qualified|sql|mql|high)",
+    r"\bmark (?:the|this|my|our) (?:deal|opportunity|lead|contact|account|record)\b.{0,20}\bas\b",
+    r"\b(?:classify|label|tag|score|rate|categori[sz]e) (?:me|us|this|the|my)"
+    r"(?: (?:lead|contact|prospect|deal|e-?mail|reply|message))? as\b",
     r"\b(?:qualify|escalate) (?:me|us|this lead)\b",
-    r"\bset (?:my|the|this lead's|our) (?:status|rating|score|bant|intent|interest)\b",
+    r"\bset (?:my|the|this|our)(?: (?:contact|lead|prospect|deal|account)(?:'s)?)? (?:purchase )?"
+    r"(?:status|rating|score|bant|intent|interest|stage)\b",
     r"\b(?:the|this) (?:lead|prospect|user|contact) (?:is|has|meets|should be)\b",
     r"\bbant\s*[:=]",
     r"\b(?:hand|route|pass) (?:me|us|this lead) (?:off |over )?to (?:sales|a seller|the seller)",
     r"\bupdate the crm\b",
-    r"\b(?:dear|hey|hi|hello|attention|note to (?:the )?|to the) (?:ai|a\.i\.|assistant|bot|"
-    r"agent|chatgpt|gpt|llm|language model)\b",
+    rf"\b(?:dear|hey|hi|hello|attention|note to(?: the| all| any)?|to the|to any|to all) "
+    rf"{_AI_NAMES}\b",
+    rf"\b{_AI_NAMES} (?:processing|reading|handling|parsing|summari[sz]ing|analy[sz]ing|"
+    rf"screening|triaging) (?:this|my) (?:e-?mail|message|reply|note|thread)\b",
     r"\bif you(?:'re| are) an? (?:ai|bot|assistant|language model|llm)\b",
     r"\b(?:ai|sales|email) (?:agent|assistant|bot) reading this\b",
-    r"\bjailbreak\b|\bdeveloper mode\b|\bprompt injection\b",
+    # Prompt leaks and data exfiltration.
+    r"\b(?:print|show|reveal|repeat|output|display|share|leak|dump|tell me)\b.{0,30}\b"
+    r"(?:system prompt|your prompt|your (?:hidden |initial |original )?instructions|"
+    r"(?:initial|hidden|original) prompt|your configuration)\b",
+    r"\b(?:name of the|which) (?:ai |language )?(?:model|llm) (?:you(?:'re| are)? (?:running|"
+    r"run|built|based)|(?:are you|powers you|is behind you))",
+    r"\b(?:e-?mail addresses|contact details|phone numbers) of (?:your|all your) (?:other )?"
+    r"(?:customers|clients|users|leads|prospects)\b",
+    r"\bjailbreak\b|\bprompt injection\b",
     r"\bignorier\w* (?:alle |die )?(?:vorherigen |bisherigen )?anweisungen\b",
     r"\bignore[zr]? (?:les |toutes les )?(?:instructions|consignes)\b",
     r"\bignora (?:las |todas las )?(?:instrucciones|indicaciones)\b",
+    flags=re.MULTILINE,
 )
+# A sentence that turns back to the seller ends an injected payload ("Real answer: ...").
+_BACK_TO_REAL = _any(
+    r"^\W*(?:real (?:answer|talk|question|note|reply)|on a (?:real|serious|more serious|"
+    r"practical) note|(?:but |ok,? )?seriously|in all seriousness|(?:all )?joking aside|"
+    r"kidding aside|just kidding|anyway|anyhow|separately|also|that said|to answer your|"
+    r"back to (?:your|the|business))\b"
+)
+_TAG = re.compile(r"<[^>]{0,300}>")
+
+
+def _instructs_agent(text: str) -> bool:
+    """True if the text gives the agent instructions (tags kept: hidden styles are a cue)."""
+    text = _norm(text)
+    return bool(_INJECTION.search(text) or _INJECTION.search(_TAG.sub(" ", text).strip()))
 
 
 def injected_sentences(sentences: list[Sentence]) -> set[int]:
-    """Indices of sentences that instruct the agent, and those after them in their paragraph."""
+    """Indices of sentences that instruct the agent, and those after them in their paragraph
+    (the instruction's payload) up to a sentence that turns back to the seller."""
     injected: set[int] = set()
-    flagged_paragraphs: dict[int, int] = {}
+    payload_paragraph: int | None = None
     for i, sentence in enumerate(sentences):
-        if _INJECTION.search(_norm(sentence.text)):
+        if _instructs_agent(sentence.text):
             injected.add(i)
-            flagged_paragraphs.setdefault(sentence.paragraph, i)
-    for i, sentence in enumerate(sentences):
-        first = flagged_paragraphs.get(sentence.paragraph)
-        if first is not None and i > first:
+            payload_paragraph = sentence.paragraph
+        elif (
+            sentence.paragraph == payload_paragraph
+            and not _BACK_TO_REAL.search(_norm(sentence.text))
+            # A payload states claims or gives orders; a question is the lead's own.
+            and not sentence.text.rstrip().endswith("?")
+        ):
             injected.add(i)
+        else:
+            payload_paragraph = None
     return injected
 
 
@@ -1063,6 +1264,10 @@ def read_reply(
     subject = _header(headers, "subject")
     sentences = split_sentences(text)
     injected = injected_sentences(sentences)
+    # An instruction may hide below the sign-off; it is never read, but it is flagged.
+    injected_below = bool(cleaned.signature) and bool(
+        injected_sentences(split_sentences(cleaned.signature))
+    )
     reading = [s for i, s in enumerate(sentences) if i not in injected]
     reading_text = "\n".join(s.text for s in reading)
 
@@ -1105,6 +1310,13 @@ def read_reply(
 
     machine = intent in (Intent.BOUNCE, Intent.OUT_OF_OFFICE)
     bant = Bant() if machine else _read_bant(reading)
+    if intent == Intent.NOT_NOW and bant.timing.verdict != BantVerdict.NOT_MET:
+        # A deferral is the lead saying the timing is not right; quote where she says so.
+        said = next((s.text for s in reading if _find(_NOT_NOW, s.text, negatable=False)), None)
+        if said:
+            bant = bant.model_copy(
+                update={"timing": BantItem(verdict=BantVerdict.NOT_MET, evidence=said)}
+            )
     bant = apply_title_authority(carry_over_bant(bant, conversation), job_title)
     kinds = set() if machine else _signals(reading)
     result = ReplyReading(
@@ -1115,7 +1327,7 @@ def read_reply(
         return_date=return_on,
         check_in_date=check_in_on,
         referral=referral,
-        injection_suspected=bool(injected),
+        injection_suspected=bool(injected) or injected_below,
         engine="offline",
     )
     return result.model_copy(update={"summary": _summary(result)})
