@@ -3,6 +3,8 @@ and its line, shared by the ICP file and the engage settings file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 Loc = tuple[str | int, ...]
@@ -36,3 +38,23 @@ def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
         node = child
         line = node.start_mark.line + 1
     return line
+
+
+def describe_problems(problems: list[tuple[Loc, str, str]], root: yaml.Node | None) -> str:
+    """Problems found after validation, one line each with path, line and fix."""
+    return "\n".join(
+        f"  - {path_text(loc)}: {msg} (line {line_of(root, loc)}). Fix: {fix}."
+        for loc, msg, fix in problems
+    )
+
+
+def read_settings_file(path: Path, *, what: str, error: type[ValueError], example: Path) -> str:
+    """The text of an admin's settings file, or `error` saying why it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise error(
+            f"{what} {path} does not exist. Fix: create it, e.g. by copying {example}."
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{what} {path} cannot be read: {exc}") from exc

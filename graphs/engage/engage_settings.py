@@ -20,7 +20,13 @@ from graphs.engage.business_calendar import BusinessHours
 from graphs.engage.followups import FollowUpPolicy
 from graphs.engage.guardrails import GuardrailSettings
 from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
-from graphs.settings_yaml import Loc, line_of, path_text
+from graphs.settings_yaml import (
+    Loc,
+    describe_problems,
+    line_of,
+    path_text,
+    read_settings_file,
+)
 
 DEFAULT_ENGAGE_PATH = Path(__file__).with_name("default_engage.yaml")
 
@@ -219,26 +225,16 @@ def parse_engage_yaml(text: str, source: str = "<engage settings text>") -> Enga
         raise EngageFileError(f"Engage file {source} is invalid:\n{details}") from exc
     problems = _cross_problems(settings)
     if problems:
-        details = "\n".join(
-            f"  - {path_text(loc)}: {msg} (line {line_of(root, loc)}). Fix: {fix}."
-            for loc, msg, fix in problems
-        )
+        details = describe_problems(problems, root)
         raise EngageFileError(f"Engage file {source} is invalid:\n{details}")
     return settings
 
 
 def load_engage_file(path: Path) -> EngageSettings:
     """Load the admin's engage YAML file; raise EngageFileError saying where and how to fix."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise EngageFileError(
-            f"Engage file {path} does not exist. Fix: create it, e.g. by copying "
-            f"{DEFAULT_ENGAGE_PATH}."
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EngageFileError(f"Engage file {path} cannot be read: {exc}") from exc
+    text = read_settings_file(
+        path, what="Engage file", error=EngageFileError, example=DEFAULT_ENGAGE_PATH
+    )
     return parse_engage_yaml(text, source=str(path))
 
 

@@ -26,7 +26,13 @@ from graphs.icp.profile import (
     RevenueRangeCriterion,
 )
 from graphs.icp.title import DEPARTMENTS, department_key
-from graphs.settings_yaml import Loc, line_of, path_text
+from graphs.settings_yaml import (
+    Loc,
+    describe_problems,
+    line_of,
+    path_text,
+    read_settings_file,
+)
 
 DEFAULT_ICP_PATH = Path(__file__).with_name("default_icp.yaml")
 
@@ -197,25 +203,14 @@ def parse_icp_yaml(text: str, source: str = "<ICP text>") -> IcpProfile:
         raise IcpFileError(f"ICP file {source} is invalid:\n{details}") from exc
     problems = _place_problems(profile)
     if problems:
-        details = "\n".join(
-            f"  - {path_text(loc)}: {msg} (line {line_of(root, loc)}). Fix: {fix}."
-            for loc, msg, fix in problems
-        )
+        details = describe_problems(problems, root)
         raise IcpFileError(f"ICP file {source} is invalid:\n{details}")
     return profile
 
 
 def load_icp_file(path: Path) -> IcpProfile:
     """Load the admin's ICP YAML file; raise IcpFileError saying where and how to fix it."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise IcpFileError(
-            f"ICP file {path} does not exist. Fix: create it, e.g. by copying {DEFAULT_ICP_PATH}."
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IcpFileError(f"ICP file {path} cannot be read: {exc}") from exc
+    text = read_settings_file(path, what="ICP file", error=IcpFileError, example=DEFAULT_ICP_PATH)
     return parse_icp_yaml(text, source=str(path))
 
 
