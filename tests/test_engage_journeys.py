@@ -15,6 +15,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pytest
+from langgraph.types import Command
 from sqlmodel import Session, select
 
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
@@ -453,3 +454,18 @@ def test_a_crash_between_enqueue_and_checkpoint_never_sends_twice(
         assert report.recovered == 1 and not report.errors, report
         runner.tick()
         assert len(smtp.messages) == 1
+
+
+def test_a_wake_without_a_new_reply_keeps_the_follow_up_timer(journey: Journey) -> None:
+    journey.tick()
+    before = journey.conversation()
+    assert before.next_action == "follow_up" and before.next_action_on is not None
+    report = TickReport(now=journey.clock.now())
+    journey.runner._run(
+        journey.lead.id, Command(resume={"event": "reply", "message_ids": []}), report
+    )
+    assert not report.errors
+    after = journey.conversation()
+    assert (after.next_action, after.next_action_on) == ("follow_up", before.next_action_on)
+    journey.tick()
+    assert len(journey.mail_to_lead()) == 1

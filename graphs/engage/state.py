@@ -46,6 +46,8 @@ class EngageState(TypedDict):
     pending_message: NotRequired[MessageKind | None]
     # The resume value of the last wait: {"event": "reply" | "timer", ...}.
     wake: NotRequired[dict[str, Any]]
+    # How many new replies the last wake brought (0: nothing new, keep waiting).
+    replies_read: NotRequired[int]
     # A reason the gate or router stopped engaging, for the hand-off router.
     stop: NotRequired[dict[str, Any] | None]
     outcome: NotRequired[str]

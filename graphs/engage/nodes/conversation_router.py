@@ -36,6 +36,9 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
     hours, default_tz = engage.guardrails.business_hours, engage.guardrails.default_time_zone
     turns = state["conversation"]
     timer = (state.get("wake") or {}).get("event") == "timer"
+    if not timer and not state.get("replies_read"):
+        # Woken for a reply that was already read: nothing changed, keep waiting.
+        return Command(goto="reply_waiter")
     latest = next((t for t in reversed(turns) if t.direction == "inbound"), None)
     reading = latest.reading if latest is not None and not timer else None
     _answered, unanswered = default_faq().answers(reading.questions if reading else [])

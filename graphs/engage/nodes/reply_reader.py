@@ -44,9 +44,12 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
         # reads the same ones, not replies that came later.
         named = (state.get("wake") or {}).get("message_ids")
         for message in unread_replies(session, lead.id, after_id=None):
-            if message.message_id in known or (
-                named is not None and message.message_id not in named
-            ):
+            if message.message_id in known:
+                conversation.last_read_inbound_id = max(
+                    conversation.last_read_inbound_id or 0, message.id or 0
+                )
+                continue
+            if named is not None and message.message_id not in named:
                 continue
             at = as_utc(message.received_on or message.created_on)
             turn = ConversationTurn(
@@ -78,9 +81,15 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
                 )
             conversation.last_read_inbound_id = message.id
             conversation.last_inbound_on = at
-        conversation.state = ConversationState.ACTIVE
-        conversation.next_action_on = None
-        conversation.next_action = None
+        if new_turns:
+            # Something new to act on: the router sets the next timer, if any.
+            conversation.state = ConversationState.ACTIVE
+            conversation.next_action_on = None
+            conversation.next_action = None
         session.add(conversation)
         commit_unless_sandbox(session, context)
-    return {"conversation": new_turns, "engine_notes": services.take_engine_notes()}
+    return {
+        "conversation": new_turns,
+        "replies_read": len(new_turns),
+        "engine_notes": services.take_engine_notes(),
+    }
