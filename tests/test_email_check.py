@@ -292,3 +292,24 @@ def test_tool_takes_one_typed_argument_and_returns_the_check(no_dns: None) -> No
     parsed = EmailCheck.model_validate(result)
     assert parsed.is_valid and parsed.email_type == "role"
     assert parsed.deliverability_checked is False
+
+
+@pytest.mark.parametrize(
+    ("local_part", "is_role"),
+    [
+        ("sales-emea", True),
+        ("info.uk", True),
+        ("support_de", True),
+        ("vertrieb", True),
+        ("einkauf", True),
+        ("ventas", True),
+        ("john.smith", False),
+        ("anna.schmidt", False),
+        ("sam.lee", False),
+    ],
+)
+def test_role_names_with_region_suffixes_and_in_other_languages(
+    local_part: str, is_role: bool
+) -> None:
+    # Found by the email eval: German role mailboxes and suffixed role names were "work".
+    assert is_role_local_part(local_part) is is_role

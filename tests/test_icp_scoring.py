@@ -528,3 +528,27 @@ def test_low_score_reason_names_unknown_must_haves() -> None:
 def test_sharp_s_in_german_industry_labels() -> None:
     # Found by the icp eval (icp-0073): "Großhandel" never reached its synonym.
     assert industry_family("Großhandel") == industry_family("Grosshandel") == "Wholesale"
+
+
+@pytest.mark.parametrize(
+    ("label", "family"),
+    [
+        ("Cold Storage", "Logistics"),
+        ("Pharmacies", "Retail"),
+        ("Seafood Processing", "Manufacturing"),
+        ("Grossiste en boissons", "Wholesale"),
+        ("Retail Banking", "Financial Services"),
+    ],
+)
+def test_industry_labels_found_by_the_eval(label: str, family: str) -> None:
+    assert industry_family(label) == family
+
+
+def test_chief_of_staff_is_not_c_level() -> None:
+    assert classify_title("Chief of Staff to the CEO").seniority != Seniority.C_LEVEL
+    assert classify_title("Chief Supply Chain Officer").seniority == Seniority.C_LEVEL
+
+
+def test_puerto_rico_and_central_asia() -> None:
+    assert "North America" in region_of("Puerto Rico")
+    assert region_of("Kazakhstan") == {"APAC"}

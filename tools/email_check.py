@@ -42,6 +42,10 @@ NO_EMAIL_REASON = "No primary email: add the lead's primary email so the agent c
 EMAIL_TYPES: tuple[str, ...] = get_args(EmailType)
 
 _SEPARATORS = str.maketrans("", "", ".-_")
+# Suffixes that mark a role mailbox's scope (besides digits and two-letter country codes).
+_ROLE_SUFFIXES = frozenset(
+    {"emea", "apac", "amer", "americas", "latam", "europe", "dach", "nordics", "global", "intl"}
+)
 
 
 @cache
@@ -65,7 +69,8 @@ def role_local_parts() -> frozenset[str]:
     """Role mailbox names (info, sales, noreply ...), as listed and with separators removed."""
     names = {
         line.strip().lower()
-        for line in ROLE_LIST_PATH.read_text(encoding="utf-8").splitlines()
+        for path in (ROLE_LIST_PATH, ROLE_LIST_PATH.with_name("role_local_parts_extra.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     }
     # "no-reply", "no_reply" and "noreply" are the same mailbox to a seller.
@@ -73,10 +78,17 @@ def role_local_parts() -> frozenset[str]:
 
 
 def is_role_local_part(local_part: str) -> bool:
-    """Whether the part before the @ names a shared role mailbox (ignoring case and +tags)."""
+    """Whether the part before the @ names a shared role mailbox (ignoring case and +tags).
+
+    A role name with a short region or team suffix ("sales-emea", "info.uk") is one too.
+    """
     base = local_part.lower().split("+", 1)[0]
     roles = role_local_parts()
-    return base in roles or base.translate(_SEPARATORS) in roles
+    if base in roles or base.translate(_SEPARATORS) in roles:
+        return True
+    head, sep, suffix = base.partition(next((c for c in base if c in ".-_"), "\0"))
+    scoped = suffix.isdigit() or (len(suffix) == 2 and suffix.isalpha()) or suffix in _ROLE_SUFFIXES
+    return bool(sep) and head in roles and scoped
 
 
 def classify_email_type(local_part: str, domain: str) -> tuple[EmailType, str]:

@@ -85,7 +85,8 @@ _COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "honduras": (("hn", "hnd"), (LATAM,)),
     "el salvador": (("sv", "slv"), (LATAM,)),
     "dominican republic": (("do", "dom", "republica dominicana"), (LATAM,)),
-    "puerto rico": (("pr", "pri"), (LATAM,)),
+    # A US territory in the Caribbean: North American markets, Latin American region lists.
+    "puerto rico": (("pr", "pri"), (NORTH_AMERICA, LATAM)),
     "cuba": (("cu", "cub"), (LATAM,)),
     "jamaica": (("jm", "jam"), (LATAM,)),
     "brazil": (("br", "bra", "brasil"), (LATAM, SOUTH_AMERICA)),
@@ -146,6 +147,8 @@ _COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "moldova": (("md", "mda"), _E),
     "belarus": (("by", "blr"), _E),
     "russia": (("ru", "rus", "russian federation"), _E),
+    "kazakhstan": (("kz", "kaz", "qazaqstan"), (APAC,)),
+    "uzbekistan": (("uz", "uzb"), (APAC,)),
     "turkey": (("tr", "tur", "turkiye"), (*_E, MIDDLE_EAST)),
     "united arab emirates": (("ae", "are", "uae", "u a e", "emirates"), (MIDDLE_EAST,)),
     "saudi arabia": (("sa", "sau", "ksa"), (MIDDLE_EAST,)),

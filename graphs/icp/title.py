@@ -60,6 +60,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
 _ASSISTANT_TO = re.compile(
     r"\b(assistant|assistent|assistente|advisor|adviser|secretary)\s+(to|of)\b.*"
 )
+# A chief of staff runs an executive's office; the title names no C-level function.
+_CHIEF_OF_STAFF = re.compile(r"\bchief\s+of\s+staff\b.*")
 
 # fmt: off
 _SENIORITY_PATTERNS: dict[Seniority, tuple[str, ...]] = {
@@ -189,6 +191,7 @@ def _has(words: list[str], pattern: str) -> bool:
 def _prepare(job_title: str) -> list[str]:
     text = " ".join(_words(job_title))
     text = _ASSISTANT_TO.sub(r"\1", text)
+    text = _CHIEF_OF_STAFF.sub("staff", text)
     for phrase, replacement in _REWRITES:
         text = re.sub(rf"\b{phrase}\b", replacement, text)
     return text.split()
