@@ -25,7 +25,6 @@ from app.replay_cli import replay_command, replays_command
 from app.settings import get_settings
 from app.trace_cli import trace_command
 from graphs.agent_settings import (
-    AgentSettings,
     OutreachSettings,
     load_agent_settings,
     save_setting_block,
@@ -443,6 +442,3 @@ def main() -> None:
     except LeadNotFoundError as exc:
         errors.print(f"[red]Error:[/red] {exc}")
         raise SystemExit(1) from exc
-
-
-__all__ = ["AgentSettings", "app", "main"]

@@ -58,3 +58,26 @@ def read_settings_file(path: Path, *, what: str, error: type[ValueError], exampl
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{what} {path} cannot be read: {exc}") from exc
+
+
+def load_settings_yaml(
+    text: str, *, what: str, source: str, error: type[ValueError]
+) -> tuple[object, yaml.Node | None]:
+    """The parsed data and node tree of settings YAML, or `error` pointing at the bad line."""
+    try:
+        return yaml.safe_load(text), yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        if mark is None:
+            raise error(f"{what} {source}: YAML syntax error: {problem}.") from exc
+        lines = text.splitlines()
+        shown = lines[mark.line].rstrip() if mark.line < len(lines) else ""
+        raise error(
+            f"{what} {source}: YAML syntax error at line {mark.line + 1}, column "
+            f"{mark.column + 1}: {problem}.\n    {mark.line + 1} | {shown}\n"
+            "Fix: check the indentation of this line and the ones just above it: items of "
+            "the same list or mapping must start in the same column, with spaces, not tabs."
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise error(f"{what} {source}: not valid YAML: {exc}") from exc

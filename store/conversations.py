@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from store.clock import as_utc
 from store.crm import Contact, Lead
 from store.engagement import (
     Conversation,
@@ -30,21 +29,23 @@ def ensure_conversation(
     return conversation
 
 
-def sent_on_day(session: Session, mailbox: str, now: datetime) -> int:
-    """Messages a mailbox sent, or has queued to send, on `now`'s UTC day."""
-    day_start = as_utc(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    day_end = day_start + timedelta(days=1)
-    sent = session.exec(
+def mailbox_sends(
+    session: Session, mailbox: str, start: datetime, end: datetime, *, sent_only: bool
+) -> int:
+    """Outbound messages of a mailbox in [start, end): by send time when `sent_only`, else by
+    queue time (what the guardrails gate counts, so it never queues past the cap)."""
+    when = col(EmailMessage.sent_on) if sent_only else col(EmailMessage.created_on)
+    count = session.exec(
         select(func.count())
         .select_from(EmailMessage)
         .where(
             EmailMessage.mailbox == mailbox,
             EmailMessage.direction == Direction.OUTBOUND,
-            EmailMessage.created_on >= day_start,
-            EmailMessage.created_on < day_end,
+            when >= start,
+            when < end,
         )
     ).one()
-    return int(sent)
+    return int(count)
 
 
 def outbound_messages(session: Session, lead_id: str) -> list[EmailMessage]:

@@ -17,6 +17,7 @@ from graphs.context import Context
 from graphs.services import services_for
 from store.db import get_engine
 from store.sample_data import generate_sample_crm
+from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
 
 # A fixed "now" would make the 14-day window drift from the wall clock the runner uses,
 # so the sample is generated relative to the real now, once per session.
@@ -38,6 +39,16 @@ def _no_keys_no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iter
     yield
     get_settings.cache_clear()
     services_for.cache_clear()
+
+
+@pytest.fixture
+def openai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAICompatibleServer]:
+    """A local OpenAI-compatible server for the LLM engine's real HTTP client."""
+    # A proxy set in the environment must not catch requests to the local server.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    with running_openai_server() as running:
+        yield running
 
 
 @dataclass(frozen=True)

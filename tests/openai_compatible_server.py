@@ -210,3 +210,17 @@ def running_openai_server() -> Iterator[OpenAICompatibleServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+def llm_engine_for(server: OpenAICompatibleServer, method: str = "json_schema") -> Any:
+    """An LlmEngine talking to `server` with short timeouts and one retry."""
+    from graphs.engines.llm import LlmEngine
+
+    return LlmEngine(
+        "test-model",
+        api_key="test-key",
+        base_url=server.base_url,
+        timeout_s=5,
+        max_retries=1,
+        method=method,  # type: ignore[arg-type]
+    )

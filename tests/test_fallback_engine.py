@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from graphs.engines.base import EngineError, ReasoningEngine
@@ -18,7 +16,7 @@ from graphs.findings import (
 )
 from graphs.icp.profile import FreeTextCriterion
 from graphs.icp.verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
-from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
+from tests.openai_compatible_server import OpenAICompatibleServer
 from tools.email_check import EmailCheck
 from tools.web_search import WebResult
 
@@ -92,12 +90,8 @@ class FailingEngine(RulesEngine):
 
 
 @pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAICompatibleServer]:
-    # A proxy set in the environment must not catch requests to the local server.
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    with running_openai_server() as running:
-        yield running
+def server(openai_server: OpenAICompatibleServer) -> OpenAICompatibleServer:
+    return openai_server
 
 
 def llm_engine(server: OpenAICompatibleServer) -> LlmEngine:

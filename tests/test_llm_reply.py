@@ -22,7 +22,7 @@ from graphs.engage.reply_reading import (
 )
 from graphs.engines.base import ReasoningEngine
 from graphs.engines.fallback import FallbackEngine
-from graphs.engines.llm import LlmEngine, LlmReplyReading, StructuredMethod
+from graphs.engines.llm import LlmReplyReading
 from graphs.findings import (
     AccountDigest,
     CompanyFacts,
@@ -32,7 +32,8 @@ from graphs.findings import (
 )
 from graphs.icp.profile import FreeTextCriterion
 from graphs.icp.verdicts import CriterionVerdict, IcpAssessment
-from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
+from tests.openai_compatible_server import OpenAICompatibleServer
+from tests.openai_compatible_server import llm_engine_for as make_engine
 from tools.email_check import EmailCheck
 from tools.web_search import WebResult
 
@@ -47,23 +48,8 @@ REPLY = (
 
 
 @pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAICompatibleServer]:
-    # A proxy set in the environment must not catch requests to the local server.
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    with running_openai_server() as running:
-        yield running
-
-
-def make_engine(server: OpenAICompatibleServer, method: StructuredMethod = "json_schema"):
-    return LlmEngine(
-        "test-model",
-        api_key="test-key",
-        base_url=server.base_url,
-        timeout_s=5,
-        max_retries=1,
-        method=method,
-    )
+def server(openai_server: OpenAICompatibleServer) -> OpenAICompatibleServer:
+    return openai_server
 
 
 def research(job_title: str = "Fleet Planner") -> LeadResearch:

@@ -27,12 +27,13 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from graphs.engage.conversation import MessageKind
 from store.clock import as_utc
+from store.conversations import mailbox_sends
 from store.crm import Lead
 from store.db import session_scope
 from store.engagement import Conversation, DeliveryStatus, Direction, EmailMessage
@@ -612,17 +613,6 @@ def _due_ids(database_url: str, now: datetime, max_attempts: int) -> list[int]:
         return [row_id for row_id in session.exec(statement).all() if row_id is not None]
 
 
-def _sent_on_day(session: Session, mailbox: str, now: datetime) -> int:
-    day_start = datetime(now.year, now.month, now.day, tzinfo=UTC)
-    statement = select(func.count(col(EmailMessage.id))).where(
-        EmailMessage.direction == Direction.OUTBOUND,
-        EmailMessage.mailbox == mailbox,
-        col(EmailMessage.sent_on) >= day_start,
-        col(EmailMessage.sent_on) < day_start + timedelta(days=1),
-    )
-    return session.exec(statement).one()
-
-
 def _suppression_reason(session: Session, row: EmailMessage) -> str | None:
     """Guardrails re-checked at the last moment: an opt-out may arrive after enqueueing."""
     if row.lead_id is None:
@@ -798,10 +788,13 @@ def deliver_due(
     *,
     now: datetime,
     daily_cap_per_mailbox: int | None = None,
+    cap_day: tuple[datetime, datetime] | None = None,
     max_attempts: int = 5,
     not_before: Callable[[EmailMessage], datetime | None] | None = None,
 ) -> DeliveryReport:
     """Send every due outbox row once: queued ones, and failed ones whose retry time has come.
+
+    The daily cap counts sends in `cap_day` ([start, end) UTC; default: `now`'s UTC day).
 
     `not_before(row)` may return the earliest time a row may go (quiet hours and business
     days in the lead's time zone); a later time holds the row until then.
@@ -811,6 +804,9 @@ def deliver_due(
     _settle_interrupted(database_url, settings, report)
     channel = "smtp" if settings.uses_smtp else "eml"
     sent_today: dict[str, int] = {}
+    if cap_day is None:
+        day_start = datetime(now.year, now.month, now.day, tzinfo=UTC)
+        cap_day = (day_start, day_start + timedelta(days=1))
     for row_id in _due_ids(database_url, now, max_attempts):
         with session_scope(database_url) as session:
             row = session.get(EmailMessage, row_id)
@@ -833,7 +829,7 @@ def deliver_due(
             mailbox = row.mailbox or row.from_address
             if daily_cap_per_mailbox is not None:
                 if mailbox not in sent_today:
-                    sent_today[mailbox] = _sent_on_day(session, mailbox, now)
+                    sent_today[mailbox] = mailbox_sends(session, mailbox, *cap_day, sent_only=True)
                 if sent_today[mailbox] >= daily_cap_per_mailbox:
                     report.capped += 1
                     continue

@@ -24,6 +24,7 @@ from graphs.settings_yaml import (
     Loc,
     describe_problems,
     line_of,
+    load_settings_yaml,
     path_text,
     read_settings_file,
 )
@@ -192,24 +193,7 @@ def _cross_problems(settings: EngageSettings) -> list[tuple[Loc, str, str]]:
 
 def parse_engage_yaml(text: str, source: str = "<engage settings text>") -> EngageSettings:
     """Parse and validate engage settings YAML; `source` names the file in errors."""
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        if mark is None:
-            raise EngageFileError(f"Engage file {source}: YAML syntax error: {problem}.") from exc
-        lines = text.splitlines()
-        shown = lines[mark.line].rstrip() if mark.line < len(lines) else ""
-        raise EngageFileError(
-            f"Engage file {source}: YAML syntax error at line {mark.line + 1}, column "
-            f"{mark.column + 1}: {problem}.\n    {mark.line + 1} | {shown}\n"
-            "Fix: check the indentation of this line and the ones just above it: items of "
-            "the same list or mapping must start in the same column, with spaces, not tabs."
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise EngageFileError(f"Engage file {source}: not valid YAML: {exc}") from exc
+    data, root = load_settings_yaml(text, what="Engage file", source=source, error=EngageFileError)
     if data is None:
         data = {}  # an empty file means "all defaults"
     if not isinstance(data, dict):

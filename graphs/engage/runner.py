@@ -17,6 +17,7 @@ from graphs.context import Context
 from graphs.engage.assignment import check_assignment, pick_leads
 from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.graph import MODE, build_engage_graph
+from graphs.engage.guardrails import mailbox_day
 from graphs.engines.base import EngineError
 from graphs.icp.verdicts import FitLevel
 from graphs.research import thread_id_for
@@ -159,6 +160,7 @@ class EngageRunner:
             self.mail,
             now=now,
             daily_cap_per_mailbox=engage.guardrails.daily_send_cap_per_mailbox,
+            cap_day=mailbox_day(now, engage.guardrails),
         )
         return report
 

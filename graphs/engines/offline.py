@@ -13,6 +13,7 @@ from typing import Any
 from graphs.engage.conversation import ConversationTurn, MessageKind
 from graphs.engage.product_faq import default_faq
 from graphs.engage.reply_reading import BantVerdict, ReplyReading
+from graphs.engage.reply_rules import read_reply as read_reply_by_rules
 from graphs.findings import AccountDigest, CompanyFacts, LeadResearch, NewsItem, OutreachDraft
 from graphs.icp.industry import industry_family
 from graphs.icp.profile import FreeTextCriterion
@@ -407,10 +408,8 @@ class OfflineEngine:
         headers: dict[str, Any] | None = None,
     ) -> ReplyReading:
         """Intent, interest and BANT by the offline reply rules."""
-        from graphs.engage.reply_rules import read_reply
-
         latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
-        return read_reply(
+        return read_reply_by_rules(
             reply_text,
             received_on=latest.at if latest else utc_now(),
             job_title=research.lead.job_title,

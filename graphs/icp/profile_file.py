@@ -30,6 +30,7 @@ from graphs.settings_yaml import (
     Loc,
     describe_problems,
     line_of,
+    load_settings_yaml,
     path_text,
     read_settings_file,
 )
@@ -168,24 +169,7 @@ def _place_problems(profile: IcpProfile) -> list[tuple[Loc, str, str]]:
 
 def parse_icp_yaml(text: str, source: str = "<ICP text>") -> IcpProfile:
     """Parse and validate ICP YAML; `source` names the file in error messages."""
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        if mark is None:
-            raise IcpFileError(f"ICP file {source}: YAML syntax error: {problem}.") from exc
-        lines = text.splitlines()
-        shown = lines[mark.line].rstrip() if mark.line < len(lines) else ""
-        raise IcpFileError(
-            f"ICP file {source}: YAML syntax error at line {mark.line + 1}, column "
-            f"{mark.column + 1}: {problem}.\n    {mark.line + 1} | {shown}\n"
-            "Fix: check the indentation of this line and the ones just above it: items of "
-            "the same list or mapping must start in the same column, with spaces, not tabs."
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise IcpFileError(f"ICP file {source}: not valid YAML: {exc}") from exc
+    data, root = load_settings_yaml(text, what="ICP file", source=source, error=IcpFileError)
     if data is None:
         raise IcpFileError(
             f"ICP file {source} is empty. Fix: add `criteria:` with at least one criterion "

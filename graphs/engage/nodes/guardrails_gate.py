@@ -15,11 +15,11 @@ from sqlmodel import Session
 
 from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings
-from graphs.engage.guardrails import SendContext, check_send
+from graphs.engage.guardrails import SendContext, check_send, mailbox_day
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
-from store.conversations import ensure_conversation, outbound_messages, sent_on_day
+from store.conversations import ensure_conversation, mailbox_sends, outbound_messages
 from store.crm import Lead
 from store.db import get_engine
 from store.engagement import ConversationState
@@ -56,7 +56,12 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
                 email=lead.email,
                 taken_over_by=conversation.taken_over_by,
                 messages_sent_to_lead=len(outbound_messages(session, lead.id)),
-                mailbox_sent_today=sent_on_day(session, conversation.mailbox, now),
+                mailbox_sent_today=mailbox_sends(
+                    session,
+                    conversation.mailbox,
+                    *mailbox_day(now, settings.guardrails),
+                    sent_only=False,
+                ),
                 now_utc=now,
                 time_zone=lead.time_zone,
             ),
