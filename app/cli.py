@@ -22,22 +22,22 @@ from app.insights_page import render_draft, render_insights
 from app.monitor_cli import monitor_command
 from app.prompts_cli import prompts_app
 from app.replay_cli import replay_command, replays_command
-from app.settings import get_settings
 from app.trace_cli import trace_command
+from core.clock import utc_now
+from core.findings import LeadInsights
+from core.settings import get_settings
 from graphs.agent_settings import (
     OutreachSettings,
     load_agent_settings,
     save_setting_block,
 )
 from graphs.context import Context
-from graphs.findings import LeadInsights
 from graphs.icp.profile_file import IcpFileError, dump_icp, load_icp_file
 from graphs.research_runner import ResearchRunner
 from graphs.selection import RefreshSchedule, SelectionRules
 from graphs.services import services_for
 from memory.checkpointer import open_checkpointer
 from store.agent_records import EmailOverride, LeadInsight
-from store.clock import utc_now
 from store.crm import Account, Contact, Lead
 from store.csv_import import CsvImportError, import_accounts_csv, import_leads_csv
 from store.db import get_engine, session_scope

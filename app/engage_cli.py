@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from app.settings import get_settings
+from core.clock import ManualClock, as_utc, utc_now
+from core.settings import get_settings
 from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
 from graphs.engage.runner import EngageRunner, TickReport
 from memory.checkpointer import open_checkpointer
-from store.clock import ManualClock, as_utc, utc_now
 from store.db import get_engine, session_scope
 from store.engagement import (
     Conversation,

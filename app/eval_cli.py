@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
-from app.settings import get_settings
+from core.settings import get_settings
 from evals.dataset_loader import guess_suite
 from evals.schemas import SUITE_NAMES
 
@@ -107,8 +107,8 @@ def run_command(
             price_out=price_out,
         )
         if options.out_dir is None:
+            from core.clock import utc_now
             from evals.runner import run_id_for
-            from store.clock import utc_now
 
             options.out_dir = get_settings().home / "eval_runs" / run_id_for(options, utc_now())
         run = run_eval(options)

@@ -17,21 +17,21 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from graphs.findings import (
+from core.clock import as_utc, utc_now
+from core.findings import (
     AccountDigest,
     ColleagueLink,
     CompanyFacts,
     ContactSuggestion,
+    EmailCheck,
     LeadInsights,
     LeadResearch,
     NewsItem,
     OpportunitySummary,
     OutreachDraft,
 )
-from graphs.icp.profile import Importance
-from graphs.icp.verdicts import RECOMMENDATIONS, FitLevel, IcpAssessment, Verdict
-from store.clock import as_utc, utc_now
-from tools.email_check import EmailCheck
+from core.icp_profile import Importance
+from core.icp_verdicts import RECOMMENDATIONS, FitLevel, IcpAssessment, Verdict
 
 NOT_AVAILABLE = "Not available"
 MAX_NEWS = 3

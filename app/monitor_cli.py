@@ -14,10 +14,10 @@ from rich.table import Table
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from app.settings import get_settings
+from core.clock import as_utc, utc_now
+from core.settings import get_settings
 from graphs.monitor import MonitorReport, Period, build_report
 from store.agent_records import LeadInsight
-from store.clock import as_utc, utc_now
 from store.db import get_engine
 from store.engagement import EmailMessage, Handoff
 from store.node_runs import NodeRun

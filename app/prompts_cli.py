@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from app.settings import get_settings
+from core.settings import get_settings
 from prompts.registry import PromptError
 from prompts.versioning import (
     activate,

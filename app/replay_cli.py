@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from app.settings import get_settings
+from core.settings import get_settings
 from graphs.context import Context
 from graphs.replay import ReplayError, ReplayResult, parse_edit, replay
 from memory.checkpointer import open_checkpointer

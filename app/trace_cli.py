@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from app.settings import get_settings
+from core.settings import get_settings
 from graphs.engage.graph import build_engage_graph
 from graphs.research import build_research_graph, thread_id_for
 from graphs.trace_view import LeadTrace, StepDetail, TraceNotFoundError, build_trace, step_detail

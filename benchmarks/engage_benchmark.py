@@ -32,13 +32,13 @@ from typing import get_args
 
 from sqlmodel import Session, col, func, select
 
+from core.clock import ManualClock, as_utc
+from core.conversation import MessageKind
 from graphs.context import Context
-from graphs.engage.conversation import MessageKind
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.services import services_for
 from memory.checkpointer import open_checkpointer
-from store.clock import ManualClock, as_utc
 from store.crm import Lead, LeadStatus
 from store.db import get_engine
 from store.engagement import Conversation, DeliveryStatus, Direction, EmailMessage, Handoff

@@ -24,7 +24,8 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 from pydantic import BaseModel, Field
 
-from app.settings import get_settings
+from core.clock import utc_now
+from core.settings import get_settings
 from evals.dataset_loader import DatasetProblem, default_dataset, load_dataset
 from evals.llm_cache import counting_cache_use, llm_cache_at
 from evals.metrics import SuiteMetrics, summarize
@@ -39,7 +40,6 @@ from evals.suites import (
 from graphs.context import Context
 from graphs.engines.base import ReasoningEngine
 from graphs.engines.offline import OfflineEngine
-from store.clock import utc_now
 
 EngineName = Literal["offline", "llm"]
 

@@ -12,11 +12,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.findings import EmailType
+from core.icp_profile import IcpProfile
+from core.icp_verdicts import FitLevel, Verdict
+from core.reply_reading import BantVerdict, Intent, PurchaseInterest
 from graphs.engage.handoff_rules import ConversationFacts
-from graphs.engage.reply_reading import BantVerdict, Intent, PurchaseInterest
-from graphs.icp.profile import IcpProfile
-from graphs.icp.verdicts import FitLevel, Verdict
-from tools.email_check import EmailType
 
 SuiteName = Literal["icp", "email", "replies", "handoff", "journeys"]
 SUITE_NAMES: tuple[SuiteName, ...] = ("icp", "email", "replies", "handoff", "journeys")

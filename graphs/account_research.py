@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.clock import as_utc, utc_now
+from core.findings import AccountDigest
 from graphs.engines.base import ReasoningEngine
-from graphs.findings import AccountDigest
 from store.agent_records import AccountResearch
-from store.clock import as_utc, utc_now
 from store.db import session_scope
 from tools.crm import company_key
 from tools.web_search import WebResult, WebSearch

@@ -7,11 +7,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from graphs.icp.profile import IcpProfile
+from core.clock import utc_now
+from core.icp_profile import IcpProfile
 from graphs.icp.profile_file import default_icp
 from graphs.selection import RefreshSchedule, SelectionRules
 from store.agent_records import AgentSetting
-from store.clock import utc_now
 from store.db import session_scope
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.settings import get_settings
-from store.clock import Clock, SystemClock
+from core.clock import Clock, SystemClock
+from core.settings import get_settings
 
 # One shared wall clock, so default contexts stay equal (services are cached per context).
 SYSTEM_CLOCK = SystemClock()
@@ -14,7 +14,7 @@ SYSTEM_CLOCK = SystemClock()
 
 @dataclass(frozen=True, kw_only=True)
 class Context:
-    """Per-run settings; unset fields come from the environment (`app.settings`).
+    """Per-run settings; unset fields come from the environment (`core.settings`).
 
     Frozen and hashable so the services built from a context can be cached.
     `sandbox=True` (replays) writes nothing to the CRM: no insights, no email, no hand-off.

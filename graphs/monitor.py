@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, model_validator
 
+from core.clock import as_utc
 from store.agent_records import LeadInsight
-from store.clock import as_utc
 from store.engagement import DeliveryStatus, Direction, EmailMessage, Handoff
 from store.node_runs import NodeRun
 

@@ -20,11 +20,11 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import StateSnapshot
 from pydantic import BaseModel
 
+from core.clock import ManualClock, utc_now
+from core.trace_records import StepTrace
 from graphs.context import Context
 from graphs.engage.graph import build_engage_graph
 from graphs.research import build_research_graph, thread_id_for
-from graphs.tracing import StepTrace
-from store.clock import ManualClock, utc_now
 from store.db import session_scope
 from store.replays import Replay
 

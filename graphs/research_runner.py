@@ -11,6 +11,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from core.clock import utc_now
 from graphs.agent_settings import AgentSettings, load_agent_settings
 from graphs.context import Context
 from graphs.engines.base import EngineError
@@ -18,7 +19,6 @@ from graphs.research import build_research_graph, thread_id_for
 from graphs.selection import check_eligibility, is_stale
 from graphs.services import services_for
 from store.agent_records import LeadInsight
-from store.clock import utc_now
 from store.db import get_engine
 from tools.crm import LeadNotFoundError
 from tools.web_search import WebSearchError

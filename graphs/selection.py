@@ -8,7 +8,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from store.clock import as_utc
+from core.clock import as_utc
 from store.crm import Lead, LeadStatus, SecurityRole
 
 # --- Settings -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.settings import get_settings
+from core.settings import get_settings
 from graphs.context import Context
 from graphs.engines.base import ReasoningEngine
 from graphs.engines.offline import OfflineEngine

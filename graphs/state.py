@@ -5,9 +5,9 @@ from __future__ import annotations
 import operator
 from typing import Annotated, NotRequired, TypedDict
 
-from graphs.findings import LeadInsights, LeadResearch, OutreachDraft
-from graphs.icp.verdicts import IcpAssessment
-from graphs.tracing import StepTrace
+from core.findings import LeadInsights, LeadResearch, OutreachDraft
+from core.icp_verdicts import IcpAssessment
+from core.trace_records import StepTrace
 
 
 class ResearchInput(TypedDict):

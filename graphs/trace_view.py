@@ -17,9 +17,9 @@ from typing import Any, Literal
 from langgraph.types import StateSnapshot
 from pydantic import BaseModel, Field, TypeAdapter
 
+from core.trace_records import LlmCall, StepTrace, ToolCall
 from graphs.llm_pricing import no_price_note
 from graphs.traced_node import describe_update
-from graphs.tracing import LlmCall, StepTrace, ToolCall
 
 # State keys the diff leaves out: `trace` grows by one entry at every step by design.
 _NOT_DIFFED = frozenset({"trace"})

@@ -12,9 +12,9 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel
 
+from core.trace_records import StepRecorder, StepTrace, start_step
 from graphs.context import Context
 from graphs.services import services_for
-from graphs.tracing import StepRecorder, StepTrace, start_step
 from prompts.registry import use_prompt_versions
 from store.db import session_scope
 from store.node_runs import NodeRun
@@ -22,8 +22,8 @@ from store.node_runs import NodeRun
 
 def _summary(value: Any) -> str | None:
     """One line about one state update value, in sales terms."""
-    from graphs.findings import LeadInsights, LeadResearch, OutreachDraft
-    from graphs.icp.verdicts import IcpAssessment
+    from core.findings import LeadInsights, LeadResearch, OutreachDraft
+    from core.icp_verdicts import IcpAssessment
 
     if isinstance(value, LeadResearch):
         company = value.company.name or value.lead.company_name or "no company"

@@ -27,7 +27,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field
 
-from graphs.tracing import record_prompt_use
+from core.trace_records import record_prompt_use
 from store.db import session_scope
 from store.prompt_versions import (
     DEFAULT_VERSION,

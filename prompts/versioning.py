@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core.clock import utc_now
 from prompts.registry import (
     PROMPTS_DIR,
     Prompt,
@@ -24,7 +25,6 @@ from prompts.registry import (
     parse_prompt,
     parse_version,
 )
-from store.clock import utc_now
 from store.db import session_scope
 from store.prompt_versions import (
     DEFAULT_VERSION,

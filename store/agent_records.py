@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from store.clock import utc_now
+from core.clock import utc_now
 
 
 class LeadInsight(SQLModel, table=True):

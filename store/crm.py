@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from store.clock import utc_now
+from core.clock import utc_now
 
 
 class SecurityRole(StrEnum):

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlmodel import Session, SQLModel, col, select
 
-from store.clock import as_utc, utc_now
+from core.clock import as_utc, utc_now
 from store.crm import Account, Lead, LeadRating, LeadStatus, User
 
 M = TypeVar("M", bound=BaseModel)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from store.clock import utc_now
+from core.clock import utc_now
 
 
 class ConversationState(StrEnum):

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text, UniqueConstraint, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from store.clock import utc_now
+from core.clock import utc_now
 
 DEFAULT_VERSION = "default"
 

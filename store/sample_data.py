@@ -27,9 +27,9 @@ from pydantic import BaseModel
 from sqlalchemy import delete, func, inspect
 from sqlmodel import Session, SQLModel, select
 
-from store import sample_names as vocab
+import store.sample_names as vocab
+from core.clock import as_utc, utc_now
 from store.agent_records import AccountResearch
-from store.clock import as_utc, utc_now
 from store.crm import (
     Account,
     Activity,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from app.settings import get_settings
+from core.settings import get_settings
 from graphs.context import Context
 from graphs.services import services_for
 from store.db import get_engine

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from core.icp_verdicts import FitLevel
 from graphs.engage.assignment import AssignmentCriteria, check_assignment, pick_leads
-from graphs.icp.verdicts import FitLevel
 from store.crm import Lead, LeadRating, LeadStatus
 
 NOW = datetime(2025, 3, 3, 9, tzinfo=UTC)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from store.clock import as_utc
+from core.clock import as_utc
 from store.crm import Account, Lead, LeadRating, LeadStatus, SecurityRole, User
 from store.csv_import import (
     CsvImportError,

@@ -12,8 +12,8 @@ import email_validator.deliverability
 import pytest
 from email_validator import EmailUndeliverableError
 
+from core.findings import EmailCheck
 from tools.email_check import (
-    EmailCheck,
     apply_override,
     check_email,
     check_email_tool,

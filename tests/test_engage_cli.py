@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.settings import get_settings
+from core.settings import get_settings
 from store.crm import Lead
 from store.db import get_engine
 from store.engagement import Handoff

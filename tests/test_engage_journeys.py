@@ -18,12 +18,12 @@ import pytest
 from langgraph.types import Command
 from sqlmodel import Session, select
 
+from core.clock import ManualClock
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.research_runner import ResearchRunner
 from memory.checkpointer import open_checkpointer
 from store.agent_records import LeadInsight
-from store.clock import ManualClock
 from store.crm import Contact, Lead
 from store.db import get_engine
 from store.engagement import Conversation, Handoff
@@ -394,7 +394,7 @@ from datetime import datetime
 import graphs.engage.nodes.message_writer as message_writer
 from graphs.engage.runner import EngageRunner
 from memory.checkpointer import open_checkpointer
-from store.clock import ManualClock
+from core.clock import ManualClock
 from tests.conftest import SampleCrm
 from tools.email_channel import MailSettings
 

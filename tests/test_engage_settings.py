@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.reply_reading import Intent
 from graphs.engage.engage_settings import (
     DEFAULT_ENGAGE_PATH,
     EngageFileError,
@@ -18,7 +19,6 @@ from graphs.engage.engage_settings import (
     save_engage_file,
 )
 from graphs.engage.handoff_rules import DEFAULT_HANDOFF_RULES, HandoffRule
-from graphs.engage.reply_reading import Intent
 
 
 def write(tmp_path: Path, text: str) -> Path:

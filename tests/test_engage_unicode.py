@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from core.reply_reading import Intent
 from graphs.engage.nodes.reply_reader import _bounce_reading
-from graphs.engage.reply_reading import Intent
 from store.conversations import leads_with_unread_replies, unread_replies
 from store.crm import Lead
 from store.db import session_scope

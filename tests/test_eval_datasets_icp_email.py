@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from core.icp_profile import FitRule, IcpProfile, Importance
+from core.icp_verdicts import Verdict
 from evals.schemas import CASE_MODELS, EmailCase, IcpCase
-from graphs.icp.profile import FitRule, IcpProfile, Importance
 from graphs.icp.profile_file import default_icp
-from graphs.icp.verdicts import Verdict
 
 DATASETS = Path(__file__).resolve().parents[1] / "evals" / "datasets"
 MINIMUM_CASES = {"icp": 150, "email": 300}

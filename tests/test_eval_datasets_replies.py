@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from core.reply_reading import BantVerdict, Intent, PurchaseInterest
 from graphs.engage.engage_settings import default_engage
 from graphs.engage.handoff_rules import DEFAULT_HANDOFF_RULES, ConversationFacts
-from graphs.engage.reply_reading import BantVerdict, Intent, PurchaseInterest
 
 DATASETS = Path(__file__).parents[1] / "evals" / "datasets"
 MINIMUM_CASES = {"replies": 200, "handoff": 80, "journeys": 12}

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.settings import get_settings
+from core.settings import get_settings
 from evals.compare import compare_runs, comparison_markdown
 from evals.dataset_loader import guess_suite, load_dataset
 from evals.llm_cache import SqliteLlmCache

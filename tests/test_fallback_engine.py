@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.engines.base import EngineError, ReasoningEngine
-from graphs.engines.fallback import FallbackEngine
-from graphs.engines.llm import LlmEngine
-from graphs.findings import (
+from core.findings import (
     AccountDigest,
     CompanyFacts,
+    EmailCheck,
     LeadFacts,
     LeadResearch,
     OutreachDraft,
 )
-from graphs.icp.profile import FreeTextCriterion
-from graphs.icp.verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
+from core.icp_profile import FreeTextCriterion
+from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
+from graphs.engines.base import EngineError, ReasoningEngine
+from graphs.engines.fallback import FallbackEngine
+from graphs.engines.llm import LlmEngine
 from tests.openai_compatible_server import OpenAICompatibleServer
-from tools.email_check import EmailCheck
 from tools.web_search import WebResult
 
 

@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from graphs.engage.conversation import ConversationTurn
+from core.conversation import ConversationTurn
+from core.icp_verdicts import FitLevel
+from core.reply_reading import (
+    Bant,
+    BantItem,
+    BantVerdict,
+    Intent,
+    PurchaseInterest,
+    ReplyReading,
+)
 from graphs.engage.handoff_rules import (
     DEFAULT_HANDOFF_RULES,
     ConversationFacts,
@@ -20,15 +29,6 @@ from graphs.engage.handoff_rules import (
     suggest_next_step,
     summarize_conversation,
 )
-from graphs.engage.reply_reading import (
-    Bant,
-    BantItem,
-    BantVerdict,
-    Intent,
-    PurchaseInterest,
-    ReplyReading,
-)
-from graphs.icp.verdicts import FitLevel
 from store.engagement import HandoffTarget
 
 MET = BantItem(verdict=BantVerdict.MET, evidence="quoted")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graphs.icp.profile import (
+from core.icp_profile import (
     FitRule,
     FreeTextCriterion,
     GeographyCriterion,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.findings import CompanyFacts, LeadFacts
-from graphs.icp.geography import country_key, region_key, region_of
-from graphs.icp.industry import industry_family, related_families
-from graphs.icp.profile import (
+from core.findings import CompanyFacts, LeadFacts
+from core.icp_profile import (
     EmployeeRangeCriterion,
     FitRule,
     FreeTextCriterion,
@@ -19,6 +17,15 @@ from graphs.icp.profile import (
     RevenueRangeCriterion,
     Seniority,
 )
+from core.icp_verdicts import (
+    RECOMMENDATIONS,
+    CriterionVerdict,
+    FitLevel,
+    IcpAssessment,
+    Verdict,
+)
+from graphs.icp.geography import country_key, region_key, region_of
+from graphs.icp.industry import industry_family, related_families
 from graphs.icp.scoring import (
     assess_fit,
     fit_level,
@@ -27,13 +34,6 @@ from graphs.icp.scoring import (
     score_verdicts,
 )
 from graphs.icp.title import classify_title
-from graphs.icp.verdicts import (
-    RECOMMENDATIONS,
-    CriterionVerdict,
-    FitLevel,
-    IcpAssessment,
-    Verdict,
-)
 
 MUST = Importance.MUST_HAVE
 NICE = Importance.NICE_TO_HAVE

@@ -16,11 +16,12 @@ from app.insights_page import (
     render_draft,
     render_insights,
 )
-from graphs.findings import (
+from core.findings import (
     AccountDigest,
     ColleagueLink,
     CompanyFacts,
     ContactSuggestion,
+    EmailCheck,
     LeadFacts,
     LeadInsights,
     LeadResearch,
@@ -28,15 +29,14 @@ from graphs.findings import (
     OpportunitySummary,
     OutreachDraft,
 )
-from graphs.icp.profile import Importance
-from graphs.icp.verdicts import (
+from core.icp_profile import Importance
+from core.icp_verdicts import (
     RECOMMENDATIONS,
     CriterionVerdict,
     FitLevel,
     IcpAssessment,
     Verdict,
 )
-from tools.email_check import EmailCheck
 
 NOW = datetime(2025, 2, 19, 15, 30, tzinfo=UTC)
 RESEARCHED = NOW - timedelta(hours=5, minutes=10)

@@ -10,6 +10,17 @@ from langchain_openai import ChatOpenAI
 from openai.lib._pydantic import to_strict_json_schema
 from pydantic import BaseModel
 
+from core.findings import (
+    AccountDigest,
+    CompanyFacts,
+    EmailCheck,
+    LeadFacts,
+    LeadResearch,
+    NewsItem,
+    OutreachDraft,
+)
+from core.icp_profile import FreeTextCriterion, Importance
+from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from graphs.engines.base import EngineError, ReasoningEngine
 from graphs.engines.llm import (
     LlmCriterionJudgement,
@@ -19,20 +30,9 @@ from graphs.engines.llm import (
     LlmOutreach,
     StructuredMethod,
 )
-from graphs.findings import (
-    AccountDigest,
-    CompanyFacts,
-    LeadFacts,
-    LeadResearch,
-    NewsItem,
-    OutreachDraft,
-)
-from graphs.icp.profile import FreeTextCriterion, Importance
-from graphs.icp.verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from prompts.registry import parse_prompt
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
 from tests.openai_compatible_server import llm_engine_for as make_engine
-from tools.email_check import EmailCheck
 from tools.web_search import WebResult
 
 ABOUT = "https://contoso.example/about"

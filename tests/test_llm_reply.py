@@ -11,8 +11,18 @@ import pytest
 from openai.lib._pydantic import to_strict_json_schema
 from pydantic import BaseModel
 
-from graphs.engage.conversation import ConversationTurn, MessageKind
-from graphs.engage.reply_reading import (
+from core.conversation import ConversationTurn, MessageKind
+from core.findings import (
+    AccountDigest,
+    CompanyFacts,
+    EmailCheck,
+    LeadFacts,
+    LeadResearch,
+    OutreachDraft,
+)
+from core.icp_profile import FreeTextCriterion
+from core.icp_verdicts import CriterionVerdict, IcpAssessment
+from core.reply_reading import (
     Bant,
     BantItem,
     BantVerdict,
@@ -23,18 +33,8 @@ from graphs.engage.reply_reading import (
 from graphs.engines.base import ReasoningEngine
 from graphs.engines.fallback import FallbackEngine
 from graphs.engines.llm import LlmReplyReading
-from graphs.findings import (
-    AccountDigest,
-    CompanyFacts,
-    LeadFacts,
-    LeadResearch,
-    OutreachDraft,
-)
-from graphs.icp.profile import FreeTextCriterion
-from graphs.icp.verdicts import CriterionVerdict, IcpAssessment
 from tests.openai_compatible_server import OpenAICompatibleServer
 from tests.openai_compatible_server import llm_engine_for as make_engine
-from tools.email_check import EmailCheck
 from tools.web_search import WebResult
 
 RECEIVED = datetime(2025, 2, 26, 9, 30, tzinfo=UTC)

@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 import graphs.research as research_module
 from app.cli import app
 from app.monitor_cli import load_report
-from app.settings import get_settings
+from core.clock import utc_now
+from core.settings import get_settings
 from graphs.monitor import Period, build_report, percentile
 from graphs.research_runner import ResearchRunner
 from memory.checkpointer import open_checkpointer
 from store.agent_records import LeadInsight
-from store.clock import utc_now
 from store.engagement import DeliveryStatus, Direction, EmailMessage, Handoff
 from store.node_runs import NodeRun
 from tests.conftest import SampleCrm

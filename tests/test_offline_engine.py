@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.findings import CompanyFacts, LeadFacts, LeadResearch
+from core.icp_profile import FreeTextCriterion
+from core.icp_verdicts import FitLevel, IcpAssessment
 from graphs.engines.offline import (
     OfflineEngine,
     key_facts,
@@ -13,9 +16,6 @@ from graphs.engines.offline import (
     parse_money,
     sections,
 )
-from graphs.findings import CompanyFacts, LeadFacts, LeadResearch
-from graphs.icp.profile import FreeTextCriterion
-from graphs.icp.verdicts import FitLevel, IcpAssessment
 from tools.email_check import check_email
 from tools.web_search import WebResult
 

@@ -13,12 +13,12 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.cli import app
+from core.findings import LeadInsights
+from core.trace_records import PromptUse, StepTrace
 from graphs.engage.graph import graph as engage_graph
-from graphs.findings import LeadInsights
 from graphs.research import graph as research_graph
 from graphs.research import thread_id_for
 from graphs.research_runner import ResearchRunner
-from graphs.tracing import PromptUse, StepTrace
 from memory.checkpointer import open_checkpointer
 from prompts.registry import PROMPTS_DIR, PromptError, load_prompt, use_prompt_versions
 from prompts.versioning import (

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from graphs.engage.conversation import ConversationTurn
-from graphs.engage.reply_reading import (
+from core.conversation import ConversationTurn
+from core.reply_reading import (
     Bant,
     BantItem,
     BantVerdict,

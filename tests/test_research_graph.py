@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 
 import graphs.nodes.icp_judge as icp_judge_module
 import graphs.nodes.researcher as researcher_module
-from app.settings import get_settings
-from graphs.findings import LeadInsights
+from core.findings import LeadInsights
+from core.settings import get_settings
 from graphs.research import thread_id_for
 from graphs.research_runner import ResearchRunner
 from graphs.services import services_for

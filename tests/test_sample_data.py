@@ -13,9 +13,9 @@ import pytest
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, func, select
 
-from store import sample_names as vocab
+import store.sample_names as vocab
+from core.clock import as_utc
 from store.agent_records import AgentSetting, LeadInsight
-from store.clock import as_utc
 from store.crm import (
     Account,
     Activity,

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import app.trace_cli as trace_cli
 from app.cli import app
-from app.settings import get_settings
+from core.settings import get_settings
 from tests.conftest import SampleCrm
 from tests.test_trace_view import engage_to_handoff
 

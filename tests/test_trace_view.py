@@ -17,12 +17,14 @@ from langgraph.types import StateSnapshot
 from sqlmodel import Session, select
 
 import graphs.research as research_module
-from app.settings import get_settings
+from core.clock import ManualClock
+from core.findings import CompanyFacts, EmailCheck, LeadFacts, LeadResearch
+from core.settings import get_settings
+from core.trace_records import StepTrace, start_step
 from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.graph import MODE as ENGAGE
 from graphs.engage.runner import EngageRunner
-from graphs.findings import CompanyFacts, LeadFacts, LeadResearch
 from graphs.llm_pricing import estimate_cost, price_for, table_price
 from graphs.research import build_research_graph, thread_id_for
 from graphs.research_runner import ResearchRunner
@@ -35,9 +37,7 @@ from graphs.trace_view import (
     summarize_value,
 )
 from graphs.traced_node import traced
-from graphs.tracing import StepTrace, start_step
 from memory.checkpointer import open_checkpointer
-from store.clock import ManualClock
 from store.crm import Lead
 from store.db import get_engine
 from store.engagement import Direction, EmailMessage, Handoff
@@ -45,7 +45,7 @@ from store.node_runs import NodeRun
 from tests.conftest import SampleCrm
 from tests.openai_compatible_server import running_openai_server
 from tools.email_channel import MailSettings
-from tools.email_check import EmailCheck, check_email
+from tools.email_check import check_email
 from tools.tool_trace import recorded_tool
 
 MAILBOX = "alex@northwind.example"

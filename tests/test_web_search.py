@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from app.settings import Settings
+from core.settings import Settings
 from store.web_corpus import WebPage, page_path, write_page
 from tools.web_search import (
     LocalCorpusSearch,

@@ -2,7 +2,7 @@
 
 `CrmReader` is the seam where Dataverse, Salesforce or HubSpot would plug in; this
 implementation reads the SQLModel tables. It returns the pydantic models of
-`graphs.findings`, never ORM rows, so callers do not depend on the database.
+`core.findings`, never ORM rows, so callers do not depend on the database.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from langchain_core.tools import BaseTool, StructuredTool
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from graphs.findings import (
+from core.clock import as_utc
+from core.findings import (
     ColleagueLink,
     CompanyFacts,
     ContactSuggestion,
     LeadFacts,
     OpportunitySummary,
 )
-from store.clock import as_utc
 from store.crm import (
     Account,
     Activity,

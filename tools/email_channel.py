@@ -31,8 +31,8 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from graphs.engage.conversation import MessageKind
-from store.clock import as_utc
+from core.clock import as_utc
+from core.conversation import MessageKind
 from store.conversations import mailbox_sends
 from store.crm import Lead
 from store.db import session_scope

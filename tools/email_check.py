@@ -5,29 +5,13 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
 from langchain_core.tools import tool
-from pydantic import BaseModel, Field
 
+from core.findings import EmailCheck, EmailType
 from tools.tool_trace import recorded_tool
-
-EmailType = Literal["work", "personal", "disposable", "role", "unknown"]
-
-
-class EmailCheck(BaseModel):
-    """Result of checking one address; seller overrides win over the agent's labels."""
-
-    email: str | None
-    normalized: str | None = None
-    is_valid: bool
-    validity_reason: str = Field(description="Why valid or invalid, in words a seller reads.")
-    deliverability_checked: bool = False
-    email_type: EmailType = "unknown"
-    type_reason: str = ""
-    overridden: bool = Field(default=False, description="A seller's override was applied.")
-
 
 # --- Checking ---------------------------------------------------------------------------------
 #

@@ -29,7 +29,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.clock import as_utc
+from core.clock import as_utc
 from store.crm import Lead
 from store.db import session_scope
 from store.engagement import DeliveryStatus, Direction, EmailMessage

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from graphs.tracing import ToolCall, current_step, summarize_result
+from core.trace_records import ToolCall, current_step, summarize_result
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

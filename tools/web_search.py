@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from langchain_core.tools import StructuredTool
     from tavily import TavilyClient
 
-    from app.settings import Settings
+    from core.settings import Settings
     from memory.web_index import LocalWebIndex, SyncReport
 
 logger = logging.getLogger(__name__)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from core.findings import CompanyFacts, LeadFacts
+from core.icp_profile import FreeTextCriterion
 from evals.schemas import CaseResult, IcpCase
 from evals.suites import SuiteRuntime, base_result, check
-from graphs.findings import CompanyFacts, LeadFacts
-from graphs.icp.profile import FreeTextCriterion
 from graphs.icp.profile_file import default_icp
 from graphs.icp.scoring import assess_fit, judge_criterion
 

@@ -20,13 +20,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from core.clock import ManualClock
 from evals.schemas import CaseResult, JourneyCase, ScriptedReply
 from evals.suites import SuiteRuntime, base_result, check
 from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner
 from memory.checkpointer import open_checkpointer
-from store.clock import ManualClock
 from store.crm import Account, Lead, SecurityRole, User
 from store.db import get_engine, session_scope
 from store.engagement import Conversation, ConversationState, Handoff, HandoffTarget

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.clock import as_utc
+from core.conversation import ConversationTurn
+from core.findings import LeadFacts, LeadResearch
 from evals.schemas import CaseResult, ReplyCase, SpanPair
 from evals.suites import SuiteRuntime, base_result, check
-from graphs.engage.conversation import ConversationTurn
-from graphs.findings import LeadFacts, LeadResearch
-from store.clock import as_utc
 from tools.email_check import check_email
 
 SUITE = "replies"

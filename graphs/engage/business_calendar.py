@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from store.clock import as_utc
+from core.clock import as_utc
 
 # A calendar whose holidays cover every business day for this long is a configuration
 # error, not a reason to loop for ever.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from core.clock import utc_now
 from graphs.engage.engage_settings import EngageSettings, default_engage
 from store.agent_records import AgentSetting
-from store.clock import utc_now
 from store.db import get_engine, session_scope
 
 SETTING_NAME = "engage"

@@ -15,12 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from graphs.engage.assignment import AssignmentCriteria
-from graphs.engage.business_calendar import BusinessHours
-from graphs.engage.followups import FollowUpPolicy
-from graphs.engage.guardrails import GuardrailSettings
-from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
-from graphs.settings_yaml import (
+from core.admin_yaml import (
     Loc,
     describe_problems,
     line_of,
@@ -28,6 +23,11 @@ from graphs.settings_yaml import (
     path_text,
     read_settings_file,
 )
+from graphs.engage.assignment import AssignmentCriteria
+from graphs.engage.business_calendar import BusinessHours
+from graphs.engage.followups import FollowUpPolicy
+from graphs.engage.guardrails import GuardrailSettings
+from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
 
 DEFAULT_ENGAGE_PATH = Path(__file__).with_name("default_engage.yaml")
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.clock import as_utc
 from graphs.engage.business_calendar import (
     BusinessHours,
     add_business_days,
@@ -13,7 +14,6 @@ from graphs.engage.business_calendar import (
     next_send_time,
     resolve_time_zone,
 )
-from store.clock import as_utc
 
 
 class FollowUpPolicy(BaseModel):

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.clock import as_utc
 from graphs.engage.business_calendar import (
     BusinessHours,
     at_local,
@@ -21,7 +22,6 @@ from graphs.engage.business_calendar import (
     resolve_time_zone,
     zone_or_none,
 )
-from store.clock import as_utc
 
 # A backstop only: the email check tool judges validity; this catches the obviously broken.
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -28,8 +28,9 @@ from pydantic import (
     model_validator,
 )
 
-from graphs.engage.conversation import ConversationTurn
-from graphs.engage.reply_reading import (
+from core.conversation import ConversationTurn
+from core.icp_verdicts import FitLevel
+from core.reply_reading import (
     INTEREST_ORDER,
     Bant,
     BantItem,
@@ -37,7 +38,6 @@ from graphs.engage.reply_reading import (
     Intent,
     PurchaseInterest,
 )
-from graphs.icp.verdicts import FitLevel
 from store.engagement import HandoffTarget
 
 _BANT_NAMES = ("budget", "authority", "need", "timing")

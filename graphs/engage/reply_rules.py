@@ -58,9 +58,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from graphs.engage import dates
-from graphs.engage.conversation import ConversationTurn
-from graphs.engage.reply_reading import (
+import graphs.engage.dates as dates
+from core.conversation import ConversationTurn
+from core.icp_profile import Seniority
+from core.reply_reading import (
     Bant,
     BantItem,
     BantVerdict,
@@ -70,7 +71,6 @@ from graphs.engage.reply_reading import (
     ReplyReading,
 )
 from graphs.engage.reply_text import clean_reply
-from graphs.icp.profile import Seniority
 from graphs.icp.title import classify_title
 
 BANT_DIMENSIONS = ("budget", "authority", "need", "timing")

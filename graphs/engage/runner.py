@@ -13,17 +13,17 @@ from langgraph.types import Command
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
+from core.clock import as_utc
+from core.icp_verdicts import FitLevel
 from graphs.context import Context
 from graphs.engage.assignment import check_assignment, pick_leads
 from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
 from graphs.engines.base import EngineError
-from graphs.icp.verdicts import FitLevel
 from graphs.research import thread_id_for
 from graphs.research_runner import ResearchRunner
 from store.agent_records import LeadInsight
-from store.clock import as_utc
 from store.conversations import leads_with_unread_replies, unread_replies
 from store.crm import Lead, LeadStatus
 from store.db import get_engine

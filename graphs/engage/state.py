@@ -5,10 +5,10 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
-from graphs.engage.conversation import ConversationTurn, MessageKind
-from graphs.findings import LeadResearch
-from graphs.icp.verdicts import IcpAssessment
-from graphs.tracing import StepTrace
+from core.conversation import ConversationTurn, MessageKind
+from core.findings import LeadResearch
+from core.icp_verdicts import IcpAssessment
+from core.trace_records import StepTrace
 
 
 def add_turns(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from graphs.engage.conversation import ConversationTurn, MessageKind
-from graphs.engage.reply_reading import ReplyReading
-from graphs.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
-from graphs.icp.profile import FreeTextCriterion
-from graphs.icp.verdicts import CriterionVerdict, IcpAssessment
+from core.conversation import ConversationTurn, MessageKind
+from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
+from core.icp_profile import FreeTextCriterion
+from core.icp_verdicts import CriterionVerdict, IcpAssessment
+from core.reply_reading import ReplyReading
 from tools.web_search import WebResult
 
 

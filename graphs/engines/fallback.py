@@ -11,12 +11,12 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from graphs.engage.conversation import ConversationTurn, MessageKind
-from graphs.engage.reply_reading import ReplyReading
+from core.conversation import ConversationTurn, MessageKind
+from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
+from core.icp_profile import FreeTextCriterion
+from core.icp_verdicts import CriterionVerdict, IcpAssessment
+from core.reply_reading import ReplyReading
 from graphs.engines.base import EngineError, ReasoningEngine
-from graphs.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
-from graphs.icp.profile import FreeTextCriterion
-from graphs.icp.verdicts import CriterionVerdict, IcpAssessment
 from tools.web_search import WebResult
 
 _T = TypeVar("_T")

@@ -23,9 +23,20 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from graphs.engage import dates
-from graphs.engage.conversation import ConversationTurn, MessageKind
-from graphs.engage.reply_reading import (
+import graphs.engage.dates as dates
+from core.clock import utc_now
+from core.conversation import ConversationTurn, MessageKind
+from core.findings import (
+    AccountDigest,
+    CompanyFacts,
+    LeadResearch,
+    NewsCategory,
+    NewsItem,
+    OutreachDraft,
+)
+from core.icp_profile import FreeTextCriterion
+from core.icp_verdicts import CriterionVerdict, IcpAssessment, Verdict
+from core.reply_reading import (
     Bant,
     BantItem,
     BantVerdict,
@@ -34,6 +45,7 @@ from graphs.engage.reply_reading import (
     ReferredPerson,
     ReplyReading,
 )
+from core.trace_records import LlmCall, record_llm_call
 from graphs.engage.reply_rules import (
     BANT_DIMENSIONS,
     NEGATIVE_INTENTS,
@@ -46,20 +58,8 @@ from graphs.engage.reply_rules import (
 from graphs.engage.reply_rules import read_reply as read_reply_by_rules
 from graphs.engage.reply_text import clean_reply
 from graphs.engines.base import EngineError
-from graphs.findings import (
-    AccountDigest,
-    CompanyFacts,
-    LeadResearch,
-    NewsCategory,
-    NewsItem,
-    OutreachDraft,
-)
-from graphs.icp.profile import FreeTextCriterion
-from graphs.icp.verdicts import CriterionVerdict, IcpAssessment, Verdict
 from graphs.llm_pricing import estimate_cost
-from graphs.tracing import LlmCall, record_llm_call
 from prompts.registry import Prompt, load_prompt
-from store.clock import utc_now
 from tools.web_search import WebResult
 
 StructuredMethod = Literal["json_schema", "function_calling"]

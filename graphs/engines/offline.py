@@ -10,16 +10,16 @@ import re
 from datetime import date
 from typing import Any
 
-from graphs.engage.conversation import ConversationTurn, MessageKind
+from core.clock import utc_now
+from core.conversation import ConversationTurn, MessageKind
+from core.findings import AccountDigest, CompanyFacts, LeadResearch, NewsItem, OutreachDraft
+from core.icp_profile import FreeTextCriterion
+from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
+from core.reply_reading import BantVerdict, ReplyReading
 from graphs.engage.product_faq import default_faq
-from graphs.engage.reply_reading import BantVerdict, ReplyReading
 from graphs.engage.reply_rules import read_reply as read_reply_by_rules
-from graphs.findings import AccountDigest, CompanyFacts, LeadResearch, NewsItem, OutreachDraft
 from graphs.icp.industry import industry_family
-from graphs.icp.profile import FreeTextCriterion
-from graphs.icp.verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from prompts.registry import load_prompt
-from store.clock import utc_now
 from tools.web_search import WebResult
 
 _SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)

@@ -14,8 +14,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from graphs.icp.geography import REGIONS, country_key, region_key
-from graphs.icp.profile import (
+from core.admin_yaml import (
+    Loc,
+    describe_problems,
+    line_of,
+    load_settings_yaml,
+    path_text,
+    read_settings_file,
+)
+from core.icp_profile import (
     EmployeeRangeCriterion,
     FitRule,
     FreeTextCriterion,
@@ -25,15 +32,8 @@ from graphs.icp.profile import (
     JobTitleCriterion,
     RevenueRangeCriterion,
 )
+from graphs.icp.geography import REGIONS, country_key, region_key
 from graphs.icp.title import DEPARTMENTS, department_key
-from graphs.settings_yaml import (
-    Loc,
-    describe_problems,
-    line_of,
-    load_settings_yaml,
-    path_text,
-    read_settings_file,
-)
 
 DEFAULT_ICP_PATH = Path(__file__).with_name("default_icp.yaml")
 

@@ -8,16 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graphs.findings import CompanyFacts, LeadFacts
-from graphs.icp.geography import (
-    NEIGHBOURHOODS,
-    country_key,
-    country_label,
-    region_key,
-    region_of,
-)
-from graphs.icp.industry import industry_families, related_families
-from graphs.icp.profile import (
+from core.findings import CompanyFacts, LeadFacts
+from core.icp_profile import (
     EmployeeRangeCriterion,
     FitRule,
     FreeTextCriterion,
@@ -30,8 +22,16 @@ from graphs.icp.profile import (
     RevenueRangeCriterion,
     Seniority,
 )
+from core.icp_verdicts import RECOMMENDATIONS, CriterionVerdict, FitLevel, IcpAssessment, Verdict
+from graphs.icp.geography import (
+    NEIGHBOURHOODS,
+    country_key,
+    country_label,
+    region_key,
+    region_of,
+)
+from graphs.icp.industry import industry_families, related_families
 from graphs.icp.title import classify_title, department_key
-from graphs.icp.verdicts import RECOMMENDATIONS, CriterionVerdict, FitLevel, IcpAssessment, Verdict
 
 NEAR_MISS = 0.20
 """A size or revenue this far outside a bound (as a share of the bound) is partly met."""

@@ -13,7 +13,7 @@ import unicodedata
 
 from pydantic import BaseModel, Field
 
-from graphs.icp.profile import Seniority
+from core.icp_profile import Seniority
 
 DEPARTMENTS: tuple[str, ...] = (
     "executive",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
+from core.findings import LeadResearch
+from core.icp_profile import FreeTextCriterion, IcpProfile
+from core.icp_verdicts import IcpAssessment
 from graphs.agent_settings import load_agent_settings
 from graphs.context import Context
 from graphs.engines.base import ReasoningEngine
-from graphs.findings import LeadResearch
-from graphs.icp.profile import FreeTextCriterion, IcpProfile
 from graphs.icp.scoring import assess_fit, judge_criterion
-from graphs.icp.verdicts import IcpAssessment
 from graphs.services import services_for
 from graphs.state import ResearchState
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
+from core.clock import utc_now
+from core.findings import LeadInsights
 from graphs.context import Context
-from graphs.findings import LeadInsights
 from graphs.services import services_for
 from graphs.state import ResearchState
 from store.agent_records import LeadInsight
-from store.clock import utc_now
 from store.crm import Lead
 from store.db import session_scope
 

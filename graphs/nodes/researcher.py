@@ -7,18 +7,18 @@ from datetime import datetime, timedelta
 from langgraph.runtime import Runtime
 from sqlmodel import Session
 
+from core.clock import utc_now
+from core.findings import CompanyFacts, EmailCheck, LeadResearch
 from graphs.account_research import research_company, research_key
 from graphs.agent_settings import load_agent_settings
 from graphs.context import Context
-from graphs.findings import CompanyFacts, LeadResearch
 from graphs.services import Services, services_for
 from graphs.state import ResearchState
 from store.agent_records import EmailOverride
-from store.clock import utc_now
 from store.crm import Account, Lead
 from store.db import get_engine
 from tools.crm import company_facts_from_account, email_domain
-from tools.email_check import EmailCheck, apply_override, check_email
+from tools.email_check import apply_override, check_email
 
 
 def merge_company_facts(crm: CompanyFacts, web: CompanyFacts | None) -> CompanyFacts:

@@ -13,9 +13,9 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from sqlmodel import Session, select
 
+from core.conversation import ConversationTurn
 from graphs.agent_settings import load_agent_settings
 from graphs.context import Context
-from graphs.engage.conversation import ConversationTurn
 from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
 from graphs.engage.nodes.sandbox import commit_unless_sandbox

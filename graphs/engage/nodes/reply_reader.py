@@ -6,13 +6,13 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 from sqlmodel import Session
 
+from core.clock import as_utc
+from core.conversation import ConversationTurn
+from core.reply_reading import Intent, ReplyReading
 from graphs.context import Context
-from graphs.engage.conversation import ConversationTurn
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
-from graphs.engage.reply_reading import Intent, ReplyReading
 from graphs.engage.state import EngageState
 from graphs.services import services_for
-from store.clock import as_utc
 from store.conversations import opt_out, record_referral, unread_replies
 from store.crm import Lead
 from store.db import get_engine

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from graphs.engage.reply_reading import ReplyReading
+from core.reply_reading import ReplyReading
 
 MessageKind = Literal["outreach", "follow_up", "answer", "check_in"]
 

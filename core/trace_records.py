@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from store.clock import utc_now
+from core.clock import utc_now
 
 
 class ToolCall(BaseModel):

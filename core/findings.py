@@ -7,8 +7,22 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from graphs.icp.verdicts import IcpAssessment
-from tools.email_check import EmailCheck
+from core.icp_verdicts import IcpAssessment
+
+EmailType = Literal["work", "personal", "disposable", "role", "unknown"]
+
+
+class EmailCheck(BaseModel):
+    """Result of checking one address; seller overrides win over the agent's labels."""
+
+    email: str | None
+    normalized: str | None = None
+    is_valid: bool
+    validity_reason: str = Field(description="Why valid or invalid, in words a seller reads.")
+    deliverability_checked: bool = False
+    email_type: EmailType = "unknown"
+    type_reason: str = ""
+    overridden: bool = Field(default=False, description="A seller's override was applied.")
 
 
 class LeadFacts(BaseModel):

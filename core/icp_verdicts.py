@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from graphs.icp.profile import Importance
+from core.icp_profile import Importance
 
 
 class Verdict(StrEnum):
