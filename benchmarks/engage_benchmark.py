@@ -34,15 +34,15 @@ from sqlmodel import Session, col, func, select
 
 from core.clock import ManualClock, as_utc
 from core.conversation import MessageKind
+from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.services import services_for
-from memory.checkpointer import open_checkpointer
+from sample_crm.generator import generate_sample_crm
 from store.crm import Lead, LeadStatus
 from store.db import get_engine
 from store.engagement import Conversation, DeliveryStatus, Direction, EmailMessage, Handoff
-from store.sample_data import generate_sample_crm
 from tools.email_channel import MailSettings
 
 # Day 0: a Monday, 09:00 UTC, safely in the future so no generated date lies after it.

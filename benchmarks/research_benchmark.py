@@ -16,14 +16,14 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
+from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
-from graphs.research_runner import ResearchRunner
+from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
-from memory.checkpointer import open_checkpointer
+from sample_crm.generator import generate_sample_crm
 from store.agent_records import AccountResearch
 from store.crm import Lead
 from store.db import get_engine
-from store.sample_data import generate_sample_crm
 
 
 def main() -> None:

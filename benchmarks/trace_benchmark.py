@@ -25,16 +25,17 @@ from typing import Any
 from rich.console import Console
 from sqlmodel import Session
 
-from app.trace_cli import render_step, render_timeline
+from app.cli.trace import render_step, render_timeline
+from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
-from graphs.replay import replay
-from graphs.research import build_research_graph, thread_id_for
-from graphs.research_runner import ResearchRunner
+from graphs.research.graph import build_research_graph
+from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
-from graphs.trace_view import build_trace, step_detail
-from memory.checkpointer import open_checkpointer
+from graphs.tracing.replay import replay
+from graphs.tracing.trace_view import build_trace, step_detail
+from memory.thread_ids import thread_id_for
+from sample_crm.generator import generate_sample_crm
 from store.db import get_engine
-from store.sample_data import generate_sample_crm
 
 STEPS_PER_RUN = 4
 

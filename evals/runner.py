@@ -38,8 +38,8 @@ from evals.suites import (
     runs_in_parallel,
 )
 from graphs.context import Context
-from graphs.engines.base import ReasoningEngine
-from graphs.engines.offline import OfflineEngine
+from graphs.reasoning.base import ReasoningEngine
+from graphs.reasoning.offline import OfflineEngine
 
 EngineName = Literal["offline", "llm"]
 
@@ -54,11 +54,11 @@ class Pricing(BaseModel):
     def for_model(
         cls, model: str | None, price_in: float | None = None, price_out: float | None = None
     ) -> Pricing:
-        """Given prices win; else the price in force (`graphs.llm_pricing`); else unknown."""
+        """Given prices win; else the price in force (`llm_pricing`); else unknown."""
         listed: tuple[float, float] | None = None
         if model:
             try:
-                from graphs.llm_pricing import price_for
+                from graphs.reasoning.llm_pricing import price_for
             except ImportError:  # pricing table not installed: costs are not reported
                 price_for = None
             found = price_for(model) if price_for is not None else None

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from core.settings import get_settings
 from graphs.context import Context
-from graphs.engines.base import ReasoningEngine
-from graphs.engines.offline import OfflineEngine
+from graphs.reasoning.base import ReasoningEngine
+from graphs.reasoning.offline import OfflineEngine
 from tools.crm import CrmReader
-from tools.web_search import LocalCorpusSearch, TavilySearch, WebSearch
+from tools.web_search.search import LocalCorpusSearch, TavilySearch, WebSearch
 
 
 @dataclass
@@ -35,8 +35,8 @@ def build_engine(context: Context) -> ReasoningEngine:
     offline = OfflineEngine()
     if context.engine == "offline":
         return offline
-    from graphs.engines.fallback import FallbackEngine
-    from graphs.engines.llm import LlmEngine
+    from graphs.reasoning.fallback import FallbackEngine
+    from graphs.reasoning.llm import LlmEngine
 
     settings = get_settings()
     if settings.openai_api_key is None:

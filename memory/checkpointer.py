@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,16 +12,21 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 
-def state_serializer() -> JsonPlusSerializer:
-    """A serializer that rebuilds exactly the models and enums our graph states hold."""
-    from graphs.checkpoint_types import checkpoint_allowlist
-
-    return JsonPlusSerializer(allowed_msgpack_modules=checkpoint_allowlist())
+def state_serializer(allowlist: Iterable[tuple[str, str]]) -> JsonPlusSerializer:
+    """A serializer that rebuilds exactly the listed (module, class) models and enums."""
+    return JsonPlusSerializer(allowed_msgpack_modules=tuple(allowlist))
 
 
 @contextmanager
-def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
-    """A ready checkpointer for `url`: a `postgresql://` URL, or a SQLite file path."""
+def open_checkpointer(
+    url: str, *, allowlist: Iterable[tuple[str, str]]
+) -> Iterator[BaseCheckpointSaver]:
+    """A ready checkpointer for `url`: a `postgresql://` URL, or a SQLite file path.
+
+    `allowlist` names the state types checkpoints may rebuild; the graphs derive it from
+    their state schemas, so this layer need not know them.
+    """
+    serde = state_serializer(allowlist)
     if url.startswith(("postgresql://", "postgres://")):
         try:
             from langgraph.checkpoint.postgres import PostgresSaver
@@ -31,7 +36,7 @@ def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
                 "is not installed: pip install -e '.[postgres]'"
             ) from exc
         with PostgresSaver.from_conn_string(url) as saver:
-            saver.serde = state_serializer()
+            saver.serde = serde
             saver.setup()
             yield saver
         return
@@ -40,7 +45,7 @@ def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
     # One connection shared by the runner's thread; the saver serialises access with a lock.
     connection = sqlite3.connect(path, check_same_thread=False)
     try:
-        saver = SqliteSaver(connection, serde=state_serializer())
+        saver = SqliteSaver(connection, serde=serde)
         saver.setup()
         yield saver
     finally:

@@ -15,8 +15,8 @@ from sqlmodel import Session
 from core.settings import get_settings
 from graphs.context import Context
 from graphs.services import services_for
+from sample_crm.generator import generate_sample_crm
 from store.db import get_engine
-from store.sample_data import generate_sample_crm
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
 
 # A fixed "now" would make the 14-day window drift from the wall clock the runner uses,

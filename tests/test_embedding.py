@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memory.embedding import HashingEmbeddingFunction, embed_text, words
+from tools.web_search.embedding import HashingEmbeddingFunction, embed_text, words
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,7 @@ _CHILD = """
 import json, sys
 import chromadb
 from chromadb.config import Settings
-import memory.embedding as emb
+import tools.web_search.embedding as emb
 
 client = chromadb.PersistentClient(path=sys.argv[1], settings=Settings(anonymized_telemetry=False))
 # No embedding_function passed: Chroma must rebuild ours from the persisted config.

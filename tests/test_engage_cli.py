@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app.cli import app
+from app.cli.main import app
 from core.settings import get_settings
 from store.crm import Lead
 from store.db import get_engine

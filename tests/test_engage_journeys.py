@@ -19,10 +19,10 @@ from langgraph.types import Command
 from sqlmodel import Session, select
 
 from core.clock import ManualClock
+from graphs.checkpointing import open_checkpointer
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner, TickReport
-from graphs.research_runner import ResearchRunner
-from memory.checkpointer import open_checkpointer
+from graphs.research.runner import ResearchRunner
 from store.agent_records import LeadInsight
 from store.crm import Contact, Lead
 from store.db import get_engine
@@ -393,7 +393,7 @@ import os, sys
 from datetime import datetime
 import graphs.engage.nodes.message_writer as message_writer
 from graphs.engage.runner import EngageRunner
-from memory.checkpointer import open_checkpointer
+from graphs.checkpointing import open_checkpointer
 from core.clock import ManualClock
 from tests.conftest import SampleCrm
 from tools.email_channel import MailSettings

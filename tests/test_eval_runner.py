@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
+from app.cli.main import app
 from core.settings import get_settings
 from evals.compare import compare_runs, comparison_markdown
 from evals.dataset_loader import guess_suite, load_dataset

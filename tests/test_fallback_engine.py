@@ -14,11 +14,11 @@ from core.findings import (
 )
 from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
-from graphs.engines.base import EngineError, ReasoningEngine
-from graphs.engines.fallback import FallbackEngine
-from graphs.engines.llm import LlmEngine
+from graphs.reasoning.base import EngineError, ReasoningEngine
+from graphs.reasoning.fallback import FallbackEngine
+from graphs.reasoning.llm import LlmEngine
 from tests.openai_compatible_server import OpenAICompatibleServer
-from tools.web_search import WebResult
+from tools.web_search.search import WebResult
 
 
 class RulesEngine:

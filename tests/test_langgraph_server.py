@@ -75,8 +75,8 @@ def test_research_graph_runs_under_the_langgraph_server(
 ) -> None:
     from langgraph_sdk import get_sync_client
 
-    from graphs.research_runner import ResearchRunner
-    from memory.checkpointer import open_checkpointer
+    from graphs.checkpointing import open_checkpointer
+    from graphs.research.runner import ResearchRunner
 
     with open_checkpointer(sample_crm.checkpoint_path) as saver:
         lead_id = ResearchRunner(sample_crm.context(), saver).eligible_leads()[0].lead_id

@@ -21,8 +21,8 @@ from core.findings import (
 )
 from core.icp_profile import FreeTextCriterion, Importance
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
-from graphs.engines.base import EngineError, ReasoningEngine
-from graphs.engines.llm import (
+from graphs.reasoning.base import EngineError, ReasoningEngine
+from graphs.reasoning.llm import (
     LlmCriterionJudgement,
     LlmDigest,
     LlmEngine,
@@ -33,7 +33,7 @@ from graphs.engines.llm import (
 from prompts.registry import parse_prompt
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
 from tests.openai_compatible_server import llm_engine_for as make_engine
-from tools.web_search import WebResult
+from tools.web_search.search import WebResult
 
 ABOUT = "https://contoso.example/about"
 NEWS = "https://contoso.example/news/robots"

@@ -30,12 +30,12 @@ from core.reply_reading import (
     PurchaseInterest,
     ReplyReading,
 )
-from graphs.engines.base import ReasoningEngine
-from graphs.engines.fallback import FallbackEngine
-from graphs.engines.llm import LlmReplyReading
+from graphs.reasoning.base import ReasoningEngine
+from graphs.reasoning.fallback import FallbackEngine
+from graphs.reasoning.llm import LlmReplyReading
 from tests.openai_compatible_server import OpenAICompatibleServer
 from tests.openai_compatible_server import llm_engine_for as make_engine
-from tools.web_search import WebResult
+from tools.web_search.search import WebResult
 
 RECEIVED = datetime(2025, 2, 26, 9, 30, tzinfo=UTC)
 ABOUT = "https://contoso.example/about"

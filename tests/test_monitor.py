@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import graphs.research as research_module
-from app.cli import app
-from app.monitor_cli import load_report
+import graphs.research.graph as research_module
+from app.cli.main import app
+from app.cli.monitor import load_report
 from core.clock import utc_now
 from core.settings import get_settings
-from graphs.monitor import Period, build_report, percentile
-from graphs.research_runner import ResearchRunner
-from memory.checkpointer import open_checkpointer
+from graphs.checkpointing import open_checkpointer
+from graphs.research.runner import ResearchRunner
+from graphs.tracing.monitor import Period, build_report, percentile
 from store.agent_records import LeadInsight
 from store.engagement import DeliveryStatus, Direction, EmailMessage, Handoff
 from store.node_runs import NodeRun

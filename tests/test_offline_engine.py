@@ -7,7 +7,7 @@ import pytest
 from core.findings import CompanyFacts, LeadFacts, LeadResearch
 from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import FitLevel, IcpAssessment
-from graphs.engines.offline import (
+from graphs.reasoning.offline import (
     OfflineEngine,
     key_facts,
     news_category,
@@ -17,7 +17,7 @@ from graphs.engines.offline import (
     sections,
 )
 from tools.email_check import check_email
-from tools.web_search import WebResult
+from tools.web_search.search import WebResult
 
 COMPANY_PAGE = """# Brightwater Logistics
 

@@ -12,14 +12,14 @@ from sqlalchemy import delete, event
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from app.cli import app
+from app.cli.main import app
 from core.findings import LeadInsights
 from core.trace_records import PromptUse, StepTrace
+from graphs.checkpointing import open_checkpointer
 from graphs.engage.graph import graph as engage_graph
-from graphs.research import graph as research_graph
-from graphs.research import thread_id_for
-from graphs.research_runner import ResearchRunner
-from memory.checkpointer import open_checkpointer
+from graphs.research.graph import graph as research_graph
+from graphs.research.runner import ResearchRunner
+from memory.thread_ids import thread_id_for
 from prompts.registry import PROMPTS_DIR, PromptError, load_prompt, use_prompt_versions
 from prompts.versioning import (
     PROMPTS_BY_NODE,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from graphs.replay import ReplayError, replay
-from graphs.research import build_research_graph, thread_id_for
-from graphs.research_runner import ResearchRunner
-from memory.checkpointer import open_checkpointer
+from graphs.checkpointing import open_checkpointer
+from graphs.research.graph import build_research_graph
+from graphs.research.runner import ResearchRunner
+from graphs.tracing.replay import ReplayError, replay
+from memory.thread_ids import thread_id_for
 from prompts.registry import default_prompt
 from prompts.versioning import expand_prompt_pins, save_version
 from store.agent_records import LeadInsight

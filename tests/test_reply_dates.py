@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from graphs.engage.dates import check_in_date, day_first_for_country, find_dates, return_date
+from graphs.reply_reader.dates import check_in_date, day_first_for_country, find_dates, return_date
 
 WED = date(2025, 2, 26)  # a Wednesday
 

@@ -20,7 +20,7 @@ from core.reply_reading import (
     PurchaseInterest,
     ReplyReading,
 )
-from graphs.engage.reply_rules import (
+from graphs.reply_reader.rules import (
     carry_over_bant,
     find_referral,
     injected_text,
@@ -28,7 +28,7 @@ from graphs.engage.reply_rules import (
     split_sentences,
     verbatim_quote,
 )
-from graphs.engage.reply_text import clean_reply, detect_languages
+from graphs.reply_reader.segmentation import clean_reply, detect_languages
 
 REPLIES = Path(__file__).parent / "data" / "replies"
 RECEIVED = datetime(2025, 2, 26, 9, 30, tzinfo=UTC)  # a Wednesday

@@ -12,21 +12,21 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-import graphs.nodes.icp_judge as icp_judge_module
-import graphs.nodes.researcher as researcher_module
+import graphs.research.nodes.icp_judge as icp_judge_module
+import graphs.research.nodes.researcher as researcher_module
 from core.findings import LeadInsights
 from core.settings import get_settings
-from graphs.research import thread_id_for
-from graphs.research_runner import ResearchRunner
+from graphs.checkpointing import open_checkpointer
+from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
-from memory.checkpointer import open_checkpointer
+from memory.thread_ids import thread_id_for
+from sample_crm.generator import generate_sample_crm
 from store.agent_records import AccountResearch, LeadInsight
 from store.crm import Account, Lead, LeadStatus
 from store.db import get_engine
-from store.sample_data import generate_sample_crm
 from tests.conftest import SampleCrm
 from tests.openai_compatible_server import running_openai_server
-from tools.web_search import WebSearchError
+from tools.web_search.search import WebSearchError
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -13,8 +13,9 @@ import pytest
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, func, select
 
-import store.sample_names as vocab
+import sample_crm.names as vocab
 from core.clock import as_utc
+from sample_crm.generator import SampleSummary, generate_sample_crm
 from store.agent_records import AgentSetting, LeadInsight
 from store.crm import (
     Account,
@@ -29,7 +30,6 @@ from store.crm import (
     User,
 )
 from store.db import get_engine
-from store.sample_data import SampleSummary, generate_sample_crm
 from store.web_corpus import CorpusError, WebPage, iter_pages, read_page
 
 NOW = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from graphs.selection import (
+from graphs.research.selection import (
     Eligibility,
     RefreshSchedule,
     SelectionRules,

@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-import app.trace_cli as trace_cli
-from app.cli import app
+import app.cli.trace as trace_cli
+from app.cli.main import app
 from core.settings import get_settings
 from tests.conftest import SampleCrm
 from tests.test_trace_view import engage_to_handoff

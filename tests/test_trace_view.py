@@ -16,28 +16,29 @@ from langgraph.runtime import Runtime
 from langgraph.types import StateSnapshot
 from sqlmodel import Session, select
 
-import graphs.research as research_module
+import graphs.research.graph as research_module
 from core.clock import ManualClock
 from core.findings import CompanyFacts, EmailCheck, LeadFacts, LeadResearch
 from core.settings import get_settings
 from core.trace_records import StepTrace, start_step
+from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.graph import MODE as ENGAGE
 from graphs.engage.runner import EngageRunner
-from graphs.llm_pricing import estimate_cost, price_for, table_price
-from graphs.research import build_research_graph, thread_id_for
-from graphs.research_runner import ResearchRunner
+from graphs.reasoning.llm_pricing import estimate_cost, price_for, table_price
+from graphs.research.graph import build_research_graph
+from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
-from graphs.trace_view import (
+from graphs.tracing.trace_view import (
     TraceNotFoundError,
     build_trace,
     state_changes,
     step_detail,
     summarize_value,
 )
-from graphs.traced_node import traced
-from memory.checkpointer import open_checkpointer
+from graphs.tracing.traced_node import traced
+from memory.thread_ids import thread_id_for
 from store.crm import Lead
 from store.db import get_engine
 from store.engagement import Direction, EmailMessage, Handoff

@@ -16,7 +16,7 @@ import pytest
 
 from core.settings import Settings
 from store.web_corpus import WebPage, page_path, write_page
-from tools.web_search import (
+from tools.web_search.search import (
     LocalCorpusSearch,
     TavilySearch,
     WebResult,

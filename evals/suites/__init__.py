@@ -15,7 +15,7 @@ from typing import Any
 
 from evals.schemas import SUITE_NAMES, CaseResult, EvalCase, FieldCheck
 from graphs.context import Context
-from graphs.engines.base import ReasoningEngine
+from graphs.reasoning.base import ReasoningEngine
 from prompts.registry import use_prompt_versions
 
 RunCase = Callable[[EvalCase, "SuiteRuntime"], CaseResult]

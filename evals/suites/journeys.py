@@ -23,10 +23,10 @@ from sqlmodel import Session, select
 from core.clock import ManualClock
 from evals.schemas import CaseResult, JourneyCase, ScriptedReply
 from evals.suites import SuiteRuntime, base_result, check
+from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner
-from memory.checkpointer import open_checkpointer
 from store.crm import Account, Lead, SecurityRole, User
 from store.db import get_engine, session_scope
 from store.engagement import Conversation, ConversationState, Handoff, HandoffTarget
@@ -192,7 +192,7 @@ def _conversation_over(database_url: str) -> bool:
 def prepare(runtime: SuiteRuntime) -> None:
     """Build the (empty) web index once, before journeys run side by side: Chroma
     cannot open the same new folder from several threads at once."""
-    from tools.web_search import LocalCorpusSearch
+    from tools.web_search.search import LocalCorpusSearch
 
     corpus = runtime.work_dir / "web"
     corpus.mkdir(exist_ok=True)

@@ -23,11 +23,12 @@ from graphs.engage.nodes.message_writer import message_writer
 from graphs.engage.nodes.reply_reader import reply_reader
 from graphs.engage.nodes.reply_waiter import reply_waiter
 from graphs.engage.state import EngageInput, EngageOutput, EngageState
-from graphs.nodes.icp_judge import icp_judge
-from graphs.nodes.researcher import researcher
-from graphs.traced_node import traced
+from graphs.research.nodes.icp_judge import icp_judge
+from graphs.research.nodes.researcher import researcher
+from graphs.tracing.traced_node import traced
+from memory.thread_ids import ENGAGE_MODE
 
-MODE = "engage"
+MODE = ENGAGE_MODE
 
 
 def _after_wait(state: EngageState) -> Literal["reply_reader", "conversation_router"]:

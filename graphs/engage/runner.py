@@ -20,9 +20,9 @@ from graphs.engage.assignment import check_assignment, pick_leads
 from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
-from graphs.engines.base import EngineError
-from graphs.research import thread_id_for
-from graphs.research_runner import ResearchRunner
+from graphs.reasoning.base import EngineError
+from graphs.research.runner import ResearchRunner
+from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
 from store.conversations import leads_with_unread_replies, unread_replies
 from store.crm import Lead, LeadStatus
@@ -31,7 +31,7 @@ from store.engagement import Conversation, ConversationState, Handoff, HandoffSt
 from tools.crm import LeadNotFoundError
 from tools.email_channel import DeliveryReport, MailSettings, deliver_due
 from tools.inbound_mail import import_inbound
-from tools.web_search import WebSearchError
+from tools.web_search.search import WebSearchError
 
 _LEAD_ERRORS = (LeadNotFoundError, WebSearchError, EngineError, ValueError, OSError)
 

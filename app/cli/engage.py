@@ -1,0 +1,248 @@
+"""`qualify engage ...` and `qualify handoffs ...`: run the Engage agent and review hand-offs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from core.clock import ManualClock, as_utc, utc_now
+from core.settings import get_settings
+from graphs.checkpointing import open_checkpointer
+from graphs.context import Context
+from graphs.engage.engage_config import load_engage_settings, save_engage_settings
+from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
+from graphs.engage.runner import EngageRunner, TickReport
+from store.db import get_engine, session_scope
+from store.engagement import (
+    Conversation,
+    Direction,
+    EmailMessage,
+    HandoffStatus,
+    HandoffTarget,
+)
+from store.handoff_review import HandoffReviewError, decide_handoff, list_handoffs
+from tools.email_channel import MailSettings
+from tools.inbound_mail import import_inbound
+
+engage_app = typer.Typer(help="Run the Engage agent: outreach, follow-ups, replies, hand-offs.")
+handoffs_app = typer.Typer(help="List, approve and reject hand-offs.")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]Error:[/red] {message}", highlight=False)
+    return typer.Exit(code=1)
+
+
+def _db() -> str:
+    return get_settings().resolved_database_url
+
+
+def inbox_dir() -> Path:
+    """Where `engage tick` picks up reply .eml files (QUALIFY_HOME/inbox)."""
+    return get_settings().home / "inbox"
+
+
+@contextmanager
+def engage_runner(at: datetime | None = None) -> Iterator[EngageRunner]:
+    """A runner on the embedded defaults; `at` pins the clock (simulations, replays)."""
+    context = Context(clock=ManualClock(at)) if at is not None else Context()
+    with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
+        yield EngageRunner(context, saver, MailSettings.from_env(), inbox_dir=inbox_dir())
+
+
+def _print_tick(report: TickReport) -> None:
+    delivery = report.delivery
+    console.print(
+        f"{report.now:%Y-%m-%d %H:%M} UTC: started {report.started}, replies read "
+        f"{report.replies_read}, timers {report.timers_fired}, recovered {report.recovered}; "
+        f"mail imported {report.imported} (unmatched {report.unmatched}); sent {delivery.sent}, "
+        f"failed {delivery.failed}, retry later {delivery.retried_later}, capped "
+        f"{delivery.capped}, unconfirmed {delivery.unconfirmed}",
+        highlight=False,
+    )
+    for rule, count in sorted(report.handoffs.items()):
+        console.print(f"  hand-off by rule {rule}: {count}", highlight=False)
+    for problem in report.errors[:20]:
+        console.print(f"  [yellow]{problem}[/yellow]", highlight=False)
+
+
+@engage_app.command("settings")
+def settings_command(
+    set_file: Annotated[
+        Path | None, typer.Option("--set", help="Replace the engage settings from YAML.")
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="Who made the change.")] = None,
+) -> None:
+    """Show the engage settings (assignment, follow-ups, hand-off rules, guardrails) as YAML."""
+    if set_file is not None:
+        try:
+            settings = load_engage_file(set_file)
+        except EngageFileError as exc:
+            raise _fail(str(exc)) from exc
+        save_engage_settings(_db(), settings, updated_by=by)
+        console.print(f"Engage settings saved from {set_file}.")
+        return
+    console.print(dump_engage(load_engage_settings(_db())), highlight=False)
+
+
+@engage_app.command()
+def tick(
+    at: Annotated[
+        datetime | None, typer.Option(help="Run as if it were this UTC time (simulation).")
+    ] = None,
+) -> None:
+    """One pass: import replies, resume threads with replies or due timers, start new
+    leads, deliver the outbox."""
+    with engage_runner(as_utc(at) if at else None) as runner:
+        _print_tick(runner.tick())
+
+
+@engage_app.command()
+def start(lead_ids: list[str]) -> None:
+    """Engage these leads now, whatever the assignment criteria (or restart a finished one)."""
+    with engage_runner() as runner:
+        _print_tick(runner.start(lead_ids))
+
+
+@engage_app.command()
+def run(
+    interval: Annotated[float, typer.Option(help="Seconds between passes.")] = 60.0,
+    ticks: Annotated[int | None, typer.Option(help="Stop after this many passes.")] = None,
+) -> None:
+    """Pass after pass until stopped (Ctrl-C) or `--ticks` passes are done."""
+    done = 0
+    totals: dict[str, int] = {"started": 0, "sent": 0, "handoffs": 0, "errors": 0}
+    try:
+        with engage_runner() as runner:
+            while ticks is None or done < ticks:
+                report = runner.tick()
+                _print_tick(report)
+                done += 1
+                totals["started"] += report.started
+                totals["sent"] += report.delivery.sent
+                totals["handoffs"] += sum(report.handoffs.values())
+                totals["errors"] += len(report.errors)
+                if ticks is None or done < ticks:
+                    time.sleep(interval)
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+    console.print(f"{done} passes: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+
+
+@engage_app.command("import")
+def import_command(paths: list[Path]) -> None:
+    """Import reply .eml files or maildir folders now (matched to their leads)."""
+    report = import_inbound(_db(), paths, now=utc_now())
+    console.print(report.summary() if hasattr(report, "summary") else report, highlight=False)
+
+
+@engage_app.command()
+def conversation(lead_id: str) -> None:
+    """Show the agent's conversation with a lead, with each reply's reading."""
+    with Session(get_engine(_db())) as session:
+        convo = session.get(Conversation, lead_id)
+        if convo is None:
+            raise _fail(f"the agent has no conversation with {lead_id}")
+        messages = session.exec(
+            select(EmailMessage)
+            .where(EmailMessage.lead_id == lead_id)
+            .order_by(col(EmailMessage.created_on), col(EmailMessage.id))
+        ).all()
+    console.print(
+        f"{lead_id}: {convo.state}, {convo.messages_sent} sent, {convo.followups_sent} follow-ups,"
+        f" next {convo.next_action or '—'} at {convo.next_action_on or '—'}",
+        highlight=False,
+    )
+    for message in messages:
+        arrow = "→" if message.direction == Direction.OUTBOUND else "←"
+        when = message.sent_on or message.received_on or message.created_on
+        console.rule(f"{arrow} {when:%Y-%m-%d %H:%M}  {message.subject}  [{message.status}]")
+        console.print(message.body.strip(), highlight=False, markup=False)
+
+
+@engage_app.command()
+def takeover(lead_id: str, by: Annotated[str, typer.Option(help="The seller's user id.")]) -> None:
+    """A seller takes the conversation over: the agent stops emailing this lead."""
+    with session_scope(_db()) as session:
+        convo = session.get(Conversation, lead_id)
+        if convo is None:
+            raise _fail(f"the agent has no conversation with {lead_id}")
+        convo.taken_over_by = by
+        session.add(convo)
+    console.print(f"{lead_id}: taken over by {by}; the agent will not email this lead again.")
+
+
+@handoffs_app.command("list")
+def handoffs_list(
+    target: Annotated[str | None, typer.Option(help="seller or supervisor")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, approved or rejected")] = "pending",
+    assignee: Annotated[str | None, typer.Option(help="Only this user's queue.")] = None,
+) -> None:
+    """Hand-offs waiting for a seller or a supervisor."""
+    try:
+        wanted_target = HandoffTarget(target) if target else None
+        wanted_status = HandoffStatus(status) if status else None
+    except ValueError as exc:
+        raise _fail(
+            f"{exc}; use --target seller|supervisor, --status pending|approved|rejected"
+        ) from exc
+    with Session(get_engine(_db())) as session:
+        rows = list_handoffs(
+            session, target=wanted_target, status=wanted_status, assignee_id=assignee
+        )
+    table = Table(title=f"{len(rows)} hand-offs ({status or 'any status'})")
+    for column in ("Id", "Lead", "To", "Assignee", "Rule"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Next step")
+    if status is None:
+        table.add_column("Status", no_wrap=True)
+    for row in rows:
+        cells = [str(row.id), row.lead_id, row.target, row.assignee_id or "—", row.rule_id]
+        cells.append(row.next_step)
+        if status is None:
+            cells.append(row.status)
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _decide(handoff_id: int, approve: bool, by: str | None, note: str | None) -> None:
+    try:
+        with session_scope(_db()) as session:
+            handoff = decide_handoff(
+                session, handoff_id, approve=approve, by=by, note=note, now=utc_now()
+            )
+            lead_id, status = handoff.lead_id, handoff.status
+    except HandoffReviewError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Hand-off {handoff_id} ({lead_id}): {status}.")
+
+
+@handoffs_app.command("approve")
+def handoffs_approve(
+    handoff_id: int,
+    by: Annotated[str | None, typer.Option(help="Who approves.")] = None,
+    note: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Approve: a disqualification disqualifies the lead; a seller hand-off qualifies it."""
+    _decide(handoff_id, True, by, note)
+
+
+@handoffs_app.command("reject")
+def handoffs_reject(
+    handoff_id: int,
+    by: Annotated[str | None, typer.Option(help="Who rejects.")] = None,
+    note: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Reject: the lead stays open with its seller."""
+    _decide(handoff_id, False, by, note)

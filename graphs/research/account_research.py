@@ -1,0 +1,93 @@
+"""Web research on a company, shared by all its leads through a stored cache."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.clock import as_utc, utc_now
+from core.findings import AccountDigest
+from graphs.reasoning.base import ReasoningEngine
+from store.agent_records import AccountResearch
+from store.db import session_scope
+from tools.crm import company_key
+from tools.web_search.search import WebResult, WebSearch
+
+# One query per section of the insights page; the local corpus and Tavily both rank by them.
+_QUERIES = (
+    ("general", "{name} company overview products services mission employees headquarters"),
+    ("finance", "{name} annual revenue financial results growth"),
+    ("news", "{name} news announcement launch appoints contract award"),
+)
+
+
+def research_key(account_id: str | None, domain: str | None, name: str | None) -> str | None:
+    """The cache key for a company: its account, else its domain, else its name."""
+    if account_id:
+        return f"account:{account_id}"
+    if domain:
+        return f"domain:{domain.lower()}"
+    if name and company_key(name):
+        return f"name:{company_key(name)}"
+    return None
+
+
+def gather_pages(web: WebSearch, name: str, domain: str | None) -> list[WebResult]:
+    """Search the web about a company, deduplicated by URL, best first."""
+    pages: dict[str, WebResult] = {}
+    domains = [domain] if domain else None
+    for topic, template in _QUERIES:
+        for hit in web.search(
+            template.format(name=name), include_domains=domains, max_results=4, topic=topic
+        ):
+            if hit.url not in pages or hit.score > pages[hit.url].score:
+                pages[hit.url] = hit
+    return sorted(pages.values(), key=lambda hit: -hit.score)
+
+
+def cached_digest(database_url: str, key: str, fresh_since: datetime) -> AccountDigest | None:
+    """A stored digest made at or after `fresh_since`, or None."""
+    with session_scope(database_url) as session:
+        row = session.get(AccountResearch, key)
+    if row is None or as_utc(row.researched_on) < fresh_since:
+        return None
+    return AccountDigest.model_validate(row.payload)
+
+
+def store_digest(database_url: str, key: str, digest: AccountDigest) -> None:
+    """Keep a digest for the next lead at the same company."""
+    with session_scope(database_url) as session:
+        row = session.get(AccountResearch, key) or AccountResearch(
+            company_key=key, engine=digest.engine, payload={}
+        )
+        row.payload = digest.model_dump(mode="json")
+        row.engine = digest.engine
+        row.researched_on = utc_now()
+        session.add(row)
+
+
+def research_company(
+    *,
+    web: WebSearch,
+    engine: ReasoningEngine,
+    database_url: str,
+    key: str,
+    name: str,
+    domain: str | None,
+    fresh_since: datetime,
+    keep: bool = True,
+) -> tuple[AccountDigest | None, bool]:
+    """The company's digest and whether it came from the cache; None when the web is silent.
+
+    A digest made at or after `fresh_since` is reused: the refresh schedule sets it, and a
+    forced batch sets it to the batch start so each company is researched once per batch.
+    """
+    cached = cached_digest(database_url, key, fresh_since)
+    if cached is not None:
+        return cached, True
+    pages = gather_pages(web, name, domain)
+    if not pages:
+        return None, False
+    digest = engine.digest_account(name, pages)
+    if keep:  # a sandbox (replay) run leaves the shared cache alone
+        store_digest(database_url, key, digest)
+    return digest, False

@@ -1,0 +1,57 @@
+"""The admin's agent settings (ICP, selection, refresh, sender), stored as JSON blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from core.clock import utc_now
+from core.icp_profile import IcpProfile
+from graphs.icp.profile_file import default_icp
+from graphs.research.selection import RefreshSchedule, SelectionRules
+from store.agent_records import AgentSetting
+from store.db import session_scope
+
+
+class OutreachSettings(BaseModel):
+    """Who outreach drafts come from."""
+
+    sender_name: str = "Alex Morgan"
+    sender_company: str = "Northwind Analytics"
+    signature: str = "Alex Morgan\nAccount Executive, Northwind Analytics"
+
+
+class AgentSettings(BaseModel):
+    """All admin settings the research agent reads."""
+
+    icp: IcpProfile = Field(default_factory=default_icp)
+    selection: SelectionRules = Field(default_factory=SelectionRules)
+    refresh: RefreshSchedule = Field(default_factory=RefreshSchedule)
+    outreach: OutreachSettings = Field(default_factory=OutreachSettings)
+
+
+_BLOCKS = tuple(AgentSettings.model_fields)
+
+
+def load_agent_settings(database_url: str) -> AgentSettings:
+    """The stored settings, with defaults for blocks never set."""
+    with session_scope(database_url) as session:
+        rows = session.exec(select(AgentSetting).where(AgentSetting.name.in_(_BLOCKS))).all()  # type: ignore[attr-defined]
+        stored: dict[str, Any] = {row.name: row.value for row in rows}
+    return AgentSettings.model_validate(stored)
+
+
+def save_setting_block(
+    database_url: str, name: str, value: BaseModel, *, updated_by: str | None = None
+) -> None:
+    """Replace one settings block (already validated by its model)."""
+    if name not in _BLOCKS:
+        raise ValueError(f"unknown settings block {name!r}; one of {', '.join(_BLOCKS)}")
+    with session_scope(database_url) as session:
+        row = session.get(AgentSetting, name) or AgentSetting(name=name, value={})
+        row.value = value.model_dump(mode="json")
+        row.updated_on = utc_now()
+        row.updated_by = updated_by
+        session.add(row)

@@ -1,0 +1,57 @@
+"""The Research graph: researcher → ICP judge → outreach writer (draft) → insights recorder.
+
+`graph` is compiled without a checkpointer for `langgraph.json` (the LangGraph server
+brings its own); the runner and tests compile `build_research_graph()` with theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+
+from graphs.context import Context
+from graphs.research.nodes.icp_judge import icp_judge
+from graphs.research.nodes.insights_recorder import insights_recorder
+from graphs.research.nodes.outreach_writer import outreach_writer
+from graphs.research.nodes.researcher import researcher
+from graphs.research.state import ResearchInput, ResearchOutput, ResearchState
+from graphs.tracing.traced_node import traced
+from memory.thread_ids import RESEARCH_MODE
+
+MODE = RESEARCH_MODE
+
+
+def _after_icp(
+    _state: ResearchState, runtime: Runtime[Context]
+) -> Literal["outreach_writer", "insights_recorder"]:
+    context = runtime.context or Context()
+    return "outreach_writer" if context.draft_outreach else "insights_recorder"
+
+
+def build_research_graph(
+    checkpointer: BaseCheckpointSaver | None = None,
+) -> CompiledStateGraph:
+    """The research graph, compiled with the given checkpointer (or none)."""
+    builder = StateGraph(
+        ResearchState,
+        context_schema=Context,
+        input_schema=ResearchInput,
+        output_schema=ResearchOutput,
+    )
+    builder.add_node("researcher", traced("researcher")(researcher))
+    builder.add_node("icp_judge", traced("icp_judge")(icp_judge))
+    builder.add_node("outreach_writer", traced("outreach_writer")(outreach_writer))
+    builder.add_node("insights_recorder", traced("insights_recorder")(insights_recorder))
+    builder.add_edge(START, "researcher")
+    builder.add_edge("researcher", "icp_judge")
+    builder.add_conditional_edges("icp_judge", _after_icp)
+    builder.add_edge("outreach_writer", "insights_recorder")
+    builder.add_edge("insights_recorder", END)
+    return builder.compile(checkpointer=checkpointer, name="research")
+
+
+graph = build_research_graph()

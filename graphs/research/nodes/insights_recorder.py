@@ -1,0 +1,70 @@
+"""Insights recorder node: stores the lead's latest insights and the agent's auto-connections."""
+
+from __future__ import annotations
+
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+
+from core.clock import utc_now
+from core.findings import LeadInsights
+from graphs.context import Context
+from graphs.research.state import ResearchState
+from graphs.services import services_for
+from store.agent_records import LeadInsight
+from store.crm import Lead
+from store.db import session_scope
+
+
+def build_insights(state: ResearchState, engine_name: str) -> LeadInsights:
+    """The insights page's content from the finished state."""
+    return LeadInsights(
+        lead_id=state["lead_id"],
+        researched_on=utc_now(),
+        research=state["research"],
+        icp=state["icp"],
+        draft=state.get("draft"),
+        engine=engine_name,
+        fallback_notes=list(dict.fromkeys(state.get("engine_notes", []))),
+    )
+
+
+def record_insights(database_url: str, insights: LeadInsights, thread_id: str) -> None:
+    """Replace the lead's stored insights; connect the account/contact the agent matched.
+
+    Idempotent: a resumed run that repeats this step writes the same rows again.
+    """
+    research = insights.research
+    with session_scope(database_url) as session:
+        row = session.get(LeadInsight, insights.lead_id) or LeadInsight(
+            lead_id=insights.lead_id,
+            fit_level="",
+            recommendation="",
+            engine="",
+            thread_id="",
+            payload={},
+        )
+        row.researched_on = insights.researched_on
+        row.fit_level = insights.icp.fit_level
+        row.recommendation = insights.icp.recommendation
+        row.engine = insights.engine
+        row.thread_id = thread_id
+        row.payload = insights.model_dump(mode="json")
+        session.add(row)
+        lead = session.get(Lead, insights.lead_id)
+        if lead is not None and lead.parent_account_id is None and research.account_id:
+            # Auto-connected, as in Dynamics; the seller can disconnect with `qualify connect`.
+            lead.parent_account_id = research.account_id
+            lead.connected_by = "agent"
+            if lead.parent_contact_id is None and research.contact_match:
+                lead.parent_contact_id = research.contact_match.id
+            session.add(lead)
+
+
+def insights_recorder(state: ResearchState, runtime: Runtime[Context]) -> dict:
+    """Graph node: the run's output, stored unless the run is a sandbox."""
+    context = runtime.context or Context()
+    insights = build_insights(state, services_for(context).engine.name)
+    if not context.sandbox:
+        thread_id = get_config()["configurable"].get("thread_id", "")
+        record_insights(context.database_url, insights, thread_id)
+    return {"insights": insights}

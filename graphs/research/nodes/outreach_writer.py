@@ -1,0 +1,19 @@
+"""Outreach writer node: drafts (never sends) a first email grounded in the research."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from graphs.context import Context
+from graphs.research.agent_settings import load_agent_settings
+from graphs.research.state import ResearchState
+from graphs.services import services_for
+
+
+def outreach_writer(state: ResearchState, runtime: Runtime[Context]) -> dict:
+    """Graph node: the outreach draft for the lead, whatever the fit (sellers decide)."""
+    context = runtime.context or Context()
+    services = services_for(context)
+    outreach = load_agent_settings(context.database_url).outreach
+    draft = services.engine.write_outreach(state["research"], state["icp"], outreach.signature)
+    return {"draft": draft, "engine_notes": services.take_engine_notes()}

@@ -1,0 +1,162 @@
+"""The Research agent runner: picks eligible leads and runs each through its own thread."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from core.clock import utc_now
+from graphs.context import Context
+from graphs.reasoning.base import EngineError
+from graphs.research.agent_settings import AgentSettings, load_agent_settings
+from graphs.research.graph import build_research_graph
+from graphs.research.selection import check_eligibility, is_stale
+from graphs.services import services_for
+from memory.thread_ids import thread_id_for
+from store.agent_records import LeadInsight
+from store.db import get_engine
+from tools.crm import LeadNotFoundError
+from tools.web_search.search import WebSearchError
+
+OutcomeStatus = Literal["researched", "resumed", "fresh", "not_eligible", "error"]
+
+
+class ResearchOutcome(BaseModel):
+    """What happened to one lead in a batch."""
+
+    lead_id: str
+    status: OutcomeStatus
+    fit_level: str | None = None
+    recommendation: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+
+
+class EligibleLead(BaseModel):
+    """A lead the selection rules pick, for `qualify leads`."""
+
+    lead_id: str
+    full_name: str
+    company_name: str | None
+    created_on: datetime
+    owner_id: str | None
+    researched_on: datetime | None
+
+
+class ResearchRunner:
+    """Runs the research graph over leads with a checkpointer (one thread per lead)."""
+
+    def __init__(self, context: Context, checkpointer: BaseCheckpointSaver) -> None:
+        self.context = context
+        self.graph = build_research_graph(checkpointer)
+
+    def settings(self) -> AgentSettings:
+        """The admin settings in force."""
+        return load_agent_settings(self.context.database_url)
+
+    def eligible_leads(self, now: datetime | None = None) -> list[EligibleLead]:
+        """Leads the selection rules pick, newest first, with their last research time."""
+        now = now or utc_now()
+        rules = self.settings().selection
+        crm = services_for(self.context).crm
+        since = now - timedelta(days=rules.max_age_days) if rules.max_age_days else None
+        roles = crm.user_roles()
+        picked = [
+            lead
+            for lead in crm.leads_created_since(since, rules.statuses)
+            if check_eligibility(lead, roles.get(lead.owner_id or ""), now, rules).eligible
+        ]
+        researched = self._researched_on([lead.id for lead in picked])
+        return [
+            EligibleLead(
+                lead_id=lead.id,
+                full_name=lead.full_name,
+                company_name=lead.company_name,
+                created_on=lead.created_on,
+                owner_id=lead.owner_id,
+                researched_on=researched.get(lead.id),
+            )
+            for lead in picked
+        ]
+
+    def _researched_on(self, lead_ids: list[str]) -> dict[str, datetime]:
+        with Session(get_engine(self.context.database_url)) as session:
+            rows = [session.get(LeadInsight, lead_id) for lead_id in lead_ids]
+        return {row.lead_id: row.researched_on for row in rows if row is not None}
+
+    def research(
+        self, lead_ids: Iterable[str] | None = None, *, force: bool = False
+    ) -> Iterator[ResearchOutcome]:
+        """Research the given leads (default: every eligible lead), one outcome per lead.
+
+        A lead whose last run stopped between nodes resumes from its checkpoint. Without
+        `force`, leads outside the selection rules or with fresh research are skipped.
+        """
+        batch_started = utc_now()
+        if lead_ids is None:
+            lead_ids = [lead.lead_id for lead in self.eligible_leads(batch_started)]
+        settings = self.settings()
+        roles = services_for(self.context).crm.user_roles()
+        for lead_id in lead_ids:
+            started = time.perf_counter()
+            try:
+                outcome = self._research_one(lead_id, force, batch_started, settings, roles)
+            except (LeadNotFoundError, WebSearchError, EngineError, ValueError, OSError) as exc:
+                outcome = ResearchOutcome(lead_id=lead_id, status="error", message=str(exc))
+            outcome.seconds = time.perf_counter() - started
+            yield outcome
+
+    def _research_one(
+        self,
+        lead_id: str,
+        force: bool,
+        batch_started: datetime,
+        settings: AgentSettings,
+        roles: dict[str, str],
+    ) -> ResearchOutcome:
+        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        if self.graph.get_state(config).next:
+            result = self.graph.invoke(None, config, context=self.context)
+            return self._done(lead_id, "resumed", result)
+        crm = services_for(self.context).crm
+        lead = crm.lead(lead_id)
+        if not force:
+            eligibility = check_eligibility(
+                lead, roles.get(lead.owner_id or ""), batch_started, settings.selection
+            )
+            if not eligibility.eligible:
+                return ResearchOutcome(
+                    lead_id=lead_id,
+                    status="not_eligible",
+                    message="; ".join(eligibility.reasons) + " (use --force to research anyway)",
+                )
+            last = self._researched_on([lead_id]).get(lead_id)
+            if not is_stale(
+                last, batch_started, settings.refresh, lead_changed_on=lead.modified_on
+            ):
+                return ResearchOutcome(
+                    lead_id=lead_id, status="fresh", message=f"researched on {last:%Y-%m-%d %H:%M}"
+                )
+        payload: dict = {"lead_id": lead_id}
+        if force:
+            # Each company is researched once per forced batch, then shared by its leads.
+            payload["company_research_since"] = batch_started.isoformat()
+        result = self.graph.invoke(payload, config, context=self.context)
+        return self._done(lead_id, "researched", result)
+
+    @staticmethod
+    def _done(lead_id: str, status: OutcomeStatus, result: dict) -> ResearchOutcome:
+        insights = result["insights"]
+        return ResearchOutcome(
+            lead_id=lead_id,
+            status=status,
+            fit_level=insights.icp.fit_level,
+            recommendation=insights.icp.recommendation,
+            message="; ".join(insights.fallback_notes) or None,
+        )
