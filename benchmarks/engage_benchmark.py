@@ -41,7 +41,7 @@ from graphs.engage.runner import EngageRunner, TickReport
 from graphs.services import services_for
 from sample_crm.generator import generate_sample_crm
 from store.crm import Lead, LeadStatus
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import Conversation, DeliveryStatus, Direction, EmailMessage, Handoff
 from tools.email_channel import MailSettings
 
@@ -226,7 +226,7 @@ class ScriptedLeads:
         """Schedule a reply to each newly sent agent email the lead's script answers."""
         since = self._scanned_from
         self._scanned_from = now
-        with Session(get_engine(self.database_url)) as session:
+        with Session(get_db_engine(self.database_url)) as session:
             query = select(EmailMessage).where(
                 EmailMessage.direction == Direction.OUTBOUND,
                 EmailMessage.status == DeliveryStatus.SENT,
@@ -288,7 +288,7 @@ class ScriptedLeads:
 
 
 def _counts(database_url: str, *columns: object, where: tuple = ()) -> list[tuple]:
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         query = select(*columns, func.count()).where(*where).group_by(*columns)  # type: ignore[call-overload]
         return sorted(session.exec(query).all(), key=lambda r: -r[-1])
 
@@ -301,7 +301,7 @@ def _size_mb(path: Path) -> float:
 
 def _outcomes_by_script(database_url: str, scripts: ScriptedLeads) -> dict[str, Counter[str]]:
     """How each script's leads ended: the hand-off rule that fired, else the conversation state."""
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         handoffs = {h.lead_id: f"{h.target}:{h.rule_id}" for h in session.exec(select(Handoff))}
         states = {c.lead_id: c.state.value for c in session.exec(select(Conversation))}
     table: dict[str, Counter[str]] = {}
@@ -339,7 +339,7 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         summary = generate_sample_crm(
             session,
             root / "web",
@@ -365,7 +365,7 @@ def main() -> None:
     settings.mailboxes = [MAILBOX]
     save_engage_settings(database_url, settings, updated_by="engage benchmark")
 
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         leads = list(
             session.exec(select(Lead).where(Lead.status == LeadStatus.OPEN).order_by(Lead.id))
         )
@@ -412,7 +412,7 @@ def main() -> None:
         wall = time.perf_counter() - run_started
 
     checkpoint_mb = _size_mb(root / "checkpoints.db")
-    with get_engine(database_url).connect() as connection:
+    with get_db_engine(database_url).connect() as connection:
         # Fold the CRM's write-ahead log into the file so the size is the data's, not the log's.
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     crm_mb = _size_mb(root / "crm.db")

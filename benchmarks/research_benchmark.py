@@ -23,7 +23,7 @@ from graphs.services import services_for
 from sample_crm.generator import generate_sample_crm
 from store.agent_records import AccountResearch
 from store.crm import Lead
-from store.db import get_engine
+from store.db import get_db_engine
 
 
 def main() -> None:
@@ -43,7 +43,7 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         summary = generate_sample_crm(
             session, root / "web", n_accounts=args.accounts, n_leads=args.leads
         )
@@ -54,7 +54,7 @@ def main() -> None:
     print(f"sample CRM: {summary.model_dump()}")
     print(f"generate: {generated - started:.1f} s   index web corpus: {indexed - generated:.1f} s")
 
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         lead_ids = list(session.exec(select(Lead.id).order_by(Lead.id)))
     per_lead: list[float] = []
     statuses: Counter[str] = Counter()
@@ -66,7 +66,7 @@ def main() -> None:
             statuses[outcome.fit_level or outcome.status] += 1
         elapsed = time.perf_counter() - run_started
 
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         companies = session.exec(select(func.count()).select_from(AccountResearch)).one()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     quantiles = statistics.quantiles(per_lead, n=20)

@@ -35,7 +35,7 @@ from graphs.tracing.replay import replay
 from graphs.tracing.trace_view import build_trace, step_detail
 from memory.thread_ids import thread_id_for
 from sample_crm.generator import generate_sample_crm
-from store.db import get_engine
+from store.db import get_db_engine
 
 STEPS_PER_RUN = 4
 
@@ -85,7 +85,7 @@ def main() -> None:
         chroma_dir=str(root / "chroma"),
         engine="offline",
     )
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         generate_sample_crm(session, root / "web", n_accounts=20, n_leads=40)
         session.commit()
     services_for(context).web.sync()  # type: ignore[attr-defined]

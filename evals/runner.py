@@ -223,9 +223,9 @@ def build_runtime_engine(context: Context) -> ReasoningEngine:
     """
     if context.engine == "offline":
         return OfflineEngine()
-    from graphs.services import build_engine
+    from graphs.services import build_reasoning_engine
 
-    engine = build_engine(context)
+    engine = build_reasoning_engine(context)
     return getattr(engine, "primary", engine)
 
 

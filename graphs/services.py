@@ -20,17 +20,17 @@ class Services:
 
     crm: CrmReader
     web: WebSearch
-    engine: ReasoningEngine
+    reasoning: ReasoningEngine
     check_deliverability: bool
     dns_timeout_s: float
 
     def take_engine_notes(self) -> list[str]:
         """Fallback notes the engine gathered since the last call (the offline engine has none)."""
-        take = getattr(self.engine, "take_notes", None)
+        take = getattr(self.reasoning, "take_notes", None)
         return take() if take is not None else []
 
 
-def build_engine(context: Context) -> ReasoningEngine:
+def build_reasoning_engine(context: Context) -> ReasoningEngine:
     """The offline engine, or the LLM engine falling back to it."""
     offline = OfflineEngine()
     if context.engine == "offline":
@@ -68,7 +68,7 @@ def services_for(context: Context) -> Services:
     return Services(
         crm=CrmReader(context.database_url),
         web=web,
-        engine=build_engine(context),
+        reasoning=build_reasoning_engine(context),
         check_deliverability=settings.check_deliverability,
         dns_timeout_s=settings.dns_timeout_s,
     )

@@ -29,7 +29,7 @@ def _enable_sqlite_wal(dbapi_connection, _record) -> None:
 
 
 @lru_cache(maxsize=8)
-def get_engine(url: str) -> Engine:
+def get_db_engine(url: str) -> Engine:
     """An engine for `url` (cached per URL), with the tables created."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +43,7 @@ def get_engine(url: str) -> Engine:
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
+    with Session(get_db_engine(url), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

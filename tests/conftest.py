@@ -16,7 +16,7 @@ from core.settings import get_settings
 from graphs.context import Context
 from graphs.services import services_for
 from sample_crm.generator import generate_sample_crm
-from store.db import get_engine
+from store.db import get_db_engine
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
 
 # A fixed "now" would make the 14-day window drift from the wall clock the runner uses,
@@ -87,13 +87,13 @@ class SampleCrm:
 def sample_crm_template(tmp_path_factory: pytest.TempPathFactory) -> SampleCrm:
     """Generated and indexed once per session; tests get copies."""
     crm = SampleCrm(tmp_path_factory.mktemp("sample_crm"))
-    with Session(get_engine(crm.database_url)) as session:
+    with Session(get_db_engine(crm.database_url)) as session:
         generate_sample_crm(session, crm.corpus_dir, seed=7, now=SAMPLE_NOW)
         session.commit()
     web = services_for(crm.context()).web
     web.sync()  # type: ignore[attr-defined]
     services_for.cache_clear()
-    get_engine(crm.database_url).dispose()
+    get_db_engine(crm.database_url).dispose()
     return crm
 
 

@@ -20,7 +20,7 @@ from store.crm import (
     SecurityRole,
     User,
 )
-from store.db import get_engine
+from store.db import get_db_engine
 from tools.crm import CrmReader, LeadNotFoundError, company_key, email_domain, make_crm_tools
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -123,7 +123,7 @@ def crm(tmp_path: Path) -> CrmReader:
             ActivityParticipant(activity_id="M2", email="someone@else.com"),
         ],
     ]
-    with Session(get_engine(url)) as session:
+    with Session(get_db_engine(url)) as session:
         for table_rows in rows:  # parents first: SQLite checks foreign keys per flush
             session.add_all(table_rows)
             session.flush()

@@ -17,14 +17,14 @@ from store.csv_import import (
     import_accounts_csv,
     import_leads_csv,
 )
-from store.db import get_engine
+from store.db import get_db_engine
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def session(tmp_path: Path) -> Iterator[Session]:
-    with Session(get_engine(f"sqlite:///{tmp_path}/crm.db"), expire_on_commit=False) as s:
+    with Session(get_db_engine(f"sqlite:///{tmp_path}/crm.db"), expire_on_commit=False) as s:
         s.add(User(id="USR-01", full_name="Megan Clarke", email="m@x.com",
                    security_role=SecurityRole.SELLER))  # fmt: skip
         s.add(Account(id="ACC-001", name="Brightwater Logistics Ltd", domain="bw.co.uk"))

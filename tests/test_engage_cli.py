@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from app.cli.main import app
 from core.settings import get_settings
 from store.crm import Lead
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import Handoff
 
 runner = CliRunner()
@@ -54,13 +54,13 @@ def test_engage_tick_reply_handoff_and_review(tmp_path: Path) -> None:
     assert "opted_out: 1" in out
     assert (home / "inbox" / "processed" / "reply.eml").exists()
 
-    with Session(get_engine(get_settings().resolved_database_url)) as session:
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
         handoff = session.exec(select(Handoff).where(Handoff.rule_id == "opted_out")).one()
         lead_id = handoff.lead_id
     assert "opted_out" in _run("handoffs", "list", "--target", "supervisor")
     assert "remove me" in _run("engage", "conversation", lead_id)
     _run("handoffs", "approve", str(handoff.id), "--by", "USR-08")
-    with Session(get_engine(get_settings().resolved_database_url)) as session:
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
         lead = session.get(Lead, lead_id)
         assert lead is not None and lead.status == "disqualified" and lead.do_not_email
     again = _run("handoffs", "approve", str(handoff.id), code=1)

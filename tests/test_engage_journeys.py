@@ -25,7 +25,7 @@ from graphs.engage.runner import EngageRunner, TickReport
 from graphs.research.runner import ResearchRunner
 from store.agent_records import LeadInsight
 from store.crm import Contact, Lead
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import Conversation, Handoff
 from tests.conftest import SampleCrm
 from tests.smtp_test_server import SmtpTestServer, smtp_server
@@ -50,7 +50,7 @@ def researched_world(
     world = SampleCrm(root)
     with open_checkpointer(world.checkpoint_path) as saver:
         list(ResearchRunner(world.context(), saver).research())
-    with Session(get_engine(world.database_url)) as session:
+    with Session(get_db_engine(world.database_url)) as session:
         exact = session.exec(select(LeadInsight).where(LeadInsight.fit_level == "exact")).all()
         leads = [session.get(Lead, row.lead_id) for row in exact]
     good = [
@@ -102,11 +102,11 @@ class Journey:
         path.write_bytes(bytes(message))
 
     def handoffs(self) -> list[Handoff]:
-        with Session(get_engine(self.world.database_url)) as session:
+        with Session(get_db_engine(self.world.database_url)) as session:
             return list(session.exec(select(Handoff).where(Handoff.lead_id == self.lead.id)))
 
     def conversation(self) -> Conversation:
-        with Session(get_engine(self.world.database_url)) as session:
+        with Session(get_db_engine(self.world.database_url)) as session:
             found = session.get(Conversation, self.lead.id)
         assert found is not None
         return found
@@ -126,7 +126,7 @@ def _open_journey(
     root = tmp_path / "world"
     shutil.copytree(template.root, root)
     world = SampleCrm(root)
-    with Session(get_engine(world.database_url)) as session:
+    with Session(get_db_engine(world.database_url)) as session:
         lead = session.get(Lead, good[index])
         assert lead is not None
         if email is not None:
@@ -239,7 +239,7 @@ def test_unsubscribe_stops_mail_and_goes_to_a_supervisor(journey: Journey) -> No
     journey.tick()
     handoff = _only_handoff(journey)
     assert (handoff.target, handoff.rule_id) == ("supervisor", "opted_out")
-    with Session(get_engine(journey.world.database_url)) as session:
+    with Session(get_db_engine(journey.world.database_url)) as session:
         assert session.get(Lead, journey.lead.id).do_not_email  # type: ignore[union-attr]
     for _ in range(15):
         journey.days(1)
@@ -272,7 +272,7 @@ def test_referral_records_the_suggested_contact(journey: Journey) -> None:
     journey.tick()
     handoff = _only_handoff(journey)
     assert (handoff.target, handoff.rule_id) == ("seller", "referral")
-    with Session(get_engine(journey.world.database_url)) as session:
+    with Session(get_db_engine(journey.world.database_url)) as session:
         contact = session.exec(
             select(Contact).where(Contact.email == f"maria.lopez@{domain}")
         ).first()
@@ -325,7 +325,7 @@ Subject: {outreach["Subject"]}
 def _umlaut_address(researched_world: tuple[SampleCrm, list[str]]) -> str:
     """The first good lead's domain with a non-ASCII local part (valid: SMTPUTF8)."""
     template, good = researched_world
-    with Session(get_engine(template.database_url)) as session:
+    with Session(get_db_engine(template.database_url)) as session:
         lead = session.get(Lead, good[0])
     assert lead is not None and lead.email
     address = f"uwe.krüger@{lead.email.rpartition('@')[2]}"

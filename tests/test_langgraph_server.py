@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import Session
 
 from store.agent_records import LeadInsight
-from store.db import get_engine
+from store.db import get_db_engine
 from tests.conftest import SampleCrm
 
 REPO = Path(__file__).parents[1]
@@ -89,5 +89,5 @@ def test_research_graph_runs_under_the_langgraph_server(
     assert result["insights"]["icp"]["fit_level"] in ("exact", "close", "none")
     history = client.threads.get_history(thread["thread_id"], limit=10)
     assert {"researcher", "icp_judge"} <= {step["node"] for step in history[0]["values"]["trace"]}
-    with Session(get_engine(sample_crm.database_url)) as session:
+    with Session(get_db_engine(sample_crm.database_url)) as session:
         assert session.get(LeadInsight, lead_id) is not None

@@ -35,7 +35,7 @@ from prompts.versioning import (
     show,
 )
 from store.agent_records import LeadInsight
-from store.db import get_engine, session_scope
+from store.db import get_db_engine, session_scope
 from store.prompt_versions import (
     PromptActivation,
     PromptRegistryRevision,
@@ -70,7 +70,7 @@ def research_one(
         assert outcome.status == "researched", outcome.message
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         entries = runner.graph.get_state(config).values["trace"]
-    with Session(get_engine(crm.database_url)) as session:
+    with Session(get_db_engine(crm.database_url)) as session:
         row = session.get(LeadInsight, lead_id)
     assert row is not None
     trace = [StepTrace.model_validate(e) if isinstance(e, dict) else e for e in entries]
@@ -155,7 +155,7 @@ def test_prompts_in_force_are_cached_until_a_version_changes(sample_crm: SampleC
     def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
-    engine = get_engine(db)
+    engine = get_db_engine(db)
     event.listen(engine, "before_cursor_execute", count)
     try:
         assert in_force(db, *names) == ["1", "default", "default"]

@@ -13,7 +13,7 @@ from memory.thread_ids import thread_id_for
 from prompts.registry import default_prompt
 from prompts.versioning import expand_prompt_pins, save_version
 from store.agent_records import LeadInsight
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import EmailMessage, Handoff
 from store.node_runs import NodeRun
 from store.replays import Replay
@@ -31,7 +31,7 @@ def _research_one(crm: SampleCrm) -> str:
 
 
 def _insight(crm: SampleCrm, lead_id: str) -> LeadInsight:
-    with Session(get_engine(crm.database_url)) as session:
+    with Session(get_db_engine(crm.database_url)) as session:
         row = session.get(LeadInsight, lead_id)
     assert row is not None
     return row
@@ -66,7 +66,7 @@ def test_replay_with_an_edited_state_changes_the_outcome_and_touches_nothing(
     # The CRM is untouched: the stored insight is the original run's.
     after = _insight(sample_crm, lead_id)
     assert (after.researched_on, after.fit_level) == (before.researched_on, before.fit_level)
-    with Session(get_engine(sample_crm.database_url)) as session:
+    with Session(get_db_engine(sample_crm.database_url)) as session:
         kept = session.exec(select(Replay).where(Replay.lead_id == lead_id)).all()
         runs = session.exec(
             select(NodeRun).where(NodeRun.thread_id == result.replay_thread_id)
@@ -103,7 +103,7 @@ def test_engage_replay_sends_no_email_and_writes_no_handoff(journey: Journey) ->
     journey.reply("How much does it cost per site? And do you integrate with SAP?")
     journey.tick()
     assert len(journey.mail_to_lead()) == 2
-    with Session(get_engine(journey.world.database_url)) as session:
+    with Session(get_db_engine(journey.world.database_url)) as session:
         outbox_before = len(session.exec(select(EmailMessage)).all())
     saver = journey.runner.graph.checkpointer
     config = {"configurable": {"thread_id": thread_id_for(journey.lead.id, "engage")}}
@@ -121,7 +121,7 @@ def test_engage_replay_sends_no_email_and_writes_no_handoff(journey: Journey) ->
     assert "waiting at reply_waiter" in result.replayed["status"]
     journey.tick()
     assert len(journey.mail_to_lead()) == 2
-    with Session(get_engine(journey.world.database_url)) as session:
+    with Session(get_db_engine(journey.world.database_url)) as session:
         assert len(session.exec(select(EmailMessage)).all()) == outbox_before
         assert session.exec(select(Handoff)).all() == []
 

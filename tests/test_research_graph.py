@@ -23,7 +23,7 @@ from memory.thread_ids import thread_id_for
 from sample_crm.generator import generate_sample_crm
 from store.agent_records import AccountResearch, LeadInsight
 from store.crm import Account, Lead, LeadStatus
-from store.db import get_engine
+from store.db import get_db_engine
 from tests.conftest import SampleCrm
 from tests.openai_compatible_server import running_openai_server
 from tools.web_search.search import WebSearchError
@@ -47,7 +47,7 @@ def runner_for(crm: SampleCrm, checkpoint_url: str, **context: object) -> Iterat
 
 
 def _stored(crm: SampleCrm, lead_id: str) -> LeadInsights:
-    with Session(get_engine(crm.database_url)) as session:
+    with Session(get_db_engine(crm.database_url)) as session:
         row = session.get(LeadInsight, lead_id)
     assert row is not None, f"no insights stored for {lead_id}"
     return LeadInsights.model_validate(row.payload)
@@ -89,7 +89,7 @@ def test_leads_at_one_company_share_its_research(
 
         web.search = counting_search  # type: ignore[method-assign]
         outcomes = list(runner.research())
-    with Session(get_engine(sample_crm.database_url)) as session:
+    with Session(get_db_engine(sample_crm.database_url)) as session:
         companies = session.exec(select(AccountResearch)).all()
     assert len(outcomes) > len(companies) > 10
     # Three searches per company researched, none for a lead whose company was done.
@@ -141,7 +141,7 @@ def test_fresh_research_is_skipped_unless_forced(
 
 
 def test_bad_leads_are_reported_and_the_batch_goes_on(sample_crm: SampleCrm) -> None:
-    with Session(get_engine(sample_crm.database_url)) as session:
+    with Session(get_db_engine(sample_crm.database_url)) as session:
         closed = session.exec(select(Lead).where(Lead.status != LeadStatus.OPEN)).first()
         no_email = session.exec(select(Lead).where(Lead.email == None)).first()  # noqa: E711
     assert closed is not None and no_email is not None
@@ -161,7 +161,7 @@ def test_bad_leads_are_reported_and_the_batch_goes_on(sample_crm: SampleCrm) -> 
 
 
 def test_lead_without_company_gets_unknown_company_criteria(sample_crm: SampleCrm) -> None:
-    with Session(get_engine(sample_crm.database_url)) as session:
+    with Session(get_db_engine(sample_crm.database_url)) as session:
         lead = session.exec(select(Lead).where(Lead.company_name == None)).first()  # noqa: E711
         assert lead is not None
         # A free-mail address: no domain can lead the researcher to the account either.
@@ -253,7 +253,7 @@ def test_web_search_error_is_reported_and_the_batch_goes_on(sample_crm: SampleCr
 
 
 def test_account_without_web_page_is_researched_with_a_note(sample_crm: SampleCrm) -> None:
-    with Session(get_engine(sample_crm.database_url)) as session:
+    with Session(get_db_engine(sample_crm.database_url)) as session:
         accounts = session.exec(select(Account)).all()
         silent = next(
             a for a in accounts if not (sample_crm.corpus_dir / (a.domain or "-")).exists()
@@ -276,7 +276,7 @@ def test_account_without_web_page_is_researched_with_a_note(sample_crm: SampleCr
 
 def test_crm_and_checkpoints_on_postgres(postgres_url: str, tmp_path: Path) -> None:
     crm_url = postgres_url.replace("postgresql://", "postgresql+psycopg://")
-    with Session(get_engine(crm_url)) as session:
+    with Session(get_db_engine(crm_url)) as session:
         if session.exec(select(Lead)).first() is None:
             generate_sample_crm(session, tmp_path / "web", n_accounts=20, n_leads=60)
     context = SampleCrm(tmp_path).context(database_url=crm_url)
@@ -288,6 +288,6 @@ def test_crm_and_checkpoints_on_postgres(postgres_url: str, tmp_path: Path) -> N
             saver.delete_thread(thread_id_for(lead_id))
         outcomes = list(runner.research(leads))
     assert [o.status for o in outcomes] == ["researched"] * len(leads)
-    with Session(get_engine(crm_url)) as session:
+    with Session(get_db_engine(crm_url)) as session:
         stored = session.exec(select(LeadInsight).where(col(LeadInsight.lead_id).in_(leads))).all()
     assert len(stored) == len(leads)

@@ -29,7 +29,7 @@ from store.crm import (
     SecurityRole,
     User,
 )
-from store.db import get_engine
+from store.db import get_db_engine
 from store.web_corpus import CorpusError, WebPage, iter_pages, read_page
 
 NOW = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
@@ -49,7 +49,7 @@ class Sample:
 
 
 def _generate(root: Path, **kwargs: object) -> tuple[SampleSummary, Session]:
-    session = Session(get_engine(f"sqlite:///{root}/crm.db"), expire_on_commit=False)
+    session = Session(get_db_engine(f"sqlite:///{root}/crm.db"), expire_on_commit=False)
     summary = generate_sample_crm(session, root / "web", now=NOW, **kwargs)  # type: ignore[arg-type]
     return summary, session
 

@@ -40,7 +40,7 @@ from graphs.tracing.trace_view import (
 from graphs.tracing.traced_node import traced
 from memory.thread_ids import thread_id_for
 from store.crm import Lead
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import Direction, EmailMessage, Handoff
 from store.node_runs import NodeRun
 from tests.conftest import SampleCrm
@@ -74,7 +74,7 @@ def _engageable_lead(crm: SampleCrm) -> str:
         for outcome in runner.research(candidates):
             if outcome.fit_level != "exact":
                 continue
-            with Session(get_engine(crm.database_url)) as session:
+            with Session(get_db_engine(crm.database_url)) as session:
                 lead = session.get(Lead, outcome.lead_id)
             if lead is not None and check_email(lead.email).email_type == "work":
                 return lead.id
@@ -105,7 +105,7 @@ def engage_to_handoff(crm: SampleCrm, tmp_path: Path) -> tuple[str, list[StateSn
         assert not started.errors, started.errors
         delivered = runner.tick()
         assert not delivered.errors and delivered.delivery.sent == 1, delivered
-        with Session(get_engine(crm.database_url)) as session:
+        with Session(get_db_engine(crm.database_url)) as session:
             sent = session.exec(
                 select(EmailMessage).where(
                     EmailMessage.lead_id == lead_id, EmailMessage.direction == Direction.OUTBOUND
@@ -210,7 +210,7 @@ def _summarizer(state: _SummaryState, runtime: Runtime[Context]) -> dict:
         company=CompanyFacts(name="Contoso"),
     )
     assert runtime.context is not None
-    return {"summary": services_for(runtime.context).engine.summarize_lead(research)}
+    return {"summary": services_for(runtime.context).reasoning.summarize_lead(research)}
 
 
 def _summary_graph():
@@ -251,7 +251,7 @@ def test_llm_step_records_tokens_and_cost(
     )
     assert call.duration_ms > 0
     assert step.cost_usd == (pytest.approx(cost) if cost is not None else None)
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         [run] = session.exec(select(NodeRun)).all()
     assert (run.tokens_in, run.tokens_out) == (1200, 300)
     assert run.cost_usd == (pytest.approx(cost) if cost is not None else None)
@@ -406,7 +406,7 @@ def test_engage_trace_covers_outreach_wait_reply_and_handoff(
     assert writer_detail.step.node == "message_writer"
     assert "conversation" in writer_detail.outputs
     assert "offline_outreach_email@default" in writer_detail.step.prompts
-    with Session(get_engine(sample_crm.database_url)) as session:
+    with Session(get_db_engine(sample_crm.database_url)) as session:
         [handoff] = session.exec(select(Handoff).where(Handoff.lead_id == lead_id)).all()
     assert (
         handoff.rule_id

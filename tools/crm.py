@@ -33,7 +33,7 @@ from store.crm import (
     OpportunityState,
     User,
 )
-from store.db import get_engine
+from store.db import get_db_engine
 from tools.tool_trace import recorded_tool
 
 
@@ -123,7 +123,7 @@ class CrmReader:
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
-        self._engine = get_engine(database_url)
+        self._engine = get_db_engine(database_url)
 
     def _session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)

@@ -21,7 +21,7 @@ from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
 from graphs.engage.runner import EngageRunner, TickReport
-from store.db import get_engine, session_scope
+from store.db import get_db_engine, session_scope
 from store.engagement import (
     Conversation,
     Direction,
@@ -150,7 +150,7 @@ def import_command(paths: list[Path]) -> None:
 @engage_app.command()
 def conversation(lead_id: str) -> None:
     """Show the agent's conversation with a lead, with each reply's reading."""
-    with Session(get_engine(_db())) as session:
+    with Session(get_db_engine(_db())) as session:
         convo = session.get(Conversation, lead_id)
         if convo is None:
             raise _fail(f"the agent has no conversation with {lead_id}")
@@ -197,7 +197,7 @@ def handoffs_list(
         raise _fail(
             f"{exc}; use --target seller|supervisor, --status pending|approved|rejected"
         ) from exc
-    with Session(get_engine(_db())) as session:
+    with Session(get_db_engine(_db())) as session:
         rows = list_handoffs(
             session, target=wanted_target, status=wanted_status, assignee_id=assignee
         )

@@ -41,7 +41,7 @@ from sample_crm.generator import generate_sample_crm
 from store.agent_records import EmailOverride, LeadInsight
 from store.crm import Account, Contact, Lead
 from store.csv_import import CsvImportError, import_accounts_csv, import_leads_csv
-from store.db import get_engine, session_scope
+from store.db import get_db_engine, session_scope
 from tools.crm import LeadNotFoundError
 
 app = typer.Typer(help="Lead qualification agents: research, ICP fit and outreach drafts.")
@@ -221,7 +221,7 @@ def research(
 
 
 def _insights(lead_id: str) -> LeadInsights:
-    with Session(get_engine(_db())) as session:
+    with Session(get_db_engine(_db())) as session:
         row = session.get(LeadInsight, lead_id)
         lead = session.get(Lead, lead_id)
     if lead is None:
@@ -235,7 +235,7 @@ def _insights(lead_id: str) -> LeadInsights:
 def show(lead_id: str) -> None:
     """Show a lead's insights page."""
     insights = _insights(lead_id)
-    with Session(get_engine(_db())) as session:
+    with Session(get_db_engine(_db())) as session:
         lead = session.get(Lead, lead_id)
     render_insights(insights, console, lead_status=lead.status if lead else None)
 
@@ -251,7 +251,7 @@ def draft(
     if regenerate or insights.draft is None:
         services = services_for(_context(engine))
         outreach = load_agent_settings(_db()).outreach
-        insights.draft = services.engine.write_outreach(
+        insights.draft = services.reasoning.write_outreach(
             insights.research, insights.icp, outreach.signature
         )
         with session_scope(_db()) as session:

@@ -18,7 +18,7 @@ from core.clock import as_utc, utc_now
 from core.settings import get_settings
 from graphs.tracing.monitor import MonitorReport, Period, build_report
 from store.agent_records import LeadInsight
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import EmailMessage, Handoff
 from store.node_runs import NodeRun
 
@@ -51,7 +51,7 @@ def load_report(period: Period, database_url: str) -> MonitorReport:
     """Read the period's rows from the database and count them."""
     low = period.since - _MARGIN
     high = period.until + _MARGIN
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         runs = session.exec(
             select(NodeRun).where(col(NodeRun.started_at) >= low, col(NodeRun.started_at) < high)
         ).all()

@@ -14,7 +14,7 @@ from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.tracing.replay import ReplayError, ReplayResult, parse_edit, replay
 from prompts.registry import PromptError
-from store.db import get_engine
+from store.db import get_db_engine
 from store.replays import Replay
 
 console = Console()
@@ -101,7 +101,7 @@ def replays_command(
     lead_id: Annotated[str | None, typer.Argument(help="Only this lead's replays.")] = None,
 ) -> None:
     """List the replays kept, newest first."""
-    with Session(get_engine(get_settings().resolved_database_url)) as session:
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
         query = select(Replay).order_by(col(Replay.created_on).desc())
         if lead_id:
             query = query.where(Replay.lead_id == lead_id)

@@ -28,7 +28,7 @@ from graphs.tracing.trace_view import (
 )
 from memory.thread_ids import thread_id_for
 from store.crm import Lead
-from store.db import get_engine
+from store.db import get_db_engine
 
 console = Console()
 errors = Console(stderr=True)
@@ -65,7 +65,7 @@ def load_history(lead_id: str, mode: TraceMode) -> list[StateSnapshot]:
 
 
 def _no_trace_message(lead_id: str, mode: TraceMode) -> str:
-    with Session(get_engine(get_settings().resolved_database_url)) as session:
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
         known = session.get(Lead, lead_id) is not None
     if not known:
         return (

@@ -28,7 +28,7 @@ from graphs.context import Context
 from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner
 from store.crm import Account, Lead, SecurityRole, User
-from store.db import get_engine, session_scope
+from store.db import get_db_engine, session_scope
 from store.engagement import Conversation, ConversationState, Handoff, HandoffTarget
 from tools.email_channel import MailSettings
 
@@ -176,12 +176,12 @@ def _write_reply(world: _World, reply: ScriptedReply, answering: _Sent, at: date
 
 
 def _handoffs(database_url: str) -> list[Handoff]:
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         return list(session.exec(select(Handoff).where(Handoff.lead_id == LEAD_ID)))
 
 
 def _conversation_over(database_url: str) -> bool:
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         found = session.get(Conversation, LEAD_ID)
     return found is not None and found.state in (
         ConversationState.HANDED_OFF,
@@ -265,7 +265,7 @@ def run_case(case: JourneyCase, runtime: SuiteRuntime) -> CaseResult:
         played = _play(case, runtime, world, clock)
         handoffs = _handoffs(world.database_url)
     finally:
-        get_engine(world.database_url).dispose()
+        get_db_engine(world.database_url).dispose()
     errors = played.pop("errors")
     first = min(handoffs, key=lambda h: h.id or 0) if handoffs else None
     target = HandoffTarget(first.target).value if first else None

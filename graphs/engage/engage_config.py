@@ -7,7 +7,7 @@ from sqlmodel import Session
 from core.clock import utc_now
 from graphs.engage.engage_settings import EngageSettings, default_engage
 from store.agent_records import AgentSetting
-from store.db import get_engine, session_scope
+from store.db import get_db_engine, session_scope
 
 SETTING_NAME = "engage"
 
@@ -22,7 +22,7 @@ def load_engage_settings(database_url: str) -> EngageSettings:
 
     Callers get a copy they may change without touching the cached one.
     """
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         row = session.get(AgentSetting, SETTING_NAME)
     if row is None:
         return default_engage()

@@ -26,7 +26,7 @@ from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
 from store.conversations import leads_with_unread_replies, unread_replies
 from store.crm import Lead, LeadStatus
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState, Handoff, HandoffStatus
 from tools.crm import LeadNotFoundError
 from tools.email_channel import DeliveryReport, MailSettings, deliver_due
@@ -107,7 +107,7 @@ class EngageRunner:
         return report
 
     def _restartable(self, lead_id: str) -> str | None:
-        with Session(get_engine(self.context.database_url)) as session:
+        with Session(get_db_engine(self.context.database_url)) as session:
             conversation = session.get(Conversation, lead_id)
             if conversation is None:
                 return None
@@ -137,7 +137,7 @@ class EngageRunner:
         report = TickReport(now=now)
         self._import_replies(report, now)
         self._recover_interrupted(report)
-        with Session(get_engine(self.context.database_url)) as session:
+        with Session(get_db_engine(self.context.database_url)) as session:
             with_replies = {}
             for lead_id in leads_with_unread_replies(session):
                 read_up_to = session.get(Conversation, lead_id).last_read_inbound_id  # type: ignore[union-attr]
@@ -183,7 +183,7 @@ class EngageRunner:
     def _recover_interrupted(self, report: TickReport) -> None:
         """Threads a crash stopped between nodes resume from their last checkpoint."""
         if self._suspects is None:
-            with Session(get_engine(self.context.database_url)) as session:
+            with Session(get_db_engine(self.context.database_url)) as session:
                 suspects = set(
                     session.exec(
                         select(Conversation.lead_id).where(
@@ -205,7 +205,7 @@ class EngageRunner:
     def _due_timers(self, now: datetime, exclude: set[str]) -> list[str]:
         # ACTIVE too: the guardrails gate parks a thread it may not send for yet (daily
         # cap, quiet hours) with a "send" timer without marking it waiting.
-        with Session(get_engine(self.context.database_url)) as session:
+        with Session(get_db_engine(self.context.database_url)) as session:
             rows = session.exec(
                 select(Conversation.lead_id, Conversation.next_action_on).where(
                     col(Conversation.state).in_(
@@ -223,7 +223,7 @@ class EngageRunner:
     def _assign(self, now: datetime, report: TickReport) -> list[str]:
         """New leads to engage: assignment criteria, minimum fit and the active cap."""
         engage = load_engage_settings(self.context.database_url)
-        with Session(get_engine(self.context.database_url)) as session:
+        with Session(get_db_engine(self.context.database_url)) as session:
             active = session.exec(
                 select(func.count())
                 .select_from(Conversation)
@@ -255,7 +255,7 @@ class EngageRunner:
 
     def _fits(self, lead_ids: list[str], report: TickReport) -> dict[str, FitLevel]:
         """ICP fit per lead from stored insights, researching leads that have none."""
-        with Session(get_engine(self.context.database_url)) as session:
+        with Session(get_db_engine(self.context.database_url)) as session:
             rows = session.exec(
                 select(LeadInsight.lead_id, LeadInsight.fit_level).where(
                     col(LeadInsight.lead_id).in_(lead_ids)

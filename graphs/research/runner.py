@@ -20,7 +20,7 @@ from graphs.research.selection import check_eligibility, is_stale
 from graphs.services import services_for
 from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
-from store.db import get_engine
+from store.db import get_db_engine
 from tools.crm import LeadNotFoundError
 from tools.web_search.search import WebSearchError
 
@@ -86,7 +86,7 @@ class ResearchRunner:
         ]
 
     def _researched_on(self, lead_ids: list[str]) -> dict[str, datetime]:
-        with Session(get_engine(self.context.database_url)) as session:
+        with Session(get_db_engine(self.context.database_url)) as session:
             rows = [session.get(LeadInsight, lead_id) for lead_id in lead_ids]
         return {row.lead_id: row.researched_on for row in rows if row is not None}
 

@@ -122,7 +122,7 @@ def traced(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
         def node(state: dict, runtime: Runtime[Context]) -> Any:
             context = runtime.context or Context()
-            engine = services_for(context).engine.name
+            engine = services_for(context).reasoning.name
             recorder, stop_recording = start_step(name, context.clock.now())
             reset_prompts = use_prompt_versions(context.database_url, context.prompt_versions)
             try:

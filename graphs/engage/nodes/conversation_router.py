@@ -23,7 +23,7 @@ from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.product_faq import default_faq
 from graphs.engage.state import EngageState
 from store.crm import Lead
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState
 
 Route = Literal["guardrails_gate", "reply_waiter", "handoff_router"]
@@ -42,7 +42,7 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
     latest = next((t for t in reversed(turns) if t.direction == "inbound"), None)
     reading = latest.reading if latest is not None and not timer else None
     _answered, unanswered = default_faq().answers(reading.questions if reading else [])
-    with Session(get_engine(context.database_url)) as session:
+    with Session(get_db_engine(context.database_url)) as session:
         lead = session.get(Lead, state["lead_id"])
         conversation = session.get(Conversation, state["lead_id"])
         assert lead is not None and conversation is not None

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from graphs.context import Context
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState
 
 
@@ -16,7 +16,7 @@ def engagement_closer(state: EngageState, runtime: Runtime[Context]) -> dict:
     """Graph node: mark the conversation stopped, with the guardrails' reasons."""
     context = runtime.context or Context()
     reasons = (state.get("stop") or {}).get("reasons") or ["stopped by a guardrail"]
-    with Session(get_engine(context.database_url)) as session:
+    with Session(get_db_engine(context.database_url)) as session:
         conversation = session.get(Conversation, state["lead_id"])
         if conversation is not None:
             conversation.state = ConversationState.STOPPED

@@ -21,7 +21,7 @@ from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from store.conversations import ensure_conversation, mailbox_sends, outbound_messages
 from store.crm import Lead
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import ConversationState
 
 GateRoute = Literal["message_writer", "reply_waiter", "handoff_router", "engagement_closer"]
@@ -34,7 +34,7 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
     now = context.clock.now()
     thread_id = get_config()["configurable"]["thread_id"]
     research, icp = state["research"], state["icp"]
-    with Session(get_engine(context.database_url)) as session:
+    with Session(get_db_engine(context.database_url)) as session:
         lead = session.get(Lead, state["lead_id"])
         assert lead is not None, "the researcher already read this lead"
         conversation = ensure_conversation(session, lead.id, thread_id, settings.mailboxes[0], now)

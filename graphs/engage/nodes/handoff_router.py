@@ -17,7 +17,7 @@ from graphs.engage.handoff_rules import (
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from store.crm import Lead, SecurityRole, User
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import (
     Conversation,
     ConversationState,
@@ -46,7 +46,7 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
     engage = load_engage_settings(context.database_url)
     thread_id = get_config()["configurable"]["thread_id"]
     decision = HandoffDecision.model_validate(state["stop"])
-    with Session(get_engine(context.database_url)) as session:
+    with Session(get_db_engine(context.database_url)) as session:
         lead = session.get(Lead, state["lead_id"])
         assert lead is not None
         facts = facts_from_conversation(

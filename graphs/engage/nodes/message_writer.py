@@ -23,7 +23,7 @@ from graphs.research.agent_settings import load_agent_settings
 from graphs.services import services_for
 from store.conversations import ensure_conversation, outbound_messages
 from store.crm import Lead
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import ConversationState, EmailMessage
 from tools.email_channel import enqueue_email
 
@@ -44,7 +44,7 @@ def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
     turns = state["conversation"]
     step = sum(1 for turn in turns if turn.direction == "outbound") + 1
     key = message_key(thread_id, step)
-    with Session(get_engine(context.database_url)) as session:
+    with Session(get_db_engine(context.database_url)) as session:
         lead = session.get(Lead, state["lead_id"])
         assert lead is not None and lead.email, "the gate lets no lead without email through"
         conversation = ensure_conversation(session, lead.id, thread_id, engage.mailboxes[0], now)
@@ -55,9 +55,9 @@ def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
             signature = load_agent_settings(context.database_url).outreach.signature
             research = state["research"]
             draft = (
-                services.engine.write_outreach(research, state["icp"], signature)
+                services.reasoning.write_outreach(research, state["icp"], signature)
                 if kind == "outreach"
-                else services.engine.write_message(kind, research, turns, signature)
+                else services.reasoning.write_message(kind, research, turns, signature)
             )
             thread_ids = [turn.message_id for turn in turns]
             if context.sandbox:

@@ -15,7 +15,7 @@ from graphs.engage.state import EngageState
 from graphs.services import services_for
 from store.conversations import opt_out, record_referral, unread_replies
 from store.crm import Lead
-from store.db import get_engine
+from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState, EmailMessage
 
 
@@ -34,7 +34,7 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
     research = state["research"]
     turns: list[ConversationTurn] = list(state["conversation"])
     new_turns: list[ConversationTurn] = []
-    with Session(get_engine(context.database_url)) as session:
+    with Session(get_db_engine(context.database_url)) as session:
         conversation = session.get(Conversation, state["lead_id"])
         lead = session.get(Lead, state["lead_id"])
         assert conversation is not None and lead is not None
@@ -62,7 +62,7 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
             if message.headers.get("bounce"):
                 reading = _bounce_reading(message)
             else:
-                reading = services.engine.read_reply(
+                reading = services.reasoning.read_reply(
                     message.body, [*turns, turn], research, headers=message.headers
                 )
             turn.reading = reading

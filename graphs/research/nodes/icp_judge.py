@@ -33,5 +33,5 @@ def icp_judge(state: ResearchState, runtime: Runtime[Context]) -> dict:
     context = runtime.context or Context()
     services = services_for(context)
     profile = load_agent_settings(context.database_url).icp
-    assessment = judge_icp(profile, state["research"], services.engine)
+    assessment = judge_icp(profile, state["research"], services.reasoning)
     return {"icp": assessment, "engine_notes": services.take_engine_notes()}

@@ -63,7 +63,7 @@ def record_insights(database_url: str, insights: LeadInsights, thread_id: str) -
 def insights_recorder(state: ResearchState, runtime: Runtime[Context]) -> dict:
     """Graph node: the run's output, stored unless the run is a sandbox."""
     context = runtime.context or Context()
-    insights = build_insights(state, services_for(context).engine.name)
+    insights = build_insights(state, services_for(context).reasoning.name)
     if not context.sandbox:
         thread_id = get_config()["configurable"].get("thread_id", "")
         record_insights(context.database_url, insights, thread_id)

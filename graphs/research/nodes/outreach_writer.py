@@ -15,5 +15,5 @@ def outreach_writer(state: ResearchState, runtime: Runtime[Context]) -> dict:
     context = runtime.context or Context()
     services = services_for(context)
     outreach = load_agent_settings(context.database_url).outreach
-    draft = services.engine.write_outreach(state["research"], state["icp"], outreach.signature)
+    draft = services.reasoning.write_outreach(state["research"], state["icp"], outreach.signature)
     return {"draft": draft, "engine_notes": services.take_engine_notes()}

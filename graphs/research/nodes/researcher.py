@@ -16,7 +16,7 @@ from graphs.research.state import ResearchState
 from graphs.services import Services, services_for
 from store.agent_records import EmailOverride
 from store.crm import Account, Lead
-from store.db import get_engine
+from store.db import get_db_engine
 from tools.crm import company_facts_from_account, email_domain
 from tools.email_check import apply_override, check_email
 
@@ -42,7 +42,7 @@ def _email_check(services: Services, database_url: str, lead: Lead) -> EmailChec
         check_deliverability=services.check_deliverability,
         dns_timeout_s=services.dns_timeout_s,
     )
-    with Session(get_engine(database_url)) as session:
+    with Session(get_db_engine(database_url)) as session:
         override = session.get(EmailOverride, lead.id)
     if override is None:
         return check
@@ -100,7 +100,7 @@ def research_lead(
         since = fresh_since or utc_now() - timedelta(hours=settings.refresh.refresh_after_hours)
         digest, _reused = research_company(
             web=services.web,
-            engine=services.engine,
+            engine=services.reasoning,
             database_url=database_url,
             key=key,
             name=name,
@@ -138,7 +138,7 @@ def research_lead(
         ],
         notes=notes,
     )
-    research.lead_summary = services.engine.summarize_lead(research)
+    research.lead_summary = services.reasoning.summarize_lead(research)
     return research, services.take_engine_notes()
 
 
