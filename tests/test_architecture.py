@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _lint_imports() -> str:
+    """The `lint-imports` script of this interpreter's environment (activated or not)."""
+    beside = Path(sys.executable).parent / "lint-imports"
+    found = str(beside) if beside.exists() else shutil.which("lint-imports")
+    assert found is not None, "import-linter is a test dependency: pip install -e '.[test]'"
+    return found
+
+
 def test_layer_contract_is_kept() -> None:
-    lint_imports = shutil.which("lint-imports")
-    assert lint_imports is not None, "import-linter is a test dependency: pip install -e '.[test]'"
     result = subprocess.run(
-        [lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+        [_lint_imports(), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
@@ -31,10 +38,8 @@ def test_contract_catches_an_upward_import(tmp_path: Path) -> None:
         "[importlinter:contract:layers]\nname = layers\ntype = layers\n"
         "layers =\n    graphs\n    core\n"
     )
-    lint_imports = shutil.which("lint-imports")
-    assert lint_imports is not None
     result = subprocess.run(
-        [lint_imports, "--no-cache"], cwd=tmp_path, capture_output=True, text=True, check=False
+        [_lint_imports(), "--no-cache"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "core.leak -> graphs.node" in result.stdout
