@@ -12,11 +12,9 @@ import email_validator.deliverability
 import pytest
 from email_validator import EmailUndeliverableError
 
-from core.findings import EmailCheck
 from tools.email_check import (
     apply_override,
     check_email,
-    check_email_tool,
     classify_email_type,
     disposable_domains,
     free_mail_domains,
@@ -279,19 +277,6 @@ def test_override_with_an_unknown_type_names_the_field() -> None:
     check = check_email("jane.doe@globex.com")
     with pytest.raises(ValueError, match="email_type: 'company' is not an email type"):
         apply_override(check, email="jane.doe@globex.com", is_valid=None, email_type="company")
-
-
-# --- LangChain tool -------------------------------------------------------------------------
-
-
-def test_tool_takes_one_typed_argument_and_returns_the_check(no_dns: None) -> None:
-    assert set(check_email_tool.args) == {"email"}
-    assert check_email_tool.args["email"]["type"] == "string"
-    result = check_email_tool.invoke({"email": "sales@gmail.com"})
-    assert isinstance(result, dict)
-    parsed = EmailCheck.model_validate(result)
-    assert parsed.is_valid and parsed.email_type == "role"
-    assert parsed.deliverability_checked is False
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,6 @@ from tools.web_search.search import (
     WebSearchError,
     iso_date,
     make_web_search,
-    make_web_search_tool,
     normalise_domain,
 )
 
@@ -205,18 +204,6 @@ def test_reopen_from_disk(search: LocalCorpusSearch, corpus: Path, tmp_path: Pat
     assert reopened.sync().unchanged == 9
 
 
-def test_tool_returns_dicts(search: LocalCorpusSearch) -> None:
-    tool = make_web_search_tool(search)
-    assert tool.name == "web_search"
-    assert set(tool.args) == {"query", "include_domains", "max_results"}
-    out = tool.invoke(
-        {"query": "industrial robots", "include_domains": ["fabrikam.com"], "max_results": 2}
-    )
-    assert isinstance(out, list) and len(out) == 2
-    assert out[0]["url"] == "https://fabrikam.com/about"
-    assert set(out[0]) == {"title", "url", "content", "date", "score"}
-
-
 # --- helpers ----------------------------------------------------------------------------
 
 
@@ -357,16 +344,6 @@ def test_tavily_connection_refused_becomes_web_search_error(monkeypatch) -> None
     tavily = TavilySearch("tvly-test", timeout_s=2, api_base_url=f"http://127.0.0.1:{port}")
     with pytest.raises(WebSearchError, match=r"Tavily search failed.*ConnectionError"):
         tavily.search("acme")
-
-
-def test_tavily_error_reaches_the_model_as_tool_text(monkeypatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    tool = make_web_search_tool(TavilySearch("k", api_base_url=f"http://127.0.0.1:{port}"))
-    out = tool.invoke({"query": "acme"})
-    assert isinstance(out, str) and "Tavily search failed" in out
 
 
 def test_tavily_refuses_an_empty_key() -> None:

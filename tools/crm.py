@@ -1,4 +1,4 @@
-"""CRM reads: the small interface the research nodes use, and LangChain tools over it.
+"""CRM reads: the small interface the research nodes use.
 
 `CrmReader` is the seam where Dataverse, Salesforce or HubSpot would plug in; this
 implementation reads the SQLModel tables. It returns the pydantic models of
@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from langchain_core.tools import BaseTool, StructuredTool
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
@@ -358,58 +357,3 @@ def _title_rank(title: str | None) -> int:
     if "manager" in lowered:
         return 2
     return 3
-
-
-def make_crm_tools(reader: CrmReader) -> list[BaseTool]:
-    """LangChain tools over the CRM reader, with typed arguments, for tool-calling models."""
-
-    def get_lead(lead_id: str) -> dict:
-        """Read a lead's CRM fields by lead id."""
-        return reader.lead_facts(reader.lead(lead_id)).model_dump(mode="json")
-
-    def get_account(account_id: str) -> dict | None:
-        """Read an account's firmographics by account id."""
-        account = reader.account(account_id)
-        return company_facts_from_account(account).model_dump(mode="json") if account else None
-
-    def lookup_account(domain: str | None = None, name: str | None = None) -> dict | None:
-        """Find an account by email/web domain or by company name."""
-        account = reader.find_account(domain=domain, name=name)
-        if account is None:
-            return None
-        return {"account_id": account.id} | company_facts_from_account(account).model_dump(
-            mode="json"
-        )
-
-    def contacts_at_account(account_id: str, limit: int = 5) -> list[dict]:
-        """Contacts at an account a seller could reach out to."""
-        return [c.model_dump(mode="json") for c in reader.contacts_at_account(account_id, limit)]
-
-    def suggest_contact_for_email(email: str) -> dict | None:
-        """The contact record whose email matches a lead's email."""
-        match = reader.contact_for_email(email)
-        return match.model_dump(mode="json") if match else None
-
-    def open_opportunities(lead_id: str | None = None, account_id: str | None = None) -> list[dict]:
-        """Open opportunities originating from a lead or on an account."""
-        found = reader.open_opportunities(lead_id=lead_id, account_id=account_id)
-        return [o.model_dump(mode="json") for o in found]
-
-    def who_knows_whom(lead_id: str) -> list[dict]:
-        """Coworkers who emailed or met the lead or its account, with counts and last date."""
-        lead = reader.lead(lead_id)
-        links = reader.who_knows_whom(
-            lead_id=lead.id, lead_email=lead.email, account_id=lead.parent_account_id
-        )
-        return [link.model_dump(mode="json") for link in links]
-
-    functions = [
-        get_lead,
-        get_account,
-        lookup_account,
-        contacts_at_account,
-        suggest_contact_for_email,
-        open_opportunities,
-        who_knows_whom,
-    ]
-    return [StructuredTool.from_function(f) for f in functions]

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, get_args
 
 from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
-from langchain_core.tools import tool
 
 from core.findings import EmailCheck, EmailType
 from tools.tool_trace import recorded_tool
@@ -282,14 +281,3 @@ def apply_override(
         local, domain = _parts(check.email.strip() if check.email else "")
         update["email_type"], update["type_reason"] = classify_email_type(local, domain)
     return check.model_copy(update=update)
-
-
-# --- LangChain tool -------------------------------------------------------------------------
-
-
-@tool("check_email")
-def check_email_tool(email: str) -> dict[str, Any]:
-    """Check an email address: is it valid, and is it a work, personal (free mail),
-    disposable or role (shared mailbox) address? Gives the reasons in words.
-    The mail server is not contacted."""
-    return check_email(email).model_dump()

@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 from tools.tool_trace import recorded_tool
 
 if TYPE_CHECKING:
-    from langchain_core.tools import StructuredTool
     from tavily import TavilyClient
 
     from core.settings import Settings
@@ -267,39 +266,3 @@ def make_web_search(settings: Settings) -> WebSearch:
             settings.tavily_api_key.get_secret_value(), timeout_s=settings.tavily_timeout_s
         )
     return LocalCorpusSearch(settings.resolved_corpus_dir, settings.resolved_chroma_dir)
-
-
-class WebSearchArgs(BaseModel):
-    """Arguments of the `web_search` tool."""
-
-    query: str = Field(description="What to look for, e.g. 'Contoso annual revenue 2024'.")
-    include_domains: list[str] | None = Field(
-        default=None, description="Only pages from these domains, e.g. ['contoso.com']."
-    )
-    max_results: int = Field(default=5, ge=1, le=MAX_RESULTS, description="How many hits.")
-
-
-def make_web_search_tool(search: WebSearch) -> StructuredTool:
-    """The `web_search` LangChain tool over `search`; failures reach the model as text."""
-    from langchain_core.tools import StructuredTool, ToolException
-
-    def web_search(
-        query: str, include_domains: list[str] | None = None, max_results: int = 5
-    ) -> list[dict[str, Any]]:
-        try:
-            hits = search.search(query, include_domains=include_domains, max_results=max_results)
-        except WebSearchError as exc:
-            raise ToolException(str(exc)) from exc
-        return [hit.model_dump() for hit in hits]
-
-    return StructuredTool.from_function(
-        func=web_search,
-        name="web_search",
-        description=(
-            "Search the web for pages about a company or person. Returns a list of "
-            "{title, url, content, date, score}; pass include_domains to stay on the "
-            "company's own site."
-        ),
-        args_schema=WebSearchArgs,
-        handle_tool_error=True,
-    )
