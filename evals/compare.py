@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from evals.metrics import SuiteMetrics
-from evals.runner import EvalRun, SuiteRun
+from evals.run_records import EvalRun, SuiteRun
 
 CHANGES_SHOWN = 50
 

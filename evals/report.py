@@ -7,12 +7,9 @@ matrix heatmaps, per-class F1 bars, reliability diagrams) are inline SVG.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
 from evals.metrics import Calibration, ConfusionMatrix, SuiteMetrics
-
-if TYPE_CHECKING:
-    from evals.runner import EvalRun, SuiteRun
+from evals.run_records import EvalRun, SuiteRun
 
 MAX_FAILURES_SHOWN = 15
 MAX_PROBLEMS_SHOWN = 20

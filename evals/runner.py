@@ -9,7 +9,6 @@ SQLite file, so running the same cases again makes no model request.
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import ChatGeneration, LLMResult
@@ -26,9 +25,11 @@ from pydantic import BaseModel, Field
 
 from core.clock import utc_now
 from core.settings import get_settings
-from evals.dataset_loader import DatasetProblem, default_dataset, load_dataset
+from evals.dataset_loader import default_dataset, load_dataset
 from evals.llm_cache import counting_cache_use, llm_cache_at
-from evals.metrics import SuiteMetrics, summarize
+from evals.metrics import summarize
+from evals.run_folder import write_run
+from evals.run_records import EngineName, EvalRun, SuiteRun
 from evals.schemas import SUITE_NAMES, CaseResult, EvalCase
 from evals.suites import (
     SuiteRuntime,
@@ -40,8 +41,6 @@ from evals.suites import (
 from graphs.context import Context
 from graphs.reasoning.base import ReasoningEngine
 from graphs.reasoning.offline import OfflineEngine
-
-EngineName = Literal["offline", "llm"]
 
 
 class Pricing(BaseModel):
@@ -90,33 +89,6 @@ class RunOptions(BaseModel):
     use_cache: bool = True
     price_in: float | None = Field(default=None, ge=0)
     price_out: float | None = Field(default=None, ge=0)
-
-
-class SuiteRun(BaseModel):
-    """One suite's run: the dataset, skipped lines, results and metrics."""
-
-    suite: str
-    dataset: str
-    dataset_sha256: str
-    problems: list[DatasetProblem]
-    results: list[CaseResult]
-    metrics: SuiteMetrics
-    seconds: float
-
-
-class EvalRun(BaseModel):
-    """A whole run, as written to `summary.json` (results are in the JSONL files)."""
-
-    run_id: str
-    started_on: datetime
-    engine: EngineName
-    model: str | None
-    prompt_versions: list[tuple[str, str]]
-    concurrency: int
-    seconds: float
-    out_dir: str | None = None
-    cache: str | None = None
-    suites: list[SuiteRun]
 
 
 # -- tokens per case ---------------------------------------------------------------------
@@ -328,53 +300,4 @@ def run_eval(options: RunOptions) -> EvalRun:
     )
     if options.out_dir is not None:
         write_run(run, options.out_dir)
-    return run
-
-
-# -- run folders -------------------------------------------------------------------------
-
-SUMMARY_FILE = "summary.json"
-
-
-def results_file(out_dir: Path, suite: str) -> Path:
-    """`<out>/results-<suite>.jsonl`."""
-    return out_dir / f"results-{suite}.jsonl"
-
-
-def write_run(run: EvalRun, out_dir: Path) -> None:
-    """Results per case as JSONL, the summary as JSON, and the Markdown and HTML reports."""
-    from evals.report import html_report, markdown_report
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for suite in run.suites:
-        lines = [r.model_dump_json() for r in suite.results]
-        results_file(out_dir, suite.suite).write_text(
-            "".join(f"{line}\n" for line in lines), encoding="utf-8"
-        )
-    summary = run.model_dump(mode="json")
-    for suite in summary["suites"]:
-        suite["results"] = []  # in results-<suite>.jsonl, not twice
-    (out_dir / SUMMARY_FILE).write_text(
-        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    (out_dir / "report.md").write_text(markdown_report(run), encoding="utf-8")
-    (out_dir / "report.html").write_text(html_report(run), encoding="utf-8")
-
-
-def load_run(out_dir: Path) -> EvalRun:
-    """A run written by `write_run`, with its results read back."""
-    summary_path = out_dir / SUMMARY_FILE
-    if not summary_path.is_file():
-        raise FileNotFoundError(
-            f"{summary_path} not found: give the folder a `qualify eval run --out` wrote"
-        )
-    run = EvalRun.model_validate_json(summary_path.read_text(encoding="utf-8"))
-    for suite in run.suites:
-        path = results_file(out_dir, suite.suite)
-        if path.is_file():
-            suite.results = [
-                CaseResult.model_validate_json(line)
-                for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip()
-            ]
     return run

@@ -129,7 +129,7 @@ def compare_command(
 ) -> None:
     """Metrics of two runs side by side with deltas, and the cases that changed outcome."""
     from evals.compare import compare_runs, comparison_markdown
-    from evals.runner import load_run
+    from evals.run_folder import load_run
 
     try:
         comparison = compare_runs(load_run(run_a), load_run(run_b))
