@@ -1,13 +1,25 @@
-"""Where in an admin's YAML settings file a validation error points: a readable field path
-and its line, shared by the ICP file and the engage settings file."""
+"""The one loader of the admin's YAML settings files (the ICP, the engage settings).
+
+Errors name the file, the place (a readable field path such as `criteria[2].min` and its
+YAML line) and how to fix it, because the reader is an admin editing a text file, not a
+developer reading a traceback. Each file brings its model, its own fix hints and the
+checks between fields that no single validator can see.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 Loc = tuple[str | int, ...]
+# (where, what is wrong, how to fix it)
+Problem = tuple[Loc, str, str]
+SettingsModel = TypeVar("SettingsModel", bound=BaseModel)
+_BOUNDS = {"ge": "of at least", "gt": "greater than", "le": "of at most", "lt": "less than"}
 
 
 def path_text(loc: Loc) -> str:
@@ -40,7 +52,7 @@ def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
     return line
 
 
-def describe_problems(problems: list[tuple[Loc, str, str]], root: yaml.Node | None) -> str:
+def describe_problems(problems: list[Problem], root: yaml.Node | None) -> str:
     """Problems found after validation, one line each with path, line and fix."""
     return "\n".join(
         f"  - {path_text(loc)}: {msg} (line {line_of(root, loc)}). Fix: {fix}."
@@ -81,3 +93,86 @@ def load_settings_yaml(
         ) from exc
     except yaml.YAMLError as exc:
         raise error(f"{what} {source}: not valid YAML: {exc}") from exc
+
+
+def located_message(loc: Loc, msg: str, fix: str, root: yaml.Node | None) -> str:
+    """One validation error as `path: problem (line n). Fix: how.`"""
+    line = line_of(root, loc)
+    where = f" (line {line})" if line else ""
+    return f"{path_text(loc)}: {msg}{where}. Fix: {fix}."
+
+
+def common_fix(error: dict[str, Any], loc: Loc, allowed: list[str]) -> str | None:
+    """The fix for the error kinds every settings file shares, else None.
+
+    `allowed` lists the fields valid at `loc`'s parent, to suggest on a misspelt key.
+    """
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in {"extra_forbid", "extra_forbidden"}:
+        hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+        return f"remove `{loc[-1]}` or correct its spelling{hint}"
+    if kind == "missing":
+        return f"add `{loc[-1]}`"
+    for key, words in _BOUNDS.items():
+        if key in ctx:
+            return f"use a number {words} {ctx[key]}"
+    return None
+
+
+def parse_admin_yaml(
+    text: str,
+    model: type[SettingsModel],
+    *,
+    what: str,
+    source: str,
+    error: type[ValueError],
+    describe_error: Callable[[dict[str, Any], Any, yaml.Node | None], str],
+    top_level: str,
+    example: Path,
+    cross_problems: Callable[[SettingsModel], list[Problem]] | None = None,
+    empty_fix: str | None = None,
+) -> SettingsModel:
+    """Parse and validate one admin settings file's text, or raise `error` saying where.
+
+    `describe_error(error, data, root)` words one pydantic error; `top_level` names the
+    fields a file starts with; an empty file means all defaults unless `empty_fix` says
+    what it must hold.
+    """
+    data, root = load_settings_yaml(text, what=what, source=source, error=error)
+    if data is None:
+        if empty_fix is not None:
+            raise error(f"{what} {source} is empty. Fix: {empty_fix} (start from {example}).")
+        data = {}
+    if not isinstance(data, dict):
+        raise error(
+            f"{what} {source}: the top level must be a mapping with {top_level}, not a "
+            f"{type(data).__name__}. Fix: start from {example}."
+        )
+    try:
+        settings = model.model_validate(data)
+    except ValidationError as exc:
+        details = "\n".join(f"  - {describe_error(e, data, root)}" for e in exc.errors())
+        raise error(f"{what} {source} is invalid:\n{details}") from exc
+    problems = cross_problems(settings) if cross_problems is not None else []
+    if problems:
+        raise error(f"{what} {source} is invalid:\n{describe_problems(problems, root)}")
+    return settings
+
+
+def load_admin_yaml_file(
+    path: Path,
+    parse: Callable[[str, str], SettingsModel],
+    *,
+    what: str,
+    error: type[ValueError],
+    example: Path,
+) -> SettingsModel:
+    """Read and parse an admin settings file; `error` says why it cannot be used."""
+    text = read_settings_file(path, what=what, error=error, example=example)
+    return parse(text, str(path))
+
+
+def dump_admin_yaml(data: dict[str, Any], header: str) -> str:
+    """Settings as YAML under a header comment, in the order the admin reads them."""
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

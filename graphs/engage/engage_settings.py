@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.admin_yaml import (
     Loc,
-    describe_problems,
-    line_of,
-    load_settings_yaml,
-    path_text,
-    read_settings_file,
+    Problem,
+    common_fix,
+    dump_admin_yaml,
+    load_admin_yaml_file,
+    located_message,
+    parse_admin_yaml,
 )
 from graphs.engage.assignment import AssignmentCriteria
 from graphs.engage.business_calendar import BusinessHours
@@ -84,9 +85,6 @@ class EngageFileError(ValueError):
     """The engage settings file cannot be used; the message says where and how to fix it."""
 
 
-# -- locations ---------------------------------------------------------------------------
-
-
 # -- messages ----------------------------------------------------------------------------
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -112,25 +110,18 @@ def _fix(error: dict[str, Any], loc: Loc, msg: str) -> tuple[str, str]:
     """(message, fix) for one pydantic error."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    if kind == "extra_forbid" or kind == "extra_forbidden":
-        allowed = _allowed_fields(loc)
-        hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
-        if loc and loc[-1] == "injection_suspected":
-            return msg, (
-                "remove it: a suspected prompt injection is recorded but never decides a hand-off"
-            )
-        return msg, f"remove `{loc[-1]}` or correct its spelling{hint}"
-    if kind == "missing":
-        return msg, f"add `{loc[-1]}`"
+    if kind in {"extra_forbid", "extra_forbidden"} and loc and loc[-1] == "injection_suspected":
+        return msg, (
+            "remove it: a suspected prompt injection is recorded but never decides a hand-off"
+        )
     if kind == "enum":
         return (
             f"{error.get('input')!r} is not a known value",
             f"use one of: {ctx.get('expected', '')}",
         )
-    bounds = {"ge": "of at least", "gt": "greater than", "le": "of at most", "lt": "less than"}
-    for key, words in bounds.items():
-        if key in ctx:
-            return msg, f"use a number {words} {ctx[key]}"
+    shared = common_fix(error, loc, _allowed_fields(loc))
+    if shared is not None:
+        return msg, shared
     if kind in {"int_parsing", "int_from_float", "int_type"}:
         return msg, "write a whole number, e.g. 3"
     if kind in {"bool_parsing", "bool_type"}:
@@ -151,18 +142,16 @@ def _fix(error: dict[str, Any], loc: Loc, msg: str) -> tuple[str, str]:
     return msg, "correct the value"
 
 
-def _message(error: dict[str, Any], root: yaml.Node | None) -> str:
+def _message(error: dict[str, Any], _data: Any, root: yaml.Node | None) -> str:
     loc: Loc = tuple(error["loc"])
     msg = str(error["msg"]).removeprefix("Value error, ")
     msg, fix = _fix(error, loc, msg)
-    line = line_of(root, loc)
-    where = f" (line {line})" if line else ""
-    return f"{path_text(loc)}: {msg}{where}. Fix: {fix}."
+    return located_message(loc, msg, fix, root)
 
 
-def _cross_problems(settings: EngageSettings) -> list[tuple[Loc, str, str]]:
+def _cross_problems(settings: EngageSettings) -> list[Problem]:
     """Problems between fields that no single field's validator can see."""
-    problems: list[tuple[Loc, str, str]] = []
+    problems: list[Problem] = []
     first_seen: dict[str, int] = {}
     for i, rule in enumerate(settings.handoff_rules):
         if rule.id in first_seen:
@@ -193,40 +182,34 @@ def _cross_problems(settings: EngageSettings) -> list[tuple[Loc, str, str]]:
 
 def parse_engage_yaml(text: str, source: str = "<engage settings text>") -> EngageSettings:
     """Parse and validate engage settings YAML; `source` names the file in errors."""
-    data, root = load_settings_yaml(text, what="Engage file", source=source, error=EngageFileError)
-    if data is None:
-        data = {}  # an empty file means "all defaults"
-    if not isinstance(data, dict):
-        raise EngageFileError(
-            f"Engage file {source}: the top level must be a mapping with "
-            f"{', '.join(EngageSettings.model_fields)}, not a {type(data).__name__}. "
-            f"Fix: start from {DEFAULT_ENGAGE_PATH}."
-        )
-    try:
-        settings = EngageSettings.model_validate(data)
-    except ValidationError as exc:
-        details = "\n".join(f"  - {_message(e, root)}" for e in exc.errors())
-        raise EngageFileError(f"Engage file {source} is invalid:\n{details}") from exc
-    problems = _cross_problems(settings)
-    if problems:
-        details = describe_problems(problems, root)
-        raise EngageFileError(f"Engage file {source} is invalid:\n{details}")
-    return settings
+    return parse_admin_yaml(
+        text,
+        EngageSettings,
+        what="Engage file",
+        source=source,
+        error=EngageFileError,
+        describe_error=_message,
+        top_level=", ".join(EngageSettings.model_fields),
+        example=DEFAULT_ENGAGE_PATH,
+        cross_problems=_cross_problems,
+    )
 
 
 def load_engage_file(path: Path) -> EngageSettings:
     """Load the admin's engage YAML file; raise EngageFileError saying where and how to fix."""
-    text = read_settings_file(
-        path, what="Engage file", error=EngageFileError, example=DEFAULT_ENGAGE_PATH
+    return load_admin_yaml_file(
+        path,
+        parse_engage_yaml,
+        what="Engage file",
+        error=EngageFileError,
+        example=DEFAULT_ENGAGE_PATH,
     )
-    return parse_engage_yaml(text, source=str(path))
 
 
 def dump_engage(settings: EngageSettings) -> str:
     """The settings as YAML that `load_engage_file` reads back to equal settings."""
     data = settings.model_dump(mode="json", exclude_none=True)
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    return _HEADER + body
+    return dump_admin_yaml(data, _HEADER)
 
 
 def save_engage_file(settings: EngageSettings, path: Path) -> None:

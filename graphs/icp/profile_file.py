@@ -1,9 +1,4 @@
-"""The admin's ICP as a YAML file: load with errors that point at the line, dump, default.
-
-Errors name the file, the place (YAML line, or the field path such as
-`criteria[2].min` with its line) and how to fix it, because the reader is an admin
-editing a text file, not a developer reading a traceback.
-"""
+"""The admin's ICP as a YAML file: load with errors that point at the line, dump, default."""
 
 from __future__ import annotations
 
@@ -12,15 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from core.admin_yaml import (
     Loc,
-    describe_problems,
-    line_of,
-    load_settings_yaml,
-    path_text,
-    read_settings_file,
+    Problem,
+    common_fix,
+    dump_admin_yaml,
+    load_admin_yaml_file,
+    located_message,
+    parse_admin_yaml,
 )
 from core.icp_profile import (
     EmployeeRangeCriterion,
@@ -90,16 +86,9 @@ def _fix(error: dict[str, Any], loc: Loc, data: Any) -> str:
         return f"set kind to one of: {kinds}"
     if kind == "union_tag_not_found":
         return f"add a `kind:` line to this criterion, one of: {kinds}"
-    if kind == "extra_forbidden":
-        allowed = _allowed_fields(loc, data)
-        hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
-        return f"remove `{loc[-1]}` or correct its spelling{hint}"
-    if kind == "missing":
-        return f"add `{loc[-1]}`"
-    bounds = {"ge": "of at least", "gt": "greater than", "le": "of at most", "lt": "less than"}
-    for key, words in bounds.items():
-        if key in ctx:
-            return f"use a number {words} {ctx[key]}"
+    shared = common_fix(error, loc, _allowed_fields(loc, data))
+    if shared is not None:
+        return shared
     if kind in {"int_parsing", "float_parsing", "int_from_float"}:
         return "write a plain number, without separators or units (e.g. 20000000)"
     if kind in {"too_short", "list_type"}:
@@ -123,14 +112,12 @@ def _message(error: dict[str, Any], data: Any, root: yaml.Node | None) -> str:
         msg = f"unknown kind {(error.get('ctx') or {}).get('tag')!r}"
     elif error["type"] == "union_tag_not_found":
         msg = "the criterion has no kind"
-    line = line_of(root, loc)
-    where = f" (line {line})" if line else ""
-    return f"{path_text(loc)}: {msg}{where}. Fix: {_fix(error, loc, data)}."
+    return located_message(loc, msg, _fix(error, loc, data), root)
 
 
-def _place_problems(profile: IcpProfile) -> list[tuple[Loc, str, str]]:
+def _place_problems(profile: IcpProfile) -> list[Problem]:
     """Regions, countries and departments the rules would silently never match."""
-    problems: list[tuple[Loc, str, str]] = []
+    problems: list[Problem] = []
     for i, criterion in enumerate(profile.criteria):
         if isinstance(criterion, GeographyCriterion):
             for j, region in enumerate(criterion.regions):
@@ -169,33 +156,25 @@ def _place_problems(profile: IcpProfile) -> list[tuple[Loc, str, str]]:
 
 def parse_icp_yaml(text: str, source: str = "<ICP text>") -> IcpProfile:
     """Parse and validate ICP YAML; `source` names the file in error messages."""
-    data, root = load_settings_yaml(text, what="ICP file", source=source, error=IcpFileError)
-    if data is None:
-        raise IcpFileError(
-            f"ICP file {source} is empty. Fix: add `criteria:` with at least one criterion "
-            f"(start from {DEFAULT_ICP_PATH})."
-        )
-    if not isinstance(data, dict):
-        raise IcpFileError(
-            f"ICP file {source}: the top level must be a mapping with `name`, `criteria` and "
-            f"`fit_rule`, not a {type(data).__name__}. Fix: start from {DEFAULT_ICP_PATH}."
-        )
-    try:
-        profile = IcpProfile.model_validate(data)
-    except ValidationError as exc:
-        details = "\n".join(f"  - {_message(e, data, root)}" for e in exc.errors())
-        raise IcpFileError(f"ICP file {source} is invalid:\n{details}") from exc
-    problems = _place_problems(profile)
-    if problems:
-        details = describe_problems(problems, root)
-        raise IcpFileError(f"ICP file {source} is invalid:\n{details}")
-    return profile
+    return parse_admin_yaml(
+        text,
+        IcpProfile,
+        what="ICP file",
+        source=source,
+        error=IcpFileError,
+        describe_error=_message,
+        top_level="`name`, `criteria` and `fit_rule`",
+        example=DEFAULT_ICP_PATH,
+        cross_problems=_place_problems,
+        empty_fix="add `criteria:` with at least one criterion",
+    )
 
 
 def load_icp_file(path: Path) -> IcpProfile:
     """Load the admin's ICP YAML file; raise IcpFileError saying where and how to fix it."""
-    text = read_settings_file(path, what="ICP file", error=IcpFileError, example=DEFAULT_ICP_PATH)
-    return parse_icp_yaml(text, source=str(path))
+    return load_admin_yaml_file(
+        path, parse_icp_yaml, what="ICP file", error=IcpFileError, example=DEFAULT_ICP_PATH
+    )
 
 
 def dump_icp(profile: IcpProfile) -> str:
@@ -207,8 +186,7 @@ def dump_icp(profile: IcpProfile) -> str:
         {**{k: c[k] for k in first if k in c}, **{k: v for k, v in c.items() if k not in first}}
         for c in data["criteria"]
     ]
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    return _HEADER + body
+    return dump_admin_yaml(data, _HEADER)
 
 
 def save_icp_file(profile: IcpProfile, path: Path) -> None:
