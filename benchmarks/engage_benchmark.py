@@ -43,7 +43,7 @@ from sample_crm.generator import generate_sample_crm
 from store.crm import Lead, LeadStatus
 from store.db import get_db_engine
 from store.engagement import Conversation, DeliveryStatus, Direction, EmailMessage, Handoff
-from tools.email_channel import MailSettings
+from tools.mail.settings import MailSettings
 
 # Day 0: a Monday, 09:00 UTC, safely in the future so no generated date lies after it.
 SIM_START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)

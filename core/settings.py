@@ -2,17 +2,18 @@
 
 Everything defaults to one folder, `.qualify/` in the working directory: a SQLite
 file for the CRM and the agent's records, one for checkpoints, the local web corpus
-and its Chroma index. No key is needed; keys switch on the LLM and Tavily.
+and its Chroma index, and the outbox of .eml files when no SMTP server is set. No key
+is needed; keys switch on the LLM and Tavily.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -56,6 +57,36 @@ class Settings(BaseSettings):
     )
     dns_timeout_s: float = Field(default=3.0, ge=0.1)
 
+    # Outbound email; the email channel checks these as its `MailSettings`.
+    smtp_host: str | None = Field(default=None, description="Unset: .eml files in the outbox.")
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_username: SecretStr | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_s: float = 10.0
+    outbox_dir: Path | None = Field(default=None, description="Where .eml files go without SMTP.")
+    mail_from_name: str = "Alex Morgan"
+    mailboxes: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["alex@northwind.example"],
+        description="Sending mailboxes; comma-separated in the environment.",
+    )
+    unsubscribe_mailto: str | None = None
+    unsubscribe_url: str | None = None
+    message_id_domain: str | None = None
+
+    @field_validator("smtp_host", "unsubscribe_mailto", "unsubscribe_url", "message_id_domain")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("mailboxes", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         """The CRM database URL, defaulting to a SQLite file in `home`."""
@@ -79,6 +110,11 @@ class Settings(BaseSettings):
     def resolved_chroma_dir(self) -> Path:
         """The local Chroma folder."""
         return self.chroma_dir if self.chroma_dir is not None else self.home / "chroma"
+
+    @property
+    def resolved_outbox_dir(self) -> Path:
+        """Where outgoing mail is written as .eml files when no SMTP server is set."""
+        return self.outbox_dir if self.outbox_dir is not None else self.home / "outbox"
 
     @property
     def resolved_engine(self) -> Literal["offline", "llm"]:

@@ -15,20 +15,20 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-import tools.email_channel as channel
+import tools.mail.outbox as outbox
+import tools.mail.smtp_delivery as smtp_delivery
 from store.crm import Lead
 from store.db import session_scope
 from store.engagement import Conversation, DeliveryStatus, EmailMessage
 from tests.smtp_test_server import RecordingHandler, free_port, smtp_server
-from tools.email_channel import (
+from tools.mail.message import build_mime, message_id_for
+from tools.mail.outbox import (
     INTERRUPTED_REASON,
-    MailSettings,
-    build_mime,
     deliver_due,
     enqueue_email,
-    message_id_for,
     resolve_unconfirmed,
 )
+from tools.mail.settings import MailSettings
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -124,7 +124,7 @@ def test_enqueue_losing_an_insert_race_returns_the_winners_row(
     crm_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     winner = _enqueue(crm_url, "LEAD-1:outreach")
-    real_lookup = channel._find_by_key
+    real_lookup = outbox._find_by_key
     calls: list[str] = []
 
     def lookup_that_misses_once(session, key):  # type: ignore[no-untyped-def]
@@ -132,7 +132,7 @@ def test_enqueue_losing_an_insert_race_returns_the_winners_row(
         # The first read happens "before" the other worker's insert became visible.
         return None if len(calls) == 1 else real_lookup(session, key)
 
-    monkeypatch.setattr(channel, "_find_by_key", lookup_that_misses_once)
+    monkeypatch.setattr(outbox, "_find_by_key", lookup_that_misses_once)
     with session_scope(crm_url) as session:
         loser = enqueue_email(
             session,
@@ -447,7 +447,8 @@ def test_credentials_are_used_and_a_refused_login_is_explained(
 CHILD_DELIVER = """
 import sys
 from datetime import datetime
-from tools.email_channel import MailSettings, deliver_due
+from tools.mail.outbox import deliver_due
+from tools.mail.settings import MailSettings
 settings = MailSettings.model_validate_json(sys.argv[1])
 deliver_due(sys.argv[2], settings, now=datetime.fromisoformat(sys.argv[3]))
 """
@@ -456,7 +457,7 @@ CHILD_ENQUEUE_THEN_DIE = """
 import os, signal, sys
 from datetime import datetime
 from store.db import session_scope
-from tools.email_channel import enqueue_email
+from tools.mail.outbox import enqueue_email
 with session_scope(sys.argv[1]) as session:
     enqueue_email(session, idempotency_key="LEAD-1:outreach", lead_id="LEAD-1",
         mailbox="alex@northwind.example", to_address="dana@contoso.example",
@@ -545,15 +546,15 @@ def test_eml_delivery_interrupted_after_the_file_is_written_is_recorded_not_rewr
 ) -> None:
     message = _enqueue(crm_url, "LEAD-1:outreach")
     settings = _settings(tmp_path)
-    real_finish = channel._finish
+    real_finish = outbox._finish
 
     def crash(*_args: object, **_kwargs: object) -> None:
         raise SimulatedCrash
 
-    monkeypatch.setattr(channel, "_finish", crash)
+    monkeypatch.setattr(outbox, "_finish", crash)
     with pytest.raises(SimulatedCrash):
         deliver_due(crm_url, settings, now=NOW)
-    monkeypatch.setattr(channel, "_finish", real_finish)
+    monkeypatch.setattr(outbox, "_finish", real_finish)
     assert _row(crm_url, message.message_id).status is DeliveryStatus.SENDING
 
     report = deliver_due(crm_url, settings, now=NOW + timedelta(hours=2))
@@ -575,7 +576,7 @@ def test_eml_delivery_interrupted_before_the_file_is_written_is_requeued(
         raise SimulatedCrash
 
     with monkeypatch.context() as patch:
-        patch.setattr(channel, "_write_eml", crash)
+        patch.setattr(smtp_delivery, "_write_eml", crash)
         with pytest.raises(SimulatedCrash):
             deliver_due(crm_url, settings, now=NOW)
 

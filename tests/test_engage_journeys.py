@@ -29,8 +29,8 @@ from store.db import get_db_engine
 from store.engagement import Conversation, Handoff
 from tests.conftest import SampleCrm
 from tests.smtp_test_server import SmtpTestServer, smtp_server
-from tools.email_channel import MailSettings
 from tools.email_check import check_email
+from tools.mail.settings import MailSettings
 
 MAILBOX = "alex@northwind.example"
 
@@ -396,7 +396,7 @@ from graphs.engage.runner import EngageRunner
 from graphs.checkpointing import open_checkpointer
 from core.clock import ManualClock
 from tests.conftest import SampleCrm
-from tools.email_channel import MailSettings
+from tools.mail.settings import MailSettings
 
 root, lead_id, now, outbox = sys.argv[1:5]
 

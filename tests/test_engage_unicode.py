@@ -23,14 +23,10 @@ from store.engagement import (
     EmailMessage,
 )
 from tests.smtp_test_server import RecordingHandler, smtp_server
-from tools.email_channel import (
-    MailSettings,
-    build_mime,
-    deliver_due,
-    enqueue_email,
-    envelope_address,
-)
 from tools.email_check import check_email
+from tools.mail.message import build_mime, envelope_address
+from tools.mail.outbox import deliver_due, enqueue_email
+from tools.mail.settings import MailSettings
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 MAILBOX = "alex@northwind.example"

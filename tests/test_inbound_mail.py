@@ -15,8 +15,9 @@ from sqlmodel import select
 from store.crm import Lead
 from store.db import session_scope
 from store.engagement import DeliveryStatus, Direction, EmailMessage
-from tools.email_channel import enqueue_email
-from tools.inbound_mail import InboundReport, html_to_text, import_inbound
+from tools.mail.inbound import InboundReport, import_inbound
+from tools.mail.inbound_parsing import html_to_text
+from tools.mail.outbox import enqueue_email
 
 DATA = Path(__file__).parent / "data" / "inbound"
 SISIMAI = Path("/work/shared/data/bounces_autoreplies_sisimai")

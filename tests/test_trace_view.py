@@ -45,8 +45,8 @@ from store.engagement import Direction, EmailMessage, Handoff
 from store.node_runs import NodeRun
 from tests.conftest import SampleCrm
 from tests.openai_compatible_server import running_openai_server
-from tools.email_channel import MailSettings
 from tools.email_check import check_email
+from tools.mail.settings import MailSettings
 from tools.tool_trace import recorded_tool
 
 MAILBOX = "alex@northwind.example"

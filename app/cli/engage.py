@@ -30,8 +30,8 @@ from store.engagement import (
     HandoffTarget,
 )
 from store.handoff_review import HandoffReviewError, decide_handoff, list_handoffs
-from tools.email_channel import MailSettings
-from tools.inbound_mail import import_inbound
+from tools.mail.inbound import import_inbound
+from tools.mail.settings import MailSettings
 
 engage_app = typer.Typer(help="Run the Engage agent: outreach, follow-ups, replies, hand-offs.")
 handoffs_app = typer.Typer(help="List, approve and reject hand-offs.")

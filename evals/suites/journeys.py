@@ -30,7 +30,7 @@ from graphs.engage.runner import EngageRunner
 from store.crm import Account, Lead, SecurityRole, User
 from store.db import get_db_engine, session_scope
 from store.engagement import Conversation, ConversationState, Handoff, HandoffTarget
-from tools.email_channel import MailSettings
+from tools.mail.settings import MailSettings
 
 SUITE = "journeys"
 MAILBOX = "alex@northwind.example"

@@ -29,8 +29,9 @@ from store.crm import Lead, LeadStatus
 from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState, Handoff, HandoffStatus
 from tools.crm import LeadNotFoundError
-from tools.email_channel import DeliveryReport, MailSettings, deliver_due
-from tools.inbound_mail import import_inbound
+from tools.mail.inbound import import_inbound
+from tools.mail.outbox import DeliveryReport, deliver_due
+from tools.mail.settings import MailSettings
 from tools.web_search.search import WebSearchError
 
 _LEAD_ERRORS = (LeadNotFoundError, WebSearchError, EngineError, ValueError, OSError)

@@ -1,6 +1,6 @@
 """Message writer: writes the next email in the thread and puts it in the outbox.
 
-Sending is the outbox's job (`tools.email_channel.deliver_due`); this node only enqueues,
+Sending is the outbox's job (`tools.mail.outbox.deliver_due`); this node only enqueues,
 under an idempotency key made of the thread and the message's step, so a re-run after a
 crash finds the message already queued and never writes a second one.
 """
@@ -25,7 +25,7 @@ from store.conversations import ensure_conversation, outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import ConversationState, EmailMessage
-from tools.email_channel import enqueue_email
+from tools.mail.outbox import enqueue_email
 
 
 def message_key(thread_id: str, step: int) -> str:
