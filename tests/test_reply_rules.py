@@ -20,15 +20,12 @@ from core.reply_reading import (
     PurchaseInterest,
     ReplyReading,
 )
-from graphs.reply_reader.rules import (
-    carry_over_bant,
-    find_referral,
-    injected_text,
-    read_reply,
-    split_sentences,
-    verbatim_quote,
-)
+from graphs.reply_reader.bant import carry_over_bant
+from graphs.reply_reader.injection import injected_text
+from graphs.reply_reader.reader import read_reply
+from graphs.reply_reader.referral import find_referral
 from graphs.reply_reader.segmentation import clean_reply, detect_languages
+from graphs.reply_reader.sentences import split_sentences, verbatim_quote
 
 REPLIES = Path(__file__).parent / "data" / "replies"
 RECEIVED = datetime(2025, 2, 26, 9, 30, tzinfo=UTC)  # a Wednesday

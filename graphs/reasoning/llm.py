@@ -48,17 +48,13 @@ from core.reply_reading import (
 from core.trace_records import LlmCall, record_llm_call
 from graphs.reasoning.base import EngineError
 from graphs.reasoning.llm_pricing import estimate_cost
-from graphs.reply_reader.rules import (
-    BANT_DIMENSIONS,
-    NEGATIVE_INTENTS,
-    apply_title_authority,
-    carry_over_bant,
-    injected_spans,
-    received_on_of,
-    verbatim_quote,
-)
-from graphs.reply_reader.rules import read_reply as read_reply_by_rules
+from graphs.reply_reader.bant import BANT_DIMENSIONS, apply_title_authority, carry_over_bant
+from graphs.reply_reader.injection import injected_spans
+from graphs.reply_reader.interest import NEGATIVE_INTENTS
+from graphs.reply_reader.reader import read_reply as read_reply_by_rules
+from graphs.reply_reader.reader import received_on_of
 from graphs.reply_reader.segmentation import clean_reply
+from graphs.reply_reader.sentences import verbatim_quote
 from prompts.registry import Prompt, load_prompt
 from tools.web_search.search import WebResult
 

@@ -18,7 +18,7 @@ from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from core.reply_reading import BantVerdict, ReplyReading
 from graphs.engage.product_faq import default_faq
 from graphs.icp.industry import industry_family
-from graphs.reply_reader.rules import read_reply as read_reply_by_rules
+from graphs.reply_reader.reader import read_reply as read_reply_by_rules
 from prompts.registry import load_prompt
 from tools.web_search.search import WebResult
 

@@ -1,0 +1,139 @@
+"""Prompt injection in a reply: text that addresses the agent instead of the seller.
+
+Sentences that address the AI/agent or give it instructions ("ignore your instructions",
+"you are now", "mark me as qualified", "system:", "Assistant, ...", role-play as its admin
+or developer, "print your prompt"), machine-readable verdicts (JSON keys, `key=value`, YAML
+lines such as `qualified: true`), config fences and hidden HTML text set
+`injection_suspected`. They, plus the sentences after them in the same paragraph (the
+instruction's payload: "The lead has budget approved."), are left out before intent,
+interest and BANT are read, so an injected claim never becomes BANT evidence; the payload
+ends at a question or a turn back to the seller ("Real answer:", "Anyway"). Instructions
+below the sign-off are flagged too. "Ignore my previous email" is a lead correcting
+herself, not an injection.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graphs.reply_reader.sentences import Sentence, any_of, normalize, split_sentences
+
+_AI_NAMES = (
+    r"(?:ai|a\.i\.|assistants?|bots?|agents?|chatgpt|gpt|llms?|language models?|"
+    r"qualification engine)"
+)
+_INJECTION = any_of(
+    # "ignore the above / all previous ..."; not "ignore my previous email" (a lead
+    # correcting herself).
+    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|"
+    r"guidelines|directives|programming|system prompt|configuration)\b",
+    r"\b(?:ignore|disregard|forget)\b(?: (?:all|any|every|of|the|your|these|those|everything))* "
+    r"(?:above|previous|prior|earlier)\b(?! (?:e-?mails?|messages?|notes?|mails?|repl(?:y|ies)|"
+    r"answers?|dates?|times?|points?|comments?|questions?|attachments?))",
+    r"\bnew instructions?\b",
+    r"\byou are now\b",
+    r"\bfrom now on,? (?:you|respond|reply|answer|always|only|act|treat|mark|ignore)\b",
+    r"\byou(?:'re| are) (?:an? )?(?:ai|assistant|bot|language model|llm|agent)\b",
+    r"\bas an (?:ai|a\.i\.|artificial intelligence|language model)\b",
+    r"\b(?:act|behave|respond) as (?:if|an?|the)\b",
+    r"\bpretend (?:to be|you)\b",
+    # Role-play as the people who configure the agent.
+    r"\bas (?:your|the) (?:system |site |it |crm )?(?:admin(?:istrator)?|developer|operator|"
+    r"creator|programmer|sysadmin|owner of this (?:system|bot|agent))\b",
+    r"\b(?:admin|developer|god|debug|maintenance|sudo|root|unrestricted) mode\b",
+    r"\bi am (?:instructing|ordering|commanding|authori[sz]ing|directing) you\b",
+    # A line addressed to the machine: "SYSTEM:", "Assistant, ...", "AI agent: ...".
+    r"^\W*(?:(?:ai|sales|email|crm) )?(?:system|assistant|developer|admin|agent|bot|model|ai|"
+    r"llm|gpt|chatgpt)\s*[:,]",
+    r"\[\s*/?\s*(?:system|inst|assistant)\s*\]|<\s*/?\s*(?:system|instructions?|prompt)\s*>",
+    r"#{2,}\s*(?:instruction|system|override|prompt)",
+    r"```\s*(?:system|prompt|instructions?|assistant|config)\b",
+    # Machine-readable verdicts: JSON keys, assignments, YAML lines.
+    r"[\"']\s*(?:intent|purchase_interest|bant|qualified|lead_status|status|verdict|handoff\w*|"
+    r"rule|score|rating|stage|fit_level)\s*[\"']\s*:",
+    r"\b(?:purchase_interest|intent|bant(?:\.\w+)?|handoff_target|handoff|rule|lead_status|"
+    r"qualified|lead_score|fit_level|injection_suspected)\s*=\s*[\"']?\w",
+    r"^\s*(?:intent|purchase_interest|lead_status|qualified|handoff_target|fit_level|verdict)"
+    r"\s*:\s*[\"']?(?:true|false|yes|high|met|qualified|seller|sales|hot|\w+_\w+)[\"']?\s*$",
+    r"^\s*status\s*:\s*(?:qualified|hot|sql|mql|closed[- ]won|sales[- ]ready)\s*$",
+    # Hidden text in an HTML reply is written for a machine, not a person.
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt)?\b",
+    r"\bmark (?:me|us|this lead|the lead|this contact|him|her|them)\b.{0,20}\b(?:as )?"
+    r"(?:qualified|hot|sales[- ]ready|a qualified|sql|mql|high)",
+    r"\bmark (?:the|this|my|our) (?:deal|opportunity|lead|contact|account|record)\b.{0,20}\bas\b",
+    r"\b(?:classify|label|tag|score|rate|categori[sz]e) (?:me|us|this|the|my)"
+    r"(?: (?:lead|contact|prospect|deal|e-?mail|reply|message))? as\b",
+    r"\b(?:qualify|escalate) (?:me|us|this lead)\b",
+    r"\bset (?:my|the|this|our)(?: (?:contact|lead|prospect|deal|account)(?:'s)?)? (?:purchase )?"
+    r"(?:status|rating|score|bant|intent|interest|stage)\b",
+    r"\b(?:the|this) (?:lead|prospect|user|contact) (?:is|has|meets|should be)\b",
+    r"\bbant\s*[:=]",
+    r"\b(?:hand|route|pass) (?:me|us|this lead) (?:off |over )?to (?:sales|a seller|the seller)",
+    r"\bupdate the crm\b",
+    rf"\b(?:dear|hey|hi|hello|attention|note to(?: the| all| any)?|to the|to any|to all) "
+    rf"{_AI_NAMES}\b",
+    rf"\b{_AI_NAMES} (?:processing|reading|handling|parsing|summari[sz]ing|analy[sz]ing|"
+    rf"screening|triaging) (?:this|my) (?:e-?mail|message|reply|note|thread)\b",
+    r"\bif you(?:'re| are) an? (?:ai|bot|assistant|language model|llm)\b",
+    r"\b(?:ai|sales|email) (?:agent|assistant|bot) reading this\b",
+    # Prompt leaks and data exfiltration.
+    r"\b(?:print|show|reveal|repeat|output|display|share|leak|dump|tell me)\b.{0,30}\b"
+    r"(?:system prompt|your prompt|your (?:hidden |initial |original )?instructions|"
+    r"(?:initial|hidden|original) prompt|your configuration)\b",
+    r"\b(?:name of the|which) (?:ai |language )?(?:model|llm) (?:you(?:'re| are)? (?:running|"
+    r"run|built|based)|(?:are you|powers you|is behind you))",
+    r"\b(?:e-?mail addresses|contact details|phone numbers) of (?:your|all your) (?:other )?"
+    r"(?:customers|clients|users|leads|prospects)\b",
+    r"\bjailbreak\b|\bprompt injection\b",
+    r"\bignorier\w* (?:alle |die )?(?:vorherigen |bisherigen )?anweisungen\b",
+    r"\bignore[zr]? (?:les |toutes les )?(?:instructions|consignes)\b",
+    r"\bignora (?:las |todas las )?(?:instrucciones|indicaciones)\b",
+    flags=re.MULTILINE,
+)
+# A sentence that turns back to the seller ends an injected payload ("Real answer: ...").
+_BACK_TO_REAL = any_of(
+    r"^\W*(?:real (?:answer|talk|question|note|reply)|on a (?:real|serious|more serious|"
+    r"practical) note|(?:but |ok,? )?seriously|in all seriousness|(?:all )?joking aside|"
+    r"kidding aside|just kidding|anyway|anyhow|separately|also|that said|to answer your|"
+    r"back to (?:your|the|business))\b"
+)
+_TAG = re.compile(r"<[^>]{0,300}>")
+
+
+def _instructs_agent(text: str) -> bool:
+    """True if the text gives the agent instructions (tags kept: hidden styles are a cue)."""
+    text = normalize(text)
+    return bool(_INJECTION.search(text) or _INJECTION.search(_TAG.sub(" ", text).strip()))
+
+
+def injected_sentences(sentences: list[Sentence]) -> set[int]:
+    """Indices of sentences that instruct the agent, and those after them in their paragraph
+    (the instruction's payload) up to a sentence that turns back to the seller."""
+    injected: set[int] = set()
+    payload_paragraph: int | None = None
+    for i, sentence in enumerate(sentences):
+        if _instructs_agent(sentence.text):
+            injected.add(i)
+            payload_paragraph = sentence.paragraph
+        elif (
+            sentence.paragraph == payload_paragraph
+            and not _BACK_TO_REAL.search(normalize(sentence.text))
+            # A payload states claims or gives orders; a question is the lead's own.
+            and not sentence.text.rstrip().endswith("?")
+        ):
+            injected.add(i)
+        else:
+            payload_paragraph = None
+    return injected
+
+
+def injected_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text` taken as prompt injection."""
+    sentences = split_sentences(text)
+    return [(sentences[i].start, sentences[i].end) for i in sorted(injected_sentences(sentences))]
+
+
+def injected_text(text: str) -> list[str]:
+    """The sentences of `text` that are taken as prompt injection (see `injected_sentences`)."""
+    sentences = split_sentences(text)
+    return [sentences[i].text for i in sorted(injected_sentences(sentences))]

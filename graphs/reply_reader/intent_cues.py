@@ -1,0 +1,314 @@
+"""Cue phrases of the reply intents, one pattern an intent (see `reader` for precedence).
+
+Each is matched per sentence (`sentences.has_cue`); the intent reading in
+`reader.read_reply` decides which cues may be negated.
+"""
+
+from __future__ import annotations
+
+from graphs.reply_reader.sentences import any_of
+
+UNSUBSCRIBE = any_of(
+    r"\bunsubscribe\b",
+    r"\bremove (?:me|us|my (?:e-?mail|address|name|details|contact\w*))\b",
+    r"\btake (?:me|us|my (?:e-?mail|address|name)) off\b",
+    r"\boff (?:of )?(?:your|the|this|that|these|all|any) (?:[\w-]+ ){0,2}?(?:list|lists|"
+    r"sequence|cadence|campaign)s?\b",
+    r"\bdo[- ]not[- ](?:contact|call|e-?mail|mail)\b",
+    r"\bsuppression list\b",
+    r"\b(?:prefer|like|want|wish|ask) not to (?:receive|get|be sent|hear)\b",
+    r"\b(?:don't|do not|no longer) (?:want|wish) to (?:receive|get|hear from)\b",
+    r"\bstop (?:e-?mailing|emailing|contacting|sending|messaging|writing|spamming)\b",
+    r"\b(?:don't|do not|never) (?:e-?mail|contact|write to|message|reach out to|spam) (?:me|us)\b",
+    r"\b(?:don't|do not|never) (?:e-?mail|contact|write to|message) (?:me|us) again",
+    r"\bno more (?:e-?mails|emails|messages)\b",
+    r"\bopt(?:-| )?(?:me )?out\b",
+    r"\bdelete (?:my|our|all my) (?:personal )?(?:data|information|details|contact)",
+    r"\bgdpr\b.{0,80}\b(?:delete|erase|remove|erasure)",
+    r"\b(?:delete|erase|remove)\b.{0,80}\bgdpr\b",
+    r"right to (?:be forgotten|erasure)",
+    r"\bleave me alone\b",
+    r"^\s*(?:remove|stop|stop it|unsub|opt out)\s*[.!]*\s*$",
+    r"\babmelden\b",
+    r"\baustragen\b",
+    r"keine (?:weiteren )?(?:e-?mails|nachrichten|werbung)",
+    r"nicht mehr (?:kontaktieren|anschreiben|schreiben)",
+    r"désinscri|desinscri|désabonn|desabonn",
+    r"ne plus (?:me |nous )?(?:contacter|recevoir|écrire|ecrire)",
+    r"retirez[- ]moi",
+    r"dar(?:me|nos)? de baja",
+    r"\bbaja de (?:la|su|sus) lista",
+    r"no (?:me |nos )?(?:contacten|escriban|envíen|envien) más",
+    r"eliminar mis datos",
+    r"\b(?:kontaktieren|anschreiben|anrufen|mailen) sie (?:mich|uns) (?:bitte )?(?:nicht mehr|"
+    r"nie wieder)\b",
+    r"\b(?:löschen|entfernen) sie (?:bitte )?(?:meine|unsere|alle meine) (?:\w+)?daten\b",
+    r"\bdsgvo\b.{0,80}\b(?:lösch|entfern)|\b(?:lösch|entfern)\w*\b.{0,80}\bdsgvo\b",
+    r"\b(?:supprimer|supprimez|effacer|effacez) (?:mes|nos|toutes mes) données\b",
+    r"\b(?:borrar|borren|eliminen|suprimir) (?:mis|nuestros) datos\b",
+)
+
+OUT_OF_OFFICE = any_of(
+    r"\bout of (?:the )?office\b",
+    r"\bOOO\b",
+    r"\bautomatic reply\b",
+    r"\bauto[- ]?reply\b",
+    r"\b(?:i am|i'm|i will be|i'll be|currently|presently)\s+(?:\w+\s+){0,2}?"
+    r"(?:on (?:\w+ )?leave|on (?:vacation|holidays?|a business trip|sabbatical)|"
+    r"away|travell?ing|out (?:of|until|till|through|from|on))\b",
+    r"\bon (?:annual|parental|maternity|paternity|sick|medical|extended) leave\b",
+    r"\b(?:limited|intermittent|no|restricted) access to (?:my )?e-?mails?\b",
+    r"\blimited (?:e-?mail|connectivity)\b",
+    r"\baway from (?:the office|my desk|e-?mail|my e-?mail)\b",
+    r"\b(?:respond|reply|get back to you|answer)\b.{0,40}\b(?:upon|on|after|when i) "
+    r"(?:my )?return\b",
+    r"\breturning to the office\b",
+    r"\bback in the office\b",
+    r"abwesenheitsnotiz",
+    r"\babwesend\b",
+    r"nicht im büro",
+    r"außer haus|ausser haus",
+    r"im urlaub",
+    r"wieder im büro",
+    r"\babsente? du bureau\b",
+    r"\ben congés?\b",
+    r"\ben vacances\b",
+    r"\babsente? jusqu",
+    r"fuera de la oficina",
+    r"de vacaciones",
+    r"\bausente\b",
+    r"estaré fuera|estare fuera",
+)
+
+WRONG_PERSON = any_of(
+    r"\bnot the (?:right|correct|best|appropriate|relevant) (?:person|contact|one|people|team)\b",
+    r"\bwrong (?:person|contact|e-?mail|address|department|team)\b",
+    r"\bi(?:'ve| have)? (?:moved|changed) (?:to|on|roles|positions|companies|teams|jobs)\b",
+    r"\bno longer (?:with|at|work|working|employed|in (?:this|that) role|responsible|handle|"
+    r"handling|in charge)\b",
+    r"\b(?:have |i've |i )?left (?:the company|the firm|the business|\w+ (?:in|last))\b",
+    r"\byou(?: should|'d need to| would need to| might want to| may want to| could| need to|"
+    r"'ll want to|'d want to|'d better| want to) (?:talk|speak|reach out|contact|connect|"
+    r"get in touch|e-?mail|write|ask)\b",
+    r"\b(?:reach out|talk|speak|write|get in touch|connect|e-?mail) (?:to|with) "
+    r"(?:my colleague|our (?:head|director|vp|cto|cio|ceo|cfo|coo|buyer|procurement|purchasing|"
+    r"it|team))",
+    r"\b(?:cc'?ing|cc-ing|copying|looping in|looped in|i(?:'ve| have) (?:cc'?d|copied|added|"
+    r"looped in|forwarded))\b",
+    r"\bforwarded (?:this|your (?:e-?mail|message|note)) to\b",
+    r"\b(?:i'll|i will|i'm going to|let me|will) (?:forward|pass) (?:this|it|your (?:e-?mail|note|"
+    r"message)) (?:on |along )?to\b",
+    r"\bi(?:'ve| have) left (?!you\b|a\b|the message\b|word\b)",
+    r"\b(?:is|are|'s|'re) (?:the )?(?:right|best|correct) (?:person|contact|people)\b",
+    r"\b(?:who )?(?:handles|owns|is (?:responsible|in charge) (?:for|of)) (?:this|that|these|"
+    r"purchasing|procurement|buying|it|vendor)",
+    r"\bnicht (?:der|die) richtige (?:ansprechpartner\w*|person)",
+    r"\bnicht (?:mehr )?zuständig",
+    r"\bwenden sie sich (?:bitte )?an\b",
+    r"\bpas la bonne personne\b",
+    r"\bpas (?:le bon|la bonne) interlocut",
+    r"\bje ne (?:travaille|suis) plus\b",
+    r"\bcontactez plutôt\b",
+    r"\bno soy la persona (?:adecuada|indicada|correcta)",
+    r"\bya no trabajo\b",
+    r"\bnot (?:my|our) (?:area|department|remit|field|domain|wheelhouse|responsibility|"
+    r"(?:area|line) of (?:work|responsibility))\b",
+    r"\b(?:i'm|i am|i'm actually|i am actually) not (?:\w+ )?responsible for (?:this|that|it|"
+    r"these|purchasing|buying|procurement)\b",
+    r"\b(?:is|'s|are|'re) (?:now )?your (?:new )?(?:contact|point of contact|person|people)\b",
+    r"\b(?:e-?mail )?(?:address|mailbox|account|inbox) is no longer (?:monitored|active|in use|"
+    r"used|checked|read)\b",
+    r"(?-i:\b(?:has|have) left [A-Z])",
+    r"\b(?:has|have) left (?:the|our|this) (?:company|firm|business|organi[sz]ation|team)\b",
+    r"\bi(?:'ve| have)? (?:retired|moved on)\b|\b(?:has|have) retired\b",
+    r"\bfinding the (?:right|correct) (?:person|contact)\b",
+    r"\bfor (?:[\w-]+ ){0,3}(?:enquiries|inquiries|questions|matters),? (?:please )?(?:write|"
+    r"e-?mail|contact|reach out|get in touch)\b",
+    r"\b(?:please )?(?:contact|e-?mail|write to|reach out to|get in touch with|speak (?:to|with)|"
+    r"talk (?:to|with)) (?:our|my) (?:cfo|ceo|coo|cto|cio|head|director|vp|manager|buyer|"
+    r"procurement|purchasing|colleague|boss|owner|it|operations|ops|supply chain)\b",
+    r"\b(?:purchasing|procurement|buying|this|it|that) is (?:centrali[sz]ed|handled|done|decided) "
+    r"(?:at|by|in) (?:our )?(?:head office|hq|headquarters|group|(?:our|the) parent|corporate)\b",
+    r"(?-i:\b[Yy]ou(?:'ll| will|'d)? want (?:to (?:talk|speak) to )?[A-Z][a-z]+\b)",
+)
+
+SARCASM = any_of(
+    r"\b(?:because|cause|'cause|since|as) (?:i|we) (?:have|'ve got|got|have got) "
+    r"(?:nothing better|so much (?:free )?time|all the time in the world)",
+    r"\bnothing better to do\b",
+    r"\byeah,? right\b",
+    r"^\s*as if\b",
+    r"\bthanks,? but no thanks\b",
+    r"\bjust what (?:i|we) (?:needed|wanted)\b",
+    r"\b(?:oh )?(?:great|wonderful|fantastic),? (?:another|more|yet another) "
+    r"(?:sales|cold|spam|marketing)",
+    r"\bnice try\b",
+    r"\bnot in a million years\b",
+    r"\bhard pass\b",
+    r"\bwhen hell freezes over\b",
+    r"\bi'll get right on (?:it|that)\b",
+    r"\blol,? no\b",
+)
+
+MEETING = any_of(
+    r"\b(?:set up|setup|schedule|book|arrange|organi[sz]e|find|grab|have|jump on|hop on|"
+    r"get) (?:a |some |an )?(?:quick |short |brief |\d{1,2}[- ]?min(?:ute)?s? |half[- ]hour |"
+    r"first |intro(?:ductory)? )?(?:call|meeting|chat|time|demo|zoom|teams (?:call|meeting)|"
+    r"slot|session|conversation|walkthrough)\b",
+    r"\b(?:can|could|shall|should) we (?:meet|talk|speak|chat|connect|hop on|jump on|"
+    r"schedule|set up|do a)\b",
+    r"\blet'?s (?:meet|talk|chat|connect|speak|schedule|set up|book|do a call|find a time|"
+    r"get on a call)\b",
+    r"\b(?:send|share) (?:me |us )?(?:a |an |your )?(?:calendar|meeting|zoom|teams) "
+    r"(?:invite|invitation|link)",
+    r"\bcalendly\b",
+    r"\b(?:i'?m|i am|we'?re|we are) (?:free|available)\b",
+    r"\bavailable (?:on |this |next )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
+    r"next week|this week|at \d)",
+    r"\bhow (?:about|does) (?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)",
+    r"\bdoes (?:monday|tuesday|wednesday|thursday|friday|tomorrow) work\b",
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b.{0,25}?"
+    r"\b(?:works|would work|is fine|suits|is good|is ok|is okay)\b",
+    r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b.{0,30}\b(?:works?|suits?|ok|okay|good|free)\b",
+    r"\b(?:happy|glad|keen) to (?:meet|talk|chat|jump on|hop on|have a call|get on a call)\b",
+    r"\b(?:would|'d) (?:love|like) to (?:meet|talk|chat|see a demo|set up|schedule|book)\b",
+    r"\b(?:show|give) (?:me|us) a demo\b",
+    r"\b(?:see|get|schedule|book|arrange|do) a (?:quick |short |live )?demo\b",
+    r"\b(?:call|ring|phone) me\b",
+    r"\bgive me a (?:call|ring)\b",
+    r"\bbook(?:ed)? (?:a |some )?(?:slot|time)\b",
+    r"\b(?:pick|choose|propose|suggest) a (?:time|slot|date)\b",
+    r"\bterminvorschlag|\beinen termin\b|\btermin (?:vereinbaren|ausmachen)",
+    r"\brendez-vous\b|\bune réunion\b|\bun appel\b",
+    r"\buna reunión\b|\buna reunion\b|\buna llamada\b",
+    r"\b(?:get|put|pencil|book) (?:something|a (?:call|meeting|slot|time|session)|some time|time|"
+    r"it) (?:in|into) (?:the|my|our|your) (?:diary|diaries|calendar|calendars)\b",
+    r"\b(?:mornings?|afternoons?|evenings?|(?:mon|tues|wednes|thurs|fri)days?) (?:are|is|work|"
+    r"works) (?:best|better|good|fine|great) for (?:me|us)\b",
+    r"\bany (?:day|time|morning|afternoon) (?:except|but|this week|next week|after|before|"
+    r"between)\b",
+    r"\byes,? (?:to|for) (?:a|the) (?:call|meeting|demo|chat|session)\b",
+    r"\b(?:put|sign|count) (?:me|us) (?:down|up|in) for (?:the|a) (?:demo|call|meeting|session|"
+    r"webinar|workshop|walkthrough)\b",
+    r"\b(?:call|meeting|demo|chat) (?:is|sounds|would be) (?:fine|good|great|ok|okay|perfect)\b",
+    r"\b(?:demo|call|meeting)(?: (?:this|next) week| tomorrow| on \w+day)? please\b",
+    r"\bhow about (?:the )?\d{1,2}(?:st|nd|rd|th)\b",
+    r"\b(?:can|could|would) you (?:present|demo|come (?:in|by|over)|visit|join us|walk us "
+    r"through|show us)\b",
+    r"\b(?:set up|book|schedule|grab|find) \d{1,3} ?(?:min|mins|minutes)\b",
+)
+
+NOT_NOW = any_of(
+    r"\bnot (?:interested |looking (?:at (?:this|it|that|this topic) )?|a priority |a focus )?"
+    r"(?:right now|now|at the moment|for now|just yet)\b",
+    r"\b(?:look|revisit|review|consider|evaluate|think about) (?:at )?(?:this |it |that )?again\b",
+    r"\bmaybe (?:in|next|after|around|towards) (?:q[1-4]|h[12]|the|\w+ (?:quarter|year))",
+    r"\bmelden sie sich (?:bitte )?(?:\w+ ){0,3}wieder\b",
+    r"\bnot at the moment\b",
+    r"\bnot (?:just )?yet\b",
+    r"\bnot this (?:quarter|year|month|half)\b",
+    r"\bmaybe later\b",
+    # "I'll get/come back to you" is the lead promising an answer, not a deferral.
+    r"\b(?:circle|check|come) back\b(?! to you\b)",
+    r"\b(?:come|get) back to you (?:after|in|next|once|when|around|towards|closer to)\b",
+    r"\b(?:reach out|get back|follow up|touch base|ping|contact|try|e-?mail|write|reconnect|"
+    r"talk|ask)(?: (?:to|with|in touch))?(?: (?:me|us))?(?: again)? (?:in|after|next|later|around|"
+    r"closer to|once|when|towards|at the (?:start|end|beginning))\b",
+    r"\brevisit (?:this |it )?(?:in|after|next|later)\b",
+    r"\btoo (?:early|soon)\b",
+    r"\b(?:bad|wrong) timing\b",
+    r"\btiming (?:is|isn't|'s) (?:not )?(?:right|off|bad)\b",
+    r"\bnot a priority (?:right now|at the moment|this|for)\b",
+    r"\b(?:swamped|busy|slammed|tied up) (?:until|till|right now|at the moment|this)\b",
+    r"\bafter (?:our|the) (?:budget|planning|fiscal|reorg|merger|migration|launch|holidays|"
+    r"audit|freeze|rollout|implementation)",
+    r"\bon hold\b",
+    r"\blater (?:this|in the) (?:year|quarter)\b",
+    r"\buntil next (?:year|quarter|month|fiscal year)\b",
+    r"\b(?:derzeit|momentan|aktuell|im moment) (?:kein|nicht)",
+    r"\bspäter (?:wieder )?(?:melden|kontaktieren)",
+    r"\bpas (?:pour le moment|maintenant|tout de suite)\b",
+    r"\brecontactez[- ](?:moi|nous)\b",
+    r"\brevenez vers (?:moi|nous)\b",
+    r"\bno por ahora\b",
+    r"\ben este momento no\b",
+    r"\bvuelva a contactar",
+    r"\bmás adelante\b",
+)
+
+NOT_INTERESTED = any_of(
+    r"\bnot interested\b",
+    r"^\s*(?:no|nope|nah|no way|pass)\s*[.!]*\s*$",
+    r"\b(?:isn't|is not|not) (?:something|anything) (?:we|i) (?:need|want|are looking for)",
+    r"\bwho gave you my\b",
+    r"\bno interest\b",
+    r"\bno,? thanks?\b",
+    r"\bno,? thank you\b",
+    r"\bnot (?:a |the right |a good )?fit\b",
+    r"\bnot relevant\b",
+    r"\b(?:we're|we are|we're) (?:all )?set\b",
+    r"\b(?:we )?already (?:use|have|work with|using|signed|chose|bought|partner)\b",
+    r"\bhappy with (?:our|the) (?:current|existing)",
+    r"\b(?:don't|do not) (?:need|want) (?:this|it|that|your|any|another)\b",
+    r"\bno need for\b",
+    r"\bnot for us\b",
+    r"\b(?:we'll|i'll|we will|i will) pass\b",
+    r"\bpass on this\b",
+    r"\bdecided (?:to go|against)\b",
+    r"\bwent with (?:another|a different|a competitor|\w+ instead)\b",
+    r"\bchose (?:another|a different)\b",
+    r"\bnot (?:looking|in the market)\b",
+    r"\b(?:how|where) did you get my (?:e-?mail|address|details|number)\b",
+    r"\bkein interesse\b",
+    r"\bnicht interessiert\b",
+    r"\bpas intéressée?s?\b",
+    r"\bne nous intéresse pas\b",
+    r"\bno (?:nos |me )?interesa\b",
+    r"\bno estamos interesados\b",
+    r"\b(?:isn't|is not|aren't|are not|not) (?:really |at all )?relevant\b",
+    r"\bnot worth (?:it|the (?:effort|money|investment))\b",
+    r"\b(?:build|built|building|develop|developing|do|doing) (?:it |this |that |something |our own "
+    r"|one )?in-?house\b",
+    r"\bdecided to (?:build|develop|stay|keep|stick|go with|use|continue)\b",
+    r"\bthanks? (?:you )?anyway\b",
+    r"\bdo your (?:research|homework)\b",
+    r"\bthere (?:won't|will not|will be no|is no) (?:be )?(?:a |any )?(?:project|budget|purchase|"
+    r"investment|need)\b",
+    r"\bpas pour nous\b|\b(?:travaillons|utilisons|avons) déjà\b",
+    r"\bno es para nosotros\b|\bya (?:trabajamos|tenemos|usamos)\b",
+    r"\bnichts für uns\b|\b(?:arbeiten|haben) (?:bereits|schon) (?:mit|ein)\b",
+)
+
+QUESTION = any_of(
+    r"\bhow (?:does|do|much|many|long|would|is|are|can)\b",
+    r"\bwhat (?:does|do|is|are|would|'s|about)\b",
+    r"\bdo you (?:support|integrate|offer|have|work|provide|handle)\b",
+    r"\bdoes (?:it|this|your)\b",
+    r"\b(?:can|could) you (?:send|share|explain|tell|clarify|confirm)\b",
+    r"\b(?:i'?d|i would) (?:like|love) to (?:know|understand)\b",
+    r"\b(?:i'?m|i am) (?:curious|wondering)\b",
+    r"\b(?:wondering|curious) (?:if|whether|how|what|about)\b",
+    r"\b(?:send|share)(?: over| across)? (?:me |us )?(?:some |more |the |your )?(?:info|"
+    r"information|details|pricing|prices|the price list|a price list|a rate card|a deck|a brochure|"
+    r"a case study|case studies|a quote)",
+    r"\bis there (?:a|an|any)\b",
+    r"\bwie (?:viel|funktioniert)\b",
+    r"\bcombien\b",
+    r"\bcuánto|cuanto cuesta\b",
+)
+
+INTERESTED = any_of(
+    r"\b(?:sounds|looks|seems) (?:really |very )?(?:interesting|great|good|promising|useful|"
+    r"relevant|compelling)\b",
+    r"\binterested\b",
+    r"\btell me more\b",
+    r"\b(?:keen|eager|happy|open|curious) to (?:learn|hear|explore|discuss|see|know|try)\b",
+    r"\b(?:we're|we are|i'm|i am) (?:actively )?(?:looking at|exploring|evaluating|"
+    r"considering|researching|in the market)\b",
+    r"\b(?:this|that|it) (?:could|might) (?:be|help)\b",
+    r"\b(?:would|could) be (?:useful|helpful|great|interesting|valuable)\b",
+    r"\bi like (?:the|this|what)\b",
+    r"\bworth (?:a|exploring|a look|discussing|a conversation)\b",
+    r"\b(?:good|perfect|great) timing\b",
+    r"\bintéress|\binteressant\b|\bme interesa\b|\bnos interesa\b",
+)

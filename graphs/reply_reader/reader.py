@@ -1,0 +1,212 @@
+"""The offline reply reader: intent, purchase interest and BANT of a lead's reply, by rules.
+
+Only the lead's new text is read (`segmentation.clean_reply` drops quoted history, forwarded
+mail, signatures and disclaimers). The text is split into sentences and each rule is a set
+of cue phrases matched per sentence (`sentences`); sentences that instruct the agent are
+left out first (`injection`).
+
+Intent precedence, first match wins (why, in brackets):
+
+1. bounce — headers or delivery-status wording (a machine answered; nothing else counts)
+2. unsubscribe — (an opt-out is honoured whatever else the reply says: "Unsubscribe me.
+   Also, what is your pricing?" is an unsubscribe); a spam complaint (ARF feedback
+   report) counts as an opt-out
+3. out_of_office — auto-reply headers or wording (the person has not read the email)
+4. wrong_person — (a referral matters more than the referrer's own view)
+5. not_interested, sarcastic — ("sure, let's set up a call, because I have nothing better
+   to do" must not read as a meeting request)
+6. meeting_request — unless the only time named is 45+ days away ("let's talk in Q3"),
+   which is not_now
+7. not_now — before not_interested ("Not interested right now, but try us in Q3"); "not
+   interested right now / for now" is not now, "not interested at this time" a polite no
+8. not_interested
+9. question — a question in the new text
+10. interested — explicit interest, or any other human reply with no cue (low interest)
+
+The cues are in `intent_cues`, machine mail in `mail_headers`, purchase interest in
+`interest`, BANT in `bant` and the referred person in `referral`. Bounces and auto-replies
+get no BANT and no questions.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import graphs.reply_reader.dates as dates
+import graphs.reply_reader.intent_cues as cues
+from core.conversation import ConversationTurn
+from core.reply_reading import Bant, BantItem, BantVerdict, Intent, ReplyReading
+from graphs.reply_reader.bant import apply_title_authority, carry_over_bant, read_bant
+from graphs.reply_reader.injection import injected_sentences
+from graphs.reply_reader.interest import buying_signals, interest_level
+from graphs.reply_reader.mail_headers import (
+    header,
+    is_auto_reply,
+    is_bounce,
+    is_complaint,
+    sender_address,
+)
+from graphs.reply_reader.referral import find_referral
+from graphs.reply_reader.segmentation import clean_reply
+from graphs.reply_reader.sentences import Sentence, has_cue, in_any_sentence, split_sentences
+
+# "Let's talk in Q3" is a deferral, not a meeting request, when the date is this far off.
+MEETING_DEFERRAL_DAYS = 45
+
+
+def _questions(sentences: list[Sentence]) -> list[str]:
+    found = []
+    for sentence in sentences:
+        if "?" in sentence.text or has_cue(cues.QUESTION, sentence.text, negatable=False):
+            found.append(sentence.text)
+    return found
+
+
+def _summary(reading: ReplyReading) -> str:
+    intent = reading.intent
+    if intent == Intent.BOUNCE:
+        head = "Bounced: the email could not be delivered."
+    elif intent == Intent.UNSUBSCRIBE:
+        head = "Asked to stop receiving emails (opt-out)."
+    elif intent == Intent.OUT_OF_OFFICE:
+        head = (
+            f"Out of office until {reading.return_date.isoformat()}."
+            if reading.return_date
+            else "Out of office (no return date given)."
+        )
+    elif intent == Intent.WRONG_PERSON:
+        ref = reading.referral
+        who = ", ".join(p for p in (ref.name, ref.email, ref.job_title) if p) if ref else ""
+        head = f"Not the right person; referred to {who}." if who else "Not the right person."
+    elif intent == Intent.NOT_INTERESTED:
+        head = "Not interested."
+    elif intent == Intent.NOT_NOW:
+        head = (
+            f"Not now; check in on {reading.check_in_date.isoformat()}."
+            if reading.check_in_date
+            else "Not now (no date given)."
+        )
+    elif intent == Intent.MEETING_REQUEST:
+        head = "Asked for a meeting."
+    elif intent == Intent.QUESTION:
+        first = reading.questions[0] if reading.questions else ""
+        first = first if len(first) <= 80 else first[:77] + "..."
+        head = f"Asked {len(reading.questions)} question(s): {first}"
+    else:
+        head = "Replied with interest." if reading.purchase_interest != "low" else "Replied."
+    tail = f" Interest {reading.purchase_interest.value}; BANT {reading.bant.met_count()}/4 met."
+    if reading.injection_suspected:
+        tail += " Instructions to the agent in the reply were ignored."
+    return " ".join((head + tail).split())
+
+
+def _dated_beyond(text: str, received_on: date, days: int, *, day_first: bool) -> date | None:
+    """The latest date in `text` at least `days` after the reply, if any."""
+    later = dates.check_in_date(text, received_on, day_first=day_first)
+    return later if later and later >= received_on + timedelta(days=days) else None
+
+
+def read_reply(
+    reply_text: str,
+    *,
+    received_on: datetime,
+    job_title: str | None,
+    headers: dict | None = None,
+    conversation: list[ConversationTurn] | None = None,
+    day_first: bool = True,
+) -> ReplyReading:
+    """Read a lead's reply by rules: intent, purchase interest, BANT with quotes, dates.
+
+    `headers` (any key spelling) may carry: bounce (bool), auto-submitted, x-autoreply,
+    precedence, subject, from, content-type. `conversation` holds earlier turns; readings
+    of earlier inbound turns carry BANT over. `day_first=False` reads "03/04" as 4 March's
+    US spelling, i.e. 3 April (see `dates.day_first_for_country`).
+    """
+    cleaned = clean_reply(reply_text)
+    text = cleaned.text
+    day = received_on.date()
+    subject = header(headers, "subject")
+    sentences = split_sentences(text)
+    injected = injected_sentences(sentences)
+    # An instruction may hide below the sign-off; it is never read, but it is flagged.
+    injected_below = bool(cleaned.signature) and bool(
+        injected_sentences(split_sentences(cleaned.signature))
+    )
+    reading = [s for i, s in enumerate(sentences) if i not in injected]
+    reading_text = "\n".join(s.text for s in reading)
+
+    def has(pattern: re.Pattern[str], negatable: bool = False) -> bool:
+        return in_any_sentence(pattern, reading, negatable=negatable)
+
+    intent: Intent
+    return_on = check_in_on = None
+    referral = None
+    explicit_interest = has(cues.INTERESTED, negatable=True)
+    if is_bounce(headers, reply_text, text):
+        intent = Intent.BOUNCE
+    elif is_complaint(headers) or has(cues.UNSUBSCRIBE):
+        intent = Intent.UNSUBSCRIBE
+    elif is_auto_reply(headers) or has(cues.OUT_OF_OFFICE):
+        intent = Intent.OUT_OF_OFFICE
+        return_on = dates.return_date(f"{subject}\n{text}", day, day_first=day_first)
+    elif has(cues.WRONG_PERSON):
+        intent = Intent.WRONG_PERSON
+        referral = find_referral(reading_text, sender_address(headers))
+    elif has(cues.SARCASM):
+        intent = Intent.NOT_INTERESTED
+    elif has(cues.MEETING, negatable=True):
+        intent = Intent.MEETING_REQUEST
+        asks = [s.text for s in reading if has_cue(cues.MEETING, s.text, negatable=True)]
+        if has(cues.NOT_NOW):
+            asks = [reading_text]
+        deferred = _dated_beyond(" ".join(asks), day, MEETING_DEFERRAL_DAYS, day_first=day_first)
+        if deferred:
+            intent, check_in_on = Intent.NOT_NOW, deferred
+    elif has(cues.NOT_NOW):
+        intent = Intent.NOT_NOW
+        check_in_on = dates.check_in_date(reading_text, day, day_first=day_first)
+    elif has(cues.NOT_INTERESTED):
+        intent = Intent.NOT_INTERESTED
+    elif any("?" in s.text for s in reading) or has(cues.QUESTION):
+        intent = Intent.QUESTION
+    else:
+        intent = Intent.INTERESTED
+
+    machine = intent in (Intent.BOUNCE, Intent.OUT_OF_OFFICE)
+    bant = Bant() if machine else read_bant(reading)
+    if intent == Intent.NOT_NOW and bant.timing.verdict != BantVerdict.NOT_MET:
+        # A deferral is the lead saying the timing is not right; quote where she says so.
+        said = next(
+            (s.text for s in reading if has_cue(cues.NOT_NOW, s.text, negatable=False)), None
+        )
+        if said:
+            bant = bant.model_copy(
+                update={"timing": BantItem(verdict=BantVerdict.NOT_MET, evidence=said)}
+            )
+    bant = apply_title_authority(carry_over_bant(bant, conversation), job_title)
+    kinds = set() if machine else buying_signals(reading)
+    result = ReplyReading(
+        intent=intent,
+        purchase_interest=interest_level(intent, kinds, bant, explicit_interest),
+        bant=bant,
+        questions=[] if machine else _questions(reading),
+        return_date=return_on,
+        check_in_date=check_in_on,
+        referral=referral,
+        injection_suspected=bool(injected) or injected_below,
+        engine="offline",
+    )
+    return result.model_copy(update={"summary": _summary(result)})
+
+
+def received_on_of(conversation: list[ConversationTurn], default: datetime) -> datetime:
+    """When the reply being read arrived: the last inbound turn not yet read, else `default`.
+
+    The engines' `read_reply` gets no timestamp; the conversation carries it when the
+    graph has already recorded the reply as a turn.
+    """
+    for turn in reversed(conversation):
+        if turn.direction == "inbound":
+            return turn.at if turn.reading is None else default
+    return default

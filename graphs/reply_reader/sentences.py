@@ -1,0 +1,136 @@
+"""Sentences of a reply and cue matching: the pieces every rule of the reply reader uses.
+
+The text is split into sentences, each an exact slice; each rule is a set of cue phrases
+(English first, with common German, French and Spanish ones), matched case-insensitively
+per sentence. Positive cues ("let's set up a call", "interested") do not count when a
+negation shortly precedes them in the same clause ("no need to set up a call", "not
+interested").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+
+
+def any_of(*patterns: str, flags: int = 0) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of `patterns`; a space matches any spacing
+    (hard-wrapped lines put a line break inside a phrase)."""
+    joined = "|".join(f"(?:{p})" for p in patterns).replace(" ", r"\s+")
+    return re.compile(joined, _I | flags)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the cleaned reply: its exact text and where it sits."""
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|(?<=[.!?])[\"')\]]*$")
+_HARD_WRAP_MIN = 60
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of `text`, each an exact slice; a line break ends a sentence unless the
+    line looks hard-wrapped (long and followed by a lowercase continuation)."""
+    out: list[Sentence] = []
+    paragraph = 0
+    for para in _spans(text, _PARAGRAPH_BREAK):
+        lines = _spans(text, re.compile(r"\n"), *para)
+        chunks: list[list[int]] = []
+        for start, end in lines:
+            line = text[start:end]
+            if not line.strip():
+                continue
+            prev = chunks[-1] if chunks else None
+            wrapped = (
+                prev is not None
+                and prev[1] - prev[0] >= _HARD_WRAP_MIN
+                and not re.search(r"[.!?:;]\s*$", text[prev[0] : prev[1]])
+                and re.match(r"\s*[a-z(]", line)
+            )
+            if wrapped and prev is not None:
+                prev[1] = end
+            else:
+                chunks.append([start, end])
+        for start, end in chunks:
+            for s, e in _spans(text, _SENTENCE_END, start, end):
+                piece = text[s:e]
+                stripped = piece.strip()
+                if not stripped:
+                    continue
+                lead = len(piece) - len(piece.lstrip())
+                out.append(Sentence(stripped, s + lead, s + lead + len(stripped), paragraph))
+        paragraph += 1
+    return out
+
+
+def _spans(
+    text: str, separator: re.Pattern[str], start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
+    """The (start, end) spans between `separator` matches in text[start:end]."""
+    end = len(text) if end is None else end
+    spans, cursor = [], start
+    for m in separator.finditer(text, start, end):
+        spans.append((cursor, m.start() if m.group(0).strip() == "" else m.end()))
+        cursor = m.end()
+    spans.append((cursor, end))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def normalize(text: str) -> str:
+    """Curly apostrophes straightened; same length, so match offsets stay valid."""
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
+# -- finding cues -------------------------------------------------------------------------
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|don't|dont|do not|doesn't|does not|didn't|won't|will not|wouldn't|"
+    r"isn't|aren't|can't|cannot|nor|without|hardly|rather not|no need to|kein\w*|nicht|"
+    r"pas|jamais|nunca)\b",
+    _I,
+)
+_CLAUSE_BREAK = re.compile(r"[,;:]|\bbut\b|\bhowever\b|\baber\b|\bmais\b|\bpero\b", _I)
+
+
+def _negated(sentence: str, at: int) -> bool:
+    """True if a negation precedes position `at` in the same clause (within 40 chars)."""
+    window = sentence[max(0, at - 40) : at]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    return bool(_NEGATION.search(window))
+
+
+def has_cue(pattern: re.Pattern[str], sentence: str, *, negatable: bool) -> bool:
+    """True if `pattern` matches `sentence` somewhere a negation does not cancel
+    (negations count only when `negatable`)."""
+    text = normalize(sentence)
+    return any(not (negatable and _negated(text, m.start())) for m in pattern.finditer(text))
+
+
+def in_any_sentence(
+    pattern: re.Pattern[str], sentences: list[Sentence], *, negatable: bool
+) -> bool:
+    """True if `pattern` is found in any of `sentences` (see `has_cue`)."""
+    return any(has_cue(pattern, s.text, negatable=negatable) for s in sentences)
+
+
+def verbatim_quote(quote: str | None, text: str) -> str | None:
+    """The exact slice of `text` that `quote` copies (ignoring case and spacing), or None."""
+    if not quote:
+        return None
+    words = normalize(quote).strip().strip("\"'“”").split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    m = re.search(pattern, normalize(text), _I)
+    return text[m.start() : m.end()] if m else None
