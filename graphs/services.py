@@ -36,7 +36,7 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
     if context.engine == "offline":
         return offline
     from graphs.reasoning.fallback import FallbackEngine
-    from graphs.reasoning.llm import LlmEngine
+    from graphs.reasoning.llm.engine import LlmEngine
 
     settings = get_settings()
     if settings.openai_api_key is None:

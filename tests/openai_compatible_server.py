@@ -214,7 +214,7 @@ def running_openai_server() -> Iterator[OpenAICompatibleServer]:
 
 def llm_engine_for(server: OpenAICompatibleServer, method: str = "json_schema") -> Any:
     """An LlmEngine talking to `server` with short timeouts and one retry."""
-    from graphs.reasoning.llm import LlmEngine
+    from graphs.reasoning.llm.engine import LlmEngine
 
     return LlmEngine(
         "test-model",

@@ -16,7 +16,7 @@ from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from graphs.reasoning.base import EngineError, ReasoningEngine
 from graphs.reasoning.fallback import FallbackEngine
-from graphs.reasoning.llm import LlmEngine
+from graphs.reasoning.llm.engine import LlmEngine
 from tests.openai_compatible_server import OpenAICompatibleServer
 from tools.web_search.search import WebResult
 

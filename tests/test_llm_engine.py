@@ -22,13 +22,13 @@ from core.findings import (
 from core.icp_profile import FreeTextCriterion, Importance
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from graphs.reasoning.base import EngineError, ReasoningEngine
-from graphs.reasoning.llm import (
+from graphs.reasoning.llm.calls import StructuredMethod
+from graphs.reasoning.llm.engine import LlmEngine
+from graphs.reasoning.llm.schemas import (
     LlmCriterionJudgement,
     LlmDigest,
-    LlmEngine,
     LlmLeadSummary,
     LlmOutreach,
-    StructuredMethod,
 )
 from prompts.registry import parse_prompt
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server

@@ -32,7 +32,7 @@ from core.reply_reading import (
 )
 from graphs.reasoning.base import ReasoningEngine
 from graphs.reasoning.fallback import FallbackEngine
-from graphs.reasoning.llm import LlmReplyReading
+from graphs.reasoning.llm.schemas import LlmReplyReading
 from tests.openai_compatible_server import OpenAICompatibleServer
 from tests.openai_compatible_server import llm_engine_for as make_engine
 from tools.web_search.search import WebResult

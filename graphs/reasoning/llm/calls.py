@@ -1,0 +1,153 @@
+"""The model call: building the chat model, asking for a structured answer, recording it.
+
+ChatOpenAI retries a failed request itself (`max_retries`); every answer's tokens are
+added to the usage counters and recorded in the step's trace with their estimated cost.
+Whatever goes wrong surfaces as an EngineError naming the model, the endpoint and the task.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any, Literal, TypeVar
+
+import httpx
+import openai
+from langchain_core.exceptions import LangChainException, OutputParserException
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
+from pydantic import BaseModel, ValidationError
+
+from core.trace_records import LlmCall, record_llm_call
+from graphs.reasoning.base import EngineError
+from graphs.reasoning.llm_pricing import estimate_cost
+
+StructuredMethod = Literal["json_schema", "function_calling"]
+"""How ChatOpenAI asks for structured output: strict `response_format`, or a forced tool call."""
+
+_Out = TypeVar("_Out", bound=BaseModel)
+
+
+class StructuredCalls:
+    """Structured calls to one chat model on an OpenAI-compatible endpoint, with usage."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str,
+        base_url: str | None,
+        timeout_s: float,
+        max_retries: int,
+        chat_model: BaseChatModel | None,
+        method: StructuredMethod,
+    ) -> None:
+        self.model = model
+        self.base_url = base_url
+        self.method: StructuredMethod = method
+        self.last_usage: dict[str, Any] = {}
+        self.usage: dict[str, int] = {"tokens_in": 0, "tokens_out": 0, "calls": 0}
+        self._api_key = api_key
+        self._timeout_s = timeout_s
+        self._max_retries = max_retries
+        self._chat_model = chat_model
+        self._lock = threading.Lock()
+
+    def chat_model(self) -> BaseChatModel:
+        """The chat model, built on first use unless one was injected."""
+        if self._chat_model is None:
+            from langchain_openai import ChatOpenAI
+
+            try:
+                self._chat_model = ChatOpenAI(
+                    model=self.model,
+                    api_key=self._api_key,
+                    base_url=self.base_url,
+                    timeout=self._timeout_s,
+                    max_retries=self._max_retries,
+                    temperature=0,
+                )
+            except (ValueError, openai.OpenAIError) as exc:
+                raise EngineError(f"{self._where()}: cannot set up the chat model: {exc}") from exc
+        return self._chat_model
+
+    def ask(self, task: str, prompt: str, schema: type[_Out]) -> _Out:
+        """Send one prompt and return the validated structured answer, or raise EngineError."""
+        runnable = self.chat_model().with_structured_output(
+            schema, method=self.method, include_raw=True
+        )
+        started = time.perf_counter()
+        try:
+            result = runnable.invoke([HumanMessage(content=prompt)])
+        except (
+            openai.OpenAIError,
+            httpx.HTTPError,
+            ValidationError,
+            LangChainException,  # OutputParserException, ModelError and subclasses
+            json.JSONDecodeError,
+        ) as exc:
+            raise EngineError(f"{self._where()} failed on {task}: {_describe(exc)}") from exc
+        self._record(task, result.get("raw"), (time.perf_counter() - started) * 1000)
+        error = result.get("parsing_error")
+        parsed = result.get("parsed")
+        if error is not None:
+            raise EngineError(
+                f"{self._where()} failed on {task}: the answer does not match "
+                f"{schema.__name__}: {_describe(error)}"
+            ) from error
+        if not isinstance(parsed, schema):
+            raise EngineError(
+                f"{self._where()} failed on {task}: no {schema.__name__} in the answer "
+                f"({_why_unparsed(result.get('raw'))}); if the server ignores "
+                f"method={self.method!r}, try the other structured-output method"
+            ) from OutputParserException("no structured output")
+        return parsed
+
+    def _record(self, task: str, raw: Any, duration_ms: float = 0.0) -> None:
+        usage = getattr(raw, "usage_metadata", None) or {}
+        tokens_in = int(usage.get("input_tokens", 0) or 0)
+        tokens_out = int(usage.get("output_tokens", 0) or 0)
+        with self._lock:
+            self.last_usage = {
+                "task": task,
+                "model": self.model,
+                "tokens_in": tokens_in,
+                "tokens_out": tokens_out,
+            }
+            self.usage["tokens_in"] += tokens_in
+            self.usage["tokens_out"] += tokens_out
+            self.usage["calls"] += 1
+        record_llm_call(
+            LlmCall(
+                task=task,
+                model=self.model,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                cost_usd=estimate_cost(self.model, tokens_in, tokens_out),
+                duration_ms=duration_ms,
+            )
+        )
+
+    def _where(self) -> str:
+        return f"LLM engine (model {self.model!r} at {self.base_url or 'the OpenAI API'})"
+
+
+def _why_unparsed(raw: Any) -> str:
+    """What the raw answer held instead of a structured one."""
+    invalid = getattr(raw, "invalid_tool_calls", None)
+    if invalid:
+        return f"tool call arguments are not valid JSON: {_short(invalid[0].get('error') or '?')}"
+    content = getattr(raw, "content", "")
+    if content:
+        return f"plain text instead: {_short(str(content))}"
+    return "an empty answer"
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {_short(str(exc))}"
