@@ -11,7 +11,8 @@ from graphs.context import Context
 from graphs.reasoning.base import ReasoningEngine
 from graphs.reasoning.offline import OfflineEngine
 from tools.crm import CrmReader
-from tools.web_search.search import LocalCorpusSearch, TavilySearch, WebSearch
+from tools.web_search.provider import make_web_search
+from tools.web_search.results import WebSearch
 
 
 @dataclass
@@ -58,16 +59,11 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
 def services_for(context: Context) -> Services:
     """Services for a context (cached: contexts are frozen)."""
     settings = get_settings()
-    web: WebSearch
-    if settings.tavily_api_key is not None:
-        web = TavilySearch(
-            settings.tavily_api_key.get_secret_value(), timeout_s=settings.tavily_timeout_s
-        )
-    else:
-        web = LocalCorpusSearch(Path(context.corpus_dir), Path(context.chroma_dir))
     return Services(
         crm=CrmReader(context.database_url),
-        web=web,
+        web=make_web_search(
+            settings, corpus_dir=Path(context.corpus_dir), chroma_dir=Path(context.chroma_dir)
+        ),
         reasoning=build_reasoning_engine(context),
         check_deliverability=settings.check_deliverability,
         dns_timeout_s=settings.dns_timeout_s,

@@ -18,7 +18,7 @@ from graphs.reasoning.base import EngineError, ReasoningEngine
 from graphs.reasoning.fallback import FallbackEngine
 from graphs.reasoning.llm.engine import LlmEngine
 from tests.openai_compatible_server import OpenAICompatibleServer
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 
 class RulesEngine:

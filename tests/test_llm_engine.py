@@ -33,7 +33,7 @@ from graphs.reasoning.llm.schemas import (
 from prompts.registry import parse_prompt
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
 from tests.openai_compatible_server import llm_engine_for as make_engine
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 ABOUT = "https://contoso.example/about"
 NEWS = "https://contoso.example/news/robots"

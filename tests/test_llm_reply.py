@@ -35,7 +35,7 @@ from graphs.reasoning.fallback import FallbackEngine
 from graphs.reasoning.llm.schemas import LlmReplyReading
 from tests.openai_compatible_server import OpenAICompatibleServer
 from tests.openai_compatible_server import llm_engine_for as make_engine
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 RECEIVED = datetime(2025, 2, 26, 9, 30, tzinfo=UTC)
 ABOUT = "https://contoso.example/about"

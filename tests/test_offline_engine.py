@@ -17,7 +17,7 @@ from graphs.reasoning.offline import (
     sections,
 )
 from tools.email_check import check_email
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 COMPANY_PAGE = """# Brightwater Logistics
 

@@ -26,7 +26,7 @@ from store.crm import Account, Lead, LeadStatus
 from store.db import get_db_engine
 from tests.conftest import SampleCrm
 from tests.openai_compatible_server import running_openai_server
-from tools.web_search.search import WebSearchError
+from tools.web_search.results import WebSearchError
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -16,16 +16,16 @@ import pytest
 
 from core.settings import Settings
 from store.web_corpus import WebPage, page_path, write_page
-from tools.web_search.search import (
-    LocalCorpusSearch,
-    TavilySearch,
+from tools.web_search.local_corpus import LocalCorpusSearch
+from tools.web_search.provider import make_web_search
+from tools.web_search.results import (
     WebResult,
     WebSearch,
     WebSearchError,
     iso_date,
-    make_web_search,
     normalise_domain,
 )
+from tools.web_search.tavily import TavilySearch
 
 COMPANIES = {
     "contoso.com": ("Contoso", "cloud software for hospitals and clinics", "4.1 billion"),

@@ -192,7 +192,7 @@ def _conversation_over(database_url: str) -> bool:
 def prepare(runtime: SuiteRuntime) -> None:
     """Build the (empty) web index once, before journeys run side by side: Chroma
     cannot open the same new folder from several threads at once."""
-    from tools.web_search.search import LocalCorpusSearch
+    from tools.web_search.local_corpus import LocalCorpusSearch
 
     corpus = runtime.work_dir / "web"
     corpus.mkdir(exist_ok=True)

@@ -32,7 +32,7 @@ from tools.crm import LeadNotFoundError
 from tools.mail.inbound import import_inbound
 from tools.mail.outbox import DeliveryReport, deliver_due
 from tools.mail.settings import MailSettings
-from tools.web_search.search import WebSearchError
+from tools.web_search.results import WebSearchError
 
 _LEAD_ERRORS = (LeadNotFoundError, WebSearchError, EngineError, ValueError, OSError)
 

@@ -9,7 +9,7 @@ from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDra
 from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, IcpAssessment
 from core.reply_reading import ReplyReading
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 
 class ReasoningEngine(Protocol):

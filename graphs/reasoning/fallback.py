@@ -17,7 +17,7 @@ from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, IcpAssessment
 from core.reply_reading import ReplyReading
 from graphs.reasoning.base import EngineError, ReasoningEngine
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 _T = TypeVar("_T")
 _Stamped = TypeVar("_Stamped", AccountDigest, OutreachDraft, ReplyReading)

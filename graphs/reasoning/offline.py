@@ -20,7 +20,7 @@ from graphs.engage.product_faq import default_faq
 from graphs.icp.industry import industry_family
 from graphs.reply_reader.reader import read_reply as read_reply_by_rules
 from prompts.registry import load_prompt
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 _SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
 _FACT = re.compile(r"^[-*]\s*([A-Za-z][A-Za-z /&]+?):\s*(.+?)\s*$", re.MULTILINE)

@@ -10,7 +10,7 @@ from graphs.reasoning.base import ReasoningEngine
 from store.agent_records import AccountResearch
 from store.db import session_scope
 from tools.crm import company_key
-from tools.web_search.search import WebResult, WebSearch
+from tools.web_search.results import WebResult, WebSearch
 
 # One query per section of the insights page; the local corpus and Tavily both rank by them.
 _QUERIES = (

@@ -22,7 +22,7 @@ from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
 from store.db import get_db_engine
 from tools.crm import LeadNotFoundError
-from tools.web_search.search import WebSearchError
+from tools.web_search.results import WebSearchError
 
 OutcomeStatus = Literal["researched", "resumed", "fresh", "not_eligible", "error"]
 

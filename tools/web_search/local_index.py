@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from store.web_corpus import CorpusError, WebPage, read_page
 from tools.web_search.embedding import HashingEmbeddingFunction
-from tools.web_search.search import WebResult, normalise_domain
+from tools.web_search.results import WebResult, normalise_domain
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI

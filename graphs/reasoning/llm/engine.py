@@ -48,7 +48,7 @@ from graphs.reasoning.llm.sources import allowed_sources, unique
 from graphs.reply_reader.reader import received_on_of
 from graphs.reply_reader.segmentation import clean_reply
 from prompts.registry import Prompt, load_prompt
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 
 class LlmEngine:

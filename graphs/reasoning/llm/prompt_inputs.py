@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from core.conversation import ConversationTurn
 from core.findings import AccountDigest
 from graphs.reply_reader.segmentation import clean_reply
-from tools.web_search.search import WebResult
+from tools.web_search.results import WebResult
 
 _FENCE_TAG = re.compile(r"<\s*/?\s*untrusted_", re.IGNORECASE)
 
