@@ -30,6 +30,7 @@ from graphs.reasoning.llm_pricing import estimate_cost, price_for, table_price
 from graphs.research.graph import build_research_graph
 from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
+from graphs.traced_node import traced
 from graphs.tracing.trace_view import (
     TraceNotFoundError,
     build_trace,
@@ -37,7 +38,6 @@ from graphs.tracing.trace_view import (
     step_detail,
     summarize_value,
 )
-from graphs.tracing.traced_node import traced
 from memory.thread_ids import thread_id_for
 from store.crm import Lead
 from store.db import get_db_engine

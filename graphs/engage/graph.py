@@ -25,7 +25,7 @@ from graphs.engage.nodes.reply_waiter import reply_waiter
 from graphs.engage.state import EngageInput, EngageOutput, EngageState
 from graphs.research.nodes.icp_judge import icp_judge
 from graphs.research.nodes.researcher import researcher
-from graphs.tracing.traced_node import traced
+from graphs.traced_node import traced
 from memory.thread_ids import ENGAGE_MODE
 
 MODE = ENGAGE_MODE

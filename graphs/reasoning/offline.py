@@ -16,8 +16,8 @@ from core.findings import AccountDigest, CompanyFacts, LeadResearch, NewsItem, O
 from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from core.reply_reading import BantVerdict, ReplyReading
-from graphs.engage.product_faq import default_faq
 from graphs.icp.industry import industry_family
+from graphs.knowledge.product_faq import default_faq
 from graphs.reply_reader.reader import read_reply as read_reply_by_rules
 from prompts.registry import load_prompt
 from tools.web_search.results import WebResult

@@ -19,7 +19,7 @@ from graphs.research.nodes.insights_recorder import insights_recorder
 from graphs.research.nodes.outreach_writer import outreach_writer
 from graphs.research.nodes.researcher import researcher
 from graphs.research.state import ResearchInput, ResearchOutput, ResearchState
-from graphs.tracing.traced_node import traced
+from graphs.traced_node import traced
 from memory.thread_ids import RESEARCH_MODE
 
 MODE = RESEARCH_MODE

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from core.trace_records import LlmCall, StepTrace, ToolCall
 from graphs.reasoning.llm_pricing import no_price_note
-from graphs.tracing.traced_node import describe_update
+from graphs.traced_node import describe_update
 
 # State keys the diff leaves out: `trace` grows by one entry at every step by design.
 _NOT_DIFFED = frozenset({"trace"})

@@ -20,8 +20,8 @@ from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.followups import after_out_of_office, check_in_at
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
-from graphs.engage.product_faq import default_faq
 from graphs.engage.state import EngageState
+from graphs.knowledge.product_faq import default_faq
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState

@@ -58,5 +58,5 @@ def _topic_pattern(topic: str) -> re.Pattern[str]:
 
 @cache
 def default_faq() -> ProductFaq:
-    """The FAQ shipped in graphs/engage/product_faq.yaml."""
+    """The FAQ shipped in graphs/knowledge/product_faq.yaml."""
     return ProductFaq.model_validate(yaml.safe_load(DEFAULT_FAQ_PATH.read_text(encoding="utf-8")))
