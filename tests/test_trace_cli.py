@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+import app.cli.run_context as run_context
 import app.cli.trace as trace_cli
 from app.cli.main import app
 from core.settings import get_settings
@@ -25,7 +26,7 @@ def home(sample_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch) -> SampleCrm:
     monkeypatch.setenv("QUALIFY_HOME", str(sample_crm.root))
     get_settings.cache_clear()
     monkeypatch.setattr(trace_cli, "console", Console(width=250))
-    monkeypatch.setattr(trace_cli, "errors", Console(stderr=True, width=250))
+    monkeypatch.setattr(run_context, "errors", Console(stderr=True, width=250))
     return sample_crm
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from app.cli.run_context import console, database_url, fail
 from core.clock import ManualClock, as_utc, utc_now
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
@@ -35,17 +35,6 @@ from tools.mail.settings import MailSettings
 
 engage_app = typer.Typer(help="Run the Engage agent: outreach, follow-ups, replies, hand-offs.")
 handoffs_app = typer.Typer(help="List, approve and reject hand-offs.")
-console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False)
-    return typer.Exit(code=1)
-
-
-def _db() -> str:
-    return get_settings().resolved_database_url
 
 
 def inbox_dir() -> Path:
@@ -89,11 +78,11 @@ def settings_command(
         try:
             settings = load_engage_file(set_file)
         except EngageFileError as exc:
-            raise _fail(str(exc)) from exc
-        save_engage_settings(_db(), settings, updated_by=by)
+            raise fail(str(exc)) from exc
+        save_engage_settings(database_url(), settings, updated_by=by)
         console.print(f"Engage settings saved from {set_file}.")
         return
-    console.print(dump_engage(load_engage_settings(_db())), highlight=False)
+    console.print(dump_engage(load_engage_settings(database_url())), highlight=False)
 
 
 @engage_app.command()
@@ -143,17 +132,17 @@ def run(
 @engage_app.command("import")
 def import_command(paths: list[Path]) -> None:
     """Import reply .eml files or maildir folders now (matched to their leads)."""
-    report = import_inbound(_db(), paths, now=utc_now())
+    report = import_inbound(database_url(), paths, now=utc_now())
     console.print(report.summary() if hasattr(report, "summary") else report, highlight=False)
 
 
 @engage_app.command()
 def conversation(lead_id: str) -> None:
     """Show the agent's conversation with a lead, with each reply's reading."""
-    with Session(get_db_engine(_db())) as session:
+    with Session(get_db_engine(database_url())) as session:
         convo = session.get(Conversation, lead_id)
         if convo is None:
-            raise _fail(f"the agent has no conversation with {lead_id}")
+            raise fail(f"the agent has no conversation with {lead_id}")
         messages = session.exec(
             select(EmailMessage)
             .where(EmailMessage.lead_id == lead_id)
@@ -174,10 +163,10 @@ def conversation(lead_id: str) -> None:
 @engage_app.command()
 def takeover(lead_id: str, by: Annotated[str, typer.Option(help="The seller's user id.")]) -> None:
     """A seller takes the conversation over: the agent stops emailing this lead."""
-    with session_scope(_db()) as session:
+    with session_scope(database_url()) as session:
         convo = session.get(Conversation, lead_id)
         if convo is None:
-            raise _fail(f"the agent has no conversation with {lead_id}")
+            raise fail(f"the agent has no conversation with {lead_id}")
         convo.taken_over_by = by
         session.add(convo)
     console.print(f"{lead_id}: taken over by {by}; the agent will not email this lead again.")
@@ -194,10 +183,10 @@ def handoffs_list(
         wanted_target = HandoffTarget(target) if target else None
         wanted_status = HandoffStatus(status) if status else None
     except ValueError as exc:
-        raise _fail(
+        raise fail(
             f"{exc}; use --target seller|supervisor, --status pending|approved|rejected"
         ) from exc
-    with Session(get_db_engine(_db())) as session:
+    with Session(get_db_engine(database_url())) as session:
         rows = list_handoffs(
             session, target=wanted_target, status=wanted_status, assignee_id=assignee
         )
@@ -218,13 +207,13 @@ def handoffs_list(
 
 def _decide(handoff_id: int, approve: bool, by: str | None, note: str | None) -> None:
     try:
-        with session_scope(_db()) as session:
+        with session_scope(database_url()) as session:
             handoff = decide_handoff(
                 session, handoff_id, approve=approve, by=by, note=note, now=utc_now()
             )
             lead_id, status = handoff.lead_id, handoff.status
     except HandoffReviewError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     console.print(f"Hand-off {handoff_id} ({lead_id}): {status}.")
 
 

@@ -6,21 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markdown import Markdown
 
+from app.cli.run_context import console, fail
 from core.settings import get_settings
 from evals.dataset_loader import guess_suite
 from evals.schemas import SUITE_NAMES
 
 eval_app = typer.Typer(help="Run eval suites on labelled datasets and compare runs.")
-console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 def _print_markdown(text: str, plain: bool) -> None:
@@ -77,20 +70,23 @@ def run_command(
     chosen = list(suites or [])
     unknown = [s for s in chosen if s not in SUITE_NAMES]
     if unknown:
-        raise _fail(f"unknown suite {', '.join(unknown)}; use {', '.join(SUITE_NAMES)}")
+        raise fail(
+            f"unknown suite {', '.join(unknown)}; use {', '.join(SUITE_NAMES)}", soft_wrap=True
+        )
     if dataset is not None:
         if not dataset.is_file():
-            raise _fail(f"dataset {dataset} not found")
+            raise fail(f"dataset {dataset} not found", soft_wrap=True)
         if not chosen:
             guessed = guess_suite(dataset)
             if guessed is None:
-                raise _fail(
+                raise fail(
                     f"cannot tell which suite {dataset} is for; name it, e.g. "
-                    f"`qualify eval run replies --dataset {dataset}`"
+                    f"`qualify eval run replies --dataset {dataset}`",
+                    soft_wrap=True,
                 )
             chosen = [guessed]
         if len(chosen) != 1:
-            raise _fail("--dataset runs one suite; name only that one")
+            raise fail("--dataset runs one suite; name only that one", soft_wrap=True)
     try:
         pins = parse_prompt_pins(list(prompt or []))
         options = RunOptions(
@@ -113,7 +109,7 @@ def run_command(
             options.out_dir = get_settings().home / "eval_runs" / run_id_for(options, utc_now())
         run = run_eval(options)
     except (ValueError, PromptError, FileNotFoundError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc), soft_wrap=True) from exc
     _print_markdown(markdown_report(run), plain)
     console.print(
         f"Run written to {options.out_dir} (report.html, report.md, summary.json, results-*.jsonl)",
@@ -134,5 +130,5 @@ def compare_command(
     try:
         comparison = compare_runs(load_run(run_a), load_run(run_b))
     except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc), soft_wrap=True) from exc
     _print_markdown(comparison_markdown(comparison), plain)

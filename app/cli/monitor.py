@@ -14,25 +14,17 @@ from rich.table import Table
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app.cli.run_context import console, database_url, fail
 from core.clock import as_utc, utc_now
-from core.settings import get_settings
 from graphs.tracing.monitor import MonitorReport, Period, build_report
 from store.agent_records import LeadInsight
 from store.db import get_db_engine
 from store.engagement import EmailMessage, Handoff
 from store.node_runs import NodeRun
 
-console = Console()
-errors = Console(stderr=True)
-
 # Rows are picked in SQL with a day's margin (PostgreSQL may store times shifted to its
 # session zone) and then filtered exactly by `build_report`.
 _MARGIN = timedelta(days=1)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False)
-    return typer.Exit(code=1)
 
 
 def _parse_time(option: str, text: str | None) -> datetime | None:
@@ -41,7 +33,7 @@ def _parse_time(option: str, text: str | None) -> datetime | None:
     try:
         return as_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
     except ValueError as exc:
-        raise _fail(
+        raise fail(
             f"{option} {text!r} is not an ISO date or time: use e.g. 2026-11-01 or "
             "2026-11-01T09:00 (UTC unless it carries an offset)"
         ) from exc
@@ -196,8 +188,8 @@ def monitor_command(
         period = Period(since=start, until=end) if start else Period.last_days(days, end)
     except (ValueError, ValidationError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-        raise _fail(message.removeprefix("Value error, ")) from exc
-    report = load_report(period, get_settings().resolved_database_url)
+        raise fail(message.removeprefix("Value error, ")) from exc
+    report = load_report(period, database_url())
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), indent=2) + "\n")
     else:

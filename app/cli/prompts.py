@@ -10,11 +10,10 @@ from typing import Annotated
 
 import click
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from core.settings import get_settings
+from app.cli.run_context import console, database_url, errors, fail
 from prompts.registry import PromptError
 from prompts.versioning import (
     activate,
@@ -28,19 +27,13 @@ from prompts.versioning import (
 )
 
 prompts_app = typer.Typer(help="Admin versions of the prompts: list, show, edit, roll back.")
-console = Console()
-errors = Console(stderr=True)
 
 NameArgument = Annotated[str, typer.Argument(help="Prompt name, e.g. offline_outreach_email.")]
 
 
 def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(code=1)
-
-
-def _db() -> str:
-    return get_settings().resolved_database_url
+    """`fail` with the message escaped: prompt errors quote template text, brackets and all."""
+    return fail(escape(message))
 
 
 def _default_author() -> str:
@@ -61,7 +54,7 @@ def list_command() -> None:
     for column in ("Prompt", "Engine", "Active", "Versions"):
         table.add_column(column, no_wrap=True)
     table.add_column("Description")
-    for summary in list_prompts(_db()):
+    for summary in list_prompts(database_url()):
         table.add_row(
             summary.name,
             summary.engine,
@@ -81,7 +74,7 @@ def show_command(
 ) -> None:
     """Print a version's text (the active one unless --version); details go to stderr."""
     try:
-        info = show(_db(), name, version)
+        info = show(database_url(), name, version)
     except PromptError as exc:
         raise _fail(str(exc)) from exc
     state = "active" if info.active else "not active"
@@ -97,7 +90,7 @@ def show_command(
 def _edited_text(name: str, file: Path | None) -> str | None:
     """The new text, or None when it is the active text unchanged."""
     try:
-        current = show(_db(), name).text
+        current = show(database_url(), name).text
     except PromptError as exc:
         raise _fail(str(exc)) from exc
     if file is None:
@@ -138,7 +131,7 @@ def edit_command(
         return
     try:
         saved = save_version(
-            _db(), name, text, author or _default_author(), note, activate=make_active
+            database_url(), name, text, author or _default_author(), note, activate=make_active
         )
     except PromptError as exc:
         message = f"{exc}\nNothing saved; the active version is unchanged."
@@ -153,8 +146,8 @@ def edit_command(
 def history_command(name: NameArgument) -> None:
     """Every version of a prompt (author, time, note) and its activations."""
     try:
-        versions = history(_db(), name)
-        log = activation_log(_db(), name)
+        versions = history(database_url(), name)
+        log = activation_log(database_url(), name)
     except PromptError as exc:
         raise _fail(str(exc)) from exc
     table = Table(title=f"{name}: versions")
@@ -191,7 +184,7 @@ def diff_command(
 ) -> None:
     """A unified diff between two versions of a prompt."""
     try:
-        text = diff(_db(), name, v1, v2)
+        text = diff(database_url(), name, v1, v2)
     except PromptError as exc:
         raise _fail(str(exc)) from exc
     typer.echo(text or f"{name}: versions {v1} and {v2} have the same text.", nl=not text)
@@ -205,7 +198,7 @@ def activate_command(
 ) -> None:
     """Make a version the one every new run uses."""
     try:
-        info = activate(_db(), name, version, by or _default_author())
+        info = activate(database_url(), name, version, by or _default_author())
     except PromptError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"{name}: version {info.version} is active.", highlight=False)
@@ -215,7 +208,7 @@ def activate_command(
 def rollback_command(name: NameArgument) -> None:
     """Undo the latest activation: the previously active version is active again."""
     try:
-        info = rollback(_db(), name)
+        info = rollback(database_url(), name)
     except PromptError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"{name}: rolled back; version {info.version} is active.", highlight=False)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from app.cli.run_context import console, database_url, fail
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
@@ -16,9 +16,6 @@ from graphs.tracing.replay import ReplayError, ReplayResult, parse_edit, replay
 from prompts.registry import PromptError
 from store.db import get_db_engine
 from store.replays import Replay
-
-console = Console()
-errors = Console(stderr=True)
 
 
 def _pins(pins: list[str]) -> tuple[tuple[str, str], ...]:
@@ -33,7 +30,7 @@ def _pins(pins: list[str]) -> tuple[tuple[str, str], ...]:
         from prompts.versioning import expand_prompt_pins
     except ImportError:  # versioning not installed: names are prompt names
         return tuple(parsed.items())
-    return expand_prompt_pins(parsed, database_url=get_settings().resolved_database_url)
+    return expand_prompt_pins(parsed, database_url=database_url())
 
 
 def print_comparison(result: ReplayResult) -> None:
@@ -92,8 +89,7 @@ def replay_command(
                 created_by=by,
             )
     except (ReplayError, PromptError) as exc:
-        errors.print(f"[red]Error:[/red] {exc}", highlight=False)
-        raise typer.Exit(code=1) from exc
+        raise fail(str(exc)) from exc
     print_comparison(result)
 
 
@@ -101,7 +97,7 @@ def replays_command(
     lead_id: Annotated[str | None, typer.Argument(help="Only this lead's replays.")] = None,
 ) -> None:
     """List the replays kept, newest first."""
-    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
+    with Session(get_db_engine(database_url())) as session:
         query = select(Replay).order_by(col(Replay.created_on).desc())
         if lead_id:
             query = query.where(Replay.lead_id == lead_id)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
+from app.cli.run_context import console, database_url, fail
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.engage.graph import build_engage_graph
@@ -30,9 +31,6 @@ from memory.thread_ids import thread_id_for
 from store.crm import Lead
 from store.db import get_db_engine
 
-console = Console()
-errors = Console(stderr=True)
-
 
 class TraceMode(StrEnum):
     """Which of the lead's threads to read."""
@@ -45,11 +43,6 @@ _CREATE = {
     TraceMode.RESEARCH: "qualify research {lead}",
     TraceMode.ENGAGE: "qualify engage start {lead}",
 }
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False)
-    return typer.Exit(code=1)
 
 
 def load_history(lead_id: str, mode: TraceMode) -> list[StateSnapshot]:
@@ -65,7 +58,7 @@ def load_history(lead_id: str, mode: TraceMode) -> list[StateSnapshot]:
 
 
 def _no_trace_message(lead_id: str, mode: TraceMode) -> str:
-    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
+    with Session(get_db_engine(database_url())) as session:
         known = session.get(Lead, lead_id) is not None
     if not known:
         return (
@@ -243,12 +236,12 @@ def trace_command(
     """Show a lead's trace: every step the agent took, from its thread's checkpoints."""
     history = load_history(lead, mode)
     if not history:
-        raise _fail(_no_trace_message(lead, mode))
+        raise fail(_no_trace_message(lead, mode))
     if step is not None:
         try:
             detail = step_detail(history, step, lead_id=lead, mode=mode.value)
         except TraceNotFoundError as exc:
-            raise _fail(f"{exc}; see the list with `qualify trace {lead} --mode {mode}`") from exc
+            raise fail(f"{exc}; see the list with `qualify trace {lead} --mode {mode}`") from exc
         if as_json:
             _write_json(detail.model_dump(mode="json"))
         else:

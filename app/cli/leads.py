@@ -1,0 +1,94 @@
+"""`qualify leads`, `qualify show` and `qualify draft`: the leads picked for research, a lead's
+insights page and its outreach draft."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import Session
+
+from app.cli.run_context import (
+    EngineOption,
+    console,
+    context_for,
+    database_url,
+    fail,
+    research_runner,
+)
+from app.insights_page import render_draft, render_insights
+from core.findings import LeadInsights
+from graphs.research.agent_settings import load_agent_settings
+from graphs.research.selection import SelectionRules
+from graphs.services import services_for
+from store.agent_records import LeadInsight
+from store.crm import Lead
+from store.db import get_db_engine, session_scope
+
+
+def leads(
+    engine: EngineOption = None,
+) -> None:
+    """List the leads the selection rules pick for research."""
+    with research_runner(context_for(engine)) as runner:
+        picked = runner.eligible_leads()
+        rules = runner.settings().selection
+    table = Table(title=f"{len(picked)} eligible leads ({_describe_rules(rules)})")
+    for column in ("Lead", "Name", "Company", "Created", "Owner", "Researched"):
+        table.add_column(column)
+    for lead in picked:
+        table.add_row(
+            lead.lead_id,
+            lead.full_name,
+            lead.company_name or "—",
+            f"{lead.created_on:%Y-%m-%d}",
+            lead.owner_id or "—",
+            f"{lead.researched_on:%Y-%m-%d %H:%M}" if lead.researched_on else "never",
+        )
+    console.print(table)
+
+
+def _describe_rules(rules: SelectionRules) -> str:
+    age = f"created in the last {rules.max_age_days} days" if rules.max_age_days else "any age"
+    return f"status {'/'.join(rules.statuses)}, {age}, roles {', '.join(rules.allowed_roles)}"
+
+
+def _insights(lead_id: str) -> LeadInsights:
+    with Session(get_db_engine(database_url())) as session:
+        row = session.get(LeadInsight, lead_id)
+        lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise fail(f"no lead with id {lead_id!r}; list leads with `qualify leads`")
+    if row is None:
+        raise fail(f"{lead_id} has not been researched yet: run `qualify research {lead_id}`")
+    return LeadInsights.model_validate(row.payload)
+
+
+def show(lead_id: str) -> None:
+    """Show a lead's insights page."""
+    insights = _insights(lead_id)
+    with Session(get_db_engine(database_url())) as session:
+        lead = session.get(Lead, lead_id)
+    render_insights(insights, console, lead_status=lead.status if lead else None)
+
+
+def draft(
+    lead_id: str,
+    regenerate: Annotated[bool, typer.Option(help="Write a new draft from the research.")] = False,
+    engine: EngineOption = None,
+) -> None:
+    """Show the outreach draft for a lead (drafts are never sent by research)."""
+    insights = _insights(lead_id)
+    if regenerate or insights.draft is None:
+        services = services_for(context_for(engine))
+        outreach = load_agent_settings(database_url()).outreach
+        insights.draft = services.reasoning.write_outreach(
+            insights.research, insights.icp, outreach.signature
+        )
+        with session_scope(database_url()) as session:
+            row = session.get(LeadInsight, lead_id)
+            if row is not None:
+                row.payload = insights.model_dump(mode="json")
+                session.add(row)
+    render_draft(insights.draft, console, to=insights.research.lead.email)

@@ -1,0 +1,48 @@
+"""What every `qualify` command runs with: the consoles, the error exit, the database, the
+`--engine` option with the run `Context` it picks, and the research runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from core.settings import get_settings
+from graphs.checkpointing import open_checkpointer
+from graphs.context import Context
+from graphs.research.runner import ResearchRunner
+
+console = Console()
+errors = Console(stderr=True)
+
+EngineOption = Annotated[
+    str | None, typer.Option("--engine", help="offline or llm (default: QUALIFY_ENGINE).")
+]
+
+
+def fail(message: str, *, soft_wrap: bool = False) -> typer.Exit:
+    """Print `Error: message` on stderr; the caller raises the returned exit (code 1)."""
+    errors.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=soft_wrap)
+    return typer.Exit(code=1)
+
+
+def database_url() -> str:
+    """The database of the CRM, the agents' records and the settings."""
+    return get_settings().resolved_database_url
+
+
+def context_for(engine: str | None = None) -> Context:
+    """The run context for an `--engine` value (None: the default, QUALIFY_ENGINE)."""
+    if engine is not None and engine not in ("offline", "llm"):
+        raise typer.BadParameter("use 'offline' or 'llm'", param_hint="--engine")
+    return Context(engine=engine) if engine else Context()  # type: ignore[arg-type]
+
+
+@contextmanager
+def research_runner(context: Context) -> Iterator[ResearchRunner]:
+    """A research runner on the configured checkpointer, closed on exit."""
+    with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
+        yield ResearchRunner(context, saver)
