@@ -36,8 +36,8 @@ from core.clock import ManualClock, as_utc
 from core.conversation import MessageKind
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
-from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner, TickReport
+from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from graphs.services import services_for
 from sample_crm.generator import generate_sample_crm
 from store.crm import Lead, LeadStatus

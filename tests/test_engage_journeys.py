@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 
 from core.clock import ManualClock
 from graphs.checkpointing import open_checkpointer
-from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner, TickReport
+from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from graphs.research.runner import ResearchRunner
 from store.agent_records import LeadInsight
 from store.crm import Contact, Lead

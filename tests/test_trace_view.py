@@ -23,9 +23,9 @@ from core.settings import get_settings
 from core.trace_records import StepTrace, start_step
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
-from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.graph import MODE as ENGAGE
 from graphs.engage.runner import EngageRunner
+from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from graphs.reasoning.llm_pricing import estimate_cost, price_for, table_price
 from graphs.research.graph import build_research_graph
 from graphs.research.runner import ResearchRunner

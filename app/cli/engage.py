@@ -18,9 +18,9 @@ from core.clock import ManualClock, as_utc, utc_now
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
-from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
 from graphs.engage.runner import EngageRunner, TickReport
+from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from store.db import get_db_engine, session_scope
 from store.engagement import (
     Conversation,

@@ -25,8 +25,8 @@ from evals.schemas import CaseResult, JourneyCase, ScriptedReply
 from evals.suites import SuiteRuntime, base_result, check
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
-from graphs.engage.engage_config import load_engage_settings, save_engage_settings
 from graphs.engage.runner import EngageRunner
+from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from store.crm import Account, Lead, SecurityRole, User
 from store.db import get_db_engine, session_scope
 from store.engagement import Conversation, ConversationState, Handoff, HandoffTarget

@@ -17,9 +17,9 @@ from core.clock import as_utc
 from core.icp_verdicts import FitLevel
 from graphs.context import Context
 from graphs.engage.assignment import check_assignment, pick_leads
-from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
+from graphs.engage.stored_settings import load_engage_settings
 from graphs.reasoning.base import EngineError
 from graphs.research.runner import ResearchRunner
 from memory.thread_ids import thread_id_for

@@ -16,11 +16,11 @@ from sqlmodel import Session
 
 from core.reply_reading import Intent
 from graphs.context import Context
-from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.followups import after_out_of_office, check_in_at
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
+from graphs.engage.stored_settings import load_engage_settings
 from graphs.knowledge.product_faq import default_faq
 from store.crm import Lead
 from store.db import get_db_engine

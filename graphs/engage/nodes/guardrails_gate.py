@@ -14,11 +14,11 @@ from langgraph.types import Command
 from sqlmodel import Session
 
 from graphs.context import Context
-from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.guardrails import SendContext, check_send, mailbox_day
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
+from graphs.engage.stored_settings import load_engage_settings
 from store.conversations import ensure_conversation, mailbox_sends, outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine

@@ -7,7 +7,6 @@ from langgraph.runtime import Runtime
 from sqlmodel import Session, func, select
 
 from graphs.context import Context
-from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.handoff_rules import (
     HandoffDecision,
     facts_from_conversation,
@@ -16,6 +15,7 @@ from graphs.engage.handoff_rules import (
 )
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
+from graphs.engage.stored_settings import load_engage_settings
 from store.crm import Lead, SecurityRole, User
 from store.db import get_db_engine
 from store.engagement import (

@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 
 from core.conversation import ConversationTurn
 from graphs.context import Context
-from graphs.engage.engage_config import load_engage_settings
 from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
+from graphs.engage.stored_settings import load_engage_settings
 from graphs.research.agent_settings import load_agent_settings
 from graphs.services import services_for
 from store.conversations import ensure_conversation, outbound_messages
