@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
+
+from core.errors import SettingsFileError
 
 Loc = tuple[str | int, ...]
 # (where, what is wrong, how to fix it)
@@ -60,7 +62,9 @@ def describe_problems(problems: list[Problem], root: yaml.Node | None) -> str:
     )
 
 
-def read_settings_file(path: Path, *, what: str, error: type[ValueError], example: Path) -> str:
+def read_settings_file(
+    path: Path, *, what: str, error: type[SettingsFileError], example: Path | str
+) -> str:
     """The text of an admin's settings file, or `error` saying why it cannot be read."""
     try:
         return Path(path).read_text(encoding="utf-8")
@@ -73,7 +77,7 @@ def read_settings_file(path: Path, *, what: str, error: type[ValueError], exampl
 
 
 def load_settings_yaml(
-    text: str, *, what: str, source: str, error: type[ValueError]
+    text: str, *, what: str, source: str, error: type[SettingsFileError]
 ) -> tuple[object, yaml.Node | None]:
     """The parsed data and node tree of settings YAML, or `error` pointing at the bad line."""
     try:
@@ -126,10 +130,10 @@ def parse_admin_yaml(
     *,
     what: str,
     source: str,
-    error: type[ValueError],
+    error: type[SettingsFileError],
     describe_error: Callable[[dict[str, Any], Any, yaml.Node | None], str],
     top_level: str,
-    example: Path,
+    example: Path | str,
     cross_problems: Callable[[SettingsModel], list[Problem]] | None = None,
     empty_fix: str | None = None,
 ) -> SettingsModel:
@@ -165,8 +169,8 @@ def load_admin_yaml_file(
     parse: Callable[[str, str], SettingsModel],
     *,
     what: str,
-    error: type[ValueError],
-    example: Path,
+    error: type[SettingsFileError],
+    example: Path | str,
 ) -> SettingsModel:
     """Read and parse an admin settings file; `error` says why it cannot be used."""
     text = read_settings_file(path, what=what, error=error, example=example)
@@ -176,3 +180,39 @@ def load_admin_yaml_file(
 def dump_admin_yaml(data: dict[str, Any], header: str) -> str:
     """Settings as YAML under a header comment, in the order the admin reads them."""
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def allowed_fields(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The fields valid where `loc` points, found by walking the model's nested fields."""
+    current: type[BaseModel] | None = model
+    for part in loc[:-1]:
+        if current is None or isinstance(part, int):
+            continue  # list items keep their model
+        field = current.model_fields.get(part)
+        current = _model_in(field.annotation) if field is not None else None
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation holds, through Optional and list."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def error_describer(
+    model: type[BaseModel],
+) -> Callable[[dict[str, Any], Any, yaml.Node | None], str]:
+    """Words pydantic errors of `model` with the fixes every settings file shares."""
+
+    def describe(error: dict[str, Any], _data: Any, root: yaml.Node | None) -> str:
+        loc: Loc = tuple(error["loc"])
+        msg = str(error["msg"]).removeprefix("Value error, ")
+        fix = common_fix(error, loc, allowed_fields(model, loc)) or "correct the value"
+        return located_message(loc, msg, fix, root)
+
+    return describe

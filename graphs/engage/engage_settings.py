@@ -24,6 +24,7 @@ from core.admin_yaml import (
     located_message,
     parse_admin_yaml,
 )
+from core.errors import SettingsFileError
 from graphs.engage.assignment import AssignmentCriteria
 from graphs.engage.business_calendar import BusinessHours
 from graphs.engage.followups import FollowUpPolicy
@@ -81,7 +82,7 @@ class EngageSettings(BaseModel):
         return list(dict.fromkeys(m.lower() for m in cleaned))
 
 
-class EngageFileError(ValueError):
+class EngageFileError(SettingsFileError):
     """The engage settings file cannot be used; the message says where and how to fix it."""
 
 

@@ -18,6 +18,7 @@ from core.admin_yaml import (
     located_message,
     parse_admin_yaml,
 )
+from core.errors import SettingsFileError
 from core.icp_profile import (
     EmployeeRangeCriterion,
     FitRule,
@@ -45,7 +46,7 @@ _KINDS: dict[str, type[BaseModel]] = {
 _HEADER = "# Ideal customer profile. See graphs/icp/default_icp.yaml for what each field means.\n"
 
 
-class IcpFileError(ValueError):
+class IcpFileError(SettingsFileError):
     """The ICP file cannot be used; the message says where and how to fix it."""
 
 

@@ -1,13 +1,17 @@
-"""The admin's agent settings (ICP, selection, refresh, sender), stored as JSON blocks."""
+"""The admin's agent settings (ICP, selection, refresh, sender), stored as JSON blocks,
+and the YAML file `qualify settings set` reads (any of the blocks but the ICP)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
+from core.admin_yaml import error_describer, load_admin_yaml_file, parse_admin_yaml
 from core.clock import utc_now
+from core.errors import SettingsFileError
 from core.icp_profile import IcpProfile
 from graphs.icp.profile_file import default_icp
 from graphs.research.selection import RefreshSchedule, SelectionRules
@@ -17,6 +21,8 @@ from store.db import session_scope
 
 class OutreachSettings(BaseModel):
     """Who outreach drafts come from."""
+
+    model_config = ConfigDict(extra="forbid")
 
     sender_name: str = "Alex Morgan"
     sender_company: str = "Northwind Analytics"
@@ -55,3 +61,53 @@ def save_setting_block(
         row.updated_on = utc_now()
         row.updated_by = updated_by
         session.add(row)
+
+
+class SettingsFile(BaseModel):
+    """What `qualify settings set` reads: the blocks to replace; absent ones stay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    selection: SelectionRules | None = None
+    refresh: RefreshSchedule | None = None
+    outreach: OutreachSettings | None = None
+
+    def blocks(self) -> dict[str, BaseModel]:
+        """The blocks the file sets, by name."""
+        return {
+            name: value
+            for name in type(self).model_fields
+            if (value := getattr(self, name)) is not None
+        }
+
+
+class AgentSettingsFileError(SettingsFileError):
+    """The settings file cannot be used; the message says where and how to fix it."""
+
+
+_EXAMPLE = "the output of `qualify settings show`"
+
+
+def parse_settings_yaml(text: str, source: str = "<settings text>") -> SettingsFile:
+    """Parse and validate a settings file's YAML; an empty file sets nothing."""
+    return parse_admin_yaml(
+        text,
+        SettingsFile,
+        what="Settings file",
+        source=source,
+        error=AgentSettingsFileError,
+        describe_error=error_describer(SettingsFile),
+        top_level=", ".join(SettingsFile.model_fields),
+        example=_EXAMPLE,
+    )
+
+
+def load_settings_file(path: Path) -> SettingsFile:
+    """Load an admin's settings YAML file; raise AgentSettingsFileError saying where."""
+    return load_admin_yaml_file(
+        path,
+        parse_settings_yaml,
+        what="Settings file",
+        error=AgentSettingsFileError,
+        example=_EXAMPLE,
+    )
