@@ -133,8 +133,8 @@ def _setup(run: EvalRun) -> str:
 
 def compare_runs(a: EvalRun, b: EvalRun) -> Comparison:
     """Every suite both runs have, side by side, with the cases that changed outcome."""
-    suites_a = {s.suite: s for s in a.suites}
-    suites_b = {s.suite: s for s in b.suites}
+    suites_a = {s.label: s for s in a.suites}
+    suites_b = {s.label: s for s in b.suites}
     compared: list[SuiteComparison] = []
     for name in [s for s in suites_a if s in suites_b]:
         sa, sb = suites_a[name], suites_b[name]

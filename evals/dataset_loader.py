@@ -14,6 +14,8 @@ from pydantic import BaseModel, ValidationError
 from evals.schemas import CASE_MODELS, SUITE_NAMES, EvalCase
 
 DATASETS_DIR = Path(__file__).parent / "datasets"
+# The frozen test splits, written before the rules they judge (datasets/frozen/README.md).
+TEST_DIR = DATASETS_DIR / "frozen"
 
 
 class DatasetProblem(BaseModel):
@@ -43,8 +45,18 @@ class Dataset(BaseModel):
 
 
 def default_dataset(suite: str) -> Path:
-    """`evals/datasets/<suite>.jsonl`."""
+    """`evals/datasets/<suite>.jsonl`: the suite's `dev` split."""
     return DATASETS_DIR / f"{suite}.jsonl"
+
+
+def split_datasets(suite: str, split: str) -> list[Path]:
+    """The files of a suite's split: `dev` is one file; `test` is every
+    `evals/datasets/frozen/<suite>-test*.jsonl` (none for a suite without one yet)."""
+    if split == "dev":
+        return [default_dataset(suite)]
+    if split == "test":
+        return sorted(TEST_DIR.glob(f"{suite}-test*.jsonl"))
+    raise ValueError(f"unknown split {split!r}; use dev or test")
 
 
 def _pydantic_message(error: ValidationError) -> str:
@@ -72,6 +84,31 @@ def guess_suite(path: Path) -> str | None:
     except (OSError, ValueError, AttributeError):
         return None
     return None
+
+
+def load_datasets(paths: list[Path], suite: str) -> Dataset:
+    """Every file of a split as one dataset; an id repeated across files is a problem."""
+    loaded = [load_dataset(path, suite) for path in paths]
+    cases: list[EvalCase] = []
+    problems = [problem for dataset in loaded for problem in dataset.problems]
+    seen: dict[str, str] = {}
+    for dataset in loaded:
+        for case in dataset.cases:
+            if case.id in seen:
+                problems.append(
+                    DatasetProblem(
+                        file=dataset.path,
+                        line=0,
+                        case_id=case.id,
+                        message=f"id {case.id!r} is also used in {seen[case.id]}",
+                    )
+                )
+                continue
+            seen[case.id] = dataset.path
+            cases.append(case)
+    return Dataset(
+        suite=suite, path=", ".join(d.path for d in loaded), cases=cases, problems=problems
+    )
 
 
 def load_dataset(path: Path, suite: str) -> Dataset:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from evals.metrics import Calibration, ConfusionMatrix, SuiteMetrics
-from evals.run_records import EvalRun, SuiteRun
+from evals.run_records import EvalRun, SuiteRun, split_gaps
 
 MAX_FAILURES_SHOWN = 15
 MAX_PROBLEMS_SHOWN = 20
@@ -57,7 +57,7 @@ def overview_rows(run: EvalRun) -> list[list[str]]:
         m, u = suite.metrics, suite.metrics.usage
         rows.append(
             [
-                suite.suite,
+                suite.label,
                 str(m.cases),
                 str(m.passed),
                 pct(m.accuracy),
@@ -72,6 +72,24 @@ def overview_rows(run: EvalRun) -> list[list[str]]:
             ]
         )
     return rows
+
+
+GAP_HEADER = ["suite", "dev accuracy", "test accuracy", "gap", "dev macro-F1", "test macro-F1"]
+
+
+def gap_rows(run: EvalRun) -> list[list[str]]:
+    """Dev and test side by side for every suite that ran on both, with the gap."""
+    return [
+        [
+            gap.suite,
+            pct(gap.dev_accuracy),
+            pct(gap.test_accuracy),
+            f"{gap.accuracy_gap * 100:+.1f} pts",
+            num(gap.dev_macro_f1),
+            num(gap.test_macro_f1),
+        ]
+        for gap in split_gaps(run)
+    ]
 
 
 OVERVIEW_HEADER = [
@@ -93,7 +111,7 @@ OVERVIEW_HEADER = [
 def _md_suite(suite: SuiteRun) -> list[str]:
     m = suite.metrics
     lines = [
-        f"## {suite.suite}",
+        f"## {suite.label}",
         "",
         f"Dataset `{suite.dataset}` (sha256 {suite.dataset_sha256[:12]}): {m.cases} cases run, "
         f"{len(suite.problems)} lines skipped. Accuracy **{pct(m.accuracy)}**, "
@@ -165,6 +183,10 @@ def markdown_report(run: EvalRun) -> str:
     lines = [f"# Eval run {run.run_id}", "", _run_line(run), ""]
     lines += _md_table(OVERVIEW_HEADER, overview_rows(run))
     lines.append("")
+    if gaps := gap_rows(run):
+        lines += ["Dev (studied) and test (frozen, unseen by the rules) side by side:", ""]
+        lines += _md_table(GAP_HEADER, gaps)
+        lines.append("")
     for suite in run.suites:
         lines += _md_suite(suite)
     return "\n".join(lines)
@@ -303,7 +325,7 @@ def reliability_svg(cal: Calibration, title: str = "Reliability (score vs exact 
 def _html_suite(suite: SuiteRun) -> str:
     m = suite.metrics
     out = [
-        f'<h2 id="{escape(suite.suite)}">{escape(suite.suite)}</h2>',
+        f'<h2 id="{escape(suite.label)}">{escape(suite.label)}</h2>',
         f"<p>Dataset <code>{escape(suite.dataset)}</code>: {m.cases} cases, "
         f"{len(suite.problems)} lines skipped. Accuracy <b>{pct(m.accuracy)}</b>, macro-F1 "
         f"<b>{num(m.macro_f1)}</b>, {m.errors} errors.</p>",
@@ -372,6 +394,11 @@ def html_report(run: EvalRun) -> str:
         f"<h1>Eval run {escape(run.run_id)}</h1>",
         f'<p class="muted">{escape(_run_line(run).replace("**", ""))}</p>',
         _html_table(OVERVIEW_HEADER, overview_rows(run)),
+        *(
+            ["<h2>Dev and test</h2>", _html_table(GAP_HEADER, gaps)]
+            if (gaps := gap_rows(run))
+            else []
+        ),
         *(_html_suite(suite) for suite in run.suites),
     ]
     return (

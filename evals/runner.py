@@ -25,11 +25,11 @@ from pydantic import BaseModel, Field
 
 from core.clock import utc_now
 from core.settings import get_settings
-from evals.dataset_loader import default_dataset, load_dataset
+from evals.dataset_loader import load_datasets, split_datasets
 from evals.llm_cache import counting_cache_use, llm_cache_at
 from evals.metrics import summarize
 from evals.run_folder import write_run
-from evals.run_records import EngineName, EvalRun, SuiteRun
+from evals.run_records import EngineName, EvalRun, Split, SuiteRun
 from evals.schemas import SUITE_NAMES, CaseResult, EvalCase
 from evals.suites import (
     SuiteRuntime,
@@ -80,6 +80,10 @@ class RunOptions(BaseModel):
 
     suites: list[str] = Field(default_factory=lambda: list(SUITE_NAMES))
     dataset: Path | None = Field(default=None, description="Only with a single suite.")
+    splits: list[Split] = Field(
+        default_factory=lambda: ["dev", "test"],
+        description="Splits to run; a suite without a test split runs dev only.",
+    )
     engine: EngineName = "offline"
     model: str | None = None
     prompt_pins: dict[str, str] = Field(default_factory=dict)
@@ -206,21 +210,26 @@ def default_cache_path() -> Path:
     return get_settings().home / "eval_cache" / "llm_cache.sqlite"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def run_suite(
     suite: str,
-    dataset: Path,
+    datasets: Path | list[Path],
     runtime: SuiteRuntime,
     *,
+    split: Split | None = None,
     concurrency: int = 1,
     pricing: Pricing | None = None,
 ) -> SuiteRun:
-    """Run every valid case of `dataset` (bad lines are reported in `problems`)."""
+    """Run every valid case of the dataset files (bad lines are reported in `problems`)."""
     started = time.perf_counter()
-    loaded = load_dataset(dataset, suite)
+    paths = [datasets] if isinstance(datasets, Path) else list(datasets)
+    loaded = load_datasets(paths, suite)
     run_case = run_case_for(suite)
     prepare = prepare_for(suite)
     if prepare is not None and loaded.cases:
@@ -237,8 +246,9 @@ def run_suite(
         results = [one(case) for case in loaded.cases]
     return SuiteRun(
         suite=suite,
-        dataset=str(dataset),
-        dataset_sha256=_sha256(dataset),
+        split=split,
+        dataset=loaded.path,
+        dataset_sha256=_sha256(paths),
         problems=loaded.problems,
         results=results,
         metrics=summarize(suite, results),
@@ -282,10 +292,30 @@ def run_eval(options: RunOptions) -> EvalRun:
     ):
         runtime = SuiteRuntime(engine=engine, context=context, work_dir=Path(scratch))
         for suite in options.suites:
-            dataset = options.dataset or default_dataset(suite)
-            runs.append(
-                run_suite(suite, dataset, runtime, concurrency=options.concurrency, pricing=pricing)
-            )
+            if options.dataset is not None:
+                runs.append(
+                    run_suite(
+                        suite,
+                        options.dataset,
+                        runtime,
+                        concurrency=options.concurrency,
+                        pricing=pricing,
+                    )
+                )
+                continue
+            for split in options.splits:
+                files = split_datasets(suite, split)
+                if files:
+                    runs.append(
+                        run_suite(
+                            suite,
+                            files,
+                            runtime,
+                            split=split,
+                            concurrency=options.concurrency,
+                            pricing=pricing,
+                        )
+                    )
     run = EvalRun(
         run_id=run_id_for(options, now),
         started_on=now,

@@ -33,6 +33,14 @@ def run_command(
         Path | None,
         typer.Option("--dataset", help="A JSONL file following one suite's schema."),
     ] = None,
+    split: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--split",
+            help="dev (studied) or test (frozen); repeat for both (default: both where a "
+            "suite has a test split).",
+        ),
+    ] = None,
     engine: Annotated[str, typer.Option("--engine", help="offline or llm.")] = "offline",
     model: Annotated[
         str | None, typer.Option("--model", help="Model for --engine llm (QUALIFY_MODEL).")
@@ -67,6 +75,9 @@ def run_command(
 
     if engine not in ("offline", "llm"):
         raise typer.BadParameter("use 'offline' or 'llm'", param_hint="--engine")
+    splits = list(dict.fromkeys(split or ["dev", "test"]))
+    if any(s not in ("dev", "test") for s in splits):
+        raise typer.BadParameter("use 'dev' or 'test'", param_hint="--split")
     chosen = list(suites or [])
     unknown = [s for s in chosen if s not in SUITE_NAMES]
     if unknown:
@@ -92,6 +103,7 @@ def run_command(
         options = RunOptions(
             suites=chosen or list(SUITE_NAMES),
             dataset=dataset,
+            splits=splits,  # type: ignore[arg-type]
             engine=engine,  # type: ignore[arg-type]
             model=model,
             prompt_pins=pins,

@@ -1,22 +1,60 @@
-"""Hand-off suite: `evaluate_handoff` with the default rules."""
+"""Hand-off suite: the default rules on a conversation's facts, or end to end on a reply.
+
+A `facts` case scores the rule table alone. A reply case is read by the engine first, as
+the engage graph reads it, and its facts are built as the conversation router builds them
+(the product's FAQ decides whether a question is answered): reading, then the rules.
+"""
 
 from __future__ import annotations
 
-from evals.schemas import CaseResult, HandoffCase
+from core.reply_reading import Intent
+from evals.schemas import CaseResult, HandoffCase, ReplyHandoffInput
 from evals.suites import SuiteRuntime, base_result, check
-from graphs.engage.handoff_rules import default_handoff_rules, evaluate_handoff
+from evals.suites.replies import read_case_reply
+from graphs.engage.handoff_rules import (
+    ConversationFacts,
+    default_handoff_rules,
+    evaluate_handoff,
+    facts_from_conversation,
+)
+from graphs.knowledge.product_faq import product_faq
 
 SUITE = "handoff"
 KEEP_TALKING = "(keep talking)"
 
 
+def _facts_from_reply(
+    given: ReplyHandoffInput, case_id: str, runtime: SuiteRuntime
+) -> tuple[ConversationFacts, Intent]:
+    reading, turns = read_case_reply(given, case_id, runtime)
+    turns[-1] = turns[-1].model_copy(update={"reading": reading})
+    _answered, unanswered = product_faq(given.product).answers(reading.questions)
+    facts = facts_from_conversation(
+        turns,
+        fit_level=given.fit_level,
+        follow_ups_exhausted_without_reply=False,
+        do_not_email=False,
+        email_invalid=False,
+        unanswered_question=bool(unanswered),
+    )
+    return facts, reading.intent
+
+
 def run_case(case: HandoffCase, runtime: SuiteRuntime) -> CaseResult:
     """Apply the rules to the facts; passed = target and rule both match."""
-    decision = evaluate_handoff(case.input.facts, default_handoff_rules())
+    result = base_result(case, SUITE)
+    if case.input.reply is not None:
+        facts, intent = _facts_from_reply(case.input.reply, case.id, runtime)
+        result.got["intent"] = intent.value
+        if case.expected.intent is not None:
+            result.fields["intent"] = check(case.expected.intent, intent)
+    else:
+        assert case.input.facts is not None  # the schema gives one or the other
+        facts = case.input.facts
+    decision = evaluate_handoff(facts, default_handoff_rules())
     target = decision.target.value if decision else None
     rule = decision.rule_id if decision else None
-    result = base_result(case, SUITE)
-    result.got = {"target": target, "rule": rule}
+    result.got |= {"target": target, "rule": rule}
     if decision is not None:
         result.got["explanation"] = decision.explanation
     result.fields["target"] = check(case.expected.target, target)

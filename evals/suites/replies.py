@@ -7,7 +7,8 @@ from datetime import timedelta
 from core.clock import as_utc
 from core.conversation import ConversationTurn
 from core.findings import LeadFacts, LeadResearch
-from evals.schemas import CaseResult, ReplyCase, SpanPair
+from core.reply_reading import ReplyReading
+from evals.schemas import CaseResult, ReplyCase, ReplyInput, SpanPair
 from evals.suites import SuiteRuntime, base_result, check
 from tools.email_check import check_email
 
@@ -15,42 +16,48 @@ SUITE = "replies"
 BANT_NAMES = ("budget", "authority", "need", "timing")
 
 
-def _conversation(case: ReplyCase) -> list[ConversationTurn]:
+def reply_turns(given: ReplyInput, case_id: str) -> list[ConversationTurn]:
     """The outreach a day before the reply, then the reply itself."""
-    received = as_utc(case.input.received_on)
-    outreach = case.input.outreach
+    received = as_utc(given.received_on)
+    outreach = given.outreach
     return [
         ConversationTurn(
             direction="outbound",
             at=received - timedelta(days=1),
             subject=outreach.subject,
             body=outreach.body,
-            message_id=f"<outreach-{case.id}@eval.example>",
+            message_id=f"<outreach-{case_id}@eval.example>",
             kind="outreach",
         ),
         ConversationTurn(
             direction="inbound",
             at=received,
             subject=f"Re: {outreach.subject}",
-            body=case.input.reply,
-            message_id=f"<reply-{case.id}@lead.example>",
+            body=given.reply,
+            message_id=f"<reply-{case_id}@lead.example>",
         ),
     ]
 
 
-def run_case(case: ReplyCase, runtime: SuiteRuntime) -> CaseResult:
-    """Read the reply; passed = the intent matches."""
+def read_case_reply(
+    given: ReplyInput, case_id: str, runtime: SuiteRuntime
+) -> tuple[ReplyReading, list[ConversationTurn]]:
+    """The engine's reading of the reply, and the conversation it was read in."""
     research = LeadResearch(
-        lead=LeadFacts(lead_id=case.id, full_name="(eval lead)", job_title=case.input.job_title),
+        lead=LeadFacts(lead_id=case_id, full_name="(eval lead)", job_title=given.job_title),
         email_check=check_email(None),
     )
+    turns = reply_turns(given, case_id)
     with runtime.prompts():
         reading = runtime.engine.read_reply(
-            case.input.reply,
-            _conversation(case),
-            research,
-            headers=dict(case.input.headers),
+            given.reply, turns, research, headers=dict(given.headers)
         )
+    return reading, turns
+
+
+def run_case(case: ReplyCase, runtime: SuiteRuntime) -> CaseResult:
+    """Read the reply; passed = the intent matches."""
+    reading, _turns = read_case_reply(case.input, case.id, runtime)
     referral_email = reading.referral.email if reading.referral else None
     got_bant = {
         name: {"verdict": item.verdict.value, "evidence": item.evidence}
@@ -89,7 +96,7 @@ def run_case(case: ReplyCase, runtime: SuiteRuntime) -> CaseResult:
         )
     if expected.injection is not None:
         result.fields["injection"] = check(expected.injection, reading.injection_suspected)
-    result.label_expected = expected.intent.value
+    result.label_expected = str(expected.intent)
     result.label_got = reading.intent.value
     result.passed = result.fields["intent"].match
     return result

@@ -12,7 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field
 
-DEFAULT_FAQ_PATH = Path(__file__).with_name("product_faq.yaml")
+FAQ_DIR = Path(__file__).with_name("faq")
+DEFAULT_PRODUCT = "northwind"
 
 
 class FaqEntry(BaseModel):
@@ -56,7 +57,20 @@ def _topic_pattern(topic: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(topic.lower())}")
 
 
+def known_products() -> tuple[str, ...]:
+    """The products a FAQ ships for (`graphs/knowledge/faq/<product>.yaml`)."""
+    return tuple(sorted(path.stem for path in FAQ_DIR.glob("*.yaml")))
+
+
 @cache
+def product_faq(product: str) -> ProductFaq:
+    """The FAQ of one product; ValueError naming the known ones for any other."""
+    path = FAQ_DIR / f"{product}.yaml"
+    if not path.is_file():
+        raise ValueError(f"no FAQ for product {product!r}; known: {', '.join(known_products())}")
+    return ProductFaq.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
 def default_faq() -> ProductFaq:
-    """The FAQ shipped in graphs/knowledge/product_faq.yaml."""
-    return ProductFaq.model_validate(yaml.safe_load(DEFAULT_FAQ_PATH.read_text(encoding="utf-8")))
+    """The FAQ of the sample company, the one the engage agent answers from today."""
+    return product_faq(DEFAULT_PRODUCT)
