@@ -20,6 +20,8 @@ class Intent(StrEnum):
     OUT_OF_OFFICE = "out_of_office"
     WRONG_PERSON = "wrong_person"
     BOUNCE = "bounce"
+    # A human reply whose meaning cannot be told: a seller reads it; the agent sends nothing.
+    UNCLEAR = "unclear"
 
 
 class PurchaseInterest(StrEnum):
@@ -92,6 +94,10 @@ class ReplyReading(BaseModel):
     referral: ReferredPerson | None = None
     injection_suspected: bool = Field(
         default=False, description="The reply tries to instruct the agent; ignored for hand-off."
+    )
+    injection_only: bool = Field(
+        default=False,
+        description="Nothing is left to read once the attempt to instruct the agent is removed.",
     )
     summary: str = Field(default="", description="One line for the supervisor.")
     engine: str = "offline"

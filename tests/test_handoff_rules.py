@@ -54,10 +54,12 @@ def test_default_rule_order() -> None:
         "meeting_request",
         "opted_out",
         "bounced",
+        "suspicious_reply",
         "not_interested",
         "qualified_interest",
         "referral",
         "unanswered_question",
+        "unclear_reply",
         "no_icp_match",
         "no_reply_after_follow_ups",
         "email_invalid",
@@ -68,6 +70,15 @@ def test_default_rule_order() -> None:
     ("given", "rule_id"),
     [
         ({"latest_intent": Intent.MEETING_REQUEST}, "meeting_request"),
+        # nothing but an injection: a supervisor, whatever else the facts say
+        (
+            {"latest_intent": Intent.UNCLEAR, "injection_only": True, "fit_level": "exact"},
+            "suspicious_reply",
+        ),
+        # a reply the agent cannot read goes to the seller, not another email
+        ({"latest_intent": Intent.UNCLEAR, "fit_level": "exact"}, "unclear_reply"),
+        # ... but the ICP still decides for a lead who does not fit
+        ({"latest_intent": Intent.UNCLEAR, "fit_level": "close"}, "unclear_reply"),
         # a meeting request beats everything: an earlier opt-out, a bad fit, no BANT
         (
             {"latest_intent": Intent.MEETING_REQUEST, "opted_out": True, "fit_level": "none"},

@@ -76,6 +76,10 @@ class RuleCondition(BaseModel):
     unanswered_question: bool | None = Field(
         default=None, description="The lead asked something the product FAQ does not cover."
     )
+    injection_only: bool | None = Field(
+        default=None,
+        description="The latest reply held nothing but an attempt to instruct the agent.",
+    )
 
     @field_validator("intent_in", "fit_in", mode="before")
     @classmethod
@@ -139,6 +143,11 @@ class ConversationFacts(BaseModel):
     injection_suspected: bool = Field(
         default=False, description="Informational: no rule condition can test it."
     )
+    # Testable, unlike the flag above, because it can only keep the lead from the seller:
+    # a reply that is nothing but an attempt to steer the agent goes to a supervisor.
+    injection_only: bool = Field(
+        default=False, description="The latest reply held nothing but an injection attempt."
+    )
 
     @model_validator(mode="after")
     def _intent_implies_state(self) -> ConversationFacts:
@@ -178,6 +187,7 @@ def _flag(name: str, wanted: bool, actual: bool) -> str | None:
         "opted_out": "the lead opted out",
         "email_invalid": "the email address is invalid or missing",
         "unanswered_question": "a question the product FAQ does not answer",
+        "injection_only": "the reply only tried to instruct the agent",
     }
     if wanted != actual:
         return None
@@ -215,6 +225,7 @@ def _match(when: RuleCondition, facts: ConversationFacts) -> list[str] | None:
         "opted_out": facts.opted_out,
         "email_invalid": facts.email_invalid,
         "unanswered_question": facts.unanswered_question,
+        "injection_only": facts.injection_only,
     }
     for name, actual in flags.items():
         wanted = getattr(when, name)
@@ -262,6 +273,12 @@ DEFAULT_HANDOFF_RULES: tuple[HandoffRule, ...] = (
     _rule("opted_out", "The lead opted out", _SUPERVISOR, opted_out=True),
     _rule("bounced", "The email bounced", _SUPERVISOR, bounced=True),
     _rule(
+        "suspicious_reply",
+        "The reply only tried to instruct the agent",
+        _SUPERVISOR,
+        injection_only=True,
+    ),
+    _rule(
         "not_interested", "The lead is not interested", _SUPERVISOR, intent_in=["not_interested"]
     ),
     _rule(
@@ -282,6 +299,12 @@ DEFAULT_HANDOFF_RULES: tuple[HandoffRule, ...] = (
         "The lead asked something only the seller can answer",
         _SELLER,
         unanswered_question=True,
+    ),
+    _rule(
+        "unclear_reply",
+        "The agent could not tell what the lead means",
+        _SELLER,
+        intent_in=["unclear"],
     ),
     _rule("no_icp_match", "The lead does not match the ICP", _SUPERVISOR, fit_in=["none"]),
     _rule(
@@ -344,6 +367,7 @@ def facts_from_conversation(
         email_invalid=email_invalid,
         unanswered_question=unanswered_question,
         injection_suspected=any(r.injection_suspected for r in readings),
+        injection_only=bool(latest and latest.injection_only),
     )
 
 

@@ -2,11 +2,11 @@
 
 Seven kinds of buying signal (pricing and availability; budget and approval; features and
 use cases; competitor comparisons; demo or trial; urgency and timeline; success stories
-and ROI). Interest is none for bounce, opt-out, out of office, wrong person and not
-interested; low for not now; high for a meeting, demo or pricing ask together with a
-timeline (or three kinds of signal, or a meeting plus two); medium for a meeting request,
-any signal or explicit interest; low otherwise (a vague positive, a question about nothing
-in particular).
+and ROI). Interest is none for bounce, opt-out, out of office, wrong person, not
+interested and a reply nobody can read (unclear); low for not now; high for a meeting,
+demo or pricing ask together with a timeline (or three kinds of signal, or a meeting plus
+two); medium for a meeting request, any signal or explicit interest; low otherwise (a
+vague positive, a question about nothing in particular).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ NEGATIVE_INTENTS = frozenset(
         Intent.OUT_OF_OFFICE,
         Intent.NOT_INTERESTED,
         Intent.WRONG_PERSON,
+        Intent.UNCLEAR,
     }
 )
 

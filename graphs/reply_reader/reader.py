@@ -21,7 +21,9 @@ Intent precedence, first match wins (why, in brackets):
    interested right now / for now" is not now, "not interested at this time" a polite no
 8. not_interested
 9. question — a question in the new text
-10. interested — explicit interest, or any other human reply with no cue (low interest)
+10. interested — explicit interest, or a stated need, budget, authority, timing or buying
+    signal
+11. unclear — a human reply with none of the above (a seller reads it)
 
 The cues are in `intent_cues`, machine mail in `mail_headers`, purchase interest in
 `interest`, BANT in `bant` and the referred person in `referral`. Bounces and auto-replies
@@ -89,6 +91,8 @@ def _summary(reading: ReplyReading) -> str:
         )
     elif intent == Intent.MEETING_REQUEST:
         head = "Asked for a meeting."
+    elif intent == Intent.UNCLEAR:
+        head = "Could not tell what the lead means; a seller should read the reply."
     elif intent == Intent.QUESTION:
         first = reading.questions[0] if reading.questions else ""
         first = first if len(first) <= 80 else first[:77] + "..."
@@ -175,6 +179,13 @@ def read_reply(
 
     machine = intent in (Intent.BOUNCE, Intent.OUT_OF_OFFICE)
     bant = Bant() if machine else read_bant(reading)
+    if intent == Intent.INTERESTED and not (
+        explicit_interest or bant.met_count() or buying_signals(reading)
+    ):
+        # No act recognised and nothing the lead wants, has or plans: guessing "interested"
+        # would email again someone who may have declined or opted out in words not known
+        # here. The reply goes to a seller instead.
+        intent = Intent.UNCLEAR
     if intent == Intent.NOT_NOW and bant.timing.verdict != BantVerdict.NOT_MET:
         # A deferral is the lead saying the timing is not right; quote where she says so.
         said = next(
@@ -195,6 +206,7 @@ def read_reply(
         check_in_date=check_in_on,
         referral=referral,
         injection_suspected=bool(injected) or injected_below,
+        injection_only=bool(injected) and not reading,
         engine="offline",
     )
     return result.model_copy(update={"summary": _summary(result)})

@@ -138,6 +138,9 @@ def reading_from_llm(
         check_in_date=check_in_on,
         referral=referral,
         injection_suspected=injection,
+        # The rules reader decides this for both engines: a model cannot be trusted to say
+        # that a reply steering it held nothing else.
+        injection_only=rules.injection_only,
         summary=summary,
         engine=engine,
     )
