@@ -12,9 +12,9 @@ from evals.schemas import CaseResult
 SUMMARY_FILE = "summary.json"
 
 
-def results_file(out_dir: Path, suite: str) -> Path:
-    """`<out>/results-<suite>.jsonl`."""
-    return out_dir / f"results-{suite}.jsonl"
+def results_file(out_dir: Path, suite: str, split: str | None = None) -> Path:
+    """`<out>/results-<suite>-<split>.jsonl`, or `results-<suite>.jsonl` for a given dataset."""
+    return out_dir / (f"results-{suite}-{split}.jsonl" if split else f"results-{suite}.jsonl")
 
 
 def write_run(run: EvalRun, out_dir: Path) -> None:
@@ -22,7 +22,7 @@ def write_run(run: EvalRun, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for suite in run.suites:
         lines = [r.model_dump_json() for r in suite.results]
-        results_file(out_dir, suite.suite).write_text(
+        results_file(out_dir, suite.suite, suite.split).write_text(
             "".join(f"{line}\n" for line in lines), encoding="utf-8"
         )
     summary = run.model_dump(mode="json")
@@ -44,7 +44,7 @@ def load_run(out_dir: Path) -> EvalRun:
         )
     run = EvalRun.model_validate_json(summary_path.read_text(encoding="utf-8"))
     for suite in run.suites:
-        path = results_file(out_dir, suite.suite)
+        path = results_file(out_dir, suite.suite, suite.split)
         if path.is_file():
             suite.results = [
                 CaseResult.model_validate_json(line)

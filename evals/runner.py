@@ -1,6 +1,6 @@
 """The eval runner: run suites on their datasets, score every case, write the run.
 
-A run folder holds `results-<suite>.jsonl` (one `CaseResult` a line), `summary.json`
+A run folder holds `results-<suite>-<split>.jsonl` (one `CaseResult` a line), `summary.json`
 (options, datasets, skipped lines and every suite's metrics), `report.md` and
 `report.html`. With the LLM engine, answers are cached by (model, prompt, schema) in a
 SQLite file, so running the same cases again makes no model request.

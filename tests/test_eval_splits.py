@@ -14,6 +14,7 @@ import evals.dataset_loader as dataset_loader
 from app.cli.main import app
 from evals.dataset_loader import load_datasets, split_datasets
 from evals.report import markdown_report
+from evals.run_folder import load_run
 from evals.runner import RunOptions, run_eval
 from evals.schemas import HandoffCase
 from graphs.knowledge.product_faq import known_products, product_faq
@@ -130,8 +131,13 @@ def test_the_report_puts_dev_beside_test_with_the_gap(
         frozen / "handoff-test-x.jsonl",
         [_handoff_reply_case("handoff-test-0001", "Please remove me from your list.")],
     )
-    run = run_eval(RunOptions(suites=["handoff"], engine="offline"))
+    run = run_eval(RunOptions(suites=["handoff"], engine="offline", out_dir=tmp_path / "run"))
     assert [s.label for s in run.suites] == ["handoff (dev)", "handoff (test)"]
+    # Each split keeps its own results, and the folder reads back the same.
+    assert (tmp_path / "run" / "results-handoff-dev.jsonl").is_file()
+    assert (tmp_path / "run" / "results-handoff-test.jsonl").is_file()
+    loaded = load_run(tmp_path / "run")
+    assert [len(s.results) for s in loaded.suites] == [len(s.results) for s in run.suites]
     report = markdown_report(run)
     assert "| handoff | 100.0% | 0.0% | +100.0 pts |" in report
 
