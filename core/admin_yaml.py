@@ -9,8 +9,10 @@ checks between fields that no single validator can see.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, Generic, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -124,57 +126,65 @@ def common_fix(error: dict[str, Any], loc: Loc, allowed: list[str]) -> str | Non
     return None
 
 
-def parse_admin_yaml(
-    text: str,
-    model: type[SettingsModel],
-    *,
-    what: str,
-    source: str,
-    error: type[SettingsFileError],
-    describe_error: Callable[[dict[str, Any], Any, yaml.Node | None], str],
-    top_level: str,
-    example: Path | str,
-    cross_problems: Callable[[SettingsModel], list[Problem]] | None = None,
-    empty_fix: str | None = None,
-) -> SettingsModel:
-    """Parse and validate one admin settings file's text, or raise `error` saying where.
+@dataclass(frozen=True)
+class AdminYamlFile(Generic[SettingsModel]):
+    """One kind of admin settings file: its model, how its errors read, and its checks.
 
     `describe_error(error, data, root)` words one pydantic error; `top_level` names the
-    fields a file starts with; an empty file means all defaults unless `empty_fix` says
-    what it must hold.
+    fields a file starts with; `example` is what to start from; an empty file means all
+    defaults unless `empty_fix` says what it must hold; `cross_problems` finds what no
+    single field's validator can see.
     """
-    data, root = load_settings_yaml(text, what=what, source=source, error=error)
-    if data is None:
-        if empty_fix is not None:
-            raise error(f"{what} {source} is empty. Fix: {empty_fix} (start from {example}).")
-        data = {}
-    if not isinstance(data, dict):
-        raise error(
-            f"{what} {source}: the top level must be a mapping with {top_level}, not a "
-            f"{type(data).__name__}. Fix: start from {example}."
-        )
-    try:
-        settings = model.model_validate(data)
-    except ValidationError as exc:
-        details = "\n".join(f"  - {describe_error(e, data, root)}" for e in exc.errors())
-        raise error(f"{what} {source} is invalid:\n{details}") from exc
-    problems = cross_problems(settings) if cross_problems is not None else []
-    if problems:
-        raise error(f"{what} {source} is invalid:\n{describe_problems(problems, root)}")
-    return settings
+
+    model: type[SettingsModel]
+    what: str
+    error: type[SettingsFileError]
+    example: Path | str
+    top_level: str
+    describe_error: Callable[[dict[str, Any], Any, yaml.Node | None], str]
+    cross_problems: Callable[[SettingsModel], list[Problem]] | None = None
+    empty_fix: str | None = None
+
+    def parse(self, text: str, source: str) -> SettingsModel:
+        """The validated settings in `text`, or `error` saying where and how to fix."""
+        what, error, example = self.what, self.error, self.example
+        data, root = load_settings_yaml(text, what=what, source=source, error=error)
+        if data is None:
+            if self.empty_fix is not None:
+                raise error(
+                    f"{what} {source} is empty. Fix: {self.empty_fix} (start from {example})."
+                )
+            data = {}
+        if not isinstance(data, dict):
+            raise error(
+                f"{what} {source}: the top level must be a mapping with {self.top_level}, "
+                f"not a {type(data).__name__}. Fix: start from {example}."
+            )
+        try:
+            settings = self.model.model_validate(data)
+        except ValidationError as exc:
+            details = "\n".join(f"  - {self.describe_error(e, data, root)}" for e in exc.errors())
+            raise error(f"{what} {source} is invalid:\n{details}") from exc
+        problems = self.cross_problems(settings) if self.cross_problems is not None else []
+        if problems:
+            raise error(f"{what} {source} is invalid:\n{describe_problems(problems, root)}")
+        return settings
+
+    def load(self, path: Path) -> SettingsModel:
+        """Read and parse the file at `path`; `error` says why it cannot be used."""
+        text = read_settings_file(path, what=self.what, error=self.error, example=self.example)
+        return self.parse(text, str(path))
+
+    def default(self) -> SettingsModel:
+        """The shipped defaults (the `example` file), a fresh copy each call: callers may
+        edit it."""
+        return _shipped(self).model_copy(deep=True)  # type: ignore[return-value]
 
 
-def load_admin_yaml_file(
-    path: Path,
-    parse: Callable[[str, str], SettingsModel],
-    *,
-    what: str,
-    error: type[SettingsFileError],
-    example: Path | str,
-) -> SettingsModel:
-    """Read and parse an admin settings file; `error` says why it cannot be used."""
-    text = read_settings_file(path, what=what, error=error, example=example)
-    return parse(text, str(path))
+@cache
+def _shipped(file: AdminYamlFile[Any]) -> BaseModel:
+    # Read once per process: every node asks for the defaults.
+    return file.load(Path(file.example))
 
 
 def dump_admin_yaml(data: dict[str, Any], header: str) -> str:

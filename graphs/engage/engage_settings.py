@@ -8,7 +8,6 @@ YAML line and how to fix it, because the reader is an admin editing a text file.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.admin_yaml import (
+    AdminYamlFile,
     Loc,
     Problem,
     common_fix,
     dump_admin_yaml,
-    load_admin_yaml_file,
     located_message,
-    parse_admin_yaml,
 )
 from core.errors import SettingsFileError
 from graphs.engage.assignment import AssignmentCriteria
@@ -181,30 +179,25 @@ def _cross_problems(settings: EngageSettings) -> list[Problem]:
 # -- public API --------------------------------------------------------------------------
 
 
+ENGAGE_FILE = AdminYamlFile(
+    model=EngageSettings,
+    what="Engage file",
+    error=EngageFileError,
+    example=DEFAULT_ENGAGE_PATH,
+    top_level=", ".join(EngageSettings.model_fields),
+    describe_error=_message,
+    cross_problems=_cross_problems,
+)
+
+
 def parse_engage_yaml(text: str, source: str = "<engage settings text>") -> EngageSettings:
     """Parse and validate engage settings YAML; `source` names the file in errors."""
-    return parse_admin_yaml(
-        text,
-        EngageSettings,
-        what="Engage file",
-        source=source,
-        error=EngageFileError,
-        describe_error=_message,
-        top_level=", ".join(EngageSettings.model_fields),
-        example=DEFAULT_ENGAGE_PATH,
-        cross_problems=_cross_problems,
-    )
+    return ENGAGE_FILE.parse(text, source)
 
 
 def load_engage_file(path: Path) -> EngageSettings:
     """Load the admin's engage YAML file; raise EngageFileError saying where and how to fix."""
-    return load_admin_yaml_file(
-        path,
-        parse_engage_yaml,
-        what="Engage file",
-        error=EngageFileError,
-        example=DEFAULT_ENGAGE_PATH,
-    )
+    return ENGAGE_FILE.load(path)
 
 
 def dump_engage(settings: EngageSettings) -> str:
@@ -218,11 +211,6 @@ def save_engage_file(settings: EngageSettings, path: Path) -> None:
     Path(path).write_text(dump_engage(settings), encoding="utf-8")
 
 
-@lru_cache(maxsize=1)
-def _default_engage_cached() -> EngageSettings:
-    return load_engage_file(DEFAULT_ENGAGE_PATH)
-
-
 def default_engage() -> EngageSettings:
     """The shipped default engage settings (a fresh copy each call: callers may edit it)."""
-    return _default_engage_cached().model_copy(deep=True)
+    return ENGAGE_FILE.default()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +9,12 @@ import yaml
 from pydantic import BaseModel
 
 from core.admin_yaml import (
+    AdminYamlFile,
     Loc,
     Problem,
     common_fix,
     dump_admin_yaml,
-    load_admin_yaml_file,
     located_message,
-    parse_admin_yaml,
 )
 from core.errors import SettingsFileError
 from core.icp_profile import (
@@ -155,27 +153,26 @@ def _place_problems(profile: IcpProfile) -> list[Problem]:
 # -- public API --------------------------------------------------------------------------
 
 
+ICP_FILE = AdminYamlFile(
+    model=IcpProfile,
+    what="ICP file",
+    error=IcpFileError,
+    example=DEFAULT_ICP_PATH,
+    top_level="`name`, `criteria` and `fit_rule`",
+    describe_error=_message,
+    cross_problems=_place_problems,
+    empty_fix="add `criteria:` with at least one criterion",
+)
+
+
 def parse_icp_yaml(text: str, source: str = "<ICP text>") -> IcpProfile:
     """Parse and validate ICP YAML; `source` names the file in error messages."""
-    return parse_admin_yaml(
-        text,
-        IcpProfile,
-        what="ICP file",
-        source=source,
-        error=IcpFileError,
-        describe_error=_message,
-        top_level="`name`, `criteria` and `fit_rule`",
-        example=DEFAULT_ICP_PATH,
-        cross_problems=_place_problems,
-        empty_fix="add `criteria:` with at least one criterion",
-    )
+    return ICP_FILE.parse(text, source)
 
 
 def load_icp_file(path: Path) -> IcpProfile:
     """Load the admin's ICP YAML file; raise IcpFileError saying where and how to fix it."""
-    return load_admin_yaml_file(
-        path, parse_icp_yaml, what="ICP file", error=IcpFileError, example=DEFAULT_ICP_PATH
-    )
+    return ICP_FILE.load(path)
 
 
 def dump_icp(profile: IcpProfile) -> str:
@@ -195,11 +192,6 @@ def save_icp_file(profile: IcpProfile, path: Path) -> None:
     Path(path).write_text(dump_icp(profile), encoding="utf-8")
 
 
-@lru_cache(maxsize=1)
-def _default_icp_cached() -> IcpProfile:
-    return load_icp_file(DEFAULT_ICP_PATH)
-
-
 def default_icp() -> IcpProfile:
     """The shipped default ICP (a fresh copy each call: callers may edit it)."""
-    return _default_icp_cached().model_copy(deep=True)
+    return ICP_FILE.default()

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
-from core.admin_yaml import error_describer, load_admin_yaml_file, parse_admin_yaml
+from core.admin_yaml import AdminYamlFile, error_describer
 from core.clock import utc_now
 from core.errors import SettingsFileError
 from core.icp_profile import IcpProfile
@@ -85,29 +85,21 @@ class AgentSettingsFileError(SettingsFileError):
     """The settings file cannot be used; the message says where and how to fix it."""
 
 
-_EXAMPLE = "the output of `qualify settings show`"
+SETTINGS_FILE = AdminYamlFile(
+    model=SettingsFile,
+    what="Settings file",
+    error=AgentSettingsFileError,
+    example="the output of `qualify settings show`",
+    top_level=", ".join(SettingsFile.model_fields),
+    describe_error=error_describer(SettingsFile),
+)
 
 
 def parse_settings_yaml(text: str, source: str = "<settings text>") -> SettingsFile:
     """Parse and validate a settings file's YAML; an empty file sets nothing."""
-    return parse_admin_yaml(
-        text,
-        SettingsFile,
-        what="Settings file",
-        source=source,
-        error=AgentSettingsFileError,
-        describe_error=error_describer(SettingsFile),
-        top_level=", ".join(SettingsFile.model_fields),
-        example=_EXAMPLE,
-    )
+    return SETTINGS_FILE.parse(text, source)
 
 
 def load_settings_file(path: Path) -> SettingsFile:
     """Load an admin's settings YAML file; raise AgentSettingsFileError saying where."""
-    return load_admin_yaml_file(
-        path,
-        parse_settings_yaml,
-        what="Settings file",
-        error=AgentSettingsFileError,
-        example=_EXAMPLE,
-    )
+    return SETTINGS_FILE.load(path)
