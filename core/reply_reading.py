@@ -99,5 +99,9 @@ class ReplyReading(BaseModel):
         default=False,
         description="Nothing is left to read once the attempt to instruct the agent is removed.",
     )
+    language: str | None = Field(
+        default=None,
+        description="ISO 639-1 code of the lead's own text (en, de, fr, es, pt); None: no text.",
+    )
     summary: str = Field(default="", description="One line for the supervisor.")
     engine: str = "offline"

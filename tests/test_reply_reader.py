@@ -1140,3 +1140,19 @@ def test_a_reply_that_is_only_an_injection_is_marked_so_for_the_rules() -> None:
     )
     assert mixed.injection_suspected and not mixed.injection_only
     assert mixed.intent == Intent.MEETING_REQUEST
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Thanks, that sounds useful. Send me the pricing please.", "en"),
+        ("Bitte nehmen Sie mich aus Ihrem Verteiler.", "de"),
+        ("Merci, mais nous avons déjà une solution en interne.", "fr"),
+        ("Gracias, ahora mismo no es buen momento. Escríbeme en septiembre.", "es"),
+        ("Obrigado pelo contato, podemos conversar na próxima semana?", "pt"),
+        ("?!", None),
+    ],
+)
+def test_the_language_of_the_leads_own_text_is_read(text: str, language: str | None) -> None:
+    reading = read_reply(quoted(text), received_on=RECEIVED, job_title=None)
+    assert reading.language == language

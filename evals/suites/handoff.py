@@ -7,7 +7,7 @@ the engage graph reads it, and its facts are built as the conversation router bu
 
 from __future__ import annotations
 
-from core.reply_reading import Intent
+from core.reply_reading import ReplyReading
 from evals.schemas import CaseResult, HandoffCase, ReplyHandoffInput
 from evals.suites import SuiteRuntime, base_result, check
 from evals.suites.replies import read_case_reply
@@ -25,7 +25,7 @@ KEEP_TALKING = "(keep talking)"
 
 def _facts_from_reply(
     given: ReplyHandoffInput, case_id: str, runtime: SuiteRuntime
-) -> tuple[ConversationFacts, Intent]:
+) -> tuple[ConversationFacts, ReplyReading]:
     reading, turns = read_case_reply(given, case_id, runtime)
     turns[-1] = turns[-1].model_copy(update={"reading": reading})
     _answered, unanswered = product_faq(given.product).answers(reading.questions)
@@ -37,17 +37,19 @@ def _facts_from_reply(
         email_invalid=False,
         unanswered_question=bool(unanswered),
     )
-    return facts, reading.intent
+    return facts, reading
 
 
 def run_case(case: HandoffCase, runtime: SuiteRuntime) -> CaseResult:
     """Apply the rules to the facts; passed = target and rule both match."""
     result = base_result(case, SUITE)
     if case.input.reply is not None:
-        facts, intent = _facts_from_reply(case.input.reply, case.id, runtime)
-        result.got["intent"] = intent.value
+        facts, reading = _facts_from_reply(case.input.reply, case.id, runtime)
+        result.got |= {"intent": reading.intent.value, "language": reading.language}
         if case.expected.intent is not None:
-            result.fields["intent"] = check(case.expected.intent, intent)
+            result.fields["intent"] = check(case.expected.intent, reading.intent)
+        if case.expected.language is not None:
+            result.fields["language"] = check(case.expected.language, reading.language)
     else:
         assert case.input.facts is not None  # the schema gives one or the other
         facts = case.input.facts

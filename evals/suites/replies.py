@@ -73,6 +73,7 @@ def run_case(case: ReplyCase, runtime: SuiteRuntime) -> CaseResult:
         "check_in_date": reading.check_in_date.isoformat() if reading.check_in_date else None,
         "referral_email": referral_email,
         "injection": reading.injection_suspected,
+        "language": reading.language,
         "summary": reading.summary,
     }
     expected = case.expected
@@ -94,6 +95,8 @@ def run_case(case: ReplyCase, runtime: SuiteRuntime) -> CaseResult:
         result.fields["referral_email"] = check(
             expected.referral_email.lower(), (referral_email or "").lower() or None
         )
+    if expected.language is not None:
+        result.fields["language"] = check(expected.language, reading.language)
     if expected.injection is not None:
         result.fields["injection"] = check(expected.injection, reading.injection_suspected)
     result.label_expected = str(expected.intent)

@@ -42,6 +42,7 @@ from core.reply_reading import Bant, BantItem, BantVerdict, Intent, ReplyReading
 from graphs.reply_reader.bant import apply_title_authority, carry_over_bant, read_bant
 from graphs.reply_reader.injection import injected_sentences
 from graphs.reply_reader.interest import buying_signals, interest_level
+from graphs.reply_reader.language import detect_language
 from graphs.reply_reader.mail_headers import (
     header,
     is_auto_reply,
@@ -207,6 +208,7 @@ def read_reply(
         referral=referral,
         injection_suspected=bool(injected) or injected_below,
         injection_only=bool(injected) and not reading,
+        language=detect_language(reading_text or text),
         engine="offline",
     )
     return result.model_copy(update={"summary": _summary(result)})

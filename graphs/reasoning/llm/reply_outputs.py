@@ -141,6 +141,7 @@ def reading_from_llm(
         # The rules reader decides this for both engines: a model cannot be trusted to say
         # that a reply steering it held nothing else.
         injection_only=rules.injection_only,
+        language=rules.language,
         summary=summary,
         engine=engine,
     )
