@@ -1156,3 +1156,30 @@ def test_a_reply_that_is_only_an_injection_is_marked_so_for_the_rules() -> None:
 def test_the_language_of_the_leads_own_text_is_read(text: str, language: str | None) -> None:
     reading = read_reply(quoted(text), received_on=RECEIVED, job_title=None)
     assert reading.language == language
+
+
+@pytest.mark.parametrize(
+    ("text", "headers"),
+    [
+        ("", None),
+        ("<html><body><div style='color:#333'></div></body></html>", None),
+        (quoted(""), None),
+        ("[image: logo.png]\n\n<quarterly-report.pdf>", None),
+        ("\u200b\u00a0\n\n", {"content-type": "text/plain; charset=unknown-8bit"}),
+    ],
+    ids=["empty", "html-only", "quoted-only", "attachment-only", "invisible-only"],
+)
+def test_a_reply_with_nothing_to_read_is_unclear_never_an_error(
+    text: str, headers: dict | None
+) -> None:
+    reading = read_reply(text, received_on=RECEIVED, job_title=None, headers=headers)
+    assert reading.intent == Intent.UNCLEAR
+    assert reading.purchase_interest == PurchaseInterest.NONE
+    assert reading.summary
+
+
+def test_a_huge_reply_is_read_from_its_start() -> None:
+    answer = "Thursday at 10am works for a call.\n\n"
+    pasted = "2026-03-01 12:00:01 INFO sync ok id=12345 status=200\n" * 100_000  # ~5 MB
+    reading = read_reply(answer + pasted, received_on=RECEIVED, job_title=None)
+    assert reading.intent == Intent.MEETING_REQUEST
