@@ -1,4 +1,5 @@
-"""The one loader of the admin's YAML settings files (the ICP, the engage settings).
+"""The one loader of the admin's YAML settings files (ICP, engage settings, and the
+selection, refresh and outreach settings).
 
 Errors name the file, the place (a readable field path such as `criteria[2].min` and its
 YAML line) and how to fix it, because the reader is an admin editing a text file, not a
@@ -58,10 +59,7 @@ def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
 
 def describe_problems(problems: list[Problem], root: yaml.Node | None) -> str:
     """Problems found after validation, one line each with path, line and fix."""
-    return "\n".join(
-        f"  - {path_text(loc)}: {msg} (line {line_of(root, loc)}). Fix: {fix}."
-        for loc, msg, fix in problems
-    )
+    return "\n".join(f"  - {located_message(loc, msg, fix, root)}" for loc, msg, fix in problems)
 
 
 def read_settings_file(

@@ -219,7 +219,7 @@ def _sha256(paths: list[Path]) -> str:
 
 def run_suite(
     suite: str,
-    datasets: Path | list[Path],
+    datasets: list[Path],
     runtime: SuiteRuntime,
     *,
     split: Split | None = None,
@@ -228,8 +228,7 @@ def run_suite(
 ) -> SuiteRun:
     """Run every valid case of the dataset files (bad lines are reported in `problems`)."""
     started = time.perf_counter()
-    paths = [datasets] if isinstance(datasets, Path) else list(datasets)
-    loaded = load_datasets(paths, suite)
+    loaded = load_datasets(datasets, suite)
     run_case = run_case_for(suite)
     prepare = prepare_for(suite)
     if prepare is not None and loaded.cases:
@@ -248,7 +247,7 @@ def run_suite(
         suite=suite,
         split=split,
         dataset=loaded.path,
-        dataset_sha256=_sha256(paths),
+        dataset_sha256=_sha256(datasets),
         problems=loaded.problems,
         results=results,
         metrics=summarize(suite, results),
@@ -296,7 +295,7 @@ def run_eval(options: RunOptions) -> EvalRun:
                 runs.append(
                     run_suite(
                         suite,
-                        options.dataset,
+                        [options.dataset],
                         runtime,
                         concurrency=options.concurrency,
                         pricing=pricing,

@@ -28,14 +28,13 @@ def _facts_from_reply(
 ) -> tuple[ConversationFacts, ReplyReading]:
     reading, turns = read_case_reply(given, case_id, runtime)
     turns[-1] = turns[-1].model_copy(update={"reading": reading})
-    _answered, unanswered = product_faq(given.product).answers(reading.questions)
     facts = facts_from_conversation(
         turns,
         fit_level=given.fit_level,
         follow_ups_exhausted_without_reply=False,
         do_not_email=False,
         email_invalid=False,
-        unanswered_question=bool(unanswered),
+        unanswered_question=product_faq(given.product).leaves_unanswered(reading.questions),
     )
     return facts, reading
 

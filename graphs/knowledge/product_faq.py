@@ -39,6 +39,11 @@ class ProductFaq(BaseModel):
                 best, hits = entry, count
         return best
 
+    def leaves_unanswered(self, questions: list[str]) -> bool:
+        """True when a question matches no entry: the seller answers it, the agent never
+        guesses."""
+        return any(self.match(question) is None for question in questions)
+
     def answers(self, questions: list[str]) -> tuple[list[tuple[str, FaqEntry]], list[str]]:
         """Questions with their entries, and the questions nothing answers."""
         answered, unanswered = [], []

@@ -184,9 +184,8 @@ def read_reply(
 
     machine = intent in (Intent.BOUNCE, Intent.OUT_OF_OFFICE)
     bant = Bant() if machine else read_bant(reading)
-    if intent == Intent.INTERESTED and not (
-        explicit_interest or bant.met_count() or buying_signals(reading)
-    ):
+    kinds = set() if machine else buying_signals(reading)
+    if intent == Intent.INTERESTED and not (explicit_interest or bant.met_count() or kinds):
         # No act recognised and nothing the lead wants, has or plans: guessing "interested"
         # would email again someone who may have declined or opted out in words not known
         # here. The reply goes to a seller instead.
@@ -201,7 +200,6 @@ def read_reply(
                 update={"timing": BantItem(verdict=BantVerdict.NOT_MET, evidence=said)}
             )
     bant = apply_title_authority(carry_over_bant(bant, conversation), job_title)
-    kinds = set() if machine else buying_signals(reading)
     result = ReplyReading(
         intent=intent,
         purchase_interest=interest_level(intent, kinds, bant, explicit_interest),

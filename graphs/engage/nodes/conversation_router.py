@@ -41,7 +41,6 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
         return Command(goto="reply_waiter")
     latest = next((t for t in reversed(turns) if t.direction == "inbound"), None)
     reading = latest.reading if latest is not None and not timer else None
-    _answered, unanswered = default_faq().answers(reading.questions if reading else [])
     with Session(get_db_engine(context.database_url)) as session:
         lead = session.get(Lead, state["lead_id"])
         conversation = session.get(Conversation, state["lead_id"])
@@ -53,7 +52,9 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
             follow_ups_exhausted_without_reply=action == "close_no_reply",
             do_not_email=lead.do_not_email,
             email_invalid=not state["research"].email_check.is_valid,
-            unanswered_question=bool(unanswered),
+            unanswered_question=default_faq().leaves_unanswered(
+                reading.questions if reading else []
+            ),
         )
         decision = evaluate_handoff(facts, engage.handoff_rules)
         if decision is not None:
