@@ -172,10 +172,11 @@ CASES: list[Case] = [
         bant={"timing": MET},
     ),
     Case(
-        "question-case-studies",
+        # A request for material is interest, not a question (frozen/README.md policy).
+        "material-case-studies",
         "Could you send me a case study from a company our size? I need to build a business "
         "case for the board.",
-        Intent.QUESTION,
+        Intent.INTERESTED,
         MEDIUM,
     ),
     # -- meeting requests ------------------------------------------------------------------

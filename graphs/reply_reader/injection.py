@@ -22,7 +22,7 @@ _AI_NAMES = (
     r"(?:ai|a\.i\.|assistants?|bots?|agents?|chatgpt|gpt|llms?|language models?|"
     r"qualification engine)"
 )
-_INJECTION = any_of(
+INJECTION = any_of(
     # "ignore the above / all previous ..."; not "ignore my previous email" (a lead
     # correcting herself).
     r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|"
@@ -84,10 +84,13 @@ _INJECTION = any_of(
     r"run|built|based)|(?:are you|powers you|is behind you))",
     r"\b(?:e-?mail addresses|contact details|phone numbers) of (?:your|all your) (?:other )?"
     r"(?:customers|clients|users|leads|prospects)\b",
-    r"\bjailbreak\b|\bprompt injection\b",
-    r"\bignorier\w* (?:alle |die )?(?:vorherigen |bisherigen )?anweisungen\b",
-    r"\bignore[zr]? (?:les |toutes les )?(?:instructions|consignes)\b",
-    r"\bignora (?:las |todas las )?(?:instrucciones|indicaciones)\b",
+    # Asking for the agent's instructions is extracting them: "what instructions were you
+    # given?", "what's your prompt?". Naming the attack ("is it safe from prompt
+    # injection?") is a buyer's question, not an attack.
+    r"\bwhat (?:are|were|is|'s) (?:your|the) (?:\w+ )?(?:instructions|prompt|system prompt|"
+    r"rules you follow)\b",
+    r"\bwhat (?:instructions|rules|prompt) (?:were|have|are|did) you\b",
+    r"\bjailbreak (?:mode|yourself|you)\b",
     flags=re.MULTILINE,
 )
 # A sentence that turns back to the seller ends an injected payload ("Real answer: ...").
@@ -100,19 +103,22 @@ _BACK_TO_REAL = any_of(
 _TAG = re.compile(r"<[^>]{0,300}>")
 
 
-def _instructs_agent(text: str) -> bool:
+def _instructs_agent(text: str, instruction: re.Pattern[str]) -> bool:
     """True if the text gives the agent instructions (tags kept: hidden styles are a cue)."""
     text = normalize(text)
-    return bool(_INJECTION.search(text) or _INJECTION.search(_TAG.sub(" ", text).strip()))
+    return bool(instruction.search(text) or instruction.search(_TAG.sub(" ", text).strip()))
 
 
-def injected_sentences(sentences: list[Sentence]) -> set[int]:
+def injected_sentences(
+    sentences: list[Sentence], instruction: re.Pattern[str] = INJECTION
+) -> set[int]:
     """Indices of sentences that instruct the agent, and those after them in their paragraph
-    (the instruction's payload) up to a sentence that turns back to the seller."""
+    (the instruction's payload) up to a sentence that turns back to the seller.
+    `instruction` is the cue of an instruction in the reply's language (`language_cues`)."""
     injected: set[int] = set()
     payload_paragraph: int | None = None
     for i, sentence in enumerate(sentences):
-        if _instructs_agent(sentence.text):
+        if _instructs_agent(sentence.text, instruction):
             injected.add(i)
             payload_paragraph = sentence.paragraph
         elif (

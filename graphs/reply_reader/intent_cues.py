@@ -29,23 +29,6 @@ UNSUBSCRIBE = any_of(
     r"right to (?:be forgotten|erasure)",
     r"\bleave me alone\b",
     r"^\s*(?:remove|stop|stop it|unsub|opt out)\s*[.!]*\s*$",
-    r"\babmelden\b",
-    r"\baustragen\b",
-    r"keine (?:weiteren )?(?:e-?mails|nachrichten|werbung)",
-    r"nicht mehr (?:kontaktieren|anschreiben|schreiben)",
-    r"désinscri|desinscri|désabonn|desabonn",
-    r"ne plus (?:me |nous )?(?:contacter|recevoir|écrire|ecrire)",
-    r"retirez[- ]moi",
-    r"dar(?:me|nos)? de baja",
-    r"\bbaja de (?:la|su|sus) lista",
-    r"no (?:me |nos )?(?:contacten|escriban|envíen|envien) más",
-    r"eliminar mis datos",
-    r"\b(?:kontaktieren|anschreiben|anrufen|mailen) sie (?:mich|uns) (?:bitte )?(?:nicht mehr|"
-    r"nie wieder)\b",
-    r"\b(?:löschen|entfernen) sie (?:bitte )?(?:meine|unsere|alle meine) (?:\w+)?daten\b",
-    r"\bdsgvo\b.{0,80}\b(?:lösch|entfern)|\b(?:lösch|entfern)\w*\b.{0,80}\bdsgvo\b",
-    r"\b(?:supprimer|supprimez|effacer|effacez) (?:mes|nos|toutes mes) données\b",
-    r"\b(?:borrar|borren|eliminen|suprimir) (?:mis|nuestros) datos\b",
 )
 
 OUT_OF_OFFICE = any_of(
@@ -64,20 +47,6 @@ OUT_OF_OFFICE = any_of(
     r"(?:my )?return\b",
     r"\breturning to the office\b",
     r"\bback in the office\b",
-    r"abwesenheitsnotiz",
-    r"\babwesend\b",
-    r"nicht im büro",
-    r"außer haus|ausser haus",
-    r"im urlaub",
-    r"wieder im büro",
-    r"\babsente? du bureau\b",
-    r"\ben congés?\b",
-    r"\ben vacances\b",
-    r"\babsente? jusqu",
-    r"fuera de la oficina",
-    r"de vacaciones",
-    r"\bausente\b",
-    r"estaré fuera|estare fuera",
 )
 
 WRONG_PERSON = any_of(
@@ -102,15 +71,6 @@ WRONG_PERSON = any_of(
     r"\b(?:is|are|'s|'re) (?:the )?(?:right|best|correct) (?:person|contact|people)\b",
     r"\b(?:who )?(?:handles|owns|is (?:responsible|in charge) (?:for|of)) (?:this|that|these|"
     r"purchasing|procurement|buying|it|vendor)",
-    r"\bnicht (?:der|die) richtige (?:ansprechpartner\w*|person)",
-    r"\bnicht (?:mehr )?zuständig",
-    r"\bwenden sie sich (?:bitte )?an\b",
-    r"\bpas la bonne personne\b",
-    r"\bpas (?:le bon|la bonne) interlocut",
-    r"\bje ne (?:travaille|suis) plus\b",
-    r"\bcontactez plutôt\b",
-    r"\bno soy la persona (?:adecuada|indicada|correcta)",
-    r"\bya no trabajo\b",
     r"\bnot (?:my|our) (?:area|department|remit|field|domain|wheelhouse|responsibility|"
     r"(?:area|line) of (?:work|responsibility))\b",
     r"\b(?:i'm|i am|i'm actually|i am actually) not (?:\w+ )?responsible for (?:this|that|it|"
@@ -178,9 +138,6 @@ MEETING = any_of(
     r"\bgive me a (?:call|ring)\b",
     r"\bbook(?:ed)? (?:a |some )?(?:slot|time)\b",
     r"\b(?:pick|choose|propose|suggest) a (?:time|slot|date)\b",
-    r"\bterminvorschlag|\beinen termin\b|\btermin (?:vereinbaren|ausmachen)",
-    r"\brendez-vous\b|\bune réunion\b|\bun appel\b",
-    r"\buna reunión\b|\buna reunion\b|\buna llamada\b",
     r"\b(?:get|put|pencil|book) (?:something|a (?:call|meeting|slot|time|session)|some time|time|"
     r"it) (?:in|into) (?:the|my|our|your) (?:diary|diaries|calendar|calendars)\b",
     r"\b(?:mornings?|afternoons?|evenings?|(?:mon|tues|wednes|thurs|fri)days?) (?:are|is|work|"
@@ -203,7 +160,6 @@ NOT_NOW = any_of(
     r"(?:right now|now|at the moment|for now|just yet)\b",
     r"\b(?:look|revisit|review|consider|evaluate|think about) (?:at )?(?:this |it |that )?again\b",
     r"\bmaybe (?:in|next|after|around|towards) (?:q[1-4]|h[12]|the|\w+ (?:quarter|year))",
-    r"\bmelden sie sich (?:bitte )?(?:\w+ ){0,3}wieder\b",
     r"\bnot at the moment\b",
     r"\bnot (?:just )?yet\b",
     r"\bnot this (?:quarter|year|month|half)\b",
@@ -225,15 +181,6 @@ NOT_NOW = any_of(
     r"\bon hold\b",
     r"\blater (?:this|in the) (?:year|quarter)\b",
     r"\buntil next (?:year|quarter|month|fiscal year)\b",
-    r"\b(?:derzeit|momentan|aktuell|im moment) (?:kein|nicht)",
-    r"\bspäter (?:wieder )?(?:melden|kontaktieren)",
-    r"\bpas (?:pour le moment|maintenant|tout de suite)\b",
-    r"\brecontactez[- ](?:moi|nous)\b",
-    r"\brevenez vers (?:moi|nous)\b",
-    r"\bno por ahora\b",
-    r"\ben este momento no\b",
-    r"\bvuelva a contactar",
-    r"\bmás adelante\b",
 )
 
 NOT_INTERESTED = any_of(
@@ -259,12 +206,6 @@ NOT_INTERESTED = any_of(
     r"\bchose (?:another|a different)\b",
     r"\bnot (?:looking|in the market)\b",
     r"\b(?:how|where) did you get my (?:e-?mail|address|details|number)\b",
-    r"\bkein interesse\b",
-    r"\bnicht interessiert\b",
-    r"\bpas intéressée?s?\b",
-    r"\bne nous intéresse pas\b",
-    r"\bno (?:nos |me )?interesa\b",
-    r"\bno estamos interesados\b",
     r"\b(?:isn't|is not|aren't|are not|not) (?:really |at all )?relevant\b",
     r"\bnot worth (?:it|the (?:effort|money|investment))\b",
     r"\b(?:build|built|building|develop|developing|do|doing) (?:it |this |that |something |our own "
@@ -274,9 +215,6 @@ NOT_INTERESTED = any_of(
     r"\bdo your (?:research|homework)\b",
     r"\bthere (?:won't|will not|will be no|is no) (?:be )?(?:a |any )?(?:project|budget|purchase|"
     r"investment|need)\b",
-    r"\bpas pour nous\b|\b(?:travaillons|utilisons|avons) déjà\b",
-    r"\bno es para nosotros\b|\bya (?:trabajamos|tenemos|usamos)\b",
-    r"\bnichts für uns\b|\b(?:arbeiten|haben) (?:bereits|schon) (?:mit|ein)\b",
 )
 
 QUESTION = any_of(
@@ -288,13 +226,24 @@ QUESTION = any_of(
     r"\b(?:i'?d|i would) (?:like|love) to (?:know|understand)\b",
     r"\b(?:i'?m|i am) (?:curious|wondering)\b",
     r"\b(?:wondering|curious) (?:if|whether|how|what|about)\b",
-    r"\b(?:send|share)(?: over| across)? (?:me |us )?(?:some |more |the |your )?(?:info|"
-    r"information|details|pricing|prices|the price list|a price list|a rate card|a deck|a brochure|"
-    r"a case study|case studies|a quote)",
+    r"\b(?:send|share|e-?mail)(?: over| across)? (?:me |us )?(?:your |the |a |some )?(?:pricing|"
+    r"prices|price list|rate card|quote|quotation)",
     r"\bis there (?:a|an|any)\b",
-    r"\bwie (?:viel|funktioniert)\b",
-    r"\bcombien\b",
-    r"\bcuánto|cuanto cuesta\b",
+)
+
+# A request for material is interest, not a question, even when it ends in "?" ("Could
+# you send me the deck?"): there is nothing for the FAQ to answer.
+MATERIAL = any_of(
+    r"\b(?:send|share|forward|e-?mail|pass (?:on|along)|attach|drop)(?: over| across| through)?"
+    r" (?:me |us |it |them )?(?:(?!pric|quot|cost|rate)\w+ ){0,3}?(?:info|information|details|"
+    r"deck|slides|brochure|"
+    r"one-pager|case stud(?:y|ies)|white ?papers?|data ?sheets?|materials?|documentation|docs|"
+    r"overview|references|examples|video|recording|product sheet|spec sheet|literature|"
+    r"presentation|something (?:in writing|to read))\b",
+    r"\b(?:do you have|is there|have you got|got) (?:a|any|some) (?:\w+ )?(?:deck|brochure|"
+    r"case stud(?:y|ies)|white ?paper|one-pager|data ?sheet|overview|material|references|"
+    r"presentation|video)\b",
+    r"\b(?:anything|something) (?:in writing|i can (?:read|share|forward|pass on|show))\b",
 )
 
 INTERESTED = any_of(
@@ -310,5 +259,4 @@ INTERESTED = any_of(
     r"\bi like (?:the|this|what)\b",
     r"\bworth (?:a|exploring|a look|discussing|a conversation)\b",
     r"\b(?:good|perfect|great) timing\b",
-    r"\bintéress|\binteressant\b|\bme interesa\b|\bnos interesa\b",
 )

@@ -36,13 +36,13 @@ import re
 from datetime import date, datetime, timedelta
 
 import graphs.reply_reader.dates as dates
-import graphs.reply_reader.intent_cues as cues
 from core.conversation import ConversationTurn
 from core.reply_reading import Bant, BantItem, BantVerdict, Intent, ReplyReading
 from graphs.reply_reader.bant import apply_title_authority, carry_over_bant, read_bant
 from graphs.reply_reader.injection import injected_sentences
 from graphs.reply_reader.interest import buying_signals, interest_level
 from graphs.reply_reader.language import detect_language
+from graphs.reply_reader.language_cues import ActCues, act_cues
 from graphs.reply_reader.mail_headers import (
     header,
     is_auto_reply,
@@ -61,11 +61,14 @@ MEETING_DEFERRAL_DAYS = 45
 MAX_READ_CHARS = 50_000
 
 
-def _questions(sentences: list[Sentence]) -> list[str]:
+def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
+    """The sentences that ask something; a request for material is not a question."""
     found = []
     for sentence in sentences:
-        if "?" in sentence.text or has_cue(cues.QUESTION, sentence.text, negatable=False):
-            found.append(sentence.text)
+        text = sentence.text
+        asks = "?" in text or has_cue(cues.question, text, negatable=False)
+        if asks and not has_cue(cues.material, text, negatable=True):
+            found.append(text)
     return found
 
 
@@ -137,10 +140,13 @@ def read_reply(
     day = received_on.date()
     subject = header(headers, "subject")
     sentences = split_sentences(text)
-    injected = injected_sentences(sentences)
+    # The cues of the lead's language (with English): detected on all she wrote, since an
+    # injected sentence may be in another language than her own.
+    cues = act_cues(detect_language(text))
+    injected = injected_sentences(sentences, cues.injection)
     # An instruction may hide below the sign-off; it is never read, but it is flagged.
     injected_below = bool(cleaned.signature) and bool(
-        injected_sentences(split_sentences(cleaned.signature))
+        injected_sentences(split_sentences(cleaned.signature), cues.injection)
     )
     reading = [s for i, s in enumerate(sentences) if i not in injected]
     reading_text = "\n".join(s.text for s in reading)
@@ -151,33 +157,40 @@ def read_reply(
     intent: Intent
     return_on = check_in_on = None
     referral = None
-    explicit_interest = has(cues.INTERESTED, negatable=True)
+    asked_material = has(cues.material, negatable=True)
+    explicit_interest = has(cues.interested, negatable=True) or asked_material
     if is_bounce(headers, head, text):
         intent = Intent.BOUNCE
-    elif is_complaint(headers) or has(cues.UNSUBSCRIBE):
+    elif is_complaint(headers) or has(cues.unsubscribe):
         intent = Intent.UNSUBSCRIBE
-    elif is_auto_reply(headers) or has(cues.OUT_OF_OFFICE):
+    elif is_auto_reply(headers) or has(cues.out_of_office):
         intent = Intent.OUT_OF_OFFICE
         return_on = dates.return_date(f"{subject}\n{text}", day, day_first=day_first)
-    elif has(cues.WRONG_PERSON):
+    elif has(cues.wrong_person):
         intent = Intent.WRONG_PERSON
         referral = find_referral(reading_text, sender_address(headers))
-    elif has(cues.SARCASM):
+    elif has(cues.sarcasm):
         intent = Intent.NOT_INTERESTED
-    elif has(cues.MEETING, negatable=True):
+    elif has(cues.meeting, negatable=True):
         intent = Intent.MEETING_REQUEST
-        asks = [s.text for s in reading if has_cue(cues.MEETING, s.text, negatable=True)]
-        if has(cues.NOT_NOW):
-            asks = [reading_text]
-        deferred = _dated_beyond(" ".join(asks), day, MEETING_DEFERRAL_DAYS, day_first=day_first)
-        if deferred:
-            intent, check_in_on = Intent.NOT_NOW, deferred
-    elif has(cues.NOT_NOW):
+        asks = [s.text for s in reading if has_cue(cues.meeting, s.text, negatable=True)]
+        if has(cues.not_now):
+            # "Not now; we can talk later" defers the talk: a meeting needs a near date then.
+            named = dates.check_in_date(reading_text, day, day_first=day_first)
+            if named is None or named >= day + timedelta(days=MEETING_DEFERRAL_DAYS):
+                intent, check_in_on = Intent.NOT_NOW, named
+        else:
+            deferred = _dated_beyond(
+                " ".join(asks), day, MEETING_DEFERRAL_DAYS, day_first=day_first
+            )
+            if deferred:
+                intent, check_in_on = Intent.NOT_NOW, deferred
+    elif has(cues.not_now):
         intent = Intent.NOT_NOW
         check_in_on = dates.check_in_date(reading_text, day, day_first=day_first)
-    elif has(cues.NOT_INTERESTED):
+    elif has(cues.not_interested):
         intent = Intent.NOT_INTERESTED
-    elif any("?" in s.text for s in reading) or has(cues.QUESTION):
+    elif _questions(reading, cues):
         intent = Intent.QUESTION
     else:
         intent = Intent.INTERESTED
@@ -193,7 +206,7 @@ def read_reply(
     if intent == Intent.NOT_NOW and bant.timing.verdict != BantVerdict.NOT_MET:
         # A deferral is the lead saying the timing is not right; quote where she says so.
         said = next(
-            (s.text for s in reading if has_cue(cues.NOT_NOW, s.text, negatable=False)), None
+            (s.text for s in reading if has_cue(cues.not_now, s.text, negatable=False)), None
         )
         if said:
             bant = bant.model_copy(
@@ -204,7 +217,7 @@ def read_reply(
         intent=intent,
         purchase_interest=interest_level(intent, kinds, bant, explicit_interest),
         bant=bant,
-        questions=[] if machine else _questions(reading),
+        questions=[] if machine else _questions(reading, cues),
         return_date=return_on,
         check_in_date=check_in_on,
         referral=referral,

@@ -1,7 +1,7 @@
 """Sentences of a reply and cue matching: the pieces every rule of the reply reader uses.
 
 The text is split into sentences, each an exact slice; each rule is a set of cue phrases
-(English first, with common German, French and Spanish ones), matched case-insensitively
+(English in `intent_cues`, the other languages in `cues/<lang>.yaml`), matched case-insensitively
 per sentence. Positive cues ("let's set up a call", "interested") do not count when a
 negation shortly precedes them in the same clause ("no need to set up a call", "not
 interested").
@@ -94,8 +94,8 @@ def normalize(text: str) -> str:
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|don't|dont|do not|doesn't|does not|didn't|won't|will not|wouldn't|"
-    r"isn't|aren't|can't|cannot|nor|without|hardly|rather not|no need to|kein\w*|nicht|"
-    r"pas|jamais|nunca)\b",
+    r"isn't|aren't|can't|cannot|nor|without|hardly|rather not|no need to|kein\w*|nicht|nie|"
+    r"pas|jamais|aucun\w*|nunca|jamás|ningún|ninguna|não|nao|nem|nenhum\w*)\b",
     _I,
 )
 _CLAUSE_BREAK = re.compile(r"[,;:]|\bbut\b|\bhowever\b|\baber\b|\bmais\b|\bpero\b", _I)

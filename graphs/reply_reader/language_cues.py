@@ -1,0 +1,108 @@
+"""The reply acts' cues in each language the agent reads, as data (`cues/<lang>.yaml`).
+
+English cues live in `intent_cues`; German, French, Spanish and Portuguese ones in one
+YAML file per language, so adding a language is writing a file, not code. A file names
+word classes once (`words:` negations, meeting nouns, weekdays, ...) and builds each
+act's cues from them: `{neg}` in a cue stands for the class, `{gap}` for up to four words.
+A reply is read with the English cues plus those of its own language: people mix English
+sales words into their own language, and short replies are sometimes detected wrongly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+import graphs.reply_reader.intent_cues as english
+from graphs.reply_reader.injection import INJECTION
+from graphs.reply_reader.sentences import any_of
+
+CUES_DIR = Path(__file__).parent / "cues"
+# Up to four words between two parts of a cue ("kein {gap} Interesse").
+_GAP = r"(?:[^\s.!?]+\s+){0,4}?"
+_CLASS = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class ActCues:
+    """One pattern per reply act, in English and one other language."""
+
+    unsubscribe: re.Pattern[str]
+    out_of_office: re.Pattern[str]
+    wrong_person: re.Pattern[str]
+    sarcasm: re.Pattern[str]
+    meeting: re.Pattern[str]
+    not_now: re.Pattern[str]
+    not_interested: re.Pattern[str]
+    question: re.Pattern[str]
+    material: re.Pattern[str]
+    interested: re.Pattern[str]
+    injection: re.Pattern[str]
+
+
+class CueFileError(ValueError):
+    """A language's cue file names an unknown act or word class, or has a bad pattern."""
+
+
+def _expand(cue: str, words: dict[str, str], where: str) -> str:
+    def word_class(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name == "gap":
+            return _GAP
+        if name not in words:
+            raise CueFileError(f"{where}: unknown word class {{{name}}}; define it under words:")
+        return f"(?:{words[name]})"
+
+    return _CLASS.sub(word_class, cue)
+
+
+def _language_patterns(language: str) -> dict[str, list[str]]:
+    path = CUES_DIR / f"{language}.yaml"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words = {name: str(p) for name, p in (data.get("words") or {}).items()}
+    acts = data.get("acts") or {}
+    known = {f.name for f in fields(ActCues)}
+    out: dict[str, list[str]] = {}
+    for act, cues in acts.items():
+        if act not in known:
+            raise CueFileError(f"{path.name}: unknown act {act!r}; use one of {sorted(known)}")
+        out[act] = [_expand(str(c), words, f"{path.name}: {act}") for c in cues]
+    return out
+
+
+_ENGLISH = {
+    "unsubscribe": english.UNSUBSCRIBE,
+    "out_of_office": english.OUT_OF_OFFICE,
+    "wrong_person": english.WRONG_PERSON,
+    "sarcasm": english.SARCASM,
+    "meeting": english.MEETING,
+    "not_now": english.NOT_NOW,
+    "not_interested": english.NOT_INTERESTED,
+    "question": english.QUESTION,
+    "material": english.MATERIAL,
+    "interested": english.INTERESTED,
+    "injection": INJECTION,
+}
+
+
+@cache
+def act_cues(language: str | None) -> ActCues:
+    """The cues to read a reply in `language` (ISO 639-1) with: English plus that language's."""
+    own = _language_patterns(language) if language and language != "en" else {}
+    compiled = {}
+    for act, pattern in _ENGLISH.items():
+        extra = own.get(act, [])
+        multiline = pattern.flags & re.MULTILINE
+        compiled[act] = any_of(pattern.pattern, *extra, flags=multiline) if extra else pattern
+    return ActCues(**compiled)
+
+
+def languages_with_cues() -> list[str]:
+    """The languages that have a cue file, besides English."""
+    return sorted(p.stem for p in CUES_DIR.glob("*.yaml"))
