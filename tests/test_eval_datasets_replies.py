@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from core.reply_reading import BantVerdict, Intent, PurchaseInterest
+from evals.schemas import HandoffInput
 from graphs.engage.engage_settings import default_engage
-from graphs.engage.handoff_rules import DEFAULT_HANDOFF_RULES, ConversationFacts
+from graphs.engage.handoff_rules import DEFAULT_HANDOFF_RULES
 
 DATASETS = Path(__file__).parents[1] / "evals" / "datasets"
 MINIMUM_CASES = {"replies": 200, "handoff": 80, "journeys": 12}
@@ -142,9 +143,9 @@ def handoff_problems(number: int, case: dict[str, Any]) -> list[str]:
     where = f"handoff.jsonl:{number} ({case.get('id')})"
     problems = []
     try:
-        ConversationFacts.model_validate(case["input"].get("facts"))
+        HandoffInput.model_validate(case["input"])
     except (ValueError, TypeError) as exc:
-        problems.append(f"{where}: input.facts is not ConversationFacts: {exc}")
+        problems.append(f"{where}: input is neither facts nor a reply to read: {exc}")
     target, rule = case["expected"].get("target"), case["expected"].get("rule")
     if (target is None) != (rule is None):
         problems.append(f"{where}: set both target and rule, or both to null (keep talking)")

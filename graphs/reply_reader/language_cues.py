@@ -32,6 +32,7 @@ class ActCues:
     """One pattern per reply act, in English and one other language."""
 
     unsubscribe: re.Pattern[str]
+    departed: re.Pattern[str]
     out_of_office: re.Pattern[str]
     wrong_person: re.Pattern[str]
     sarcasm: re.Pattern[str]
@@ -39,7 +40,7 @@ class ActCues:
     not_now: re.Pattern[str]
     not_interested: re.Pattern[str]
     question: re.Pattern[str]
-    material: re.Pattern[str]
+    request: re.Pattern[str]
     interested: re.Pattern[str]
     injection: re.Pattern[str]
 
@@ -78,6 +79,7 @@ def _language_patterns(language: str) -> dict[str, list[str]]:
 
 _ENGLISH = {
     "unsubscribe": english.UNSUBSCRIBE,
+    "departed": english.DEPARTED,
     "out_of_office": english.OUT_OF_OFFICE,
     "wrong_person": english.WRONG_PERSON,
     "sarcasm": english.SARCASM,
@@ -85,7 +87,7 @@ _ENGLISH = {
     "not_now": english.NOT_NOW,
     "not_interested": english.NOT_INTERESTED,
     "question": english.QUESTION,
-    "material": english.MATERIAL,
+    "request": english.REQUEST,
     "interested": english.INTERESTED,
     "injection": INJECTION,
 }

@@ -11,19 +11,22 @@ Intent precedence, first match wins (why, in brackets):
 2. unsubscribe — (an opt-out is honoured whatever else the reply says: "Unsubscribe me.
    Also, what is your pricing?" is an unsubscribe); a spam complaint (ARF feedback
    report) counts as an opt-out
-3. out_of_office — auto-reply headers or wording (the person has not read the email)
-4. wrong_person — (a referral matters more than the referrer's own view)
-5. not_interested, sarcastic — ("sure, let's set up a call, because I have nothing better
+3. wrong_person, when the person has left (an auto-reply saying so is a referral, not an
+   absence)
+4. out_of_office — auto-reply headers or wording (the person has not read the email)
+5. wrong_person — (a referral matters more than the referrer's own view)
+6. not_interested, sarcastic — ("sure, let's set up a call, because I have nothing better
    to do" must not read as a meeting request)
-6. meeting_request — unless the only time named is 45+ days away ("let's talk in Q3"),
+7. meeting_request — unless the only time named is 45+ days away ("let's talk in Q3"),
    which is not_now
-7. not_now — before not_interested ("Not interested right now, but try us in Q3"); "not
+8. not_now — before not_interested ("Not interested right now, but try us in Q3"); "not
    interested right now / for now" is not now, "not interested at this time" a polite no
-8. not_interested
-9. question — a question in the new text
-10. interested — explicit interest, or a stated need, budget, authority, timing or buying
+9. not_interested
+10. question — a question in the new text
+11. interested — explicit interest, or a stated need, budget, authority, timing or buying
     signal
-11. unclear — a human reply with none of the above (a seller reads it)
+12. wrong_person — someone else's address in the lead's own text and no other act
+13. unclear — a human reply with none of the above (a seller reads it)
 
 The cues are in `intent_cues`, machine mail in `mail_headers`, purchase interest in
 `interest`, BANT in `bant` and the referred person in `referral`. Bounces and auto-replies
@@ -62,12 +65,14 @@ MAX_READ_CHARS = 50_000
 
 
 def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
-    """The sentences that ask something; a request for material is not a question."""
+    """The sentences that ask something; a request for material, a proposal or the next step
+    is interest, and a bare "??" says nothing."""
     found = []
     for sentence in sentences:
         text = sentence.text
         asks = "?" in text or has_cue(cues.question, text, negatable=False)
-        if asks and not has_cue(cues.material, text, negatable=True):
+        has_words = sum(ch.isalpha() for ch in text) >= 2
+        if asks and has_words and not has_cue(cues.request, text, negatable=True):
             found.append(text)
     return found
 
@@ -157,12 +162,14 @@ def read_reply(
     intent: Intent
     return_on = check_in_on = None
     referral = None
-    asked_material = has(cues.material, negatable=True)
-    explicit_interest = has(cues.interested, negatable=True) or asked_material
+    explicit_interest = has(cues.interested, negatable=True) or has(cues.request, negatable=True)
     if is_bounce(headers, head, text):
         intent = Intent.BOUNCE
     elif is_complaint(headers) or has(cues.unsubscribe):
         intent = Intent.UNSUBSCRIBE
+    elif has(cues.departed):
+        intent = Intent.WRONG_PERSON
+        referral = find_referral(reading_text, sender_address(headers))
     elif is_auto_reply(headers) or has(cues.out_of_office):
         intent = Intent.OUT_OF_OFFICE
         return_on = dates.return_date(f"{subject}\n{text}", day, day_first=day_first)
@@ -198,6 +205,11 @@ def read_reply(
     machine = intent in (Intent.BOUNCE, Intent.OUT_OF_OFFICE)
     bant = Bant() if machine else read_bant(reading)
     kinds = set() if machine else buying_signals(reading)
+    if intent == Intent.INTERESTED and not (explicit_interest or bant.met_count() or kinds):
+        referral = find_referral(reading_text, sender_address(headers))
+        if referral is not None and referral.email:
+            # "Kim runs operations: kim@…" points elsewhere in any language.
+            intent = Intent.WRONG_PERSON
     if intent == Intent.INTERESTED and not (explicit_interest or bant.met_count() or kinds):
         # No act recognised and nothing the lead wants, has or plans: guessing "interested"
         # would email again someone who may have declined or opted out in words not known
