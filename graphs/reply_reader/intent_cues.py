@@ -160,6 +160,12 @@ MEETING = any_of(
     r"\b(?:can|could|would) you (?:present|demo|come (?:in|by|over)|visit|join us|walk us "
     r"through|show us)\b",
     r"\b(?:set up|book|schedule|grab|find) \d{1,3} ?(?:min|mins|minutes)\b",
+    # A slot named in the lead's own words: a day with a clock time ("Thursday 2pm.").
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|mon|tue|wed|thu|fri)\b[,.]?"
+    r"(?: (?:the )?\d{1,2}(?:st|nd|rd|th)?)?(?: \w+)?,? (?:at |@ |from |around )?\d{1,2}(?::\d\d)?"
+    r" ?(?:am|pm|a\.m\.|p\.m\.)",
+    r"\b\d{1,2}(?::\d\d)? ?(?:am|pm) (?:on )?(?:monday|tuesday|wednesday|thursday|friday|"
+    r"tomorrow)\b",
 )
 
 NOT_NOW = any_of(
@@ -254,8 +260,23 @@ REQUEST = any_of(
     r"\b(?:anything|something) (?:in writing|i can (?:read|share|forward|pass on|show))\b",
     r"\b(?:send|share|put together|prepare|draft) (?:me |us )?(?:a |an |your )?(?:\w+ )?"
     r"(?:proposal|offer|contract|order form|agreement)\b",
+    r"\bwhat (?:do|would|will) you need from (?:us|me)\b",
     r"\b(?:what(?:'s| are| is) (?:the )?next steps?|how (?:do|can|should) (?:we|i) (?:get started|"
     r"start|proceed|move forward|go about it|sign up|begin)|where do (?:we|i) (?:start|sign))\b",
+)
+
+# The lead asks to buy or to start a trial or pilot: interest, and high, whatever else she
+# asks ("Let's do the pilot. What do you need from us?").
+COMMIT = any_of(
+    r"\blet'?s (?:do|start|go (?:ahead )?with|kick off|run|try|book|set up) "
+    r"(?:the |a |your |that )?(?:\w+ )?(?:pilot|trial|poc|proof of concept|sandbox|test)\b",
+    r"\b(?:we'?d|i'?d|we would|i would|we want|i want|we are ready|we're ready|i'm ready|"
+    r"i am ready) (?:like |love )?to (?:start|begin|run|kick off|go ahead with|sign up for|"
+    r"move forward with|buy|sign|order|purchase|get started|roll (?:it|this) out)\b",
+    r"\b(?:sign|count) (?:us|me) (?:up|in)\b",
+    r"\bready to (?:buy|sign|move forward|go ahead|start|proceed|purchase|order)\b",
+    r"\b(?:ok|okay|yes|happy|keen|go ahead),? (?:to |for |with |let's )?(?:start |do |run )?"
+    r"(?:the |a |your )?(?:free )?(?:pilot|trial|sandbox)\b",
 )
 
 INTERESTED = any_of(

@@ -115,13 +115,16 @@ def buying_signals(sentences: list[Sentence]) -> set[str]:
 
 
 def interest_level(
-    intent: Intent, kinds: set[str], bant: Bant, explicit_interest: bool
+    intent: Intent, kinds: set[str], bant: Bant, explicit_interest: bool, commits: bool = False
 ) -> PurchaseInterest:
-    """How keen the lead is to buy (see the module docstring)."""
+    """How keen the lead is to buy (see the module docstring); `commits`: she asks to buy or
+    to start a trial or pilot, which is high interest."""
     if intent in NEGATIVE_INTENTS:
         return PurchaseInterest.NONE
     if intent == Intent.NOT_NOW:
         return PurchaseInterest.LOW
+    if commits:
+        return PurchaseInterest.HIGH
     timeline = "urgency" in kinds or bant.timing.verdict == BantVerdict.MET
     strong = intent == Intent.MEETING_REQUEST or bool(kinds & {"demo", "pricing"})
     if (

@@ -41,6 +41,7 @@ class ActCues:
     not_interested: re.Pattern[str]
     question: re.Pattern[str]
     request: re.Pattern[str]
+    commit: re.Pattern[str]
     interested: re.Pattern[str]
     injection: re.Pattern[str]
 
@@ -88,6 +89,7 @@ _ENGLISH = {
     "not_interested": english.NOT_INTERESTED,
     "question": english.QUESTION,
     "request": english.REQUEST,
+    "commit": english.COMMIT,
     "interested": english.INTERESTED,
     "injection": INJECTION,
 }

@@ -22,11 +22,13 @@ Intent precedence, first match wins (why, in brackets):
 8. not_now — before not_interested ("Not interested right now, but try us in Q3"); "not
    interested right now / for now" is not now, "not interested at this time" a polite no
 9. not_interested
-10. question — a question in the new text
-11. interested — explicit interest, or a stated need, budget, authority, timing or buying
+10. interested — the lead asks to buy or to start a trial or pilot (her questions are then
+    the logistics of starting)
+11. question — a question in the new text
+12. interested — explicit interest, or a stated need, budget, authority, timing or buying
     signal
-12. wrong_person — someone else's address in the lead's own text and no other act
-13. unclear — a human reply with none of the above (a seller reads it)
+13. wrong_person — someone else's address in the lead's own text and no other act
+14. unclear — a human reply with none of the above (a seller reads it)
 
 The cues are in `intent_cues`, machine mail in `mail_headers`, purchase interest in
 `interest`, BANT in `bant` and the referred person in `referral`. Bounces and auto-replies
@@ -162,7 +164,10 @@ def read_reply(
     intent: Intent
     return_on = check_in_on = None
     referral = None
-    explicit_interest = has(cues.interested, negatable=True) or has(cues.request, negatable=True)
+    commits = has(cues.commit, negatable=True)
+    explicit_interest = (
+        commits or has(cues.interested, negatable=True) or has(cues.request, negatable=True)
+    )
     if is_bounce(headers, head, text):
         intent = Intent.BOUNCE
     elif is_complaint(headers) or has(cues.unsubscribe):
@@ -197,6 +202,9 @@ def read_reply(
         check_in_on = dates.check_in_date(reading_text, day, day_first=day_first)
     elif has(cues.not_interested):
         intent = Intent.NOT_INTERESTED
+    elif commits:
+        # Her questions then are the logistics of starting ("What do you need from us?").
+        intent = Intent.INTERESTED
     elif _questions(reading, cues):
         intent = Intent.QUESTION
     else:
@@ -227,7 +235,7 @@ def read_reply(
     bant = apply_title_authority(carry_over_bant(bant, conversation), job_title)
     result = ReplyReading(
         intent=intent,
-        purchase_interest=interest_level(intent, kinds, bant, explicit_interest),
+        purchase_interest=interest_level(intent, kinds, bant, explicit_interest, commits),
         bant=bant,
         questions=[] if machine else _questions(reading, cues),
         return_date=return_on,

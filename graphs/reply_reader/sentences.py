@@ -110,10 +110,17 @@ def _negated(sentence: str, at: int) -> bool:
     return bool(_NEGATION.search(window))
 
 
+# A pronoun hyphenated to its verb ("Envoyez-moi", "recontactez-nous", "enviem-me") is read
+# as a word of its own, so a cue names the verb once for every person.
+_CLITIC_HYPHEN = re.compile(
+    r"(?<=\w)-(?=(?:moi|toi|nous|vous|le|la|les|lui|leur|y|en|me|te|se|nos|lhe|lhes)\b)", _I
+)
+
+
 def has_cue(pattern: re.Pattern[str], sentence: str, *, negatable: bool) -> bool:
     """True if `pattern` matches `sentence` somewhere a negation does not cancel
     (negations count only when `negatable`)."""
-    text = normalize(sentence)
+    text = _CLITIC_HYPHEN.sub(" ", normalize(sentence))
     return any(not (negatable and _negated(text, m.start())) for m in pattern.finditer(text))
 
 
