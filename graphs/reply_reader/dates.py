@@ -50,6 +50,9 @@ _MONTHS: dict[str, int] = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
     "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
     "diciembre": 12,
+    # Portuguese ("março" only with its accent: "marco" is a common word)
+    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7,
+    "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
 }
 _WEEKDAYS: dict[str, int] = {
     "monday": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
@@ -60,13 +63,22 @@ _WEEKDAYS: dict[str, int] = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
     "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4,
     "sábado": 5, "sabado": 5, "domingo": 6,
+    # Portuguese weekdays only in full: "segunda" alone is also "second".
+    "segunda-feira": 0, "terça-feira": 1, "terca-feira": 1, "quarta-feira": 2,
+    "quinta-feira": 3, "sexta-feira": 4,
 }
 _NUMBERS: dict[str, int] = {
     "a": 1, "an": 1, "one": 1, "two": 2, "a couple of": 2, "couple of": 2, "a couple": 2,
     "three": 3, "a few": 3, "few": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "twelve": 12,
-    "zwei": 2, "drei": 3, "vier": 4, "deux": 2, "trois": 3, "quatre": 4, "dos": 2, "tres": 3,
-    "cuatro": 4,
+    "ein": 1, "einem": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
+    "sieben": 7, "acht": 8, "zehn": 10, "zwölf": 12, "ein paar": 3, "einigen": 3,
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
+    "dix": 10, "douze": 12, "quelques": 3,
+    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "diez": 10, "doce": 12, "unos": 3, "unas": 3, "algunas": 3, "algunos": 3,
+    "um": 1, "uma": 1, "dois": 2, "duas": 2, "três": 3, "quatro": 4, "sete": 7, "oito": 8,
+    "dez": 10, "alguns": 3, "algumas": 3,
 }
 # fmt: on
 _US_COUNTRIES = frozenset(
@@ -77,13 +89,19 @@ _MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True)
 _WEEKDAY = "|".join(sorted((re.escape(d) for d in _WEEKDAYS), key=len, reverse=True))
 _NUMBER = "|".join(sorted((re.escape(n) for n in _NUMBERS), key=len, reverse=True))
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.|º)?"
-_YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d\d))?"
+_YEAR = r"(?:,?\s*(?:de\s+)?(?P<year>(?:19|20)\d\d))?"
 _AFTER = (
     r"(?P<after>until|till|til|through|thru|after|bis(?:\s+(?:zum|einschließlich))?|nach|"
-    r"jusqu'?(?:au|à|a)|après|apres|hasta(?:\s+el)?|después\s+del?|despues\s+del?)"
+    r"jusqu'?(?:au|à|a)|après|apres|hasta(?:\s+el)?|después\s+del?|despues\s+del?|"
+    r"depois\s+d[eoa]|até(?:\s+[oa])?)"
 )
 _LEAD = rf"(?:{_AFTER}\s+(?:the\s+|le\s+|el\s+|dem\s+|am\s+)?)?"
-_UNTIL_WORDS = ("until", "till", "til", "through", "thru", "bis", "jusqu", "hasta")
+# "in about six weeks", "in ungefähr sechs Wochen", "dans environ six semaines"
+_ABOUT = (
+    r"(?:(?:about|around|roughly|approximately|some|ungefähr|ungefaehr|etwa|circa|ca\.|rund|"
+    r"environ|à\s+peu\s+près|aproximadamente|cerca\s+de|unos|unas|uns|umas)\s+)?"
+)
+_UNTIL_WORDS = ("until", "till", "til", "through", "thru", "bis", "jusqu", "hasta", "até")
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
@@ -115,7 +133,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "month",
-            rf"(?:{_AFTER}|\b(?P<prep>in|by|for|from|until|im|ab|en|à\s+partir\s+de|a\s+partir\s+de|"
+            rf"(?:{_AFTER}|\b(?P<prep>in|by|for|from|until|im|ab|en|em|à\s+partir\s+de|a\s+partir\s+de|"
             rf"desde))\s+(?:early\s+|mid\s+|late\s+)?(?P<month>{_MONTH})\b(?!\s*\d){_YEAR}",
         ),
         ("quarter", rf"{_LEAD}\b(?P<q>Q[1-4]|H[12])\b(?:\s*(?P<year>(?:19|20)\d\d))?"),
@@ -123,18 +141,25 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "next_period",
             rf"{_LEAD}\b(?:(?P<which>next|this|the\s+end\s+of\s+the|end\s+of\s+the|end\s+of\s+this|"
             r"the\s+new|nächste[nms]?|kommende[nms]?|prochaine?|le\s+mois\s+prochain|"
-            r"(?:el\s+)?próximo|proximo)\s+)(?P<period>week|month|quarter|year|woche|monat|quartal|"
-            r"jahr|semaine|mois|trimestre|année|annee|an|semana|mes|año|ano)\b",
+            r"(?:el\s+|o\s+|a\s+)?próxim[oa]|proxim[oa])\s+)(?P<period>week|month|quarter|year|woche|monat|quartal|"
+            r"jahr|semaine|mois|trimestre|année|annee|an|semana|mes|mês|año|ano)\b",
+        ),
+        (
+            "period_next",
+            # French, Spanish and Portuguese put "next" after the period: "le mois prochain".
+            r"\b(?P<period>semaine|mois|trimestre|année|annee|an|semana|mes|mês|año|ano)\s+"
+            r"(?:prochaine?|que\s+viene|que\s+vem|próximo|proximo|próxima|proxima|seguinte)\b",
         ),
         (
             "in_units",
             rf"\b(?:in|within|in\s+about|in\s+the\s+next|after|in\s+(?:around|roughly))\s+"
-            rf"(?P<n>\d{{1,2}}|{_NUMBER})\s+(?P<unit>days?|weeks?|months?)\b",
+            rf"{_ABOUT}(?P<n>\d{{1,2}}|{_NUMBER})\s+(?P<unit>days?|weeks?|months?)\b",
         ),
         (
             "in_units_foreign",
-            rf"\b(?:in|dans|en|dentro\s+de)\s+(?P<n>\d{{1,2}}|{_NUMBER})\s+"
-            r"(?P<unit>tage?n?|wochen?|monaten?|jours?|semaines?|mois|días|dias|semanas?|meses)\b",
+            rf"\b(?:in|innerhalb\s+von|dans|d'ici|en|dentro\s+de|em|daqui\s+a)\s+{_ABOUT}"
+            rf"(?P<n>\d{{1,2}}|{_NUMBER})\s+"
+            r"(?P<unit>tage?n?|wochen?|monate?n?|jours?|semaines?|mois|días|dias|semanas?|meses)\b",
         ),
         ("tomorrow", r"\b(?P<word>tomorrow|morgen|demain|mañana|manana)\b"),
         (
@@ -166,6 +191,7 @@ _PERIODS = {
     "monat": "month",
     "mois": "month",
     "mes": "month",
+    "mês": "month",
     "quartal": "quarter",
     "trimestre": "quarter",
     "jahr": "year",
@@ -319,10 +345,10 @@ def _resolve(kind: str, m: re.Match[str], received_on: date, day_first: bool):
         if groups.get("after"):
             return start, "quarter", months
         return _in_current_period(start, received_on, months), "quarter", months
-    if kind == "next_period":
+    if kind in ("next_period", "period_next"):
         period = m["period"].lower()
         period = _PERIODS.get(period, period)
-        which = " ".join(m["which"].lower().split())
+        which = " ".join((m.groupdict().get("which") or "next").lower().split())
         ending = which.startswith(("the end", "end"))
         this = which.startswith("this") or (ending and "next" not in which)
         if period == "week":
