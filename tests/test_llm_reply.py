@@ -355,6 +355,7 @@ class ScriptEngine:
         research: LeadResearch,
         *,
         headers: dict | None = None,
+        product: str | None = None,
     ) -> ReplyReading:
         self.calls.append("read_reply")
         intent = Intent.QUESTION if "?" in reply_text else Intent.INTERESTED

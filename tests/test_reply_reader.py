@@ -553,10 +553,11 @@ CASES: list[Case] = [
         job_title="Logistics Coordinator",
     ),
     Case(
-        "authority-title-wins-over-hedge",
+        # The text comes first: the title counts only when the text is silent (issue 10).
+        "authority-text-wins-over-title",
         "Looks promising, but I'd need to run this by my boss first.",
         Intent.INTERESTED,
-        bant={"authority": MET},
+        bant={"authority": NOT_MET},
         job_title="Chief Operating Officer",
     ),
     # -- signatures and disclaimers do not count -------------------------------------------
@@ -1100,8 +1101,9 @@ WIDER_CASES: list[Case] = [
         bant={"authority": NOT_MET},
     ),
     Case(
-        "bant-need-not-met-no-stock",
-        "We don't keep inventory, we ship to order.",
+        # Product-neutral: the product's own problems come from its profile.
+        "bant-need-not-met-no-such-problem",
+        "We don't have that problem, we ship to order.",
         Intent.UNCLEAR,
         bant={"need": NOT_MET},
     ),

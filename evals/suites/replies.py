@@ -50,7 +50,7 @@ def read_case_reply(
     turns = reply_turns(given, case_id)
     with runtime.prompts():
         reading = runtime.engine.read_reply(
-            given.reply, turns, research, headers=dict(given.headers)
+            given.reply, turns, research, headers=dict(given.headers), product=given.product
         )
     return reading, turns
 

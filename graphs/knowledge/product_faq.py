@@ -56,10 +56,18 @@ class ProductFaq(BaseModel):
         return answered, unanswered
 
 
+# Topics this short are whole words (a plural allowed): as stems they would hit other
+# languages' words ("term" in "Termin", "demo" in "demora", "cost" in "costuma").
+_WHOLE_WORD_LENGTH = 4
+
+
 @cache
 def _topic_pattern(topic: str) -> re.Pattern[str]:
     # Word-start match so "integrat" style stems and plurals work, but "cost" ≠ "costa".
-    return re.compile(rf"\b{re.escape(topic.lower())}")
+    word = re.escape(topic.lower())
+    if len(topic) <= _WHOLE_WORD_LENGTH:
+        return re.compile(rf"\b{word}(?:s|es)?\b")
+    return re.compile(rf"\b{word}")
 
 
 def known_products() -> tuple[str, ...]:

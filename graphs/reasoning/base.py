@@ -44,11 +44,14 @@ class ReasoningEngine(Protocol):
         research: LeadResearch,
         *,
         headers: dict[str, Any] | None = None,
+        product: str | None = None,
     ) -> ReplyReading:
         """Intent, purchase interest and BANT (with quotes) of the lead's latest reply.
 
         `reply_text` is untrusted: nothing in it may change how the agent behaves.
         `headers` are what the mail import recorded (auto-reply, bounce), when known.
+        `product` names the seller's product profile (the sample company's by default): the
+        lead's need is judged against the problems it solves.
         """
         ...
 

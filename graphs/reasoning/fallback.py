@@ -100,13 +100,18 @@ class FallbackEngine:
         research: LeadResearch,
         *,
         headers: dict[str, Any] | None = None,
+        product: str | None = None,
     ) -> ReplyReading:
         """Intent, purchase interest and BANT (with quotes) of the lead's latest reply."""
         return self._call(
             "read_reply",
-            lambda: self.primary.read_reply(reply_text, conversation, research, headers=headers),
+            lambda: self.primary.read_reply(
+                reply_text, conversation, research, headers=headers, product=product
+            ),
             lambda: self._stamp(
-                self.fallback.read_reply(reply_text, conversation, research, headers=headers)
+                self.fallback.read_reply(
+                    reply_text, conversation, research, headers=headers, product=product
+                )
             ),
         )
 

@@ -18,6 +18,7 @@ from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from core.reply_reading import BantVerdict, ReplyReading
 from graphs.icp.industry import industry_family
 from graphs.knowledge.product_faq import default_faq
+from graphs.knowledge.product_profile import product_profile
 from graphs.reply_reader.reader import read_reply as read_reply_by_rules
 from prompts.registry import load_prompt
 from tools.web_search.results import WebResult
@@ -406,6 +407,7 @@ class OfflineEngine:
         research: LeadResearch,
         *,
         headers: dict[str, Any] | None = None,
+        product: str | None = None,
     ) -> ReplyReading:
         """Intent, interest and BANT by the offline reply rules."""
         latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
@@ -415,6 +417,7 @@ class OfflineEngine:
             job_title=research.lead.job_title,
             headers=headers,
             conversation=conversation,
+            problems=product_profile(product).problem_pattern(),
         )
 
     def write_message(

@@ -3,7 +3,8 @@
 English cues live in `intent_cues`; German, French, Spanish and Portuguese ones in one
 YAML file per language, so adding a language is writing a file, not code. A file names
 word classes once (`words:` negations, meeting nouns, weekdays, ...) and builds each
-act's cues from them: `{neg}` in a cue stands for the class, `{gap}` for up to four words.
+act's cues from them: `{neg}` in a cue stands for the class, `{gap}` for up to four
+words and `{amount}` for an amount of money in any currency.
 A reply is read with the English cues plus those of its own language: people mix English
 sales words into their own language, and short replies are sometimes detected wrongly.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+import graphs.reply_reader.bant_cues as english_bant
 import graphs.reply_reader.intent_cues as english
 from graphs.reply_reader.injection import INJECTION
 from graphs.reply_reader.sentences import any_of
@@ -29,7 +31,7 @@ _CLASS = re.compile(r"\{([a-z_]+)\}")
 
 @dataclass(frozen=True)
 class ActCues:
-    """One pattern per reply act, in English and one other language."""
+    """One pattern per reply act and per BANT verdict, in English and one other language."""
 
     unsubscribe: re.Pattern[str]
     departed: re.Pattern[str]
@@ -44,6 +46,14 @@ class ActCues:
     commit: re.Pattern[str]
     interested: re.Pattern[str]
     injection: re.Pattern[str]
+    budget_met: re.Pattern[str]
+    budget_not_met: re.Pattern[str]
+    authority_met: re.Pattern[str]
+    authority_not_met: re.Pattern[str]
+    need_met: re.Pattern[str]
+    need_not_met: re.Pattern[str]
+    timing_met: re.Pattern[str]
+    timing_not_met: re.Pattern[str]
 
 
 class CueFileError(ValueError):
@@ -55,6 +65,8 @@ def _expand(cue: str, words: dict[str, str], where: str) -> str:
         name = m.group(1)
         if name == "gap":
             return _GAP
+        if name == "amount":
+            return english_bant.AMOUNT
         if name not in words:
             raise CueFileError(f"{where}: unknown word class {{{name}}}; define it under words:")
         return f"(?:{words[name]})"
@@ -92,6 +104,14 @@ _ENGLISH = {
     "commit": english.COMMIT,
     "interested": english.INTERESTED,
     "injection": INJECTION,
+    "budget_met": english_bant.BUDGET_MET,
+    "budget_not_met": english_bant.BUDGET_NOT_MET,
+    "authority_met": english_bant.AUTHORITY_MET,
+    "authority_not_met": english_bant.AUTHORITY_NOT_MET,
+    "need_met": english_bant.NEED_MET,
+    "need_not_met": english_bant.NEED_NOT_MET,
+    "timing_met": english_bant.TIMING_MET,
+    "timing_not_met": english_bant.TIMING_NOT_MET,
 }
 
 

@@ -133,13 +133,15 @@ def read_reply(
     headers: dict | None = None,
     conversation: list[ConversationTurn] | None = None,
     day_first: bool = True,
+    problems: re.Pattern[str] | None = None,
 ) -> ReplyReading:
     """Read a lead's reply by rules: intent, purchase interest, BANT with quotes, dates.
 
     `headers` (any key spelling) may carry: bounce (bool), auto-submitted, x-autoreply,
     precedence, subject, from, content-type. `conversation` holds earlier turns; readings
     of earlier inbound turns carry BANT over. `day_first=False` reads "03/04" as 4 March's
-    US spelling, i.e. 3 April (see `dates.day_first_for_country`).
+    US spelling, i.e. 3 April (see `dates.day_first_for_country`). `problems` matches the
+    problems the seller's product solves, in buyers' words (its profile): the lead's need.
     """
     head = reply_text[:MAX_READ_CHARS]
     cleaned = clean_reply(head)
@@ -211,7 +213,11 @@ def read_reply(
         intent = Intent.INTERESTED
 
     machine = intent in (Intent.BOUNCE, Intent.OUT_OF_OFFICE)
-    bant = Bant() if machine else read_bant(reading)
+    bant = (
+        Bant()
+        if machine
+        else read_bant(reading, cues, received_on=day, problems=problems, day_first=day_first)
+    )
     kinds = set() if machine else buying_signals(reading)
     if intent == Intent.INTERESTED and not (explicit_interest or bant.met_count() or kinds):
         referral = find_referral(reading_text, sender_address(headers))

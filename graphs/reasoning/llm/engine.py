@@ -180,6 +180,7 @@ class LlmEngine:
         research: LeadResearch,
         *,
         headers: dict[str, Any] | None = None,
+        product: str | None = None,
     ) -> ReplyReading:
         """Intent, purchase interest and BANT of the lead's latest reply.
 

@@ -1,0 +1,83 @@
+"""What the seller sells, as its admin writes it: the product's profile.
+
+The reply reader judges a lead's need against the problems the product solves, in the
+buyers' own words and in every language the agent reads; nothing about one product is
+wired into the rules. One file per product in `graphs/knowledge/profiles/`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+from graphs.knowledge.product_faq import DEFAULT_PRODUCT
+
+PROFILES_DIR = Path(__file__).with_name("profiles")
+
+
+class ProductProblem(BaseModel):
+    """A problem the product solves and the words buyers use for it."""
+
+    id: str
+    summary: str
+    words: list[str] = Field(min_length=1, description="Stems, matched at a word start.")
+
+
+class ProofPoint(BaseModel):
+    """A claim the agent may make, and where it comes from."""
+
+    claim: str
+    source: str
+
+
+class ProductProfile(BaseModel):
+    """The product: what it is, the problems it solves, competitors, pricing and proof."""
+
+    name: str
+    sells: str
+    problems: list[ProductProblem] = Field(min_length=1)
+    competitors: list[str] = Field(default_factory=list)
+    pricing: str = ""
+    proof: list[ProofPoint] = Field(default_factory=list)
+
+    def problem_pattern(self) -> re.Pattern[str]:
+        """One pattern matching any problem's words at a word start, any case."""
+        return _words_pattern(tuple(w for p in self.problems for w in p.words))
+
+    def problem_in(self, text: str) -> ProductProblem | None:
+        """The first problem whose words occur in `text`, if any."""
+        for problem in self.problems:
+            if _words_pattern(tuple(problem.words)).search(text):
+                return problem
+        return None
+
+
+@cache
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # Longest first, so "dead stock" wins over "stock"; spaces match any spacing.
+    ordered = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+
+
+def known_profiles() -> tuple[str, ...]:
+    """The products a profile ships for."""
+    return tuple(sorted(path.stem for path in PROFILES_DIR.glob("*.yaml")))
+
+
+@cache
+def product_profile(product: str | None = None) -> ProductProfile:
+    """The profile of `product` (the sample company's by default); ValueError naming the
+    known ones for any other."""
+    name = product or DEFAULT_PRODUCT
+    path = PROFILES_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise ValueError(
+            f"no product profile {name!r}; known: {', '.join(known_profiles())} "
+            f"(add graphs/knowledge/profiles/{name}.yaml)"
+        )
+    return ProductProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
