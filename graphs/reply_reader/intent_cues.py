@@ -73,11 +73,6 @@ WRONG_PERSON = any_of(
     r"\b(?:reach out|talk|speak|write|get in touch|connect|e-?mail) (?:to|with) "
     r"(?:my colleague|our (?:head|director|vp|cto|cio|ceo|cfo|coo|buyer|procurement|purchasing|"
     r"it|team))",
-    r"\b(?:cc'?ing|cc-ing|copying|looping in|looped in|i(?:'ve| have) (?:cc'?d|copied|added|"
-    r"looped in|forwarded))\b",
-    r"\bforwarded (?:this|your (?:e-?mail|message|note)) to\b",
-    r"\b(?:i'll|i will|i'm going to|let me|will) (?:forward|pass) (?:this|it|your (?:e-?mail|note|"
-    r"message)) (?:on |along )?to\b",
     r"\bi(?:'ve| have) left (?!you\b|a\b|the message\b|word\b)",
     r"\b(?:is|are|'s|'re) (?:the )?(?:right|best|correct) (?:person|contact|people)\b",
     r"\b(?:who )?(?:handles|owns|is (?:responsible|in charge) (?:for|of)) (?:this|that|these|"
@@ -97,6 +92,16 @@ WRONG_PERSON = any_of(
     r"\b(?:purchasing|procurement|buying|this|it|that) is (?:centrali[sz]ed|handled|done|decided) "
     r"(?:at|by|in) (?:our )?(?:head office|hq|headquarters|group|(?:our|the) parent|corporate)\b",
     r"(?-i:\b[Yy]ou(?:'ll| will|'d)? want (?:to (?:talk|speak) to )?[A-Z][a-z]+\b)",
+)
+
+# Copying or forwarding to a colleague: a referral only when the lead says nothing else
+# ("Copying Priya from HR. How does private-trip mode work?" is her own question).
+COPYING = any_of(
+    r"\b(?:cc'?ing|cc-ing|copying|looping in|looped in|i(?:'ve| have) (?:cc'?d|copied|added|"
+    r"looped in|forwarded))\b",
+    r"\bforwarded (?:this|your (?:e-?mail|message|note)) to\b",
+    r"\b(?:i'll|i will|i'm going to|let me|will) (?:forward|pass) (?:this|it|your (?:e-?mail|note|"
+    r"message)) (?:on |along )?to\b",
 )
 
 SARCASM = any_of(
@@ -184,6 +189,10 @@ NOT_NOW = any_of(
     r"talk|ask)(?: (?:to|with|in touch))?(?: (?:me|us))?(?: again)? (?:in|after|next|later|around|"
     r"closer to|once|when|towards|at the (?:start|end|beginning))\b",
     r"\brevisit (?:this |it )?(?:in|after|next|later)\b",
+    r"\b(?:try|ping|e-?mail|contact|write to|call) (?:me|us) again\b",
+    r"\bgive it (?:about |around |a few |another |a couple of )?(?:\w+ )?(?:weeks|months)\b",
+    r"\buntil (?:that's|that is|this is|we're|we are|it's|it is) (?:done|over|finished|through|"
+    r"behind us|settled)\b",
     r"\btoo (?:early|soon)\b",
     r"\b(?:bad|wrong) timing\b",
     r"\btiming (?:is|isn't|'s) (?:not )?(?:right|off|bad)\b",
@@ -212,10 +221,17 @@ NOT_INTERESTED = any_of(
     r"\b(?:don't|do not) (?:need|want) (?:this|it|that|your|any|another)\b",
     r"\bno need for\b",
     r"\bnot for us\b",
-    r"\b(?:we'll|i'll|we will|i will) pass\b",
+    r"\b(?:we'll|i'll|we will|i will) pass\b(?! (?:it|this|that|them|on|along|round|around|"
+    r"to|your|the))",
+    r"^\W*pass(?:ing)?\W*$",
     r"\bpass on this\b",
     r"\bdecided (?:to go|against)\b",
     r"\bwent with (?:another|a different|a competitor|\w+ instead)\b",
+    r"\b(?:we(?:'ve| have)?|i(?:'ve| have)?) (?:just |recently |already )?(?:signed|gone|partnered|"
+    r"contracted|committed) with\b",
+    r"\b(?:no|not any) (?:intention|plans?) (?:of|to) (?:changing|switching|adding|buying|"
+    r"replacing|change|switch|add|buy|replace)\b",
+    r"\bnever (?:going to |gonna )?(?:pay|spend|buy|have (?:the |a )?budget)\b",
     r"\bchose (?:another|a different)\b",
     r"\bnot (?:looking|in the market)\b",
     r"\b(?:how|where) did you get my (?:e-?mail|address|details|number)\b",
@@ -228,6 +244,13 @@ NOT_INTERESTED = any_of(
     r"\bdo your (?:research|homework)\b",
     r"\bthere (?:won't|will not|will be no|is no) (?:be )?(?:a |any )?(?:project|budget|purchase|"
     r"investment|need)\b",
+)
+
+# Pleasantries written as questions ask nothing of the seller.
+GREETING = any_of(
+    r"^\W*(?:hi|hey|hello|dear)?\W*(?:\w+\W+)?(?:how are you|how are things|how's it going|"
+    r"how have you been|hope (?:you're|you are|all is) (?:well|good)|how was your (?:weekend|week))"
+    r"\W*\??\W*$",
 )
 
 QUESTION = any_of(
@@ -275,6 +298,8 @@ COMMIT = any_of(
     r"move forward with|buy|sign|order|purchase|get started|roll (?:it|this) out)\b",
     r"\b(?:sign|count) (?:us|me) (?:up|in)\b",
     r"\bready to (?:buy|sign|move forward|go ahead|start|proceed|purchase|order)\b",
+    r"\blet'?s get (?:the |a |your )?(?:\w+ ){0,3}(?:free|trial|pilot)\b",
+    r"\b(?:we'?d|i'?d|we would|i would) (?:like|love) to (?:try|test|trial) (?:it|this|your|the)\b",
     r"\b(?:ok|okay|yes|happy|keen|go ahead),? (?:to |for |with |let's )?(?:start |do |run )?"
     r"(?:the |a |your )?(?:free )?(?:pilot|trial|sandbox)\b",
 )

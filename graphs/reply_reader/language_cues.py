@@ -37,10 +37,12 @@ class ActCues:
     departed: re.Pattern[str]
     out_of_office: re.Pattern[str]
     wrong_person: re.Pattern[str]
+    copying: re.Pattern[str]
     sarcasm: re.Pattern[str]
     meeting: re.Pattern[str]
     not_now: re.Pattern[str]
     not_interested: re.Pattern[str]
+    greeting: re.Pattern[str]
     question: re.Pattern[str]
     request: re.Pattern[str]
     commit: re.Pattern[str]
@@ -95,10 +97,12 @@ _ENGLISH = {
     "departed": english.DEPARTED,
     "out_of_office": english.OUT_OF_OFFICE,
     "wrong_person": english.WRONG_PERSON,
+    "copying": english.COPYING,
     "sarcasm": english.SARCASM,
     "meeting": english.MEETING,
     "not_now": english.NOT_NOW,
     "not_interested": english.NOT_INTERESTED,
+    "greeting": english.GREETING,
     "question": english.QUESTION,
     "request": english.REQUEST,
     "commit": english.COMMIT,

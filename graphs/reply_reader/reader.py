@@ -27,7 +27,8 @@ Intent precedence, first match wins (why, in brackets):
 11. question — a question in the new text
 12. interested — explicit interest, or a stated need, budget, authority, timing or buying
     signal
-13. wrong_person — someone else's address in the lead's own text and no other act
+13. wrong_person — someone else's address in the lead's own text, or forwarding or copying
+    a colleague, and no other act
 14. unclear — a human reply with none of the above (a seller reads it)
 
 The cues are in `intent_cues`, machine mail in `mail_headers`, purchase interest in
@@ -74,9 +75,23 @@ def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
         text = sentence.text
         asks = "?" in text or has_cue(cues.question, text, negatable=False)
         has_words = sum(ch.isalpha() for ch in text) >= 2
-        if asks and has_words and not has_cue(cues.request, text, negatable=True):
+        if (
+            asks
+            and has_words
+            and not has_cue(cues.request, text, negatable=True)
+            and not has_cue(cues.greeting, text, negatable=False)
+        ):
             found.append(text)
     return found
+
+
+# A scheduling link with a short label ("Book time with me: https://…") is signature
+# furniture, whatever line it sits on; the lead's own words around it still count.
+_LINK_LINE = re.compile(r"^\W*(?:\S+\s+){0,6}?\S*:?\s*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
+
+
+def _own_words(sentences: list[Sentence]) -> list[Sentence]:
+    return [s for s in sentences if not _LINK_LINE.match(s.text)]
 
 
 def _summary(reading: ReplyReading) -> str:
@@ -157,7 +172,7 @@ def read_reply(
     injected_below = bool(cleaned.signature) and bool(
         injected_sentences(split_sentences(cleaned.signature), cues.injection)
     )
-    reading = [s for i, s in enumerate(sentences) if i not in injected]
+    reading = _own_words([s for i, s in enumerate(sentences) if i not in injected])
     reading_text = "\n".join(s.text for s in reading)
 
     def has(pattern: re.Pattern[str], negatable: bool = False) -> bool:
@@ -177,7 +192,11 @@ def read_reply(
     elif has(cues.departed):
         intent = Intent.WRONG_PERSON
         referral = find_referral(reading_text, sender_address(headers))
-    elif is_auto_reply(headers) or has(cues.out_of_office):
+    elif is_auto_reply(headers) or any(
+        # "What if the manager is on holiday?" is about someone else, not an absence.
+        "?" not in s.text and has_cue(cues.out_of_office, s.text, negatable=False)
+        for s in reading
+    ):
         intent = Intent.OUT_OF_OFFICE
         return_on = dates.return_date(f"{subject}\n{text}", day, day_first=day_first)
     elif has(cues.wrong_person):
@@ -219,11 +238,12 @@ def read_reply(
         else read_bant(reading, cues, received_on=day, problems=problems, day_first=day_first)
     )
     kinds = set() if machine else buying_signals(reading)
-    if intent == Intent.INTERESTED and not (explicit_interest or bant.met_count() or kinds):
-        referral = find_referral(reading_text, sender_address(headers))
-        if referral is not None and referral.email:
-            # "Kim runs operations: kim@…" points elsewhere in any language.
-            intent = Intent.WRONG_PERSON
+    if intent == Intent.INTERESTED and not explicit_interest:
+        pointed = find_referral(reading_text, sender_address(headers))
+        if (pointed is not None and pointed.email) or has(cues.copying):
+            # "Kim runs operations: kim@…" or "I'll forward this to procurement", and
+            # nothing else: the lead points elsewhere.
+            intent, referral = Intent.WRONG_PERSON, pointed
     if intent == Intent.INTERESTED and not (explicit_interest or bant.met_count() or kinds):
         # No act recognised and nothing the lead wants, has or plans: guessing "interested"
         # would email again someone who may have declined or opted out in words not known

@@ -17,8 +17,8 @@ _I = re.IGNORECASE
 
 def any_of(*patterns: str, flags: int = 0) -> re.Pattern[str]:
     """One case-insensitive pattern matching any of `patterns`; a space matches any spacing
-    (hard-wrapped lines put a line break inside a phrase)."""
-    joined = "|".join(f"(?:{p})" for p in patterns).replace(" ", r"\s+")
+    (hard-wrapped lines put a line break inside a phrase) and " ?" optional spacing."""
+    joined = "|".join(f"(?:{p})" for p in patterns).replace(" ?", r"\s*").replace(" ", r"\s+")
     return re.compile(joined, _I | flags)
 
 
