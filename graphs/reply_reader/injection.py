@@ -44,9 +44,10 @@ INJECTION = any_of(
     r"\bi am (?:instructing|ordering|commanding|authori[sz]ing|directing) you\b",
     # A line addressed to the machine: "SYSTEM:", "Assistant, ...", "AI agent: ...".
     r"^\W*(?:(?:ai|sales|email|crm) )?(?:system|assistant|developer|admin|agent|bot|model|ai|"
-    r"llm|gpt|chatgpt)\s*[:,]",
+    r"llm|gpt|chatgpt|sistema|système|systeme|assistente|asistente|assistent|assistentin|agente|"
+    r"ia|ki)\s*[:,]",
     r"\[\s*/?\s*(?:system|inst|assistant)\s*\]|<\s*/?\s*(?:system|instructions?|prompt)\s*>",
-    r"#{2,}\s*(?:instruction|system|override|prompt)",
+    r"#{2,}[^#\n]{0,20}(?:instruction|system|override|prompt|admin)",
     r"```\s*(?:system|prompt|instructions?|assistant|config)\b",
     # Machine-readable verdicts: JSON keys, assignments, YAML lines.
     r"[\"']\s*(?:intent|purchase_interest|bant|qualified|lead_status|status|verdict|handoff\w*|"

@@ -253,6 +253,13 @@ GREETING = any_of(
     r"\W*\??\W*$",
 )
 
+# Questions about who is writing show no interest in the product.
+SENDER_QUESTION = any_of(
+    r"\bwho (?:are you|is this|is writing|do you work for|are you with|gave you)\b",
+    r"\b(?:how|where) did you (?:get|find) (?:my|our|this)\b",
+    r"\bwhat (?:company|firm) (?:are you|is this)\b",
+)
+
 QUESTION = any_of(
     r"\bhow (?:does|do|much|many|long|would|is|are|can)\b",
     r"\bwhat (?:does|do|is|are|would|'s|about)\b",

@@ -5,8 +5,8 @@ use cases; competitor comparisons; demo or trial; urgency and timeline; success 
 and ROI). Interest is none for bounce, opt-out, out of office, wrong person, not
 interested and a reply nobody can read (unclear); low for not now; high for a meeting,
 demo or pricing ask together with a timeline (or three kinds of signal, or a meeting plus
-two); medium for a meeting request, any signal or explicit interest; low otherwise (a
-vague positive, a question about nothing in particular).
+two); medium for a meeting request, a question about the product, any signal or explicit
+interest; low otherwise (a vague positive).
 """
 
 from __future__ import annotations
@@ -104,6 +104,9 @@ _SIGNALS: dict[str, re.Pattern[str]] = {
     ),
 }
 
+# Asking about price, in English (other languages: `cues/<lang>.yaml`, act `pricing`).
+PRICING = _SIGNALS["pricing"]
+
 
 def buying_signals(sentences: list[Sentence]) -> set[str]:
     """The kinds of buying signal in `sentences`."""
@@ -115,10 +118,16 @@ def buying_signals(sentences: list[Sentence]) -> set[str]:
 
 
 def interest_level(
-    intent: Intent, kinds: set[str], bant: Bant, explicit_interest: bool, commits: bool = False
+    intent: Intent,
+    kinds: set[str],
+    bant: Bant,
+    explicit_interest: bool,
+    commits: bool = False,
+    asks_about_product: bool = False,
 ) -> PurchaseInterest:
     """How keen the lead is to buy (see the module docstring); `commits`: she asks to buy or
-    to start a trial or pilot, which is high interest."""
+    to start a trial or pilot, which is high interest; `asks_about_product`: a question
+    about the product or the offer (not about who is writing)."""
     if intent in NEGATIVE_INTENTS:
         return PurchaseInterest.NONE
     if intent == Intent.NOT_NOW:
@@ -133,6 +142,7 @@ def interest_level(
         or (intent == Intent.MEETING_REQUEST and len(kinds) >= 2)
     ):
         return PurchaseInterest.HIGH
-    if intent == Intent.MEETING_REQUEST or kinds or explicit_interest:
+    if intent == Intent.MEETING_REQUEST or asks_about_product or kinds or explicit_interest:
+        # A question about the product or the offer is clear interest, in any language.
         return PurchaseInterest.MEDIUM
     return PurchaseInterest.LOW

@@ -21,6 +21,7 @@ import yaml
 import graphs.reply_reader.bant_cues as english_bant
 import graphs.reply_reader.intent_cues as english
 from graphs.reply_reader.injection import INJECTION
+from graphs.reply_reader.interest import PRICING
 from graphs.reply_reader.sentences import any_of
 
 CUES_DIR = Path(__file__).parent / "cues"
@@ -44,8 +45,10 @@ class ActCues:
     not_interested: re.Pattern[str]
     greeting: re.Pattern[str]
     question: re.Pattern[str]
+    sender_question: re.Pattern[str]
     request: re.Pattern[str]
     commit: re.Pattern[str]
+    pricing: re.Pattern[str]
     interested: re.Pattern[str]
     injection: re.Pattern[str]
     budget_met: re.Pattern[str]
@@ -104,8 +107,10 @@ _ENGLISH = {
     "not_interested": english.NOT_INTERESTED,
     "greeting": english.GREETING,
     "question": english.QUESTION,
+    "sender_question": english.SENDER_QUESTION,
     "request": english.REQUEST,
     "commit": english.COMMIT,
+    "pricing": PRICING,
     "interested": english.INTERESTED,
     "injection": INJECTION,
     "budget_met": english_bant.BUDGET_MET,

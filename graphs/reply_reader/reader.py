@@ -90,6 +90,28 @@ def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
 _LINK_LINE = re.compile(r"^\W*(?:\S+\s+){0,6}?\S*:?\s*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
 
 
+_MARKUP = re.compile(r"^\s*(?:#{2,}|\[|<|`{3}|-{3,}|={3,})|(?:#{2,}|-{3,}|={3,})\s*$")
+
+
+# Greetings, thanks and sign-offs, in the five languages read: framing, not content.
+_SALUTATION = re.compile(
+    r"^\W*(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|best|kind regards|"
+    r"hallo|guten tag|danke|vielen dank|grüße|gruß|viele grüße|bonjour|salut|merci|cordialement|"
+    r"hola|buenos días|gracias|saludos|un saludo|olá|ola|oi|bom dia|obrigad[oa]|abraço|att)\b"
+    r"(?:\W+\w+){0,2}\W*$",
+    re.IGNORECASE,
+)
+
+
+def _says_nothing(sentences: list[Sentence]) -> bool:
+    """True when what is left says nothing: no words, a greeting or thanks, or markup around
+    an injected block ("### END ###")."""
+    return all(
+        _MARKUP.search(s.text) or _SALUTATION.match(s.text) or not re.search(r"[^\W\d_]", s.text)
+        for s in sentences
+    )
+
+
 def _own_words(sentences: list[Sentence]) -> list[Sentence]:
     return [s for s in sentences if not _LINK_LINE.match(s.text)]
 
@@ -238,6 +260,8 @@ def read_reply(
         else read_bant(reading, cues, received_on=day, problems=problems, day_first=day_first)
     )
     kinds = set() if machine else buying_signals(reading)
+    if not machine and has(cues.pricing, negatable=True):
+        kinds.add("pricing")
     if intent == Intent.INTERESTED and not explicit_interest:
         pointed = find_referral(reading_text, sender_address(headers))
         if (pointed is not None and pointed.email) or has(cues.copying):
@@ -259,16 +283,26 @@ def read_reply(
                 update={"timing": BantItem(verdict=BantVerdict.NOT_MET, evidence=said)}
             )
     bant = apply_title_authority(carry_over_bant(bant, conversation), job_title)
+    questions = [] if machine else _questions(reading, cues)
     result = ReplyReading(
         intent=intent,
-        purchase_interest=interest_level(intent, kinds, bant, explicit_interest, commits),
+        purchase_interest=interest_level(
+            intent,
+            kinds,
+            bant,
+            explicit_interest,
+            commits,
+            asks_about_product=any(
+                not has_cue(cues.sender_question, q, negatable=False) for q in questions
+            ),
+        ),
         bant=bant,
-        questions=[] if machine else _questions(reading, cues),
+        questions=questions,
         return_date=return_on,
         check_in_date=check_in_on,
         referral=referral,
         injection_suspected=bool(injected) or injected_below,
-        injection_only=bool(injected) and not reading,
+        injection_only=bool(injected) and _says_nothing(reading),
         language=detect_language(reading_text or text),
         engine="offline",
     )
