@@ -416,11 +416,29 @@ def test_malformed_output_is_an_engine_error(
     engine = make_engine(server, method)
     criterion = FreeTextCriterion(description="Uses SAP")
 
-    with pytest.raises(EngineError, match="judge_free_text"):
+    with pytest.raises(EngineError, match=r"judge_free_text.*even after a repair prompt"):
         engine.judge_free_text(criterion, CompanyFacts(), None)
-    with pytest.raises(EngineError, match="judge_free_text"):
-        engine.judge_free_text(criterion, CompanyFacts(), None)
-    assert len(server.requests) == 2  # bad output is not retried at the HTTP level
+    # The bad answer is sent back once with what was wrong; not retried at the HTTP level.
+    assert len(server.requests) == 2
+    assert "could not be read as" in server.requests[1].prompt_text
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_repair_prompt_fixes_a_malformed_answer(
+    server: OpenAICompatibleServer, method: StructuredMethod
+) -> None:
+    server.add_json({"verdict": "maybe", "evidence": "x", "source": None})
+    server.add_json({"verdict": "unknown", "evidence": "", "source": None})
+    engine = make_engine(server, method)
+
+    verdict = engine.judge_free_text(
+        FreeTextCriterion(description="Uses SAP"), CompanyFacts(), None
+    )
+
+    assert verdict.verdict.value == "unknown"
+    repair = server.requests[1].prompt_text
+    assert "could not be read as" in repair and "maybe" in repair
+    assert len(server.requests) == 2
 
 
 def test_an_unreachable_endpoint_is_an_engine_error() -> None:

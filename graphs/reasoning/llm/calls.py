@@ -16,7 +16,7 @@ import httpx
 import openai
 from langchain_core.exceptions import LangChainException, OutputParserException
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
 from core.trace_records import LlmCall, record_llm_call
@@ -27,6 +27,12 @@ StructuredMethod = Literal["json_schema", "function_calling"]
 """How ChatOpenAI asks for structured output: strict `response_format`, or a forced tool call."""
 
 _Out = TypeVar("_Out", bound=BaseModel)
+
+REPAIR_PROMPT = (
+    "Your answer could not be read as {schema}: {error}\n"
+    "Answer again with the same content, as {schema} only, with every required field and "
+    "only the allowed values."
+)
 
 
 class StructuredCalls:
@@ -73,28 +79,32 @@ class StructuredCalls:
         return self._chat_model
 
     def ask(self, task: str, prompt: str, schema: type[_Out]) -> _Out:
-        """Send one prompt and return the validated structured answer, or raise EngineError."""
+        """Send one prompt and return the validated structured answer, or raise EngineError.
+
+        An answer that does not parse is sent back once with what was wrong (a repair
+        prompt): models often fix a missing field or a wrong enum value when told.
+        """
         runnable = self.chat_model().with_structured_output(
             schema, method=self.method, include_raw=True
         )
-        started = time.perf_counter()
-        try:
-            result = runnable.invoke([HumanMessage(content=prompt)])
-        except (
-            openai.OpenAIError,
-            httpx.HTTPError,
-            ValidationError,
-            LangChainException,  # OutputParserException, ModelError and subclasses
-            json.JSONDecodeError,
-        ) as exc:
-            raise EngineError(f"{self._where()} failed on {task}: {_describe(exc)}") from exc
-        self._record(task, result.get("raw"), (time.perf_counter() - started) * 1000)
+        messages: list[BaseMessage] = [HumanMessage(content=prompt)]
+        result = self._invoke(task, runnable, messages)
+        problem = _parse_problem(result, schema)
+        if problem is not None:
+            raw = result.get("raw")
+            answer = str(getattr(raw, "content", "") or "") or _tool_arguments(raw)
+            # When the parser raised, its error quotes the answer; the model sees that.
+            messages += [
+                AIMessage(content=answer or "(no answer)"),
+                HumanMessage(content=REPAIR_PROMPT.format(schema=schema.__name__, error=problem)),
+            ]
+            result = self._invoke(task, runnable, messages)
         error = result.get("parsing_error")
         parsed = result.get("parsed")
         if error is not None:
             raise EngineError(
                 f"{self._where()} failed on {task}: the answer does not match "
-                f"{schema.__name__}: {_describe(error)}"
+                f"{schema.__name__}, even after a repair prompt: {_describe(error)}"
             ) from error
         if not isinstance(parsed, schema):
             raise EngineError(
@@ -103,6 +113,22 @@ class StructuredCalls:
                 f"method={self.method!r}, try the other structured-output method"
             ) from OutputParserException("no structured output")
         return parsed
+
+    def _invoke(self, task: str, runnable: Any, messages: list[BaseMessage]) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            result = runnable.invoke(messages)
+        except (ValidationError, OutputParserException, json.JSONDecodeError) as exc:
+            # With a strict response format the parser raises instead of reporting.
+            return {"raw": None, "parsed": None, "parsing_error": exc}
+        except (
+            openai.OpenAIError,
+            httpx.HTTPError,
+            LangChainException,  # ModelError and the like
+        ) as exc:
+            raise EngineError(f"{self._where()} failed on {task}: {_describe(exc)}") from exc
+        self._record(task, result.get("raw"), (time.perf_counter() - started) * 1000)
+        return result
 
     def _record(self, task: str, raw: Any, duration_ms: float = 0.0) -> None:
         usage = getattr(raw, "usage_metadata", None) or {}
@@ -131,6 +157,27 @@ class StructuredCalls:
 
     def _where(self) -> str:
         return f"LLM engine (model {self.model!r} at {self.base_url or 'the OpenAI API'})"
+
+
+def _parse_problem(result: dict[str, Any], schema: type[BaseModel]) -> str | None:
+    """What is wrong with a structured answer, or None when it parsed."""
+    error = result.get("parsing_error")
+    if error is not None:
+        return _describe(error)
+    if not isinstance(result.get("parsed"), schema):
+        return _why_unparsed(result.get("raw"))
+    return None
+
+
+def _tool_arguments(raw: Any) -> str:
+    """The arguments of the raw answer's (invalid) tool call, to show the model its answer."""
+    calls = list(getattr(raw, "tool_calls", None) or []) + list(
+        getattr(raw, "invalid_tool_calls", None) or []
+    )
+    if not calls:
+        return ""
+    args = calls[0].get("args")
+    return args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
 
 
 def _why_unparsed(raw: Any) -> str:
