@@ -48,6 +48,13 @@ class ProductProfile(BaseModel):
         """One pattern matching any problem's words at a word start, any case."""
         return _words_pattern(tuple(w for p in self.problems for w in p.words))
 
+    def competitor_pattern(self) -> re.Pattern[str] | None:
+        """One pattern matching any competitor's name, or None when none are listed."""
+        names = tuple(
+            c for c in self.competitors if not c.lower().startswith(("in-house", "spread"))
+        )
+        return _words_pattern(names) if names else None
+
     def problem_in(self, text: str) -> ProductProblem | None:
         """The first problem whose words occur in `text`, if any."""
         for problem in self.problems:
@@ -62,6 +69,17 @@ def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     ordered = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
     alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
     return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+
+
+def product_text(profile: ProductProfile) -> str:
+    """The profile as a prompt shows it: what it is, the problems, competitors and pricing."""
+    problems = "\n".join(f"- {p.summary}" for p in profile.problems)
+    lines = [f"{profile.name}: {profile.sells}", "Problems it solves:", problems]
+    if profile.competitors:
+        lines.append("Competitors: " + ", ".join(profile.competitors))
+    if profile.pricing:
+        lines.append("Pricing: " + profile.pricing)
+    return "\n".join(lines)
 
 
 def known_profiles() -> tuple[str, ...]:

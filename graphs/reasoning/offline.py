@@ -418,6 +418,7 @@ class OfflineEngine:
             headers=headers,
             conversation=conversation,
             problems=product_profile(product).problem_pattern(),
+            competitors=product_profile(product).competitor_pattern(),
         )
 
     def write_message(

@@ -104,9 +104,18 @@ _BACK_TO_REAL = any_of(
 _TAG = re.compile(r"<[^>]{0,300}>")
 
 
+# Words in quotation marks are mentioned, not said: 'people paste "ignore previous
+# instructions" into ChatGPT' tells us about an attack, it does not make one.
+# Only phrases (with a space): a JSON key in quotes is a machine verdict, not a mention.
+_QUOTED = re.compile(
+    r"\"\w[^\"\n]{0,60}\s[^\"\n]{0,60}[\w.!?]\"|“[^”\n]{0,60}\s[^”\n]{0,60}”|"
+    r"«[^»\n]{0,60}\s[^»\n]{0,60}»"
+)
+
+
 def _instructs_agent(text: str, instruction: re.Pattern[str]) -> bool:
     """True if the text gives the agent instructions (tags kept: hidden styles are a cue)."""
-    text = normalize(text)
+    text = _QUOTED.sub(" ", normalize(text))
     return bool(instruction.search(text) or instruction.search(_TAG.sub(" ", text).strip()))
 
 

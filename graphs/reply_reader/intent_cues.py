@@ -10,6 +10,7 @@ from graphs.reply_reader.sentences import any_of
 
 UNSUBSCRIBE = any_of(
     r"\bunsubscribe\b",
+    r"\bunsub\w*",
     r"\bremove (?:me|us|my (?:e-?mail|address|name|details|contact\w*))\b",
     r"\btake (?:me|us|my (?:e-?mail|address|name)) off\b",
     r"\boff (?:of )?(?:your|the|this|that|these|all|any) (?:[\w-]+ ){0,2}?(?:list|lists|"
@@ -34,6 +35,7 @@ UNSUBSCRIBE = any_of(
 OUT_OF_OFFICE = any_of(
     r"\bout of (?:the )?office\b",
     r"\bOOO\b",
+    r"^\W*(?:on leave|away|off|out)\b.{0,25}\b(?:til|till|until|to|through|thru)\b",
     r"\bautomatic reply\b",
     r"\bauto[- ]?reply\b",
     r"\b(?:i am|i'm|i will be|i'll be|currently|presently)\s+(?:\w+\s+){0,2}?"
@@ -52,6 +54,13 @@ OUT_OF_OFFICE = any_of(
 # The person has left (or the mailbox is dead): a referral even when an auto-reply says so,
 # which is why it is read before out-of-office wording.
 DEPARTED = any_of(
+    r"\b(?:doesn't|does not|don't|no longer|is no more|are no more) work(?:s|ing)? (?:here|there|"
+    r"for us|with us|in|at)\b",
+    r"\b(?:my|our|this) (?:e-?mail )?address (?:has )?changed\b|\bplease (?:re)?send (?:your "
+    r"(?:message|e-?mail) )?to\b",
+    r"\bthis mailbox (?:is (?:for|only|not|no longer|used)|will be closed)\b",
+    r"\b(?:sales|marketing|commercial|vendor|supplier) (?:enquiries|inquiries|emails|messages) "
+    r"should (?:be )?(?:sent|directed|addressed|go) to\b",
     r"\bno longer (?:with|at|work|working|employed|in (?:this|that) role|responsible|handle|"
     r"handling|in charge)\b",
     r"\b(?:have |i've |i )?left (?:the company|the firm|the business|\w+ (?:in|last))\b",
@@ -64,6 +73,13 @@ DEPARTED = any_of(
 )
 
 WRONG_PERSON = any_of(
+    r"\byou(?:'d| would)? want (?:to (?:talk|speak) to )?(?:our|my|the) \w+",
+    r"\b(?:sits|lies|rests) with (?:our|my|the|a)\b",
+    r"\b(?:would be|is|'s) your best bet\b",
+    r"\bno longer involved\b",
+    r"\b(?:i|we) (?:just|only) (?:do|handle|look after|deal with|run)\b",
+    r"\b(?:doesn't|does not|don't|do not) (?:look after|handle|deal with|cover|own|manage) "
+    r"(?:\w+ ){0,3}?(?:systems?|purchasing|buying|tools?|this|that|it)\b",
     r"\bnot the (?:right|correct|best|appropriate|relevant) (?:person|contact|one|people|team)\b",
     r"\bwrong (?:person|contact|e-?mail|address|department|team)\b",
     r"\bi(?:'ve| have)? (?:moved|changed) (?:to|on|roles|positions|companies|teams|jobs)\b",
@@ -123,6 +139,15 @@ SARCASM = any_of(
 )
 
 MEETING = any_of(
+    r"\b(?:the )?(?:first|second|third|1st|2nd|3rd|earlier|later|former|latter|either) "
+    r"(?:one|option|slot|time)?(?:'s| is)? ?(?:works|suits|is fine|is good|is grand|grand|"
+    r"please|would work|for me|sounds good|is perfect|perfect)\b",
+    r"^\W*(?:sure|yes|ok|okay|great|perfect)?\W*(?:that )?(?:works|suits|sounds good|is fine)"
+    r" (?:for|with) (?:me|us)\b",
+    r"\bsend (?:me |us )?(?:an |the |a )?(?:invite|invitation|calendar invite)\b",
+    r"\b(?:grab|pick|book|choose) (?:a|any|whatever|whichever|some) (?:\w+ )?(?:slot|time)\b",
+    r"\b(?:schedule|set up|book|arrange) (?:a |an |the )?(?:\w+ )?(?:demo|call|meeting|walkthrough)"
+    r" with (?:you|us|me)\b",
     r"\b(?:set up|setup|schedule|book|arrange|organi[sz]e|find|grab|have|jump on|hop on|"
     r"get) (?:a |some |an )?(?:quick |short |brief |\d{1,2}[- ]?min(?:ute)?s? |half[- ]hour |"
     r"first |intro(?:ductory)? )?(?:call|meeting|chat|time|demo|zoom|teams (?:call|meeting)|"
@@ -131,7 +156,7 @@ MEETING = any_of(
     r"schedule|set up|do a)\b",
     r"\blet'?s (?:meet|talk|chat|connect|speak|schedule|set up|book|do a call|find a time|"
     r"get on a call)\b",
-    r"\b(?:send|share) (?:me |us )?(?:a |an |your )?(?:calendar|meeting|zoom|teams) "
+    r"\b(?:send|share) (?:me |us )?(?:a |an |your |the )?(?:calendar|meeting|zoom|teams) "
     r"(?:invite|invitation|link)",
     r"\bcalendly\b",
     r"\b(?:i'?m|i am|we'?re|we are) (?:free|available)\b",
@@ -189,6 +214,18 @@ NOT_NOW = any_of(
     r"talk|ask)(?: (?:to|with|in touch))?(?: (?:me|us))?(?: again)? (?:in|after|next|later|around|"
     r"closer to|once|when|towards|at the (?:start|end|beginning))\b",
     r"\brevisit (?:this |it )?(?:in|after|next|later)\b",
+    r"\btry (?:me|us) (?:in |again in |after )?(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|the new year|q[1-4])\b",
+    r"\bgive (?:it|me|us) (?:until|till|about|around|a few|another|a couple of)\b",
+    r"\bwhen (?:that|it|this|the (?:contract|lease|deal|licen[cs]e)|our (?:contract|lease|deal|"
+    r"licen[cs]e)) (?:runs out|expires|ends|is up)\b",
+    r"\b(?:not|nobody|no one|nothing|can't|cannot|won't|unable to)\b.{0,60}\b(?:until|till|"
+    r"before) (?:after |the end of |the new year|next|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december|q[1-4]|it|that|this|we)",
+    r"\bnot in a position to\b",
+    r"\b(?:once|when) (?:we're|we are|we've|we have|things|it's|it is) (?:\w+ ){0,4}?(?:again|"
+    r"calmed down|settled|done|over|finished|live|through)\b",
+    r"\bi'll (?:get in touch|reach out|come back to you|be in touch) (?:myself|when|once)\b",
     r"\b(?:try|ping|e-?mail|contact|write to|call) (?:me|us) again\b",
     r"\bgive it (?:about |around |a few |another |a couple of )?(?:\w+ )?(?:weeks|months)\b",
     r"\buntil (?:that's|that is|this is|we're|we are|it's|it is) (?:done|over|finished|through|"
@@ -206,6 +243,7 @@ NOT_NOW = any_of(
 )
 
 NOT_INTERESTED = any_of(
+    r"\bkeep (?:me|us) (?:posted|in the loop|updated|informed)\b",
     r"\bnot interested\b",
     r"^\s*(?:no|nope|nah|no way|pass)\s*[.!]*\s*$",
     r"\b(?:isn't|is not|not) (?:something|anything) (?:we|i) (?:need|want|are looking for)",
@@ -227,6 +265,16 @@ NOT_INTERESTED = any_of(
     r"\bpass on this\b",
     r"\bdecided (?:to go|against)\b",
     r"\bwent with (?:another|a different|a competitor|\w+ instead)\b",
+    r"\b(?:we )?(?:went live|are live|have gone live|rolled out|are rolling out|renewed|"
+    r"finished rolling out) (?:on|with)\b",
+    r"\b(?:will be|is|are) (?:closing|shutting)(?: down)?\b|\bclosing down\b|\bbeing acquired\b|"
+    r"\b(?:we're|we are) merging\b",
+    r"\b(?:decided|procured|purchased|bought|taken|made|handled|decision was taken) (?:\w+ )?"
+    r"(?:centrally|at group level|by (?:our|the) (?:parent|group|head office|hq))",
+    r"\b(?:way )?beyond what we need\b|\boverkill for us\b|\btoo (?:small|big|complex) for\b",
+    r"\b(?:we'll|we will|i'll|i will) be (?:fine|ok|okay|alright),? thank",
+    r"\bno point in (?:us )?(?:evaluating|looking|talking|considering)\b",
+    r"\b(?:so|then|and|therefore),? no\W*$",
     r"\b(?:we(?:'ve| have)?|i(?:'ve| have)?) (?:just |recently |already )?(?:signed|gone|partnered|"
     r"contracted|committed) with\b",
     r"\b(?:no|not any) (?:intention|plans?) (?:of|to) (?:changing|switching|adding|buying|"
@@ -255,6 +303,8 @@ GREETING = any_of(
 
 # Questions about who is writing show no interest in the product.
 SENDER_QUESTION = any_of(
+    r"\bdo (?:u|ya) (?:do|have|offer|support|sell|make|work)\b",
+    r"\bwhats\b",
     r"\bwho (?:are you|is this|is writing|do you work for|are you with|gave you)\b",
     r"\b(?:how|where) did you (?:get|find) (?:my|our|this)\b",
     r"\bwhat (?:company|firm) (?:are you|is this)\b",
@@ -278,6 +328,7 @@ QUESTION = any_of(
 # when it ends in "?" ("Could you send me the deck?", "How do we get started?"): there is
 # nothing for the FAQ to answer.
 REQUEST = any_of(
+    r"\b(?:sample|draft|template|copy of (?:the|your)) (?:contract|agreement|order form|msa)\b",
     r"\b(?:send|share|forward|e-?mail|pass (?:on|along)|attach|drop)(?: over| across| through)?"
     r" (?:me |us |it |them )?(?:(?!pric|quot|cost|rate)\w+ ){0,3}?(?:info|information|details|"
     r"deck|slides|brochure|"
@@ -299,7 +350,8 @@ REQUEST = any_of(
 # asks ("Let's do the pilot. What do you need from us?").
 COMMIT = any_of(
     r"\blet'?s (?:do|start|go (?:ahead )?with|kick off|run|try|book|set up) "
-    r"(?:the |a |your |that )?(?:\w+ )?(?:pilot|trial|poc|proof of concept|sandbox|test)\b",
+    r"(?:the |a |your |that )?(?:[\w-]+ ){0,3}?(?:pilot|trial|poc|proof of concept|sandbox|test)\b",
+    r"\btake you up on (?:the |your |that )?(?:offer|trial|pilot|free|\d+ free)\b",
     r"\b(?:we'?d|i'?d|we would|i would|we want|i want|we are ready|we're ready|i'm ready|"
     r"i am ready) (?:like |love )?to (?:start|begin|run|kick off|go ahead with|sign up for|"
     r"move forward with|buy|sign|order|purchase|get started|roll (?:it|this) out)\b",

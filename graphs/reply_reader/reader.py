@@ -156,6 +156,59 @@ def _summary(reading: ReplyReading) -> str:
     return " ".join((head + tail).split())
 
 
+# A clock time: "14:00", "3 PM", "9h30", "10 Uhr", "15.30".
+_CLOCK = re.compile(
+    r"\b\d{1,2}(?:[:.h]\d{2}|\s?(?:am|pm|a\.m\.|p\.m\.|uhr|h|hrs|horas)\b)", re.IGNORECASE
+)
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\d\d:\d\d:\d\d")
+
+
+def _names_slot(text: str, received_on: date) -> bool:
+    """True if the sentence names a day and a clock time: a slot, in any language. Machine
+    timestamps ("2026-03-01 12:00:01" in a pasted log) are not."""
+    if _TIMESTAMP.search(text):
+        return False
+    return bool(_CLOCK.search(text)) and any(
+        m.precision in ("day", "relative") and m.on >= received_on
+        for m in dates.find_dates(text, received_on)
+    )
+
+
+def _only_months(text: str, received_on: date, *, day_first: bool) -> date | None:
+    """The month or quarter named, when that is all the dating there is ("call me in May")."""
+    named = [m for m in dates.find_dates(text, received_on, day_first=day_first)]
+    if (
+        named
+        and all(m.precision in ("month", "quarter") for m in named)
+        and not _CLOCK.search(text)
+    ):
+        return max(m.on for m in named)
+    return None
+
+
+# Words that make naming a competitor a reason to talk, not a decline.
+_UNHAPPY = re.compile(
+    r"\b(?:unhappy|not happy|frustrat\w*|problems?|issues?|replac\w*|switch\w*|leav\w*|expir\w*|"
+    r"ends?|runs? out|compar\w*|vs\.?|versus|alternative|unzufrieden|wechsel\w*|ablös\w*|"
+    r"probleme?|insatisf\w*|remplac\w*|changer|problème\w*|reemplaz\w*|cambiar|problemas?|"
+    r"substitu\w*|trocar|insatisfeit\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _took_a_competitor(sentences: list[Sentence], competitors: re.Pattern[str] | None) -> bool:
+    """True if the lead says, outside a question, that she uses or chose a competitor and is
+    not unhappy with it ("We went live on RELEX in November")."""
+    if competitors is None:
+        return False
+    return any(
+        "?" not in s.text and competitors.search(s.text) and not _UNHAPPY.search(s.text)
+        for s in sentences
+    )
+
+
 def _dated_beyond(text: str, received_on: date, days: int, *, day_first: bool) -> date | None:
     """The latest date in `text` at least `days` after the reply, if any."""
     later = dates.check_in_date(text, received_on, day_first=day_first)
@@ -171,6 +224,7 @@ def read_reply(
     conversation: list[ConversationTurn] | None = None,
     day_first: bool = True,
     problems: re.Pattern[str] | None = None,
+    competitors: re.Pattern[str] | None = None,
 ) -> ReplyReading:
     """Read a lead's reply by rules: intent, purchase interest, BANT with quotes, dates.
 
@@ -226,10 +280,18 @@ def read_reply(
         referral = find_referral(reading_text, sender_address(headers))
     elif has(cues.sarcasm):
         intent = Intent.NOT_INTERESTED
-    elif has(cues.meeting, negatable=True):
+    elif has(cues.meeting, negatable=True) or any(_names_slot(s.text, day) for s in reading):
         intent = Intent.MEETING_REQUEST
-        asks = [s.text for s in reading if has_cue(cues.meeting, s.text, negatable=True)]
-        if has(cues.not_now):
+        asks = [
+            s.text
+            for s in reading
+            if has_cue(cues.meeting, s.text, negatable=True) or _names_slot(s.text, day)
+        ]
+        only_months = _only_months(" ".join(asks), day, day_first=day_first)
+        if only_months is not None:
+            # "Ring me in November": a month is a time to come back, not a slot.
+            intent, check_in_on = Intent.NOT_NOW, only_months
+        elif has(cues.not_now):
             # "Not now; we can talk later" defers the talk: a meeting needs a near date then.
             named = dates.check_in_date(reading_text, day, day_first=day_first)
             if named is None or named >= day + timedelta(days=MEETING_DEFERRAL_DAYS):
@@ -243,7 +305,7 @@ def read_reply(
     elif has(cues.not_now):
         intent = Intent.NOT_NOW
         check_in_on = dates.check_in_date(reading_text, day, day_first=day_first)
-    elif has(cues.not_interested):
+    elif has(cues.not_interested) or _took_a_competitor(reading, competitors):
         intent = Intent.NOT_INTERESTED
     elif commits:
         # Her questions then are the logistics of starting ("What do you need from us?").

@@ -100,7 +100,8 @@ def find_referral(text: str, sender_email: str | None = None) -> ReferredPerson 
     sender = (sender_email or "").strip().lower()
     for m in EMAIL_ADDRESS.finditer(text):
         address = m.group(0).rstrip(".")
-        if address.lower() == sender:
+        if address.lower() == sender or text[max(0, m.start() - 1) : m.start()] in ("/", "="):
+            # An address inside a link (a booking page) is nobody to write to.
             continue
         before = _NAME_BEFORE_EMAIL.search(text[max(0, m.start() - 60) : m.start()])
         name = _usable_name(before["name"]) if before else None

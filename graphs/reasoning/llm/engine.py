@@ -20,6 +20,7 @@ from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDra
 from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, IcpAssessment
 from core.reply_reading import ReplyReading
+from graphs.knowledge.product_profile import product_profile, product_text
 from graphs.reasoning.llm.calls import StructuredCalls, StructuredMethod
 from graphs.reasoning.llm.outputs import (
     NO_FINANCES,
@@ -195,6 +196,7 @@ class LlmEngine:
         lead = research.lead
         prompt = self._prompt("llm_read_reply").render(
             today=received_on.date().isoformat(),
+            product=product_text(product_profile(product)),
             lead=data_text(
                 {
                     "job_title": lead.job_title,
