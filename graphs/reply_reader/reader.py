@@ -71,9 +71,10 @@ def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
     """The sentences that ask something; a request for material, a proposal or the next step
     is interest, and a bare "??" says nothing."""
     found = []
-    for sentence in sentences:
-        text = sentence.text
-        asks = "?" in text or has_cue(cues.question, text, negatable=False)
+    listed = _listed_after_colon(sentences)
+    for i, sentence in enumerate(sentences):
+        text = _TAG_QUESTION.sub(".", sentence.text)
+        asks = "?" in text or has_cue(cues.question, text, negatable=False) or i in listed
         has_words = sum(ch.isalpha() for ch in text) >= 2
         if (
             asks
@@ -83,6 +84,27 @@ def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
         ):
             found.append(text)
     return found
+
+
+# "I'll call you when things calm down, ok?": a tag asks for nothing.
+_TAG_QUESTION = re.compile(
+    r",\s*(?:ok|okay|right|yeah|tá|ta|né|vale|oder|ja|non|n'est-ce pas|d'accord)\s*\?\s*$",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\s?[.)\-–:]|[-•*–])\s*\S")
+
+
+def _listed_after_colon(sentences: list[Sentence]) -> set[int]:
+    """Indices of list items under a line ending in ':' ("I need to know the following:"):
+    in a reply to a sales email, those are what the lead asks about."""
+    items: set[int] = set()
+    under_colon = False
+    for i, sentence in enumerate(sentences):
+        if _LIST_ITEM.match(sentence.text) and under_colon:
+            items.add(i)
+            continue
+        under_colon = sentence.text.rstrip().endswith(":")
+    return items
 
 
 # A scheduling link with a short label ("Book time with me: https://…") is signature
@@ -188,6 +210,14 @@ def _only_months(text: str, received_on: date, *, day_first: bool) -> date | Non
     return None
 
 
+# A sentence that is only a refusal ("Passo.", "No, thanks."), in the five languages.
+_FLAT_NO = re.compile(
+    r"^\W*(?:no|nope|nah|nein|non|não|nao|pass|passo|paso|je passe|ich passe|no,? thanks?|"
+    r"no,? thank you|nein,? danke|non,? merci|no,? gracias|não,? obrigad[oa])\W*$",
+    re.IGNORECASE,
+)
+
+
 # Words that make naming a competitor a reason to talk, not a decline.
 _UNHAPPY = re.compile(
     r"\b(?:unhappy|not happy|frustrat\w*|problems?|issues?|replac\w*|switch\w*|leav\w*|expir\w*|"
@@ -278,7 +308,7 @@ def read_reply(
     elif has(cues.wrong_person):
         intent = Intent.WRONG_PERSON
         referral = find_referral(reading_text, sender_address(headers))
-    elif has(cues.sarcasm):
+    elif has(cues.sarcasm) or any(_FLAT_NO.match(x.text) for x in reading):
         intent = Intent.NOT_INTERESTED
     elif has(cues.meeting, negatable=True) or any(_names_slot(s.text, day) for s in reading):
         intent = Intent.MEETING_REQUEST
@@ -302,10 +332,18 @@ def read_reply(
             )
             if deferred:
                 intent, check_in_on = Intent.NOT_NOW, deferred
+    elif _took_a_competitor(reading, competitors):
+        intent = Intent.NOT_INTERESTED
     elif has(cues.not_now):
         intent = Intent.NOT_NOW
         check_in_on = dates.check_in_date(reading_text, day, day_first=day_first)
-    elif has(cues.not_interested) or _took_a_competitor(reading, competitors):
+    elif any(
+        has_cue(cues.not_interested, x.text, negatable=False)
+        and ("?" not in x.text or has_cue(cues.sender_question, x.text, negatable=False))
+        for x in reading
+    ):
+        # "Is your WMS an in-house system?" asks; a statement declines, and so does "who
+        # gave you my address?".
         intent = Intent.NOT_INTERESTED
     elif commits:
         # Her questions then are the logistics of starting ("What do you need from us?").

@@ -17,9 +17,47 @@ _I = re.IGNORECASE
 
 def any_of(*patterns: str, flags: int = 0) -> re.Pattern[str]:
     """One case-insensitive pattern matching any of `patterns`; a space matches any spacing
-    (hard-wrapped lines put a line break inside a phrase) and " ?" optional spacing."""
-    joined = "|".join(f"(?:{p})" for p in patterns).replace(" ?", r"\s*").replace(" ", r"\s+")
+    (hard-wrapped lines put a line break inside a phrase, a comma a pause: "Tuesday, 3 pm")
+    and " ?" optional spacing."""
+    joined = _spaces("|".join(f"(?:{p})" for p in patterns))
     return re.compile(joined, _I | flags)
+
+
+def _spaces(pattern: str) -> str:
+    """Spaces outside character classes made flexible: " ?" any spacing or none, " " a
+    comma, semicolon or colon and spacing, or spacing alone."""
+    out: list[str] = []
+    in_class = escaped = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif in_class:
+            out.append(ch)
+            in_class = ch != "]"
+        elif ch == "[":
+            out.append(ch)
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":  # a literal "]" first in the class
+                out.append("]")
+                i += 1
+        elif ch == " " and pattern[i + 1 : i + 2] == "?":
+            out.append(r"\s*")
+            i += 1
+        elif ch == " ":
+            out.append(r"[,;:]?\s+")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 @dataclass(frozen=True)
