@@ -144,3 +144,26 @@ def compare_command(
     except (FileNotFoundError, ValueError) as exc:
         raise fail(str(exc), soft_wrap=True) from exc
     _print_markdown(comparison_markdown(comparison), plain)
+
+
+@eval_app.command("cues")
+def cues_command(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the full Markdown report to this file.")
+    ] = None,
+    plain: Annotated[bool, typer.Option("--plain", help="Print raw Markdown.")] = False,
+) -> None:
+    """Which reply-reading cue fires on which dev cases (and how many test cases): cues
+    that fire on a single dev case and nothing else are listed as suspects."""
+    from evals.cue_report import cue_report, markdown_cue_report
+
+    try:
+        report = cue_report()
+    except (ValueError, FileNotFoundError) as exc:
+        raise fail(str(exc), soft_wrap=True) from exc
+    text = markdown_cue_report(report)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"Full report written to {out}", highlight=False)
+    summary, _, _rest = text.partition("\n## Every cue")
+    _print_markdown(summary, plain)
