@@ -33,11 +33,11 @@ from core.icp_verdicts import FitLevel
 from core.reply_reading import (
     INTEREST_ORDER,
     Bant,
-    BantItem,
     BantVerdict,
     Intent,
     PurchaseInterest,
 )
+from graphs.reply_reader.injection import injected_text
 from store.engagement import HandoffTarget
 
 _BANT_NAMES = ("budget", "authority", "need", "timing")
@@ -79,6 +79,10 @@ class RuleCondition(BaseModel):
     injection_only: bool | None = Field(
         default=None,
         description="The latest reply held nothing but an attempt to instruct the agent.",
+    )
+    language_not_written: bool | None = Field(
+        default=None,
+        description="The lead writes in a language the agent's engine does not write in.",
     )
 
     @field_validator("intent_in", "fit_in", mode="before")
@@ -148,6 +152,11 @@ class ConversationFacts(BaseModel):
     injection_only: bool = Field(
         default=False, description="The latest reply held nothing but an injection attempt."
     )
+    language_not_written: bool = Field(
+        default=False,
+        description="The latest reply is in a language the engine does not write (the "
+        "offline engine writes English): a seller answers rather than the agent in English.",
+    )
 
     @model_validator(mode="after")
     def _intent_implies_state(self) -> ConversationFacts:
@@ -188,6 +197,7 @@ def _flag(name: str, wanted: bool, actual: bool) -> str | None:
         "email_invalid": "the email address is invalid or missing",
         "unanswered_question": "a question the product FAQ does not answer",
         "injection_only": "the reply only tried to instruct the agent",
+        "language_not_written": "the lead writes in a language the agent does not write",
     }
     if wanted != actual:
         return None
@@ -226,6 +236,7 @@ def _match(when: RuleCondition, facts: ConversationFacts) -> list[str] | None:
         "email_invalid": facts.email_invalid,
         "unanswered_question": facts.unanswered_question,
         "injection_only": facts.injection_only,
+        "language_not_written": facts.language_not_written,
     }
     for name, actual in flags.items():
         wanted = getattr(when, name)
@@ -306,6 +317,12 @@ DEFAULT_HANDOFF_RULES: tuple[HandoffRule, ...] = (
         _SELLER,
         intent_in=["unclear"],
     ),
+    _rule(
+        "language_not_written",
+        "The lead writes in a language the agent does not write",
+        _SELLER,
+        language_not_written=True,
+    ),
     _rule("no_icp_match", "The lead does not match the ICP", _SUPERVISOR, fit_in=["none"]),
     _rule(
         "no_reply_after_follow_ups",
@@ -325,6 +342,16 @@ def default_handoff_rules() -> list[HandoffRule]:
 # -- facts from the conversation -----------------------------------------------------------
 
 
+def _genuine_quote(evidence: str | None, body: str) -> bool:
+    """True if the quote is the lead's own words: in the reply, outside injected sentences."""
+    if not evidence or evidence.startswith("Job title:"):
+        return bool(evidence)
+    quote = " ".join(evidence.split()).lower()
+    if quote not in " ".join(body.split()).lower():
+        return False
+    return not any(quote in " ".join(s.split()).lower() for s in injected_text(body))
+
+
 def facts_from_conversation(
     turns: list[ConversationTurn],
     *,
@@ -333,26 +360,36 @@ def facts_from_conversation(
     do_not_email: bool = False,
     email_invalid: bool = False,
     unanswered_question: bool = False,
+    written_languages: tuple[str, ...] | None = None,
 ) -> ConversationFacts:
     """The rules' input from the readings of the lead's replies.
 
     Purchase interest is the highest shown; each BANT dimension keeps its latest
     verdict that is not "unknown" (a later "no budget after all" overrides an earlier
-    "budget approved"). A reply flagged as an injection attempt still counts for its
-    intent (an opt-out in it is honoured) but adds no interest and no BANT.
+    "budget approved"). A reply with an injection attempt counts like any other: the
+    reader has already left the injected sentences out of its interest and BANT.
+    `written_languages`: the languages the engine writes (None: any).
     """
-    readings = [t.reading for t in sorted(turns, key=lambda t: t.at) if t.reading is not None]
+    read = [t for t in sorted(turns, key=lambda t: t.at) if t.reading is not None]
+    readings = [t.reading for t in read if t.reading is not None]
     interest = PurchaseInterest.NONE
     bant = Bant()
     opted_out = do_not_email
-    for reading in readings:
+    for turn in read:
+        reading = turn.reading
+        assert reading is not None
         opted_out = opted_out or reading.intent is Intent.UNSUBSCRIBE
+        items = {name: getattr(reading.bant, name) for name in _BANT_NAMES}
+        shown = reading.purchase_interest
         if reading.injection_suspected:
-            continue
-        if _rank(reading.purchase_interest) > _rank(interest):
-            interest = reading.purchase_interest
-        for name in _BANT_NAMES:
-            item: BantItem = getattr(reading.bant, name)
+            # Trust only what the lead wrote outside the injected sentences: a reader that
+            # was talked into "budget approved" quotes words that are not there.
+            items = {n: i for n, i in items.items() if _genuine_quote(i.evidence, turn.body)}
+            if not any(i.verdict is BantVerdict.MET for i in items.values()):
+                shown = PurchaseInterest.NONE
+        if _rank(shown) > _rank(interest):
+            interest = shown
+        for name, item in items.items():
             if item.verdict is not BantVerdict.UNKNOWN:
                 setattr(bant, name, item.model_copy())
     latest = readings[-1] if readings else None
@@ -368,6 +405,12 @@ def facts_from_conversation(
         unanswered_question=unanswered_question,
         injection_suspected=any(r.injection_suspected for r in readings),
         injection_only=bool(latest and latest.injection_only),
+        language_not_written=bool(
+            written_languages is not None
+            and latest is not None
+            and latest.language
+            and latest.language not in written_languages
+        ),
     )
 
 

@@ -55,6 +55,9 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
             unanswered_question=default_faq().leaves_unanswered(
                 reading.questions if reading else []
             ),
+            # The offline engine writes English: it hands the lead to a seller rather than
+            # answering a German reply in English.
+            written_languages=("en",) if context.engine == "offline" else None,
         )
         decision = evaluate_handoff(facts, engage.handoff_rules)
         if decision is not None:
