@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from core.conversation import ConversationTurn
 from core.icp_profile import Seniority
@@ -26,7 +27,7 @@ from core.reply_reading import Bant, BantItem, BantVerdict
 from graphs.icp.title import classify_title
 from graphs.reply_reader.dates import find_dates
 from graphs.reply_reader.language_cues import ActCues
-from graphs.reply_reader.sentences import Sentence, has_cue, normalize
+from graphs.reply_reader.sentences import Sentence, has_cue, might_match, normalize
 
 BANT_DIMENSIONS = ("budget", "authority", "need", "timing")
 SENIOR_LEVELS = frozenset({Seniority.C_LEVEL, Seniority.VP, Seniority.DIRECTOR, Seniority.HEAD})
@@ -37,6 +38,8 @@ TIMING_HORIZON_DAYS = 183
 def _by_cues(sentences: list[Sentence], met: re.Pattern[str], not_met: re.Pattern[str]) -> BantItem:
     """A not-met cue wins, else the first met one (a negated met cue does not count)."""
     found = BantItem()
+    if not (might_match(not_met, sentences) or might_match(met, sentences)):
+        return found
     for sentence in sentences:
         if not_met.search(normalize(sentence.text)):
             return BantItem(verdict=BantVerdict.NOT_MET, evidence=sentence.text)
@@ -110,9 +113,14 @@ def read_bant(
     )
 
 
+@lru_cache(maxsize=4096)
+def _senior(job_title: str) -> bool:
+    return classify_title(job_title).seniority in SENIOR_LEVELS
+
+
 def title_authority(job_title: str | None) -> BantItem | None:
     """Authority met from a senior job title (c-level, VP, director, head), else None."""
-    if not job_title or classify_title(job_title).seniority not in SENIOR_LEVELS:
+    if not job_title or not _senior(job_title):
         return None
     return BantItem(verdict=BantVerdict.MET, evidence=f"Job title: {job_title.strip()}")
 
@@ -122,8 +130,10 @@ def apply_title_authority(bant: Bant, job_title: str | None) -> Bant:
 
     The text comes first: a VP who will "run it by our CFO" does not decide this one.
     """
+    if bant.authority.verdict != BantVerdict.UNKNOWN:
+        return bant
     from_title = title_authority(job_title)
-    if from_title is None or bant.authority.verdict != BantVerdict.UNKNOWN:
+    if from_title is None:
         return bant
     return bant.model_copy(update={"authority": from_title})
 

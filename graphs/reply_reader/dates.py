@@ -416,11 +416,33 @@ def _same_period(day: date, first_month: int, months: int) -> bool:
     return first_month <= day.month < first_month + months
 
 
+# Most sentences name no date: one cheap look for a digit or a date word first spares the
+# dozen patterns below (the reader checks every sentence).
+# Number words ("a", "un", "um") are left out: they name no date without a unit.
+_DATE_WORDS = {
+    *_MONTHS,
+    *_WEEKDAYS,
+    *(w for w in (*_PERIODS, *_FOREIGN_UNITS) if len(w) > 2),
+    *[
+        "tomorrow", "morgen", "demain", "mañana", "manana", "amanhã", "amanha", "week",
+        "month", "quarter", "year", "day", "q1", "q2", "q3", "q4", "h1", "h2",
+    ],
+}  # fmt: skip
+_DATE_HINT = re.compile(
+    r"\d|\ban\b|\b(?:"
+    + "|".join(sorted((re.escape(w) for w in _DATE_WORDS), key=len, reverse=True))
+    + r")",
+    re.IGNORECASE,
+)
+
+
 def find_dates(text: str, received_on: date, *, day_first: bool = True) -> list[DateMention]:
     """Every date the text names, in reading order, resolved against `received_on`.
 
     Overlapping matches keep the first pattern that matched (the most specific).
     """
+    if not _DATE_HINT.search(text):
+        return []
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
     for kind, pattern in _PATTERNS:

@@ -116,7 +116,9 @@ _QUOTED = re.compile(
 def _instructs_agent(text: str, instruction: re.Pattern[str]) -> bool:
     """True if the text gives the agent instructions (tags kept: hidden styles are a cue)."""
     text = _QUOTED.sub(" ", normalize(text))
-    return bool(instruction.search(text) or instruction.search(_TAG.sub(" ", text).strip()))
+    if instruction.search(text):
+        return True
+    return "<" in text and bool(instruction.search(_TAG.sub(" ", text).strip()))
 
 
 def injected_sentences(

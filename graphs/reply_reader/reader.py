@@ -272,7 +272,8 @@ def read_reply(
     sentences = split_sentences(text)
     # The cues of the lead's language (with English): detected on all she wrote, since an
     # injected sentence may be in another language than her own.
-    cues = act_cues(detect_language(text))
+    language = detect_language(text)
+    cues = act_cues(language)
     injected = injected_sentences(sentences, cues.injection)
     # An instruction may hide below the sign-off; it is never read, but it is flagged.
     injected_below = bool(cleaned.signature) and bool(
@@ -285,6 +286,7 @@ def read_reply(
         return in_any_sentence(pattern, reading, negatable=negatable)
 
     intent: Intent
+    asked: list[str] = []
     return_on = check_in_on = None
     referral = None
     commits = has(cues.commit, negatable=True)
@@ -348,7 +350,7 @@ def read_reply(
     elif commits:
         # Her questions then are the logistics of starting ("What do you need from us?").
         intent = Intent.INTERESTED
-    elif _questions(reading, cues):
+    elif asked := _questions(reading, cues):
         intent = Intent.QUESTION
     else:
         intent = Intent.INTERESTED
@@ -383,7 +385,7 @@ def read_reply(
                 update={"timing": BantItem(verdict=BantVerdict.NOT_MET, evidence=said)}
             )
     bant = apply_title_authority(carry_over_bant(bant, conversation), job_title)
-    questions = [] if machine else _questions(reading, cues)
+    questions = [] if machine else (asked or _questions(reading, cues))
     result = ReplyReading(
         intent=intent,
         purchase_interest=interest_level(
@@ -403,7 +405,8 @@ def read_reply(
         referral=referral,
         injection_suspected=bool(injected) or injected_below,
         injection_only=bool(injected) and _says_nothing(reading),
-        language=detect_language(reading_text or text),
+        # The lead's own language: read again only when injected sentences were dropped.
+        language=detect_language(reading_text) if injected and reading_text else language,
         engine="offline",
     )
     return result.model_copy(update={"summary": _summary(result)})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _I = re.IGNORECASE
 
@@ -155,17 +156,43 @@ _CLITIC_HYPHEN = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
+def _for_cues(sentence: str) -> str:
+    """The sentence as cues read it (apostrophes straightened, clitics apart); same length."""
+    return _CLITIC_HYPHEN.sub(" ", normalize(sentence))
+
+
 def has_cue(pattern: re.Pattern[str], sentence: str, *, negatable: bool) -> bool:
     """True if `pattern` matches `sentence` somewhere a negation does not cancel
     (negations count only when `negatable`)."""
-    text = _CLITIC_HYPHEN.sub(" ", normalize(sentence))
+    text = _for_cues(sentence)
     return any(not (negatable and _negated(text, m.start())) for m in pattern.finditer(text))
+
+
+# Sentences joined for one quick look: "." between them stops a cue's spacing and its
+# word gaps from running into the next sentence (lookaheads included), and a line break
+# keeps "^" and "$" at every sentence's edges.
+_SEPARATOR = "\n.\n"
+
+
+@lru_cache(maxsize=1024)
+def _over_lines(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+
+
+def might_match(pattern: re.Pattern[str], sentences: list[Sentence]) -> bool:
+    """False when `pattern` matches none of `sentences` (one search over all of them); True
+    when it may, and `has_cue` decides per sentence. Most cues match no sentence at all."""
+    joined = _SEPARATOR.join(_for_cues(s.text) for s in sentences)
+    return _over_lines(pattern).search(joined) is not None
 
 
 def in_any_sentence(
     pattern: re.Pattern[str], sentences: list[Sentence], *, negatable: bool
 ) -> bool:
     """True if `pattern` is found in any of `sentences` (see `has_cue`)."""
+    if not sentences or not might_match(pattern, sentences):
+        return False
     return any(has_cue(pattern, s.text, negatable=negatable) for s in sentences)
 
 
