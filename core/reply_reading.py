@@ -105,3 +105,10 @@ class ReplyReading(BaseModel):
     )
     summary: str = Field(default="", description="One line for the supervisor.")
     engine: str = "offline"
+    confidence: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="How sure the reader is of the intent; below the admin's threshold "
+        "(hand-off rule low_confidence) a seller reads the reply and the agent sends nothing.",
+    )

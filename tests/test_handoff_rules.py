@@ -60,6 +60,7 @@ def test_default_rule_order() -> None:
         "referral",
         "unanswered_question",
         "unclear_reply",
+        "low_confidence",
         "language_not_written",
         "no_icp_match",
         "no_reply_after_follow_ups",
@@ -462,3 +463,16 @@ def test_referral_and_unanswered_question_go_to_the_seller() -> None:
     assert asked is not None and asked.rule_id == "unanswered_question"
     answered = evaluate_handoff(facts(latest_intent=Intent.QUESTION), DEFAULT_HANDOFF_RULES)
     assert answered is None
+
+
+@pytest.mark.parametrize(("confidence", "rule_id"), [(0.45, "low_confidence"), (0.6, None)])
+def test_a_reading_below_the_threshold_goes_to_a_seller(
+    confidence: float, rule_id: str | None
+) -> None:
+    turns = [turn(4, intent=Intent.INTERESTED, confidence=confidence)]
+    decision = evaluate_handoff(
+        facts_from_conversation(turns, fit_level=FitLevel.EXACT), DEFAULT_HANDOFF_RULES
+    )
+    assert (decision.rule_id if decision else None) == rule_id
+    if decision:
+        assert "reading confidence 0.45 < 0.50" in decision.explanation

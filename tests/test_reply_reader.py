@@ -1186,3 +1186,18 @@ def test_a_huge_reply_is_read_from_its_start() -> None:
     pasted = "2026-03-01 12:00:01 INFO sync ok id=12345 status=200\n" * 100_000  # ~5 MB
     reading = read_reply(answer + pasted, received_on=RECEIVED, job_title=None)
     assert reading.intent == Intent.MEETING_REQUEST
+
+
+def test_every_reading_says_how_sure_it_is() -> None:
+    def sure(text: str, **kw: object) -> tuple[Intent, float]:
+        reading = read_reply(text, received_on=RECEIVED, job_title=None, **kw)  # type: ignore[arg-type]
+        return reading.intent, reading.confidence
+
+    assert sure("Thursday at 10am works for a call.") == (Intent.MEETING_REQUEST, 0.85)
+    # A decline and a wish to go on: a seller decides.
+    assert sure("Not interested. When can we start?") == (Intent.UNCLEAR, 0.4)
+    assert sure("ok") == (Intent.UNCLEAR, 0.3)
+    # Interest read from a stated pain alone, with no act of hers.
+    intent, confidence = sure("We have budget approved for this quarter.")
+    assert intent == Intent.INTERESTED and confidence == 0.6
+    assert sure("Out of office.", headers={"auto_submitted": "auto-replied"})[1] == 0.95

@@ -84,6 +84,12 @@ class RuleCondition(BaseModel):
         default=None,
         description="The lead writes in a language the agent's engine does not write in.",
     )
+    confidence_below: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The reader's confidence in the latest reply is below this threshold.",
+    )
 
     @field_validator("intent_in", "fit_in", mode="before")
     @classmethod
@@ -151,6 +157,9 @@ class ConversationFacts(BaseModel):
     # a reply that is nothing but an attempt to steer the agent goes to a supervisor.
     injection_only: bool = Field(
         default=False, description="The latest reply held nothing but an injection attempt."
+    )
+    reading_confidence: float | None = Field(
+        default=None, ge=0, le=1, description="How sure the reader is of the latest reply."
     )
     language_not_written: bool = Field(
         default=False,
@@ -225,6 +234,11 @@ def _match(when: RuleCondition, facts: ConversationFacts) -> list[str] | None:
         if met < when.min_bant_met:
             return None
         said.append(f"{met} of 4 BANT met ≥ {when.min_bant_met}")
+    if when.confidence_below is not None:
+        confidence = facts.reading_confidence
+        if confidence is None or confidence >= when.confidence_below:
+            return None
+        said.append(f"reading confidence {confidence:.2f} < {when.confidence_below:.2f}")
     if when.fit_in is not None:
         if facts.fit_level is None or facts.fit_level not in when.fit_in:
             return None
@@ -318,6 +332,12 @@ DEFAULT_HANDOFF_RULES: tuple[HandoffRule, ...] = (
         intent_in=["unclear"],
     ),
     _rule(
+        "low_confidence",
+        "The agent is not sure what the lead means",
+        _SELLER,
+        confidence_below=0.5,
+    ),
+    _rule(
         "language_not_written",
         "The lead writes in a language the agent does not write",
         _SELLER,
@@ -405,6 +425,7 @@ def facts_from_conversation(
         unanswered_question=unanswered_question,
         injection_suspected=any(r.injection_suspected for r in readings),
         injection_only=bool(latest and latest.injection_only),
+        reading_confidence=latest.confidence if latest else None,
         language_not_written=bool(
             written_languages is not None
             and latest is not None

@@ -342,6 +342,7 @@ REQUEST = any_of(
     r"\b(?:send|share|put together|prepare|draft) (?:me |us )?(?:a |an |your )?(?:\w+ )?"
     r"(?:proposal|offer|contract|order form|agreement)\b",
     r"\bwhat (?:do|would|will) you need from (?:us|me)\b",
+    r"\bwhen can (?:we|you|i) (?:start|begin|kick off|get started|go live)\b",
     r"\b(?:what(?:'s| are| is) (?:the )?next steps?|how (?:do|can|should) (?:we|i) (?:get started|"
     r"start|proceed|move forward|go about it|sign up|begin)|where do (?:we|i) (?:start|sign))\b",
 )

@@ -60,6 +60,13 @@ from graphs.reply_reader.referral import find_referral
 from graphs.reply_reader.segmentation import clean_reply
 from graphs.reply_reader.sentences import Sentence, has_cue, in_any_sentence, split_sentences
 
+# How sure a reading is (ReplyReading.confidence): the admin's hand-off rule
+# `low_confidence` sends readings below its threshold to a seller.
+MACHINE = 0.95  # the mail headers say it: a bounce or an auto-reply
+CONFIDENT = 0.85  # an act recognised in the lead's own words
+INFERRED = 0.6  # interest read from a need, budget or buying signal alone
+CONTRADICTORY = 0.4  # a decline and a wish to go on in the same reply
+UNSURE = 0.3  # nothing recognised
 # "Let's talk in Q3" is a deferral, not a meeting request, when the date is this far off.
 MEETING_DEFERRAL_DAYS = 45
 # A lead writes her answer at the top; what runs on for megabytes is pasted logs or a
@@ -287,6 +294,7 @@ def read_reply(
 
     intent: Intent
     asked: list[str] = []
+    sarcastic = False
     return_on = check_in_on = None
     referral = None
     commits = has(cues.commit, negatable=True)
@@ -311,7 +319,7 @@ def read_reply(
         intent = Intent.WRONG_PERSON
         referral = find_referral(reading_text, sender_address(headers))
     elif has(cues.sarcasm) or any(_FLAT_NO.match(x.text) for x in reading):
-        intent = Intent.NOT_INTERESTED
+        intent, sarcastic = Intent.NOT_INTERESTED, True
     elif has(cues.meeting, negatable=True) or any(_names_slot(s.text, day) for s in reading):
         intent = Intent.MEETING_REQUEST
         asks = [
@@ -370,11 +378,25 @@ def read_reply(
             # "Kim runs operations: kim@…" or "I'll forward this to procurement", and
             # nothing else: the lead points elsewhere.
             intent, referral = Intent.WRONG_PERSON, pointed
+    confidence = CONFIDENT
+    if intent == Intent.INTERESTED and not explicit_interest:
+        # Read from a need, budget or buying signal alone, with no act of hers.
+        confidence = INFERRED
     if intent == Intent.INTERESTED and not (explicit_interest or bant.met_count() or kinds):
         # No act recognised and nothing the lead wants, has or plans: guessing "interested"
         # would email again someone who may have declined or opted out in words not known
         # here. The reply goes to a seller instead.
-        intent = Intent.UNCLEAR
+        intent, confidence = Intent.UNCLEAR, UNSURE
+    elif (
+        intent == Intent.NOT_INTERESTED
+        and not sarcastic
+        and (commits or has(cues.request, negatable=True) or has(cues.meeting, negatable=True))
+    ):
+        # "Not interested. When can we start?": a decline and a wish to go on, no way to
+        # tell which she means.
+        intent, confidence = Intent.UNCLEAR, CONTRADICTORY
+    elif is_bounce(headers, head, text) or is_auto_reply(headers):
+        confidence = MACHINE
     if intent == Intent.NOT_NOW and bant.timing.verdict != BantVerdict.NOT_MET:
         # A deferral is the lead saying the timing is not right; quote where she says so.
         said = next(
@@ -404,6 +426,7 @@ def read_reply(
         check_in_date=check_in_on,
         referral=referral,
         injection_suspected=bool(injected) or injected_below,
+        confidence=confidence,
         injection_only=bool(injected) and _says_nothing(reading),
         # The lead's own language: read again only when injected sentences were dropped.
         language=detect_language(reading_text) if injected and reading_text else language,

@@ -129,7 +129,17 @@ def reading_from_llm(
         if q.strip() and not _overlaps(verbatim_quote(q, text), text, spans)
     ][:MAX_QUESTIONS]
     summary = " ".join(out.summary.split())[:300] or rules.summary
+    # Sure when the model and the rules agree on the act; every quote the model made up
+    # (not the lead's words) makes the rest of its reading less credible.
+    dropped = sum(
+        1
+        for d in BANT_DIMENSIONS
+        if getattr(out.bant, d).verdict != BantVerdict.UNKNOWN
+        and items[d].verdict == BantVerdict.UNKNOWN
+    )
+    confidence = (0.9 if intent == rules.intent else 0.65) - 0.15 * dropped
     return ReplyReading(
+        confidence=round(max(0.2, confidence), 2),
         intent=intent,
         purchase_interest=interest,
         bant=bant,
