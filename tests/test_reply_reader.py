@@ -1048,13 +1048,15 @@ WIDER_CASES: list[Case] = [
         "We signed with another vendor for a year; we might look at it again next spring.",
         Intent.NOT_NOW,
         LOW,
-        bant={"timing": NOT_MET},
+        # A deferral without a date leaves timing unknown (issue 10's BANT policy).
+        bant={"timing": BantVerdict.UNKNOWN},
     ),
     Case(
         "not-now-ask-again",
         "Ask me again in 3 weeks, we are closing the books.",
         Intent.NOT_NOW,
-        bant={"timing": NOT_MET},
+        # Three weeks is within six months: timing met.
+        bant={"timing": MET},
         check_in_date=date(2025, 3, 19),
     ),
     Case(

@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field
 
+from graphs.reply_reader.language import detect_language
+
 FAQ_DIR = Path(__file__).with_name("faq")
 DEFAULT_PRODUCT = "northwind"
 
@@ -27,6 +29,7 @@ class FaqEntry(BaseModel):
 class ProductFaq(BaseModel):
     """The whole FAQ."""
 
+    product: str = Field(default="", description="The product's name (its file name).")
     entries: list[FaqEntry]
 
     def match(self, question: str) -> FaqEntry | None:
@@ -39,16 +42,35 @@ class ProductFaq(BaseModel):
                 best, hits = entry, count
         return best
 
+    def answer_for(self, question: str) -> FaqEntry | None:
+        """The entry that answers `question`, or None: no entry's topic is asked about, or
+        the question names a product, system or place no answer mentions ("do you integrate
+        with Xero?" is about integrations, but the answer names SAP, Oracle and NetSuite)."""
+        entry = self.match(question)
+        if entry is None:
+            return None
+        known = " ".join(
+            [
+                self.product,
+                *(e.answer for e in self.entries),
+                *(t for e in self.entries for t in e.topics),
+            ]
+        ).lower()
+        language = detect_language(question)
+        if any(name.lower() not in known for name in named_things(question, language)):
+            return None
+        return entry
+
     def leaves_unanswered(self, questions: list[str]) -> bool:
-        """True when a question matches no entry: the seller answers it, the agent never
+        """True when a question has no answer here: the seller answers it, the agent never
         guesses."""
-        return any(self.match(question) is None for question in questions)
+        return any(self.answer_for(question) is None for question in questions)
 
     def answers(self, questions: list[str]) -> tuple[list[tuple[str, FaqEntry]], list[str]]:
         """Questions with their entries, and the questions nothing answers."""
         answered, unanswered = [], []
         for question in questions:
-            entry = self.match(question)
+            entry = self.answer_for(question)
             if entry is None:
                 unanswered.append(question)
             else:
@@ -59,6 +81,32 @@ class ProductFaq(BaseModel):
 # Topics this short are whole words (a plural allowed): as stems they would hit other
 # languages' words ("term" in "Termin", "demo" in "demora", "cost" in "costuma").
 _WHOLE_WORD_LENGTH = 4
+
+
+# Names of products and systems as people write them: all capitals (TOTVS, SAP), a capital
+# inside the word (NetSuite, XRechnung) or letters with digits (S4HANA).
+_NAMED = re.compile(
+    r"\b(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[a-z][A-Z][A-Za-z0-9]*|[A-Za-z]+\d[A-Za-z0-9]*)\b"
+)
+# Acronyms every business email uses that name no product.
+_COMMON_WORDS = """
+AI API APIs AP AR B2B CEO CFO COO CTO CIO CRM CSV EDI ERP EU FAQ GDPR HR IT KPI MD OK PDF PO
+POs ROI SaaS SLA SLAs SMS SSO UK US USA VAT WMS XML IBAN CET CEST GMT UTC PM AM FYI ASAP TBD
+NB PS HQ IoT GPS OCR NDA MSA RFP RFQ DSGVO RGPD LGPD TVA IVA MwSt USt HT TTC CHF EUR USD GBP
+BRL MXN Q1 Q2 Q3 Q4
+"""
+_COMMON = frozenset(_COMMON_WORDS.split())
+# Outside German (which capitalises every noun), a capitalised word inside a sentence is a
+# name: "Do you integrate with Xero?", "vocês integram com o Bling?".
+_CAPITALISED = re.compile(r"(?<=[a-zà-ÿ,] )[A-Z][a-zà-ÿ]{2,}\b")
+
+
+def named_things(question: str, language: str | None = None) -> list[str]:
+    """The product, system and place names a question mentions."""
+    found = [m.group(0) for m in _NAMED.finditer(question)]
+    if language != "de":
+        found += [m.group(0) for m in _CAPITALISED.finditer(question)]
+    return [name for name in found if name not in _COMMON]
 
 
 @cache
@@ -81,7 +129,8 @@ def product_faq(product: str) -> ProductFaq:
     path = FAQ_DIR / f"{product}.yaml"
     if not path.is_file():
         raise ValueError(f"no FAQ for product {product!r}; known: {', '.join(known_products())}")
-    return ProductFaq.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return ProductFaq.model_validate({"product": product, **data})
 
 
 def default_faq() -> ProductFaq:

@@ -138,6 +138,27 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("quarter", rf"{_LEAD}\b(?P<q>Q[1-4]|H[12])\b(?:\s*(?P<year>(?:19|20)\d\d))?"),
         (
+            "ordinal_quarter",
+            rf"{_LEAD}\b(?P<ordinal>first|second|third|fourth|last|ersten|zweiten|dritten|"
+            r"vierten|letzten|premier|deuxième|second|troisième|quatrième|dernier|primer|"
+            r"segundo|tercer|cuarto|último|primeiro|terceiro|quarto|último)\s+(?:fiscal\s+)?"
+            r"(?:quarter|quartal|trimestre)\b",
+        ),
+        (
+            "period_end",
+            r"\b(?P<edge>end\s+of\s+(?:the\s+|this\s+)?|year[- ]?|fim\s+do\s+|final\s+do\s+|"
+            r"fechamento\s+do\s+|fin\s+d[eu]\s+(?:l')?|fin\s+de\s+|final\s+de\s+|cierre\s+del?\s+|"
+            r"ende\s+des\s+|jahres|monats)(?P<period>month|year|mês|mes|ano|année|annee|mois|año|"
+            r"jahres|monats|end|ende)\b",
+        ),
+        (
+            "next_year_start",
+            r"\b(?:anfang|beginning\s+of|start\s+of|early|début|debut|principios\s+de(?:l)?|"
+            r"início\s+d[oe])\s+(?:(?:the\s+|de\s+l'|del\s+|do\s+)?)(?:nächsten\s+jahres|next\s+year|"
+            r"the\s+new\s+year|année\s+prochaine|próximo\s+año|año\s+que\s+viene|próximo\s+ano|"
+            r"ano\s+que\s+vem)\b",
+        ),
+        (
             "next_period",
             rf"{_LEAD}\b(?:(?P<which>next|this|the\s+end\s+of\s+the|end\s+of\s+the|end\s+of\s+this|"
             r"the\s+new|nächste[nms]?|kommende[nms]?|prochaine?|le\s+mois\s+prochain|"
@@ -215,6 +236,7 @@ class DateMention:
     start: int
     precision: Precision
     after: bool = False
+    kind: str = ""
 
 
 def day_first_for_country(country: str | None) -> bool:
@@ -345,6 +367,31 @@ def _resolve(kind: str, m: re.Match[str], received_on: date, day_first: bool):
         if groups.get("after"):
             return start, "quarter", months
         return _in_current_period(start, received_on, months), "quarter", months
+    if kind == "ordinal_quarter":
+        word = m["ordinal"].lower()
+        number = {"first": 1, "ersten": 1, "premier": 1, "primer": 1, "primeiro": 1,
+                  "second": 2, "zweiten": 2, "deuxième": 2, "segundo": 2,
+                  "third": 3, "dritten": 3, "troisième": 3, "tercer": 3, "terceiro": 3,
+                  }.get(word, 4)  # fmt: skip
+        first_month = (number - 1) * 3 + 1
+        year = received_on.year
+        if date(year, first_month, 1) <= received_on and not _same_period(
+            received_on, first_month, 3
+        ):
+            year += 1
+        start = date(year, first_month, 1)
+        return _in_current_period(start, received_on, 3), "quarter", 3
+    if kind == "period_end":
+        period = m["period"].lower()
+        edge = m["edge"].lower()
+        yearly = period in ("year", "ano", "année", "annee", "año", "jahres") or (
+            period in ("end", "ende") and edge.startswith(("year", "jahres"))
+        )
+        if yearly:
+            return date(received_on.year, 12, 31), "day", 0
+        return _month_end(received_on.replace(day=1)), "day", 0
+    if kind == "next_year_start":
+        return date(received_on.year + 1, 1, 1), "month", 1
     if kind in ("next_period", "period_next"):
         period = m["period"].lower()
         period = _PERIODS.get(period, period)
@@ -406,8 +453,8 @@ def _weekday_on_or_after(day: date) -> date:
 # "after our board meeting on 28 May": the date of an event the lead waits for.
 _AFTER_EVENT = re.compile(
     r"\b(?:after|nach|après|apres|después\s+de|despues\s+de)\s+(?:(?:our|the|my|this|their|"
-    r"unser\w*|dem|der|la|le|el|nuestr[ao])\s+)?(?:[\w-]+\s+){0,3}?(?:on|in|at|am|im|en|el)\s+"
-    r"(?:the\s+)?$",
+    r"unser\w*|dem|der|la|le|el|nuestr[ao])\s+)?(?:[\w-]+\s+){0,3}?(?:(?:on|in|at|am|im|en|el)\s+"
+    r"(?:the\s+)?)?$",
     re.IGNORECASE,
 )
 
@@ -425,7 +472,9 @@ _DATE_WORDS = {
     *(w for w in (*_PERIODS, *_FOREIGN_UNITS) if len(w) > 2),
     *[
         "tomorrow", "morgen", "demain", "mañana", "manana", "amanhã", "amanha", "week",
-        "month", "quarter", "year", "day", "q1", "q2", "q3", "q4", "h1", "h2",
+        "month", "quarter", "year", "day", "q1", "q2", "q3", "q4", "h1", "h2", "end", "ende",
+        "fim", "fin", "final", "cierre", "fechamento", "anfang", "beginning", "start", "early",
+        "début", "debut", "principios", "início", "jahres", "monats", "quartal", "trimestre",
     ],
 }  # fmt: skip
 _DATE_HINT = re.compile(
@@ -468,7 +517,9 @@ def find_dates(text: str, received_on: date, *, day_first: bool = True) -> list[
                     else _next_period_start(on, precision, months or 1)
                 )
             taken.append((start, end))
-            found.append(DateMention(on, m.group(0).strip().rstrip("."), start, precision, after))
+            found.append(
+                DateMention(on, m.group(0).strip().rstrip("."), start, precision, after, kind)
+            )
     return sorted(found, key=lambda mention: mention.start)
 
 
@@ -484,6 +535,13 @@ _RETURN_CUE = re.compile(
 )
 
 
+# The end of a range of days: "4–13 May", "du 13 au 21", "vom 4. bis 13.", "del 4 al 13".
+_RANGE_BEFORE = re.compile(
+    r"\b[0-3]?\d\.?(?:\s*(?:[a-zà-ÿ]{3,9}\.?))?\s*(?:–|-|—|to|au|bis(?:\s+zum)?|al|a|até|through|"
+    r"thru|until|till)\s*$",
+    re.IGNORECASE,
+)
+_CONTEXT_KINDS = frozenset({"period_end"})
 _SENTENCE_BREAK = re.compile(r"[.!?;\n]\s")
 
 
@@ -505,10 +563,18 @@ def return_date(text: str, received_on: date, *, day_first: bool = True) -> date
     """
     future = _future(find_dates(text, received_on, day_first=day_first), received_on)
     stated = [m for m in future if _says_return(text, m)]
+    if not stated:
+        # "Away 4–13 May", "absente du 13 au 21 octobre": back the next working day.
+        ends = [m for m in future if _RANGE_BEFORE.search(text, max(0, m.start - 25), m.start)]
+        if ends:
+            return _weekday_on_or_after(max(m.on for m in ends) + timedelta(days=1))
     return max((m.on for m in stated or future), default=None)
 
 
 def check_in_date(text: str, received_on: date, *, day_first: bool = True) -> date | None:
     """When a "not now" lead asked to be contacted again: the latest future date named."""
     future = _future(find_dates(text, received_on, day_first=day_first), received_on)
-    return max((m.on for m in future), default=None)
+    # "Swamped with year-end close. Ping me in two weeks": the end of a period is context
+    # when another date is named.
+    named = [m for m in future if m.kind not in _CONTEXT_KINDS] or future
+    return max((m.on for m in named), default=None)

@@ -41,7 +41,8 @@ OUT_OF_OFFICE = any_of(
     r"\b(?:i am|i'm|i will be|i'll be|currently|presently)\s+(?:\w+\s+){0,2}?"
     r"(?:on (?:\w+ )?leave|on (?:vacation|holidays?|a business trip|sabbatical)|"
     r"away|travell?ing|out (?:of|until|till|through|from|on))\b",
-    r"\bon (?:annual|parental|maternity|paternity|sick|medical|extended) leave\b",
+    r"\b(?:on|starting|going on|taking|begin(?:ning)?) (?:my )?(?:annual|parental|maternity|"
+    r"paternity|sick|medical|extended|study|shared parental) leave\b",
     r"\b(?:limited|intermittent|no|restricted) access to (?:my )?e-?mails?\b",
     r"\blimited (?:e-?mail|connectivity)\b",
     r"\baway from (?:the office|my desk|e-?mail|my e-?mail)\b",
@@ -214,6 +215,10 @@ NOT_NOW = any_of(
     r"talk|ask)(?: (?:to|with|in touch))?(?: (?:me|us))?(?: again)? (?:in|after|next|later|around|"
     r"closer to|once|when|towards|at the (?:start|end|beginning))\b",
     r"\brevisit (?:this |it )?(?:in|after|next|later)\b",
+    r"\b(?:ping|e-?mail|call|ring|contact|message|nudge|write to|get back to) (?:me|us) (?:again )?"
+    r"(?:in |on |at |around |towards |after |from )?(?:early|mid|late|the end of|the start of|"
+    r"next|the new year|q[1-4]|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)\b",
     r"\btry (?:me|us) (?:in |again in |after )?(?:january|february|march|april|may|june|july|"
     r"august|september|october|november|december|the new year|q[1-4])\b",
     r"\bgive (?:it|me|us) (?:until|till|about|around|a few|another|a couple of)\b",
@@ -232,7 +237,7 @@ NOT_NOW = any_of(
     r"behind us|settled)\b",
     r"\btoo (?:early|soon)\b",
     r"\b(?:bad|wrong) timing\b",
-    r"\btiming (?:is|isn't|'s) (?:not )?(?:right|off|bad)\b",
+    r"\btiming (?:is not|isn't|'s not) right\b|\btiming (?:is|'s) (?:off|bad|wrong)\b",
     r"\bnot a priority (?:right now|at the moment|this|for)\b",
     r"\b(?:swamped|busy|slammed|tied up) (?:until|till|right now|at the moment|this)\b",
     r"\bafter (?:our|the) (?:budget|planning|fiscal|reorg|merger|migration|launch|holidays|"

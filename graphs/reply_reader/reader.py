@@ -44,7 +44,12 @@ from datetime import date, datetime, timedelta
 import graphs.reply_reader.dates as dates
 from core.conversation import ConversationTurn
 from core.reply_reading import Bant, BantItem, BantVerdict, Intent, ReplyReading
-from graphs.reply_reader.bant import apply_title_authority, carry_over_bant, read_bant
+from graphs.reply_reader.bant import (
+    TIMING_HORIZON_DAYS,
+    apply_title_authority,
+    carry_over_bant,
+    read_bant,
+)
 from graphs.reply_reader.injection import injected_sentences
 from graphs.reply_reader.interest import buying_signals, interest_level
 from graphs.reply_reader.language import detect_language
@@ -230,7 +235,7 @@ _UNHAPPY = re.compile(
     r"\b(?:unhappy|not happy|frustrat\w*|problems?|issues?|replac\w*|switch\w*|leav\w*|expir\w*|"
     r"ends?|runs? out|compar\w*|vs\.?|versus|alternative|unzufrieden|wechsel\w*|ablös\w*|"
     r"probleme?|insatisf\w*|remplac\w*|changer|problème\w*|reemplaz\w*|cambiar|problemas?|"
-    r"substitu\w*|trocar|insatisfeit\w*)\b",
+    r"substitu\w*|trocar|insatisfeit\w*|through|until|till|bis|jusqu\w*|hasta|até)\b",
     re.IGNORECASE,
 )
 
@@ -342,7 +347,10 @@ def read_reply(
             )
             if deferred:
                 intent, check_in_on = Intent.NOT_NOW, deferred
-    elif _took_a_competitor(reading, competitors):
+    elif _took_a_competitor(reading, competitors) and not (
+        # "Our contract with Relex runs to February 2027; reconnect in March 2027" defers.
+        has(cues.not_now) and dates.check_in_date(reading_text, day, day_first=day_first)
+    ):
         intent = Intent.NOT_INTERESTED
     elif has(cues.not_now):
         intent = Intent.NOT_NOW
@@ -397,15 +405,16 @@ def read_reply(
         intent, confidence = Intent.UNCLEAR, CONTRADICTORY
     elif is_bounce(headers, head, text) or is_auto_reply(headers):
         confidence = MACHINE
-    if intent == Intent.NOT_NOW and bant.timing.verdict != BantVerdict.NOT_MET:
-        # A deferral is the lead saying the timing is not right; quote where she says so.
+    if intent == Intent.NOT_NOW and check_in_on is not None:
+        # Timing is the date she gives: within six months met, later not met; a deferral
+        # without a date says nothing about it.
         said = next(
-            (s.text for s in reading if has_cue(cues.not_now, s.text, negatable=False)), None
+            (s.text for s in reading if has_cue(cues.not_now, s.text, negatable=False)),
+            bant.timing.evidence,
         )
-        if said:
-            bant = bant.model_copy(
-                update={"timing": BantItem(verdict=BantVerdict.NOT_MET, evidence=said)}
-            )
+        soon = check_in_on <= day + timedelta(days=TIMING_HORIZON_DAYS)
+        verdict = BantVerdict.MET if soon else BantVerdict.NOT_MET
+        bant = bant.model_copy(update={"timing": BantItem(verdict=verdict, evidence=said)})
     bant = apply_title_authority(carry_over_bant(bant, conversation), job_title)
     questions = [] if machine else (asked or _questions(reading, cues))
     result = ReplyReading(
