@@ -24,6 +24,11 @@ class ProductProblem(BaseModel):
 
     id: str
     summary: str
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Short stems naming what the problem is about (fuel, Telefon, factura): "
+        "with a word of pain in the same sentence, the lead states the problem.",
+    )
     words: list[str] = Field(min_length=1, description="Stems, matched at a word start.")
 
 
@@ -47,6 +52,11 @@ class ProductProfile(BaseModel):
     def problem_pattern(self) -> re.Pattern[str]:
         """One pattern matching any problem's words at a word start, any case."""
         return _words_pattern(tuple(w for p in self.problems for w in p.words))
+
+    def keyword_pattern(self) -> re.Pattern[str] | None:
+        """One pattern matching any problem's keywords, or None when none are listed."""
+        words = tuple(w for p in self.problems for w in p.keywords)
+        return _words_pattern(words) if words else None
 
     def competitor_pattern(self) -> re.Pattern[str] | None:
         """One pattern matching any competitor's name, or None when none are listed."""

@@ -411,14 +411,16 @@ class OfflineEngine:
     ) -> ReplyReading:
         """Intent, interest and BANT by the offline reply rules."""
         latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
+        profile = product_profile(product)
         return read_reply_by_rules(
             reply_text,
             received_on=latest.at if latest else utc_now(),
             job_title=research.lead.job_title,
             headers=headers,
             conversation=conversation,
-            problems=product_profile(product).problem_pattern(),
-            competitors=product_profile(product).competitor_pattern(),
+            problems=profile.problem_pattern(),
+            competitors=profile.competitor_pattern(),
+            problem_keywords=profile.keyword_pattern(),
         )
 
     def write_message(

@@ -48,16 +48,26 @@ def _by_cues(sentences: list[Sentence], met: re.Pattern[str], not_met: re.Patter
     return found
 
 
-def _need(sentences: list[Sentence], cues: ActCues, problems: re.Pattern[str] | None) -> BantItem:
-    """The lead's stated pain: one of the product's problems, or product-neutral wording."""
+def _need(
+    sentences: list[Sentence],
+    cues: ActCues,
+    problems: re.Pattern[str] | None,
+    keywords: re.Pattern[str] | None = None,
+) -> BantItem:
+    """The lead's stated pain: one of the product's problems in her words, a problem's
+    keyword with a word of pain ("fuel is eating our margin"), or product-neutral wording."""
     said = _by_cues(sentences, cues.need_met, cues.need_not_met)
-    if said.verdict == BantVerdict.NOT_MET or problems is None:
+    if said.verdict == BantVerdict.NOT_MET:
         return said
     for sentence in sentences:
         text = normalize(sentence.text)
-        if not problems.search(text):
+        named = problems is not None and problems.search(text)
+        keyed = keywords is not None and keywords.search(text) and cues.pain.search(text)
+        if not (named or keyed):
             continue
-        if has_cue(problems, sentence.text, negatable=True):
+        pattern = problems if named else cues.pain
+        assert pattern is not None
+        if has_cue(pattern, sentence.text, negatable=True):
             return (
                 said
                 if said.verdict == BantVerdict.MET
@@ -101,6 +111,7 @@ def read_bant(
     *,
     received_on: date,
     problems: re.Pattern[str] | None = None,
+    keywords: re.Pattern[str] | None = None,
     day_first: bool = True,
 ) -> Bant:
     """BANT of `sentences` read with the cues of their language; `problems` are the
@@ -108,7 +119,7 @@ def read_bant(
     return Bant(
         budget=_by_cues(sentences, cues.budget_met, cues.budget_not_met),
         authority=_by_cues(sentences, cues.authority_met, cues.authority_not_met),
-        need=_need(sentences, cues, problems),
+        need=_need(sentences, cues, problems, keywords),
         timing=_timing(sentences, cues, received_on, day_first),
     )
 

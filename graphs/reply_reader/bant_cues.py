@@ -42,6 +42,7 @@ BUDGET_MET = any_of(
     r"\b(?:set aside|allocated|earmarked|budget(?:ed)?|approved|reserved)",
     r"\bbudget(?:ed)? (?:of|for) (?:about |around |up to )?[$€£]?\s?\d",
     r"\bfunding (?:is |has been )?(?:approved|secured|in place)\b",
+    r"\b(?:set|put) (?:\w+ ){0,3}aside\b",
     # An amount in any currency in a sentence about budget.
     rf"\bbudget\w*\b.{{0,60}}{AMOUNT}|{AMOUNT}.{{0,60}}\bbudget",
 )
@@ -125,6 +126,7 @@ NEED_NOT_MET = any_of(
     r"\b(?:it|that|our (?:current )?(?:setup|process|system|tool)) works (?:fine|well|"
     r"great)\b",
     r"\bwe already (?:have|use)\b",
+    r"\b(?:already )?does (?:everything |all |what )?(?:we need|we want)\b",
     r"\b(?:we|i) (?:don't|do not|dont) (?:have|see|face) (?:that|this|such an?|any such) "
     r"(?:problem|issue|pain|challenge)\b",
     r"\b(?:built|build|building|developed|wrote) (?:our|my) own\b|\bin-?house (?:tool|"
@@ -176,4 +178,17 @@ TIMING_NOT_MET = any_of(
     r"\bnot (?:a )?(?:good|great|the right) (?:time|moment)\b",
     r"\bnext-?year project\b|\blater (?:in|this) (?:the )?year\b",
     r"\b(?:tied up|busy|swamped|slammed) with\b|\bmid-(?:migration|project|rollout)\b",
+)
+
+# Words of pain: with a product problem's keyword in the same sentence, the lead states
+# that problem ("we lose a dozen appointments a week", "fuel is eating our margin").
+PAIN = any_of(
+    r"\b(?:problem\w*|issues?|headaches?|nightmare|pain|struggl\w*|los(?:e|es|ing|t)|wast\w*|"
+    r"eat(?:s|ing)? (?:up|into|our)|kill\w*|drown\w*|chas\w*|manual\w*|spreadsheets?|excel|"
+    r"constantly|always|worr\w*|concern\w*|complain\w*|fines?|penalt\w*|overtime|bleeding)\b",
+    r"\bcost(?:s|ing)? us\b|\bby hand\b|\bkey(?:ed|ing)? (?:in|them in)\b|\bre-?key\w*",
+    r"\bevery (?:day|week|month|morning|time)\b|\btoo (?:long|many|much|slow|high|often)\b",
+    r"\btakes? (?:us )?(?:\w+ ){0,2}(?:days|weeks|hours)\b|\bcan(?:'t|not) keep up\b",
+    r"\bno (?:idea|visibility|way to know|clue)\b|\b(?:don't|do not) know where\b",
+    r"\b(?:a|per) (?:week|day|month)\b|\ba dozen\b|\bhalf (?:the|a) (?:day|morning)\b",
 )

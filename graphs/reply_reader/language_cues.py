@@ -59,6 +59,7 @@ class ActCues:
     need_not_met: re.Pattern[str]
     timing_met: re.Pattern[str]
     timing_not_met: re.Pattern[str]
+    pain: re.Pattern[str]
 
 
 class CueFileError(ValueError):
@@ -121,6 +122,7 @@ _ENGLISH = {
     "need_not_met": english_bant.NEED_NOT_MET,
     "timing_met": english_bant.TIMING_MET,
     "timing_not_met": english_bant.TIMING_NOT_MET,
+    "pain": english_bant.PAIN,
 }
 
 

@@ -267,6 +267,7 @@ def read_reply(
     day_first: bool = True,
     problems: re.Pattern[str] | None = None,
     competitors: re.Pattern[str] | None = None,
+    problem_keywords: re.Pattern[str] | None = None,
 ) -> ReplyReading:
     """Read a lead's reply by rules: intent, purchase interest, BANT with quotes, dates.
 
@@ -375,7 +376,14 @@ def read_reply(
     bant = (
         Bant()
         if machine
-        else read_bant(reading, cues, received_on=day, problems=problems, day_first=day_first)
+        else read_bant(
+            reading,
+            cues,
+            received_on=day,
+            problems=problems,
+            keywords=problem_keywords,
+            day_first=day_first,
+        )
     )
     kinds = set() if machine else buying_signals(reading)
     if not machine and has(cues.pricing, negatable=True):
