@@ -93,16 +93,19 @@ _COMMON_WORDS = """
 AI API APIs AP AR B2B CEO CFO COO CTO CIO CRM CSV EDI ERP EU FAQ GDPR HR IT KPI MD OK PDF PO
 POs ROI SaaS SLA SLAs SMS SSO UK US USA VAT WMS XML IBAN CET CEST GMT UTC PM AM FYI ASAP TBD
 NB PS HQ IoT GPS OCR NDA MSA RFP RFQ DSGVO RGPD LGPD TVA IVA MwSt USt HT TTC CHF EUR USD GBP
-BRL MXN Q1 Q2 Q3 Q4
+BRL MXN Q1 Q2 Q3 Q4 CD CDs DC DCs
 """
 _COMMON = frozenset(_COMMON_WORDS.split())
 # Outside German (which capitalises every noun), a capitalised word inside a sentence is a
 # name: "Do you integrate with Xero?", "vocês integram com o Bling?".
+_VOCATIVE = re.compile(r"^\W*(?:\w+\s+)?[A-ZÀ-Ý][\w'-]+\s*,\s*")
 _CAPITALISED = re.compile(r"(?<=[a-zà-ÿ,] )[A-Z][a-zà-ÿ]{2,}\b")
 
 
 def named_things(question: str, language: str | None = None) -> list[str]:
     """The product, system and place names a question mentions."""
+    # "Oi Marta, vocês atendem no Brasil?": the name in a greeting is the seller's.
+    question = _VOCATIVE.sub("", question)
     found = [m.group(0) for m in _NAMED.finditer(question)]
     if language != "de":
         found += [m.group(0) for m in _CAPITALISED.finditer(question)]

@@ -91,6 +91,8 @@ def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
         if (
             asks
             and has_words
+            # "Two questions:" introduces them; the list asks.
+            and not text.rstrip().endswith(":")
             and not has_cue(cues.request, text, negatable=True)
             and not has_cue(cues.greeting, text, negatable=False)
         ):
