@@ -369,6 +369,16 @@ COMMIT = any_of(
     r"(?:the |a |your )?(?:free )?(?:pilot|trial|sandbox)\b",
 )
 
+# A purchase plan with a time ("I want to start in September", "we plan to decide by end
+# of June"): a timeline of buying, never a deferral.
+PLANS = any_of(
+    r"\b(?:we|i) (?:want|plan|intend|aim|hope|need|'d like|would like) to (?:start|launch|go live|"
+    r"decide|roll (?:it |this )?out|implement|switch|have (?:it|something|this) (?:live|running|"
+    r"in place))\b",
+    r"\b(?:the (?:plan|idea|goal|aim) is to|we're aiming to|we are aiming to) (?:start|launch|go "
+    r"live|decide|roll out|implement|switch|have)\b",
+)
+
 INTERESTED = any_of(
     r"\b(?:sounds|looks|seems) (?:really |very )?(?:interesting|great|good|promising|useful|"
     r"relevant|compelling)\b",

@@ -48,6 +48,7 @@ class ActCues:
     sender_question: re.Pattern[str]
     request: re.Pattern[str]
     commit: re.Pattern[str]
+    plans: re.Pattern[str]
     pricing: re.Pattern[str]
     interested: re.Pattern[str]
     injection: re.Pattern[str]
@@ -111,6 +112,7 @@ _ENGLISH = {
     "sender_question": english.SENDER_QUESTION,
     "request": english.REQUEST,
     "commit": english.COMMIT,
+    "plans": english.PLANS,
     "pricing": PRICING,
     "interested": english.INTERESTED,
     "injection": INJECTION,

@@ -306,8 +306,12 @@ def read_reply(
     return_on = check_in_on = None
     referral = None
     commits = has(cues.commit, negatable=True)
+    plans = has(cues.plans, negatable=True)
     explicit_interest = (
-        commits or has(cues.interested, negatable=True) or has(cues.request, negatable=True)
+        commits
+        or plans
+        or has(cues.interested, negatable=True)
+        or has(cues.request, negatable=True)
     )
     if is_bounce(headers, head, text):
         intent = Intent.BOUNCE
@@ -355,7 +359,7 @@ def read_reply(
         has(cues.not_now) and dates.check_in_date(reading_text, day, day_first=day_first)
     ):
         intent = Intent.NOT_INTERESTED
-    elif has(cues.not_now):
+    elif has(cues.not_now) and not plans:
         intent = Intent.NOT_NOW
         check_in_on = dates.check_in_date(reading_text, day, day_first=day_first)
     elif any(
