@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         default="auto", description="auto: the LLM when OPENAI_API_KEY is set, else offline."
     )
     model: str = Field(default="gpt-4o-mini", description="Chat model name for the LLM engine.")
+    product: str = Field(
+        default="northwind",
+        description="The product the agent sells: its profile "
+        "(graphs/knowledge/profiles/<product>.yaml) and FAQ (graphs/knowledge/faq/<product>.yaml).",
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "QUALIFY_OPENAI_API_KEY")
     )

@@ -28,6 +28,7 @@ class Context:
         default_factory=lambda: get_settings().resolved_engine
     )
     model: str = field(default_factory=lambda: get_settings().model)
+    product: str = field(default_factory=lambda: get_settings().product)
     draft_outreach: bool = True
     sandbox: bool = False
     prompt_versions: tuple[tuple[str, str], ...] = ()

@@ -33,7 +33,7 @@ class Services:
 
 def build_reasoning_engine(context: Context) -> ReasoningEngine:
     """The offline engine, or the LLM engine falling back to it."""
-    offline = OfflineEngine()
+    offline = OfflineEngine(context.product)
     if context.engine == "offline":
         return offline
     from graphs.reasoning.fallback import FallbackEngine

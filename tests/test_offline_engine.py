@@ -162,3 +162,22 @@ def test_outreach_is_grounded_in_sourced_facts() -> None:
     assert draft.grounded_on == ["https://bw.nl/about"]
     assert draft.body.rstrip().endswith("Alex Morgan")
     assert draft.subject == "Demand forecasting"
+
+
+def test_the_engine_judges_need_by_the_product_it_sells() -> None:
+    # QUALIFY_PRODUCT picks the profile: no-shows are Clinicflow's problem, not Northwind's.
+    research = LeadResearch(
+        lead=LeadFacts(lead_id="L1", full_name="Ana Lima"), email_check=check_email(None)
+    )
+    reply = "We lose a dozen appointments a week to no-shows."
+    clinic = OfflineEngine("clinicflow").read_reply(reply, [], research)
+    stock = OfflineEngine("northwind").read_reply(reply, [], research)
+    assert clinic.bant.need.verdict.value == "met"
+    assert stock.bant.need.verdict.value == "unknown"
+    # The product named per call wins over the engine's.
+    assert (
+        OfflineEngine("northwind")
+        .read_reply(reply, [], research, product="clinicflow")
+        .bant.need.verdict.value
+        == "met"
+    )

@@ -17,7 +17,7 @@ from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from core.reply_reading import BantVerdict, ReplyReading
 from graphs.icp.industry import industry_family
-from graphs.knowledge.product_faq import default_faq
+from graphs.knowledge.product_faq import DEFAULT_PRODUCT, product_faq
 from graphs.knowledge.product_profile import product_profile
 from graphs.reply_reader.reader import read_reply as read_reply_by_rules
 from prompts.registry import load_prompt
@@ -142,6 +142,10 @@ class OfflineEngine:
     """Deterministic engine: the default without a model, and the LLM's fallback."""
 
     name = "offline"
+
+    def __init__(self, product: str | None = None) -> None:
+        # The product the agent sells: its profile judges need, its FAQ answers questions.
+        self.product = product
 
     # -- account digest ---------------------------------------------------------------
 
@@ -411,7 +415,7 @@ class OfflineEngine:
     ) -> ReplyReading:
         """Intent, interest and BANT by the offline reply rules."""
         latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
-        profile = product_profile(product)
+        profile = product_profile(product or self.product)
         return read_reply_by_rules(
             reply_text,
             received_on=latest.at if latest else utc_now(),
@@ -478,7 +482,7 @@ class OfflineEngine:
         latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
         reading = latest.reading if latest else None
         questions = list(reading.questions) if reading else []
-        answered, _unanswered = default_faq().answers(questions)
+        answered, _unanswered = product_faq(self.product or DEFAULT_PRODUCT).answers(questions)
         if answered:
             blocks = [f"> {question}\n{entry.answer}" for question, entry in answered]
             thanks = "Thanks for getting back to me. To your questions:"

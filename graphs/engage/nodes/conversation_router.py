@@ -21,7 +21,7 @@ from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversatio
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
-from graphs.knowledge.product_faq import default_faq
+from graphs.knowledge.product_faq import product_faq
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState
@@ -52,7 +52,7 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
             follow_ups_exhausted_without_reply=action == "close_no_reply",
             do_not_email=lead.do_not_email,
             email_invalid=not state["research"].email_check.is_valid,
-            unanswered_question=default_faq().leaves_unanswered(
+            unanswered_question=product_faq(context.product).leaves_unanswered(
                 reading.questions if reading else []
             ),
             # The offline engine writes English: it hands the lead to a seller rather than

@@ -63,7 +63,11 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
                 reading = _bounce_reading(message)
             else:
                 reading = services.reasoning.read_reply(
-                    message.body, [*turns, turn], research, headers=message.headers
+                    message.body,
+                    [*turns, turn],
+                    research,
+                    headers=message.headers,
+                    product=context.product,
                 )
             turn.reading = reading
             turns.append(turn)
