@@ -75,7 +75,12 @@ DEPARTED = any_of(
 
 WRONG_PERSON = any_of(
     r"\byou(?:'d| would)? want (?:to (?:talk|speak) to )?(?:our|my|the) \w+",
-    r"\b(?:sits|lies|rests) with (?:our|my|the|a)\b",
+    r"\b(?:that|it|this|purchasing|procurement|buying) (?:now )?(?:sits|lies|rests) with (?:our|my|"
+    r"the|a)\b",
+    r"\b(?:moved|switched|transferred) (?:over )?(?:to|into) (?:\w+ )?(?:treasury|finance|sales|"
+    r"another|a different|head office|the \w+ team)\b",
+    r"\b(?:isn't|is not|'s not) (?:mine|my (?:area|job|remit)) any ?more\b|\b(?:took|has taken|"
+    r"is taking) over (?:the team|from me|my (?:role|job|team))\b",
     r"\b(?:would be|is|'s) your best bet\b",
     r"\bno longer involved\b",
     r"\b(?:i|we) (?:just|only) (?:do|handle|look after|deal with|run)\b",
@@ -122,6 +127,9 @@ COPYING = any_of(
 )
 
 SARCASM = any_of(
+    r"^\W*oh,? (?:great|wonderful|fantastic|joy|good|brilliant)\b",
+    r"\banother \w+ (?:that )?nobody (?:\w+ ){0,4}(?:will|would) (?:ever )?(?:use|open|read|"
+    r"look at)\b",
     r"\b(?:because|cause|'cause|since|as) (?:i|we) (?:have|'ve got|got|have got) "
     r"(?:nothing better|so much (?:free )?time|all the time in the world)",
     r"\bnothing better to do\b",
@@ -146,6 +154,10 @@ MEETING = any_of(
     r"^\W*(?:sure|yes|ok|okay|great|perfect)?\W*(?:that )?(?:works|suits|sounds good|is fine)"
     r" (?:for|with) (?:me|us)\b",
     r"\bsend (?:me |us )?(?:an |the |a )?(?:invite|invitation|calendar invite)\b",
+    r"\bwill send (?:you )?(?:an |the |a )?(?:invite|invitation|calendar invite|teams link|"
+    r"zoom link)\b",
+    r"\blet'?s (?:get|grab|find|put|book) (?:\d{1,3} ?(?:min(?:ute)?s?)|half an hour|an hour|some "
+    r"time)\b",
     r"\b(?:grab|pick|book|choose) (?:a|any|whatever|whichever|some) (?:\w+ )?(?:slot|time)\b",
     r"\b(?:schedule|set up|book|arrange) (?:a |an |the )?(?:\w+ )?(?:demo|call|meeting|walkthrough)"
     r" with (?:you|us|me)\b",
@@ -228,6 +240,12 @@ NOT_NOW = any_of(
     r"before) (?:after |the end of |the new year|next|january|february|march|april|may|june|"
     r"july|august|september|october|november|december|q[1-4]|it|that|this|we)",
     r"\bnot in a position to\b",
+    # "Not something I can take on at the moment"; "not interested at this time" is a no.
+    r"\b(?:not|n't) (?!interested\b)(?:\w+ ){0,6}?(?:right now|at the moment|currently|for now|"
+    r"this (?:year|quarter))\b",
+    r"\b(?:parked|on ice|on the back burner|shelved|paused)\b",
+    r"\bi'll (?:shout|let you know|get in touch|reach out) (?:if|when|once) (?:that|this|things|"
+    r"it)\b",
     r"\b(?:once|when) (?:we're|we are|we've|we have|things|it's|it is) (?:\w+ ){0,4}?(?:again|"
     r"calmed down|settled|done|over|finished|live|through)\b",
     r"\bi'll (?:get in touch|reach out|come back to you|be in touch) (?:myself|when|once)\b",
@@ -248,7 +266,6 @@ NOT_NOW = any_of(
 )
 
 NOT_INTERESTED = any_of(
-    r"\bkeep (?:me|us) (?:posted|in the loop|updated|informed)\b",
     r"\bnot interested\b",
     r"^\s*(?:no|nope|nah|no way|pass)\s*[.!]*\s*$",
     r"\b(?:isn't|is not|not) (?:something|anything) (?:we|i) (?:need|want|are looking for)",
@@ -279,6 +296,10 @@ NOT_INTERESTED = any_of(
     r"\b(?:way )?beyond what we need\b|\boverkill for us\b|\btoo (?:small|big|complex) for\b",
     r"\b(?:we'll|we will|i'll|i will) be (?:fine|ok|okay|alright),? thank",
     r"\bno point in (?:us )?(?:evaluating|looking|talking|considering)\b",
+    r"\bno (?:universe|world|way) in which\b|\b(?:will|'ll) (?:never|not ever) (?:have|get|find) "
+    r"(?:the )?(?:budget|money)\b",
+    r"\b(?:built|build|developed|wrote) our own\b",
+    r"\b(?:won't|will not|aren't|are not) (?:be )?looking at (?:outside|other|external|new|any)\b",
     r"\b(?:so|then|and|therefore),? no\W*$",
     r"\b(?:we(?:'ve| have)?|i(?:'ve| have)?) (?:just |recently |already )?(?:signed|gone|partnered|"
     r"contracted|committed) with\b",
@@ -380,6 +401,7 @@ PLANS = any_of(
 )
 
 INTERESTED = any_of(
+    r"\bkeep (?:me|us) (?:posted|in the loop|updated|informed)\b",
     r"\b(?:sounds|looks|seems) (?:really |very )?(?:interesting|great|good|promising|useful|"
     r"relevant|compelling)\b",
     r"\binterested\b",

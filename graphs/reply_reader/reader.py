@@ -234,7 +234,8 @@ _FLAT_NO = re.compile(
 
 # Words that make naming a competitor a reason to talk, not a decline.
 _UNHAPPY = re.compile(
-    r"\b(?:unhappy|not happy|frustrat\w*|problems?|issues?|replac\w*|switch\w*|leav\w*|expir\w*|"
+    r"\b(?:unhappy|not happy|frustrat\w*|problems?|issues?|replac\w*|switching from|"
+    r"(?:looking|want\w*|plan\w*|consider\w*) to switch|leav\w*|expir\w*|"
     r"ends?|runs? out|compar\w*|vs\.?|versus|alternative|unzufrieden|wechsel\w*|ablös\w*|"
     r"probleme?|insatisf\w*|remplac\w*|changer|problème\w*|reemplaz\w*|cambiar|problemas?|"
     r"substitu\w*|trocar|insatisfeit\w*|through|until|till|bis|jusqu\w*|hasta|até)\b",

@@ -100,7 +100,7 @@ def split_sentences(text: str) -> list[Sentence]:
             else:
                 chunks.append([start, end])
         for start, end in chunks:
-            for s, e in _spans(text, _SENTENCE_END, start, end):
+            for s, e in _joined_abbreviations(text, _spans(text, _SENTENCE_END, start, end)):
                 piece = text[s:e]
                 stripped = piece.strip()
                 if not stripped:
@@ -108,6 +108,25 @@ def split_sentences(text: str) -> list[Sentence]:
                 lead = len(piece) - len(piece.lstrip())
                 out.append(Sentence(stripped, s + lead, s + lead + len(stripped), paragraph))
         paragraph += 1
+    return out
+
+
+# Titles and abbreviations end with a dot but not a sentence ("Dr. Patel", "z. B.").
+_ABBREVIATION = re.compile(
+    r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|hr|fr|sr|sra|dra|mme|mlle|me|herr|frau|nr|no|vs|etc|"
+    r"e\.g|i\.e|z\.b|bzw|ca|approx|inc|ltd|co|corp|av|tel)\.\s*$",
+    _I,
+)
+
+
+def _joined_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans with a piece that ends in an abbreviation joined to the next one."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and _ABBREVIATION.search(text[out[-1][0] : out[-1][1]]):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
     return out
 
 
