@@ -224,6 +224,13 @@ def _only_months(text: str, received_on: date, *, day_first: bool) -> date | Non
     return None
 
 
+_CONDITION = re.compile(
+    r"^\W*(?:otherwise|if not|sonst|andernfalls|sinon|autrement|si no|de lo contrario|senão|"
+    r"caso contrário)\b",
+    re.IGNORECASE,
+)
+
+
 # A sentence that is only a refusal ("Passo.", "No, thanks."), in the five languages.
 _FLAT_NO = re.compile(
     r"^\W*(?:no|nope|nah|nein|non|não|nao|pass|passo|paso|je passe|ich passe|no,? thanks?|"
@@ -321,10 +328,14 @@ def read_reply(
     elif has(cues.departed):
         intent = Intent.WRONG_PERSON
         referral = find_referral(reading_text, sender_address(headers))
-    elif is_auto_reply(headers) or any(
-        # "What if the manager is on holiday?" is about someone else, not an absence.
-        "?" not in s.text and has_cue(cues.out_of_office, s.text, negatable=False)
-        for s in reading
+    elif is_auto_reply(headers) or (
+        any(
+            # "What if the manager is on holiday?" is about someone else, not an absence.
+            "?" not in s.text and has_cue(cues.out_of_office, s.text, negatable=False)
+            for s in reading
+        )
+        # "On site all week; call me Friday at 10": a person proposing a slot.
+        and not any(_names_slot(s.text, day) for s in reading)
     ):
         intent = Intent.OUT_OF_OFFICE
         return_on = dates.return_date(f"{subject}\n{text}", day, day_first=day_first)
@@ -366,6 +377,8 @@ def read_reply(
     elif any(
         has_cue(cues.not_interested, x.text, negatable=False)
         and ("?" not in x.text or has_cue(cues.sender_question, x.text, negatable=False))
+        # "Otherwise there is no point talking": a condition, not a decline.
+        and not _CONDITION.match(x.text)
         for x in reading
     ):
         # "Is your WMS an in-house system?" asks; a statement declines, and so does "who

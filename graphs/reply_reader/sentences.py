@@ -119,11 +119,16 @@ _ABBREVIATION = re.compile(
 )
 
 
+# "1." alone is a list number: its item follows.
+_LIST_NUMBER = re.compile(r"^\s*\d{1,2}\.\s*$")
+
+
 def _joined_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans with a piece that ends in an abbreviation joined to the next one."""
     out: list[tuple[int, int]] = []
     for start, end in spans:
-        if out and _ABBREVIATION.search(text[out[-1][0] : out[-1][1]]):
+        previous = text[out[-1][0] : out[-1][1]] if out else ""
+        if out and (_ABBREVIATION.search(previous) or _LIST_NUMBER.match(previous)):
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
