@@ -133,7 +133,8 @@ _MARKUP = re.compile(r"^\s*(?:#{2,}|\[|<|`{3}|-{3,}|={3,})|(?:#{2,}|-{3,}|={3,})
 _SALUTATION = re.compile(
     r"^\W*(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|best|kind regards|"
     r"hallo|guten tag|danke|vielen dank|grüße|gruß|viele grüße|bonjour|salut|merci|cordialement|"
-    r"hola|buenos días|gracias|saludos|un saludo|olá|ola|oi|bom dia|obrigad[oa]|abraço|att)\b"
+    r"hola|buenos días|gracias|saludos|un saludo|olá|ola|oi|bom dia|obrigad[oa]|abraço|att|"
+    r"sent from my|von meinem|envoyé de mon|enviado desde mi|enviado do meu|get outlook)\b"
     r"(?:\W+\w+){0,2}\W*$",
     re.IGNORECASE,
 )
