@@ -81,6 +81,12 @@ def _expand(cue: str, words: dict[str, str], where: str) -> str:
     return _CLASS.sub(word_class, cue)
 
 
+def _at_word_start(cue: str) -> str:
+    """The cue anchored where a word starts (unless it anchors itself): cues name words, and
+    the anchor spares the regex engine a try at every letter (the reader's speed)."""
+    return cue if cue.startswith(("^", "\\b", "(?<")) else f"(?<!\\w)(?:{cue})"
+
+
 def _language_patterns(language: str) -> dict[str, list[str]]:
     path = CUES_DIR / f"{language}.yaml"
     if not path.exists():
@@ -93,7 +99,7 @@ def _language_patterns(language: str) -> dict[str, list[str]]:
     for act, cues in acts.items():
         if act not in known:
             raise CueFileError(f"{path.name}: unknown act {act!r}; use one of {sorted(known)}")
-        out[act] = [_expand(str(c), words, f"{path.name}: {act}") for c in cues]
+        out[act] = [_at_word_start(_expand(str(c), words, f"{path.name}: {act}")) for c in cues]
     return out
 
 
