@@ -77,7 +77,8 @@ WRONG_PERSON = any_of(
     r"\byou(?:'d| would)? want (?:to (?:talk|speak) to )?(?:our|my|the) \w+",
     r"\b(?:that|it|this|purchasing|procurement|buying) (?:now )?(?:sits|lies|rests) with (?:our|my|"
     r"the|a)\b",
-    r"\b(?:moved|switched|transferred) (?:over )?(?:to|into) (?:\w+ )?(?:treasury|finance|sales|"
+    r"\bi(?:'ve| have)? (?:moved|switched|transferred) (?:over )?(?:to|into) (?:\w+ )?(?:treasury|"
+    r"finance|sales|"
     r"another|a different|head office|the \w+ team)\b",
     r"\b(?:isn't|is not|'s not) (?:mine|my (?:area|job|remit)) any ?more\b|\b(?:took|has taken|"
     r"is taking) over (?:the team|from me|my (?:role|job|team))\b",
@@ -241,9 +242,11 @@ NOT_NOW = any_of(
     r"july|august|september|october|november|december|q[1-4]|it|that|this|we)",
     r"\bnot in a position to\b",
     # "Not something I can take on at the moment"; "not interested at this time" is a no.
-    r"\b(?:not|n't) (?!interested\b)(?:\w+ ){0,6}?(?:right now|at the moment|currently|for now|"
+    r"\b(?:not|n't) (?:something|anything|a conversation|a priority|a project|able|in a position|"
+    r"the (?:right )?time)\b(?: \w+){0,5}? (?:right now|at the moment|currently|for now|"
     r"this (?:year|quarter))\b",
-    r"\b(?:parked|on ice|on the back burner|shelved|paused)\b",
+    r"\b(?:is|are|been|it's|that's) (?:\w+ )?(?:parked|on ice|on the back burner|shelved|paused)\b",
+    r"\bpark (?:this|it|that)\b",
     r"\bi'll (?:shout|let you know|get in touch|reach out) (?:if|when|once) (?:that|this|things|"
     r"it)\b",
     r"\b(?:once|when) (?:we're|we are|we've|we have|things|it's|it is) (?:\w+ ){0,4}?(?:again|"

@@ -150,7 +150,9 @@ def _says_nothing(sentences: list[Sentence]) -> bool:
 
 
 def _own_words(sentences: list[Sentence]) -> list[Sentence]:
-    return [s for s in sentences if not _LINK_LINE.match(s.text)]
+    # The first sentence is what she wrote ("Book something with me here: <link>"); a link
+    # line further down is a signature the segmenter missed.
+    return [s for i, s in enumerate(sentences) if i == 0 or not _LINK_LINE.match(s.text)]
 
 
 def _summary(reading: ReplyReading) -> str:
@@ -220,6 +222,8 @@ def _only_months(text: str, received_on: date, *, day_first: bool) -> date | Non
         named
         and all(m.precision in ("month", "quarter") for m in named)
         and not _CLOCK.search(text)
+        # "Sometime this month" is soon enough for a call.
+        and max(m.on for m in named) > received_on + timedelta(days=14)
     ):
         return max(m.on for m in named)
     return None
