@@ -13,6 +13,7 @@ UNSUBSCRIBE = any_of(
     r"\bunsub\w*",
     r"\bremove (?:me|us|my (?:e-?mail|address|name|details|contact\w*))\b",
     r"\btake (?:me|us|my (?:e-?mail|address|name)) off\b",
+    r"\btake (?:it|this (?:address|e-?mail|inbox)) off\b",
     r"\boff (?:of )?(?:your|the|this|that|these|all|any) (?:[\w-]+ ){0,2}?(?:list|lists|"
     r"sequence|cadence|campaign)s?\b",
     r"\bdo[- ]not[- ](?:contact|call|e-?mail|mail)\b",
@@ -33,6 +34,7 @@ UNSUBSCRIBE = any_of(
 )
 
 OUT_OF_OFFICE = any_of(
+    r"^\W*(?:on leave|away|off|out of (?:the )?office)\b.{0,30}\bback\b",
     r"\bout of (?:the )?office\b",
     r"\bOOO\b",
     r"^\W*(?:on leave|away|off|out)\b.{0,25}\b(?:til|till|until|to|through|thru)\b",
@@ -149,6 +151,11 @@ SARCASM = any_of(
 )
 
 MEETING = any_of(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday)(?: (?:morning|afternoon|evening|lunchtime))?"
+    r"(?: (?:at|after|before|around|from) \d{1,2}(?:[:.]\d\d)?(?: ?(?:am|pm))?)?\s*\?",
+    r"\bthe (?:monday|tuesday|wednesday|thursday|friday|morning|afternoon) (?:one|slot|option)\b",
+    r"\b(?:monday|tuesday|wednesday|thursday|friday) (?:after|before|from|around) \d{1,2}\b",
+    r"\b(?:schedule|book|arrange|set up) (?:the|a|an) (?:\w+ )?(?:demo|call|meeting|walkthrough)\b",
     r"\b(?:the )?(?:first|second|third|1st|2nd|3rd|earlier|later|former|latter|either) "
     r"(?:one|option|slot|time)?(?:'s| is)? ?(?:works|suits|is fine|is good|is grand|grand|"
     r"please|would work|for me|sounds good|is perfect|perfect)\b",
@@ -213,6 +220,10 @@ MEETING = any_of(
 )
 
 NOT_NOW = any_of(
+    r"\bdrop (?:me|us) a (?:line|note|mail|email)\b",
+    r"\b(?:revert|connect|reconnect|get back|come back) (?:back )?(?:to (?:me|us) )?(?:after|once|"
+    r"when) \b",
+    r"\bafter some time\b",
     r"\bnot (?:interested |looking (?:at (?:this|it|that|this topic) )?|a priority |a focus )?"
     r"(?:right now|now|at the moment|for now|just yet)\b",
     r"\b(?:look|revisit|review|consider|evaluate|think about) (?:at )?(?:this |it |that )?again\b",
@@ -269,6 +280,13 @@ NOT_NOW = any_of(
 )
 
 NOT_INTERESTED = any_of(
+    r"\b(?:we'd|i'd|we would|i would) be (?:keen|interested|open to it)\b",
+    r"\blooks (?:decent|neat|solid|nice|cool)\b|\bwill have a (?:think|look)\b",
+    r"\b(?:we're|we are) (?:all )?good,? thank",
+    r"\bnot happening\b|\bcan(?:'t|not) justify\b",
+    r"\b(?:works|working) (?:fine|well|great|ok) for us\b",
+    r"\bno budget (?:for (?:this|it|that),? )?ever\b",
+    r"\b(?:wrote|built|developed) (?:us )?(?:a|our own) (?:\w+ )?(?:script|tool|system|solution)\b",
     r"\bnot interested\b",
     r"^\s*(?:no|nope|nah|no way|pass)\s*[.!]*\s*$",
     r"\b(?:isn't|is not|not) (?:something|anything) (?:we|i) (?:need|want|are looking for)",
@@ -332,6 +350,7 @@ GREETING = any_of(
 
 # Questions about who is writing show no interest in the product.
 SENDER_QUESTION = any_of(
+    r"\bwhat(?:'s| is) the (?:damage|price|cost|ballpark)\b",
     r"\bdo (?:u|ya) (?:do|have|offer|support|sell|make|work)\b",
     r"\bwhats\b",
     r"\bwho (?:are you|is this|is writing|do you work for|are you with|gave you)\b",
@@ -357,6 +376,7 @@ QUESTION = any_of(
 # when it ends in "?" ("Could you send me the deck?", "How do we get started?"): there is
 # nothing for the FAQ to answer.
 REQUEST = any_of(
+    r"\b(?:send|share) (?:over |across )?(?:whatever|anything|what) (?:you've got|you have)\b",
     r"\b(?:sample|draft|template|copy of (?:the|your)) (?:contract|agreement|order form|msa)\b",
     r"\b(?:send|share|forward|e-?mail|pass (?:on|along)|attach|drop)(?: over| across| through)?"
     r" (?:me |us |it |them )?(?:(?!pric|quot|cost|rate)\w+ ){0,3}?(?:info|information|details|"

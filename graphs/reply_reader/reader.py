@@ -371,9 +371,13 @@ def read_reply(
             )
             if deferred:
                 intent, check_in_on = Intent.NOT_NOW, deferred
-    elif _took_a_competitor(reading, competitors) and not (
-        # "Our contract with Relex runs to February 2027; reconnect in March 2027" defers.
-        has(cues.not_now) and dates.check_in_date(reading_text, day, day_first=day_first)
+    elif (
+        _took_a_competitor(reading, competitors)
+        and not _questions(reading, cues)
+        and not (
+            # "Our contract with Relex runs to February 2027; reconnect in March 2027" defers.
+            has(cues.not_now) and dates.check_in_date(reading_text, day, day_first=day_first)
+        )
     ):
         intent = Intent.NOT_INTERESTED
     elif has(cues.not_now) and not plans:
