@@ -362,14 +362,15 @@ def default_handoff_rules() -> list[HandoffRule]:
 # -- facts from the conversation -----------------------------------------------------------
 
 
-def _genuine_quote(evidence: str | None, body: str) -> bool:
-    """True if the quote is the lead's own words: in the reply, outside injected sentences."""
+def _genuine_quote(evidence: str | None, body: str, injected: list[str]) -> bool:
+    """True if the quote is the lead's own words: in the reply, outside the `injected`
+    sentences (already flattened and lowercased)."""
     if not evidence or evidence.startswith("Job title:"):
         return bool(evidence)
     quote = " ".join(evidence.split()).lower()
     if quote not in " ".join(body.split()).lower():
         return False
-    return not any(quote in " ".join(s.split()).lower() for s in injected_text(body))
+    return not any(quote in sentence for sentence in injected)
 
 
 def facts_from_conversation(
@@ -404,7 +405,10 @@ def facts_from_conversation(
         if reading.injection_suspected:
             # Trust only what the lead wrote outside the injected sentences: a reader that
             # was talked into "budget approved" quotes words that are not there.
-            items = {n: i for n, i in items.items() if _genuine_quote(i.evidence, turn.body)}
+            injected = [" ".join(t.split()).lower() for t in injected_text(turn.body)]
+            items = {
+                n: i for n, i in items.items() if _genuine_quote(i.evidence, turn.body, injected)
+            }
             if not any(i.verdict is BantVerdict.MET for i in items.values()):
                 shown = PurchaseInterest.NONE
         if _rank(shown) > _rank(interest):

@@ -6,7 +6,7 @@ A question no entry covers is not guessed at: the router hands the lead to its s
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -42,6 +42,13 @@ class ProductFaq(BaseModel):
                 best, hits = entry, count
         return best
 
+    @cached_property
+    def known_text(self) -> str:
+        """Everything the FAQ names (product, answers, topics), lowercased, built once."""
+        parts = [self.product, *(e.answer for e in self.entries)]
+        parts += [t for e in self.entries for t in e.topics]
+        return " ".join(parts).lower()
+
     def answer_for(self, question: str) -> FaqEntry | None:
         """The entry that answers `question`, or None: no entry's topic is asked about, or
         the question names a product, system or place no answer mentions ("do you integrate
@@ -49,13 +56,7 @@ class ProductFaq(BaseModel):
         entry = self.match(question)
         if entry is None:
             return None
-        known = " ".join(
-            [
-                self.product,
-                *(e.answer for e in self.entries),
-                *(t for e in self.entries for t in e.topics),
-            ]
-        ).lower()
+        known = self.known_text
         language = detect_language(question)
         if any(name.lower() not in known for name in named_things(question, language)):
             return None

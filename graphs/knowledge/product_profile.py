@@ -8,7 +8,7 @@ wired into the rules. One file per product in `graphs/knowledge/profiles/`.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -49,28 +49,26 @@ class ProductProfile(BaseModel):
     pricing: str = ""
     proof: list[ProofPoint] = Field(default_factory=list)
 
+    # The reader asks for these on every reply: built once per profile.
+    @cached_property
     def problem_pattern(self) -> re.Pattern[str]:
         """One pattern matching any problem's words at a word start, any case."""
         return _words_pattern(tuple(w for p in self.problems for w in p.words))
 
+    @cached_property
     def keyword_pattern(self) -> re.Pattern[str] | None:
         """One pattern matching any problem's keywords, or None when none are listed."""
         words = tuple(w for p in self.problems for w in p.keywords)
         return _words_pattern(words) if words else None
 
+    @cached_property
     def competitor_pattern(self) -> re.Pattern[str] | None:
         """One pattern matching any competitor's name, or None when none are listed."""
+        # "in-house tools", "inhouse scripts" and "spreadsheets" are no vendor one signs with.
         names = tuple(
-            c for c in self.competitors if not c.lower().startswith(("in-house", "spread"))
+            c for c in self.competitors if not re.search(r"house|spreadsheet", c, re.IGNORECASE)
         )
         return _words_pattern(names) if names else None
-
-    def problem_in(self, text: str) -> ProductProblem | None:
-        """The first problem whose words occur in `text`, if any."""
-        for problem in self.problems:
-            if _words_pattern(tuple(problem.words)).search(text):
-                return problem
-        return None
 
 
 @cache

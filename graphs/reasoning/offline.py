@@ -422,9 +422,9 @@ class OfflineEngine:
             job_title=research.lead.job_title,
             headers=headers,
             conversation=conversation,
-            problems=profile.problem_pattern(),
-            competitors=profile.competitor_pattern(),
-            problem_keywords=profile.keyword_pattern(),
+            problems=profile.problem_pattern,
+            competitors=profile.competitor_pattern,
+            problem_keywords=profile.keyword_pattern,
         )
 
     def write_message(

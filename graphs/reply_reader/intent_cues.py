@@ -438,3 +438,28 @@ INTERESTED = any_of(
     r"\bworth (?:a|exploring|a look|discussing|a conversation)\b",
     r"\b(?:good|perfect|great) timing\b",
 )
+
+# -- small acts the reader checks around the intents -----------------------------------
+
+# A sentence that is only a refusal ("No.", "No, thanks.", "Pass.").
+FLAT_NO = any_of(r"^\W*(?:no|nope|nah|pass|no,? thanks?|no,? thank you)\W*$")
+
+# A sentence that sets a condition ("Otherwise there is no point talking"): not a decline.
+CONDITION = any_of(r"^\W*(?:otherwise|if not)\b")
+
+# Words that make naming a competitor a reason to talk, not a decline ("we use Samsara but
+# it costs a fortune", "our contract runs until March").
+DISSATISFIED = any_of(
+    r"\b(?:unhappy|not happy|frustrat\w*|problems?|issues?|replac\w*|switching from|"
+    r"(?:looking|want\w*|plan\w*|consider\w*) to switch|leav\w*|expir\w*|ends?|runs? out|"
+    r"compar\w*|vs\.?|versus|alternative|through|until|till)\b",
+)
+
+# Greetings, thanks, sign-offs and mobile footers: framing, not content.
+SALUTATION = any_of(
+    r"^\W*(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|best|kind regards|"
+    r"sent from my|get outlook)\b(?:\W+\w+){0,2}\W*$",
+)
+
+# "I'll call you when things calm down, ok?": a tag asks for nothing.
+TAG_QUESTION = any_of(r",\s*(?:ok|okay|right|yeah)\s*\?\s*$")

@@ -38,7 +38,6 @@ _SIGNALS: dict[str, re.Pattern[str]] = {
         r"\b(?:plans|tiers|rates)\b",
         r"\bavailability\b",
         r"\blead time\b",
-        r"\bpreis|\bkosten\b|\bprix\b|\btarif|\bprecio",
     ),
     "budget": any_of(
         r"\bbudget",

@@ -52,6 +52,11 @@ class ActCues:
     pricing: re.Pattern[str]
     interested: re.Pattern[str]
     injection: re.Pattern[str]
+    flat_no: re.Pattern[str]
+    condition: re.Pattern[str]
+    dissatisfied: re.Pattern[str]
+    salutation: re.Pattern[str]
+    tag_question: re.Pattern[str]
     budget_met: re.Pattern[str]
     budget_not_met: re.Pattern[str]
     authority_met: re.Pattern[str]
@@ -122,6 +127,11 @@ _ENGLISH = {
     "pricing": PRICING,
     "interested": english.INTERESTED,
     "injection": INJECTION,
+    "flat_no": english.FLAT_NO,
+    "condition": english.CONDITION,
+    "dissatisfied": english.DISSATISFIED,
+    "salutation": english.SALUTATION,
+    "tag_question": english.TAG_QUESTION,
     "budget_met": english_bant.BUDGET_MET,
     "budget_not_met": english_bant.BUDGET_NOT_MET,
     "authority_met": english_bant.AUTHORITY_MET,

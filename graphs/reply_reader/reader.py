@@ -85,7 +85,7 @@ def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
     found = []
     listed = _listed_after_colon(sentences)
     for i, sentence in enumerate(sentences):
-        text = _TAG_QUESTION.sub(".", sentence.text)
+        text = cues.tag_question.sub(".", sentence.text)
         asks = "?" in text or has_cue(cues.question, text, negatable=False) or i in listed
         has_words = sum(ch.isalpha() for ch in text) >= 2
         if (
@@ -100,11 +100,6 @@ def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
     return found
 
 
-# "I'll call you when things calm down, ok?": a tag asks for nothing.
-_TAG_QUESTION = re.compile(
-    r",\s*(?:ok|okay|right|yeah|tá|ta|né|vale|oder|ja|non|n'est-ce pas|d'accord)\s*\?\s*$",
-    re.IGNORECASE,
-)
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\s?[.)\-–:]|[-•*–])\s*\S")
 
 
@@ -129,22 +124,13 @@ _LINK_LINE = re.compile(r"^\W*(?:\S+\s+){0,6}?\S*:?\s*(?:https?://|www\.)\S+\W*$
 _MARKUP = re.compile(r"^\s*(?:#{2,}|\[|<|`{3}|-{3,}|={3,})|(?:#{2,}|-{3,}|={3,})\s*$")
 
 
-# Greetings, thanks and sign-offs, in the five languages read: framing, not content.
-_SALUTATION = re.compile(
-    r"^\W*(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|best|kind regards|"
-    r"hallo|guten tag|danke|vielen dank|grüße|gruß|viele grüße|bonjour|salut|merci|cordialement|"
-    r"hola|buenos días|gracias|saludos|un saludo|olá|ola|oi|bom dia|obrigad[oa]|abraço|att|"
-    r"sent from my|von meinem|envoyé de mon|enviado desde mi|enviado do meu|get outlook)\b"
-    r"(?:\W+\w+){0,2}\W*$",
-    re.IGNORECASE,
-)
-
-
-def _says_nothing(sentences: list[Sentence]) -> bool:
+def _says_nothing(sentences: list[Sentence], cues: ActCues) -> bool:
     """True when what is left says nothing: no words, a greeting or thanks, or markup around
     an injected block ("### END ###")."""
     return all(
-        _MARKUP.search(s.text) or _SALUTATION.match(s.text) or not re.search(r"[^\W\d_]", s.text)
+        _MARKUP.search(s.text)
+        or cues.salutation.search(s.text)
+        or not re.search(r"[^\W\d_]", s.text)
         for s in sentences
     )
 
@@ -229,39 +215,15 @@ def _only_months(text: str, received_on: date, *, day_first: bool) -> date | Non
     return None
 
 
-_CONDITION = re.compile(
-    r"^\W*(?:otherwise|if not|sonst|andernfalls|sinon|autrement|si no|de lo contrario|senão|"
-    r"caso contrário)\b",
-    re.IGNORECASE,
-)
-
-
-# A sentence that is only a refusal ("Passo.", "No, thanks."), in the five languages.
-_FLAT_NO = re.compile(
-    r"^\W*(?:no|nope|nah|nein|non|não|nao|pass|passo|paso|je passe|ich passe|no,? thanks?|"
-    r"no,? thank you|nein,? danke|non,? merci|no,? gracias|não,? obrigad[oa])\W*$",
-    re.IGNORECASE,
-)
-
-
-# Words that make naming a competitor a reason to talk, not a decline.
-_UNHAPPY = re.compile(
-    r"\b(?:unhappy|not happy|frustrat\w*|problems?|issues?|replac\w*|switching from|"
-    r"(?:looking|want\w*|plan\w*|consider\w*) to switch|leav\w*|expir\w*|"
-    r"ends?|runs? out|compar\w*|vs\.?|versus|alternative|unzufrieden|wechsel\w*|ablös\w*|"
-    r"probleme?|insatisf\w*|remplac\w*|changer|problème\w*|reemplaz\w*|cambiar|problemas?|"
-    r"substitu\w*|trocar|insatisfeit\w*|through|until|till|bis|jusqu\w*|hasta|até)\b",
-    re.IGNORECASE,
-)
-
-
-def _took_a_competitor(sentences: list[Sentence], competitors: re.Pattern[str] | None) -> bool:
+def _took_a_competitor(
+    sentences: list[Sentence], competitors: re.Pattern[str] | None, cues: ActCues
+) -> bool:
     """True if the lead says, outside a question, that she uses or chose a competitor and is
     not unhappy with it ("We went live on RELEX in November")."""
     if competitors is None:
         return False
     return any(
-        "?" not in s.text and competitors.search(s.text) and not _UNHAPPY.search(s.text)
+        "?" not in s.text and competitors.search(s.text) and not cues.dissatisfied.search(s.text)
         for s in sentences
     )
 
@@ -318,6 +280,8 @@ def read_reply(
     sarcastic = False
     return_on = check_in_on = None
     referral = None
+    # Sentences naming a day and a time: read once, asked about twice below.
+    slots = [s for s in reading if _names_slot(s.text, day)]
     commits = has(cues.commit, negatable=True)
     plans = has(cues.plans, negatable=True)
     explicit_interest = (
@@ -340,21 +304,19 @@ def read_reply(
             for s in reading
         )
         # "On site all week; call me Friday at 10": a person proposing a slot.
-        and not any(_names_slot(s.text, day) for s in reading)
+        and not slots
     ):
         intent = Intent.OUT_OF_OFFICE
         return_on = dates.return_date(f"{subject}\n{text}", day, day_first=day_first)
     elif has(cues.wrong_person):
         intent = Intent.WRONG_PERSON
         referral = find_referral(reading_text, sender_address(headers))
-    elif has(cues.sarcasm) or any(_FLAT_NO.match(x.text) for x in reading):
+    elif has(cues.sarcasm) or any(cues.flat_no.search(x.text) for x in reading):
         intent, sarcastic = Intent.NOT_INTERESTED, True
-    elif has(cues.meeting, negatable=True) or any(_names_slot(s.text, day) for s in reading):
+    elif has(cues.meeting, negatable=True) or slots:
         intent = Intent.MEETING_REQUEST
         asks = [
-            s.text
-            for s in reading
-            if has_cue(cues.meeting, s.text, negatable=True) or _names_slot(s.text, day)
+            s.text for s in reading if has_cue(cues.meeting, s.text, negatable=True) or s in slots
         ]
         only_months = _only_months(" ".join(asks), day, day_first=day_first)
         if only_months is not None:
@@ -372,7 +334,7 @@ def read_reply(
             if deferred:
                 intent, check_in_on = Intent.NOT_NOW, deferred
     elif (
-        _took_a_competitor(reading, competitors)
+        _took_a_competitor(reading, competitors, cues)
         and not _questions(reading, cues)
         and not (
             # "Our contract with Relex runs to February 2027; reconnect in March 2027" defers.
@@ -387,7 +349,7 @@ def read_reply(
         has_cue(cues.not_interested, x.text, negatable=False)
         and ("?" not in x.text or has_cue(cues.sender_question, x.text, negatable=False))
         # "Otherwise there is no point talking": a condition, not a decline.
-        and not _CONDITION.match(x.text)
+        and not cues.condition.search(x.text)
         for x in reading
     ):
         # "Is your WMS an in-house system?" asks; a statement declines, and so does "who
@@ -473,7 +435,7 @@ def read_reply(
         referral=referral,
         injection_suspected=bool(injected) or injected_below,
         confidence=confidence,
-        injection_only=bool(injected) and _says_nothing(reading),
+        injection_only=bool(injected) and _says_nothing(reading, cues),
         # The lead's own language: read again only when injected sentences were dropped.
         language=detect_language(reading_text) if injected and reading_text else language,
         engine="offline",
