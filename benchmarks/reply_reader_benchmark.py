@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 
 from evals.dataset_loader import default_dataset
-from graphs.reply_reader.reader import read_reply
+from graphs.reply_reader.reader import forget_read_texts, read_reply
 
 
 def main() -> None:
@@ -25,10 +25,15 @@ def main() -> None:
     lines = default_dataset("replies").read_text(encoding="utf-8").splitlines()
     inputs = [json.loads(line)["input"] for line in lines if line.strip()]
     received = [datetime.fromisoformat(i["received_on"].replace("Z", "+00:00")) for i in inputs]
-    read_reply("warm-up: load the language models", received_on=received[0], job_title=None)
+    # One untimed pass loads the language models and compiles every language's cues; the
+    # per-text caches are then dropped before each pass, so every reading is of a new text.
+    for given, on in zip(inputs, received, strict=True):
+        read_reply(given["reply"], received_on=on, job_title=given.get("job_title"))
     timings: list[float] = []
-    started = time.perf_counter()
+    seconds = 0.0
     for _ in range(args.passes):
+        forget_read_texts()
+        started = time.perf_counter()
         for given, on in zip(inputs, received, strict=True):
             t0 = time.perf_counter()
             read_reply(
@@ -38,7 +43,7 @@ def main() -> None:
                 headers=given.get("headers"),
             )
             timings.append((time.perf_counter() - t0) * 1000)
-    seconds = time.perf_counter() - started
+        seconds += time.perf_counter() - started
     ordered = sorted(timings)
     print(f"{len(timings)} readings of {len(inputs)} replies in {seconds:.2f} s")
     print(f"throughput: {len(timings) / seconds:.0f} replies/s")

@@ -30,7 +30,10 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
+
+from graphs.reply_reader.cue_openings import may_hold
 
 # fmt: off
 _MONTHS: dict[str, int] = {
@@ -490,11 +493,24 @@ def find_dates(text: str, received_on: date, *, day_first: bool = True) -> list[
 
     Overlapping matches keep the first pattern that matched (the most specific).
     """
+    # The reader asks about the same sentence for timing, slots and return dates.
+    return list(_dates_in(text, received_on, day_first))
+
+
+def forget_read_texts() -> None:
+    """Drop the dates kept for texts already read."""
+    _dates_in.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _dates_in(text: str, received_on: date, day_first: bool) -> tuple[DateMention, ...]:
     if not _DATE_HINT.search(text):
-        return []
+        return ()
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
     for kind, pattern in _PATTERNS:
+        if not may_hold(pattern, text):
+            continue
         for m in pattern.finditer(text):
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
@@ -520,7 +536,7 @@ def find_dates(text: str, received_on: date, *, day_first: bool = True) -> list[
             found.append(
                 DateMention(on, m.group(0).strip().rstrip("."), start, precision, after, kind)
             )
-    return sorted(found, key=lambda mention: mention.start)
+    return tuple(sorted(found, key=lambda mention: mention.start))
 
 
 def _future(mentions: list[DateMention], received_on: date) -> list[DateMention]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from graphs.reply_reader.cue_openings import cue_found
 from graphs.reply_reader.sentences import Sentence, any_of, normalize, split_sentences
 
 _AI_NAMES = (
@@ -116,9 +117,9 @@ _QUOTED = re.compile(
 def _instructs_agent(text: str, instruction: re.Pattern[str]) -> bool:
     """True if the text gives the agent instructions (tags kept: hidden styles are a cue)."""
     text = _QUOTED.sub(" ", normalize(text))
-    if instruction.search(text):
+    if cue_found(instruction, text):
         return True
-    return "<" in text and bool(instruction.search(_TAG.sub(" ", text).strip()))
+    return "<" in text and cue_found(instruction, _TAG.sub(" ", text).strip())
 
 
 def injected_sentences(

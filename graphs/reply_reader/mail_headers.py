@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from graphs.reply_reader.cue_openings import cue_found
 from graphs.reply_reader.sentences import any_of
 
 EMAIL_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
@@ -91,7 +92,7 @@ def is_bounce(headers: dict | None, raw: str, text: str) -> bool:
     if _BOUNCE_SENDER.search(header(headers, "from")):
         return True
     # The delivery report may sit below an "Original message" line the cleaner cuts at.
-    return any(_BOUNCE.search(part) for part in (header(headers, "subject"), text, raw[:4000]))
+    return any(cue_found(_BOUNCE, part) for part in (header(headers, "subject"), text, raw[:4000]))
 
 
 def is_complaint(headers: dict | None) -> bool:

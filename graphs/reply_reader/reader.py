@@ -50,6 +50,7 @@ from graphs.reply_reader.bant import (
     carry_over_bant,
     read_bant,
 )
+from graphs.reply_reader.cue_openings import text_openings
 from graphs.reply_reader.injection import injected_sentences
 from graphs.reply_reader.interest import buying_signals, interest_level
 from graphs.reply_reader.language import detect_language
@@ -63,7 +64,13 @@ from graphs.reply_reader.mail_headers import (
 )
 from graphs.reply_reader.referral import find_referral
 from graphs.reply_reader.segmentation import clean_reply
-from graphs.reply_reader.sentences import Sentence, has_cue, in_any_sentence, split_sentences
+from graphs.reply_reader.sentences import (
+    Sentence,
+    has_cue,
+    in_any_sentence,
+    split_sentences,
+)
+from graphs.reply_reader.sentences import forget_read_texts as forget_sentence_forms
 
 # How sure a reading is (ReplyReading.confidence): the admin's hand-off rule
 # `low_confidence` sends readings below its threshold to a seller.
@@ -232,6 +239,14 @@ def _dated_beyond(text: str, received_on: date, days: int, *, day_first: bool) -
     """The latest date in `text` at least `days` after the reply, if any."""
     later = dates.check_in_date(text, received_on, day_first=day_first)
     return later if later and later >= received_on + timedelta(days=days) else None
+
+
+def forget_read_texts() -> None:
+    """Drop what the reader remembers about texts it has read (sentence forms, word keys,
+    dates), so a benchmark times each reply as a new one."""
+    forget_sentence_forms()
+    text_openings.cache_clear()
+    dates.forget_read_texts()
 
 
 def read_reply(

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from graphs.reply_reader.cue_openings import candidates, per_pattern
+
 _I = re.IGNORECASE
 
 
@@ -186,11 +188,20 @@ def _for_cues(sentence: str) -> str:
     return _CLITIC_HYPHEN.sub(" ", normalize(sentence))
 
 
+def forget_read_texts() -> None:
+    """Drop the sentence forms kept for texts already read."""
+    _for_cues.cache_clear()
+
+
 def has_cue(pattern: re.Pattern[str], sentence: str, *, negatable: bool) -> bool:
     """True if `pattern` matches `sentence` somewhere a negation does not cancel
     (negations count only when `negatable`)."""
     text = _for_cues(sentence)
-    return any(not (negatable and _negated(text, m.start())) for m in pattern.finditer(text))
+    return any(
+        not (negatable and _negated(text, m.start()))
+        for part in candidates(pattern, text)
+        for m in part.finditer(text)
+    )
 
 
 # Sentences joined for one quick look: "." between them stops a cue's spacing and its
@@ -199,7 +210,7 @@ def has_cue(pattern: re.Pattern[str], sentence: str, *, negatable: bool) -> bool
 _SEPARATOR = "\n.\n"
 
 
-@lru_cache(maxsize=1024)
+@per_pattern
 def _over_lines(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
 
@@ -208,7 +219,7 @@ def might_match(pattern: re.Pattern[str], sentences: list[Sentence]) -> bool:
     """False when `pattern` matches none of `sentences` (one search over all of them); True
     when it may, and `has_cue` decides per sentence. Most cues match no sentence at all."""
     joined = _SEPARATOR.join(_for_cues(s.text) for s in sentences)
-    return _over_lines(pattern).search(joined) is not None
+    return any(part.search(joined) for part in candidates(_over_lines(pattern), joined))
 
 
 def in_any_sentence(
