@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     model: str = Field(default="gpt-4o-mini", description="Chat model name for the LLM engine.")
     product: str = Field(
         default="northwind",
-        description="The product the agent sells: its profile "
-        "(graphs/knowledge/profiles/<product>.yaml) and FAQ (graphs/knowledge/faq/<product>.yaml).",
+        description="The product the agent sells: its profile and FAQ in force "
+        "(`qualify product show`; shipped in graphs/knowledge/profiles and faq).",
     )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "QUALIFY_OPENAI_API_KEY")

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from core.trace_records import StepRecorder, StepTrace, start_step
 from graphs.context import Context
+from graphs.knowledge.product_catalog import use_stored_products
 from graphs.services import services_for
 from prompts.registry import use_prompt_versions
 from store.db import session_scope
@@ -125,6 +126,7 @@ def traced(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             engine = services_for(context).reasoning.name
             recorder, stop_recording = start_step(name, context.clock.now())
             reset_prompts = use_prompt_versions(context.database_url, context.prompt_versions)
+            reset_products = use_stored_products(context.database_url)
             try:
                 update = fn(state, runtime) if takes_runtime else fn(state)
             except GraphBubbleUp:
@@ -134,6 +136,7 @@ def traced(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 _record_run(context, state, step)
                 raise
             finally:
+                reset_products()
                 reset_prompts()
                 stop_recording()
             step = _step(recorder, engine, describe_update(update), None, context.sandbox)

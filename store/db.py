@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -15,6 +16,7 @@ import store.agent_records
 import store.crm
 import store.engagement
 import store.node_runs
+import store.product_profiles
 import store.prompt_versions
 import store.replays  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -28,9 +30,19 @@ def _enable_sqlite_wal(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=8)
+_creating = threading.Lock()
+
+
 def get_db_engine(url: str) -> Engine:
     """An engine for `url` (cached per URL), with the tables created."""
+    # Threads that first touch a database together (an eval's workers) must not race to
+    # create its tables: one creates them, the others wait for its engine.
+    with _creating:
+        return _engine_for(url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)

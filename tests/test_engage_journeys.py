@@ -15,6 +15,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pytest
+import yaml
 from langgraph.types import Command
 from sqlmodel import Session, select
 
@@ -22,6 +23,7 @@ from core.clock import ManualClock
 from graphs.checkpointing import open_checkpointer
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
+from graphs.knowledge.product_versions import save_document, show_document
 from graphs.research.runner import ResearchRunner
 from store.agent_records import LeadInsight
 from store.crm import Contact, Lead
@@ -206,6 +208,20 @@ def test_question_answered_then_meeting_request_goes_to_the_seller(journey: Jour
     journey.tick()
     handoff = _only_handoff(journey)
     assert (handoff.target, handoff.rule_id) == ("seller", "meeting_request")
+
+
+def test_the_agent_answers_from_the_product_version_the_admin_saved(journey: Journey) -> None:
+    url = journey.world.database_url
+    document = yaml.safe_load(show_document(url, "northwind").text)
+    pricing = next(entry for entry in document["faq"] if entry["id"] == "pricing")
+    pricing["answer"] = "Plans start at 1,234 EUR per site per month, billed yearly."
+    save_document(url, "northwind", yaml.safe_dump(document), author="admin")
+    journey.tick()
+    journey.days(1)
+    journey.reply("How much does it cost per site?")
+    journey.tick()
+    answer = journey.mail_to_lead()[1].get_content()
+    assert "1,234 EUR per site" in answer and "$24,000" not in answer
 
 
 def test_out_of_office_moves_the_follow_up_after_the_return_date(journey: Journey) -> None:

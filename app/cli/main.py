@@ -12,6 +12,7 @@ from app.cli.evals import eval_app
 from app.cli.imports import import_app
 from app.cli.leads import draft, leads, show
 from app.cli.monitor import monitor_command
+from app.cli.product import product_app
 from app.cli.prompts import prompts_app
 from app.cli.replay import replay_command, replays_command
 from app.cli.research import research
@@ -38,6 +39,7 @@ app.command("connect")(connect)
 app.command("email")(email)
 
 app.add_typer(icp_app, name="icp")
+app.add_typer(product_app, name="product")
 app.add_typer(settings_app, name="settings")
 app.add_typer(import_app, name="import")
 app.add_typer(engage_app, name="engage")

@@ -15,6 +15,7 @@ from typing import Any
 
 from evals.schemas import SUITE_NAMES, CaseResult, EvalCase, FieldCheck
 from graphs.context import Context
+from graphs.knowledge.product_catalog import use_stored_products
 from graphs.reasoning.base import ReasoningEngine
 from prompts.registry import use_prompt_versions
 
@@ -34,13 +35,16 @@ class SuiteRuntime:
     work_dir: Path
 
     @contextmanager
-    def prompts(self) -> Iterator[None]:
-        """Resolve prompts as a graph node would: pinned versions, else the active ones."""
-        reset = use_prompt_versions(self.context.database_url, self.context.prompt_versions)
+    def as_a_node(self) -> Iterator[None]:
+        """Resolve prompts and products as a graph node would: pinned prompt versions, else
+        the active ones; the product versions in force in the run's database."""
+        reset_prompts = use_prompt_versions(self.context.database_url, self.context.prompt_versions)
+        reset_products = use_stored_products(self.context.database_url)
         try:
             yield
         finally:
-            reset()
+            reset_products()
+            reset_prompts()
 
 
 def run_case_for(suite: str) -> RunCase:

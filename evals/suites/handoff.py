@@ -17,7 +17,7 @@ from graphs.engage.handoff_rules import (
     evaluate_handoff,
     facts_from_conversation,
 )
-from graphs.knowledge.product_faq import product_faq
+from graphs.knowledge.product_catalog import product_faq
 
 SUITE = "handoff"
 KEEP_TALKING = "(keep talking)"
@@ -28,13 +28,15 @@ def _facts_from_reply(
 ) -> tuple[ConversationFacts, ReplyReading]:
     reading, turns = read_case_reply(given, case_id, runtime)
     turns[-1] = turns[-1].model_copy(update={"reading": reading})
+    with runtime.as_a_node():
+        faq = product_faq(given.product)
     facts = facts_from_conversation(
         turns,
         fit_level=given.fit_level,
         follow_ups_exhausted_without_reply=False,
         do_not_email=False,
         email_invalid=False,
-        unanswered_question=product_faq(given.product).leaves_unanswered(reading.questions),
+        unanswered_question=faq.leaves_unanswered(reading.questions),
     )
     return facts, reading
 

@@ -40,7 +40,7 @@ def run_case(case: IcpCase, runtime: SuiteRuntime) -> CaseResult:
         description=given.company.description,
         sources=sources,
     )
-    with runtime.prompts():
+    with runtime.as_a_node():
         verdicts = [
             runtime.engine.judge_free_text(criterion, company, None)
             if isinstance(criterion, FreeTextCriterion)

@@ -48,7 +48,7 @@ def read_case_reply(
         email_check=check_email(None),
     )
     turns = reply_turns(given, case_id)
-    with runtime.prompts():
+    with runtime.as_a_node():
         reading = runtime.engine.read_reply(
             given.reply, turns, research, headers=dict(given.headers), product=given.product
         )

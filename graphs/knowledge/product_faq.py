@@ -9,13 +9,11 @@ import re
 from functools import cache, cached_property
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field
 
 from graphs.reply_reader.language import detect_language
 
 FAQ_DIR = Path(__file__).with_name("faq")
-DEFAULT_PRODUCT = "northwind"
 
 
 class FaqEntry(BaseModel):
@@ -120,23 +118,3 @@ def _topic_pattern(topic: str) -> re.Pattern[str]:
     if len(topic) <= _WHOLE_WORD_LENGTH:
         return re.compile(rf"\b{word}(?:s|es)?\b")
     return re.compile(rf"\b{word}")
-
-
-def known_products() -> tuple[str, ...]:
-    """The products a FAQ ships for (`graphs/knowledge/faq/<product>.yaml`)."""
-    return tuple(sorted(path.stem for path in FAQ_DIR.glob("*.yaml")))
-
-
-@cache
-def product_faq(product: str) -> ProductFaq:
-    """The FAQ of one product; ValueError naming the known ones for any other."""
-    path = FAQ_DIR / f"{product}.yaml"
-    if not path.is_file():
-        raise ValueError(f"no FAQ for product {product!r}; known: {', '.join(known_products())}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return ProductFaq.model_validate({"product": product, **data})
-
-
-def default_faq() -> ProductFaq:
-    """The FAQ of the sample company, the one the engage agent answers from today."""
-    return product_faq(DEFAULT_PRODUCT)

@@ -11,10 +11,7 @@ import re
 from functools import cache, cached_property
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field
-
-from graphs.knowledge.product_faq import DEFAULT_PRODUCT
 
 PROFILES_DIR = Path(__file__).with_name("profiles")
 
@@ -88,22 +85,3 @@ def product_text(profile: ProductProfile) -> str:
     if profile.pricing:
         lines.append("Pricing: " + profile.pricing)
     return "\n".join(lines)
-
-
-def known_profiles() -> tuple[str, ...]:
-    """The products a profile ships for."""
-    return tuple(sorted(path.stem for path in PROFILES_DIR.glob("*.yaml")))
-
-
-@cache
-def product_profile(product: str | None = None) -> ProductProfile:
-    """The profile of `product` (the sample company's by default); ValueError naming the
-    known ones for any other."""
-    name = product or DEFAULT_PRODUCT
-    path = PROFILES_DIR / f"{name}.yaml"
-    if not path.is_file():
-        raise ValueError(
-            f"no product profile {name!r}; known: {', '.join(known_profiles())} "
-            f"(add graphs/knowledge/profiles/{name}.yaml)"
-        )
-    return ProductProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

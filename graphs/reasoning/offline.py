@@ -17,8 +17,7 @@ from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from core.reply_reading import BantVerdict, ReplyReading
 from graphs.icp.industry import industry_family
-from graphs.knowledge.product_faq import DEFAULT_PRODUCT, product_faq
-from graphs.knowledge.product_profile import product_profile
+from graphs.knowledge.product_catalog import product_faq, product_profile
 from graphs.reply_reader.reader import read_reply as read_reply_by_rules
 from prompts.registry import load_prompt
 from tools.web_search.results import WebResult
@@ -482,7 +481,7 @@ class OfflineEngine:
         latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
         reading = latest.reading if latest else None
         questions = list(reading.questions) if reading else []
-        answered, _unanswered = product_faq(self.product or DEFAULT_PRODUCT).answers(questions)
+        answered, _unanswered = product_faq(self.product).answers(questions)
         if answered:
             blocks = [f"> {question}\n{entry.answer}" for question, entry in answered]
             thanks = "Thanks for getting back to me. To your questions:"

@@ -21,7 +21,7 @@ from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversatio
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
-from graphs.knowledge.product_faq import product_faq
+from graphs.knowledge.product_catalog import product_faq
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState

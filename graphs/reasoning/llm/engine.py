@@ -20,7 +20,8 @@ from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDra
 from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, IcpAssessment
 from core.reply_reading import ReplyReading
-from graphs.knowledge.product_profile import product_profile, product_text
+from graphs.knowledge.product_catalog import product_profile
+from graphs.knowledge.product_profile import product_text
 from graphs.reasoning.llm.calls import StructuredCalls, StructuredMethod
 from graphs.reasoning.llm.outputs import (
     NO_FINANCES,
