@@ -51,6 +51,7 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
         base_url=settings.openai_base_url,
         timeout_s=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
+        product=context.product,
     )
     return FallbackEngine(primary=llm, fallback=offline)
 

@@ -21,7 +21,7 @@ from core.findings import (
     OutreachDraft,
 )
 from core.icp_profile import FreeTextCriterion
-from core.icp_verdicts import CriterionVerdict, IcpAssessment
+from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment
 from core.reply_reading import (
     Bant,
     BantItem,
@@ -30,6 +30,7 @@ from core.reply_reading import (
     PurchaseInterest,
     ReplyReading,
 )
+from graphs.knowledge.product_catalog import product_faq
 from graphs.reasoning.base import ReasoningEngine
 from graphs.reasoning.fallback import FallbackEngine
 from graphs.reasoning.llm.schemas import LlmReplyReading
@@ -410,3 +411,36 @@ def test_fallback_on_malformed_structured_output(server: OpenAICompatibleServer)
 
 def test_llm_reply_models_are_plain_pydantic() -> None:
     assert issubclass(LlmReplyReading, BaseModel)
+
+
+def test_answers_come_from_the_faq_in_the_leads_language(server: OpenAICompatibleServer) -> None:
+    turns = thread()
+    turns[-1].reading = ReplyReading(
+        intent=Intent.QUESTION,
+        language="de",
+        questions=["Was kostet das pro Standort?", "Habt ihr ein Büro in Reykjavík?"],
+    )
+    server.add_json(
+        {"subject": "Preise", "body": "Hallo Tom,\n\n...\n\nAnna Berg", "grounded_on": []}
+    )
+    make_engine(server).write_message("answer", research(), turns, "Anna Berg")
+    prompt = server.requests[0].prompt_text
+    assert "Write in German" in prompt
+    pricing = product_faq("northwind").answer_for("Was kostet das pro Standort?")
+    assert pricing is not None
+    # The FAQ answer sits under its question; a question no entry answers says so.
+    assert f"- Was kostet das pro Standort?\n  FAQ answer: {pricing.answer}" in prompt
+    assert "Reykjavík?\n  FAQ answer: (no FAQ answer" in prompt
+    assert "Northwind Analytics:" in prompt  # the product profile
+
+
+def test_outreach_prompt_is_told_what_we_sell(server: OpenAICompatibleServer) -> None:
+    server.add_json({"subject": "Hi", "body": "Hi Tom,\n\n...\n\nAnna Berg", "grounded_on": []})
+    engine = make_engine(server)
+    engine.product = "fleetline"
+    fit = IcpAssessment(
+        fit_level=FitLevel.CLOSE, recommendation="-", score=0.6, reason="-", verdicts=[]
+    )
+    engine.write_outreach(research(), fit, "Anna Berg")
+    prompt = server.requests[0].prompt_text
+    assert "Fleetline:" in prompt and "Problems it solves:" in prompt

@@ -84,4 +84,7 @@ def product_text(profile: ProductProfile) -> str:
         lines.append("Competitors: " + ", ".join(profile.competitors))
     if profile.pricing:
         lines.append("Pricing: " + profile.pricing)
+    if profile.proof:
+        lines.append("Proof you may cite, with its source:")
+        lines += [f"- {p.claim} (source: {p.source})" for p in profile.proof]
     return "\n".join(lines)

@@ -11,6 +11,14 @@ if TYPE_CHECKING:
 
 # ISO 639-1 codes of the languages replies are read in.
 READ_LANGUAGES = ("en", "de", "fr", "es", "pt")
+# What a writer is told to write in.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "pt": "Portuguese",
+}
 
 
 @cache

@@ -20,7 +20,7 @@ from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDra
 from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, IcpAssessment
 from core.reply_reading import ReplyReading
-from graphs.knowledge.product_catalog import product_profile
+from graphs.knowledge.product_catalog import product_faq, product_profile
 from graphs.knowledge.product_profile import product_text
 from graphs.reasoning.llm.calls import StructuredCalls, StructuredMethod
 from graphs.reasoning.llm.outputs import (
@@ -47,6 +47,7 @@ from graphs.reasoning.llm.schemas import (
     LlmReplyReading,
 )
 from graphs.reasoning.llm.sources import allowed_sources, unique
+from graphs.reply_reader.language import LANGUAGE_NAMES
 from graphs.reply_reader.reader import received_on_of
 from graphs.reply_reader.segmentation import clean_reply
 from prompts.registry import Prompt, load_prompt
@@ -68,9 +69,12 @@ class LlmEngine:
         method: StructuredMethod = "json_schema",
         max_page_chars: int = 6000,
         prompt_loader: Callable[[str], Prompt] = load_prompt,
+        product: str | None = None,
     ) -> None:
-        """`prompt_loader` maps a prompt name to the version in use (default: the files)."""
+        """`prompt_loader` maps a prompt name to the version in use (default: the files);
+        `product` is the product sold (default: the QUALIFY_PRODUCT setting)."""
         self.model = model
+        self.product = product
         self.name = f"llm:{model}"
         self.max_page_chars = max_page_chars
         self._calls = StructuredCalls(
@@ -166,6 +170,7 @@ class LlmEngine:
         lead["topic_of_interest"] = research.lead.topic
         prompt = self._prompt("llm_write_outreach").render(
             sender_name=clean(sender_name),
+            product=product_text(product_profile(self.product)),
             lead=data_text(lead),
             company=data_text(research.company),
             research=research_text(research.digest),
@@ -197,7 +202,7 @@ class LlmEngine:
         lead = research.lead
         prompt = self._prompt("llm_read_reply").render(
             today=received_on.date().isoformat(),
-            product=product_text(product_profile(product)),
+            product=product_text(product_profile(product or self.product)),
             lead=data_text(
                 {
                     "job_title": lead.job_title,
@@ -219,6 +224,16 @@ class LlmEngine:
             headers=headers,
         )
 
+    def _faq_answers(self, questions: list[str]) -> str:
+        """Each question with the FAQ answer the agent may give, or a note that none fits."""
+        faq = product_faq(self.product)
+        lines = []
+        for question in questions:
+            entry = faq.answer_for(question)
+            answer = entry.answer if entry else "(no FAQ answer: say you will check with the team)"
+            lines.append(f"- {clean(question)}\n  FAQ answer: {answer}")
+        return "\n".join(lines) or "(none)"
+
     def write_message(
         self,
         kind: MessageKind,
@@ -233,16 +248,20 @@ class LlmEngine:
         )
         lead["topic_of_interest"] = research.lead.topic
         latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
-        questions = list(latest.reading.questions) if latest and latest.reading else []
+        reading = latest.reading if latest else None
+        questions = list(reading.questions) if reading else []
+        language = (reading.language if reading else None) or "en"
         prompt = self._prompt("llm_write_message").render(
             sender_name=clean(sender_name),
             kind=kind,
             kind_instructions=MESSAGE_KINDS[kind],
+            language=LANGUAGE_NAMES.get(language, "English"),
+            product=product_text(product_profile(self.product)),
+            faq_answers=self._faq_answers(questions),
             lead=data_text(lead),
             company=data_text(research.company),
             research=research_text(research.digest),
             conversation=conversation_text(conversation),
-            questions="\n".join(f"- {clean(q)}" for q in questions) or "(none)",
             allowed_sources=", ".join(allowed) or "(none)",
         )
         out = self._calls.ask("write_message", prompt, LlmOutreach)

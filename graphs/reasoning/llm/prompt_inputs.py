@@ -84,10 +84,11 @@ MESSAGE_KINDS: dict[str, str] = {
         "the first email), and ask one easy question."
     ),
     "answer": (
-        "An answer to the lead's reply: answer each of the lead's questions listed below, "
-        "using only facts stated in the research or the conversation. When the research "
-        "does not answer a question, say you will check with the team and come back; never "
-        "guess prices, features, integrations, customers or dates. Then propose the next step."
+        "An answer to the lead's reply: answer each of the lead's questions listed below with "
+        "its FAQ answer, in your own words, or with facts stated in the research or the "
+        "conversation. Only when a question has no FAQ answer and nothing below answers it, "
+        "say you will check with the team and come back; never guess prices, features, "
+        "integrations, customers or dates. Then propose the next step."
     ),
     "check_in": (
         "A check-in the lead asked for earlier ('not now, try me later'): remind them in one "
