@@ -8,20 +8,44 @@ from __future__ import annotations
 import re
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field
+import yaml
+from pydantic import BaseModel, Field, model_validator
 
 from graphs.reply_reader.language import detect_language
 
 FAQ_DIR = Path(__file__).with_name("faq")
+KINDS_FILE = Path(__file__).with_name("faq_kinds.yaml")
+
+
+FaqKind = Literal[
+    "pricing", "contract", "trial", "implementation", "support", "security", "integrations"
+]
 
 
 class FaqEntry(BaseModel):
     """One thing the agent may say, and the topics that call for it."""
 
     id: str
-    topics: list[str] = Field(min_length=1)
+    kind: FaqKind | None = Field(
+        default=None,
+        description="A kind of question every product gets (pricing, trial, ...): the "
+        "entry also matches that kind's common words in five languages (faq_kinds.yaml).",
+    )
+    topics: list[str] = Field(default_factory=list)
     answer: str
+
+    @model_validator(mode="after")
+    def _topics_or_kind(self) -> FaqEntry:
+        if not self.topics and self.kind is None:
+            raise ValueError("give 'topics' (words a question uses) or a 'kind', or both")
+        return self
+
+    @cached_property
+    def all_topics(self) -> tuple[str, ...]:
+        """The entry's own topics, then its kind's common words."""
+        return (*self.topics, *(kind_topics(self.kind) if self.kind else ()))
 
 
 class ProductFaq(BaseModel):
@@ -35,7 +59,7 @@ class ProductFaq(BaseModel):
         lowered = question.lower()
         best, hits = None, 0
         for entry in self.entries:
-            count = sum(1 for topic in entry.topics if _topic_pattern(topic).search(lowered))
+            count = sum(1 for topic in entry.all_topics if _topic_pattern(topic).search(lowered))
             if count > hits:
                 best, hits = entry, count
         return best
@@ -44,7 +68,7 @@ class ProductFaq(BaseModel):
     def known_text(self) -> str:
         """Everything the FAQ names (product, answers, topics), lowercased, built once."""
         parts = [self.product, *(e.answer for e in self.entries)]
-        parts += [t for e in self.entries for t in e.topics]
+        parts += [t for e in self.entries for t in e.all_topics]
         return " ".join(parts).lower()
 
     def answer_for(self, question: str) -> FaqEntry | None:
@@ -118,3 +142,10 @@ def _topic_pattern(topic: str) -> re.Pattern[str]:
     if len(topic) <= _WHOLE_WORD_LENGTH:
         return re.compile(rf"\b{word}(?:s|es)?\b")
     return re.compile(rf"\b{word}")
+
+
+@cache
+def kind_topics(kind: str) -> tuple[str, ...]:
+    """The common question words of a kind of FAQ entry (`faq_kinds.yaml`)."""
+    kinds = yaml.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
+    return tuple(kinds.get(kind) or ())
