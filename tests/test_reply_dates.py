@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from graphs.reply_reader.dates import check_in_date, day_first_for_country, find_dates, return_date
+from graphs.reply_reader.language_cues import act_cues
 
 WED = date(2025, 2, 26)  # a Wednesday
 
@@ -146,3 +147,54 @@ def test_check_in_after_a_dated_event(text: str, expected: date) -> None:
 
 def test_a_date_without_after_is_the_day_itself() -> None:
     assert check_in_date("Our review is on 13 March.", WED) == date(2025, 3, 13)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "received", "expected"),
+    [
+        # The sentence that asks to be contacted again names the day, not the context.
+        (
+            "en",
+            "We're locked into our vendor until the end of May 2027. Circle back in March 2027.",
+            date(2026, 5, 26),
+            date(2027, 3, 1),
+        ),
+        (
+            "en",
+            "Kindly reconnect in the first week of April, after the audit.",
+            date(2026, 2, 17),
+            date(2026, 4, 1),
+        ),
+        # Waiting until an event in a month: free after it.
+        (
+            "en",
+            "Spending freeze until our fiscal year closes in June. Ping me after that.",
+            date(2026, 3, 18),
+            date(2026, 7, 1),
+        ),
+        (
+            "es",
+            "Congelado hasta que cierre nuestro año fiscal en junio. Búscame después.",
+            date(2026, 5, 6),
+            date(2026, 7, 1),
+        ),
+        ("en", "Give it about six weeks and try me again.", date(2026, 9, 8), date(2026, 10, 20)),
+        (
+            "de",
+            "Wir wechseln Anfang 2027 unser System, danach gern.",
+            date(2026, 5, 18),
+            date(2027, 1, 1),
+        ),
+        ("fr", "Pas pour le moment. Relancez-moi au T3.", date(2026, 1, 12), date(2026, 7, 1)),
+    ],
+)
+def test_check_in_dates_read_as_the_lead_means_them(
+    language: str, text: str, received: date, expected: date
+) -> None:
+    cues = act_cues(language)
+    assert check_in_date(text, received, recontact=cues.recontact) == expected
+
+
+def test_a_bare_until_a_month_is_not_an_event() -> None:
+    # "Until June" ends at June; only an event ("until our year closes in June") runs past it.
+    assert check_in_date("We are busy until June.", date(2026, 3, 2)) == date(2026, 6, 1)

@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
-from graphs.reply_reader.cue_openings import may_hold
+from graphs.reply_reader.cue_openings import cue_found, may_hold
 
 # fmt: off
 _MONTHS: dict[str, int] = {
@@ -132,14 +132,22 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "part_month",
             rf"{_LEAD}\b(?P<part>early|mid|middle\s+of|late|end\s+of|the\s+end\s+of|"
             rf"beginning\s+of|start\s+of|anfang|mitte|ende|début|fin|principios\s+de|"
-            rf"mediados\s+de|finales\s+de)[\s-]+(?P<month>{_MONTH})\b{_YEAR}",
+            rf"mediados\s+de|finales\s+de|(?P<week>first|second|third|last)\s+week\s+of)"
+            rf"[\s-]+(?P<month>{_MONTH})\b{_YEAR}",
         ),
         (
             "month",
             rf"(?:{_AFTER}|\b(?P<prep>in|by|for|from|until|im|ab|en|em|à\s+partir\s+de|a\s+partir\s+de|"
-            rf"desde))\s+(?:early\s+|mid\s+|late\s+)?(?P<month>{_MONTH})\b(?!\s*\d){_YEAR}",
+            rf"desde))\s+(?:early\s+|mid\s+|late\s+)?(?P<month>{_MONTH})\b(?!\s*\d{{1,2}}\b){_YEAR}",
         ),
         ("quarter", rf"{_LEAD}\b(?P<q>Q[1-4]|H[12])\b(?:\s*(?P<year>(?:19|20)\d\d))?"),
+        (
+            # "au T3", "en el T3", "no T3": a T quarter only after a preposition (a bare
+            # "T3" may be a product's name).
+            "t_quarter",
+            r"\b(?:au|en|d'ici\s+le|dès\s+le|pour\s+le|el|en\s+el|no|ao|para\s+el|para\s+o)\s+"
+            r"(?P<q>T[1-4])\b(?:\s*(?P<year>(?:19|20)\d\d))?",
+        ),
         (
             "ordinal_quarter",
             rf"{_LEAD}\b(?P<ordinal>first|second|third|fourth|last|ersten|zweiten|dritten|"
@@ -153,6 +161,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"fechamento\s+do\s+|fin\s+d[eu]\s+(?:l')?|fin\s+de\s+|final\s+de\s+|cierre\s+del?\s+|"
             r"ende\s+des\s+|jahres|monats)(?P<period>month|year|mês|mes|ano|année|annee|mois|año|"
             r"jahres|monats|end|ende)\b",
+        ),
+        (
+            "year_start",
+            # "Anfang 2027", "early 2027", "début 2027", "principios de 2027", "início de 2027".
+            r"\b(?:anfang|beginning\s+of|start\s+of|early|début|debut|principios\s+de|"
+            r"inicios\s+de|comienzos\s+de|início\s+de|inicio\s+de|começo\s+de)\s+"
+            r"(?P<year>20\d\d)\b",
         ),
         (
             "next_year_start",
@@ -176,7 +191,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "in_units",
-            rf"\b(?:in|within|in\s+about|in\s+the\s+next|after|in\s+(?:around|roughly))\s+"
+            rf"\b(?:in|within|in\s+about|in\s+the\s+next|after|in\s+(?:around|roughly)|"
+            rf"give\s+(?:it|us|me)|another|wait)\s+"
             rf"{_ABOUT}(?P<n>\d{{1,2}}|{_NUMBER})\s+(?P<unit>days?|weeks?|months?)\b",
         ),
         (
@@ -344,6 +360,9 @@ def _resolve(kind: str, m: re.Match[str], received_on: date, day_first: bool):
     if kind == "part_month":
         start = _month_start(_MONTHS[m["month"].lower()], received_on, year)
         part = " ".join(m["part"].lower().split())
+        if groups.get("week"):
+            day = {"first": 1, "second": 8, "third": 15, "last": 22}[m["week"].lower()]
+            return start.replace(day=day), "day", 0
         if part in ("early", "beginning of", "start of", "anfang", "début", "principios de"):
             return start, "month", 0
         if part in ("mid", "middle of", "mitte", "mediados de"):
@@ -351,14 +370,16 @@ def _resolve(kind: str, m: re.Match[str], received_on: date, day_first: bool):
         if part == "late":
             return start.replace(day=21), "day", 0
         return _month_end(start), "day", 0
+    if kind == "year_start":
+        return date(int(m["year"]), 1, 1), "month", 0
     if kind == "month":
         start = _month_start(_MONTHS[m["month"].lower()], received_on, year)
         if not groups.get("after"):
             start = _in_current_period(start, received_on, 1)
         return start, "month", 1
-    if kind == "quarter":
+    if kind in ("quarter", "t_quarter"):
         label = m["q"].upper()
-        months = 3 if label[0] == "Q" else 6
+        months = 6 if label[0] == "H" else 3
         first_month = (int(label[1]) - 1) * months + 1
         if year is None:
             year = received_on.year
@@ -462,6 +483,39 @@ _AFTER_EVENT = re.compile(
 )
 
 
+# "until our fiscal year closes in June", "hasta que cierre nuestro año fiscal en junio",
+# "pas avant la clôture de notre exercice fin juin": nothing before the event, so the lead
+# is free after it. A bare "until June" is not an event.
+_UNTIL_EVENT = re.compile(
+    r"\b(?:until|till|not\s+before|hasta\s+que|hasta\s+(?:el|la)|no\s+antes\s+de|bis|nicht\s+vor|"
+    r"jusqu'(?:à|a)|pas\s+avant|até|não\s+antes\s+d[eoa])\s+(?:[\w'-]+\s+){0,6}?"
+    r"(?:[\w'-]+\s+)?$",
+    re.IGNORECASE,
+)
+_EVENT_WORD = re.compile(
+    r"\b(?:clos\w*|ends?|ending|over|done|finish\w*|complet\w*|cierr\w*|cierre|termin\w*|"
+    r"clôtur\w*|clotur\w*|abschluss\w*|abgeschlossen|schließt|schliesst|endet|vorbei|fech\w*|"
+    r"encerr\w*|acab\w*|audit\w*|inspection|go-live|migration|move|umzug|déménagement|mudanza|"
+    r"mudança)\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence_at(text: str, at: int) -> str:
+    """The sentence of `text` that holds position `at`."""
+    starts = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, at)]
+    start = starts[-1] if starts else 0
+    end = _SENTENCE_BREAK.search(text, at)
+    return text[start : end.start() + 1 if end else len(text)]
+
+
+def _until_event(text: str, start: int) -> bool:
+    """True if the words before a date say the lead waits until an event then."""
+    window = _SENTENCE_BREAK.split(text[max(0, start - 80) : start])[-1]
+    found = _UNTIL_EVENT.search(window)
+    return found is not None and bool(_EVENT_WORD.search(window, found.start()))
+
+
 def _same_period(day: date, first_month: int, months: int) -> bool:
     return first_month <= day.month < first_month + months
 
@@ -520,7 +574,9 @@ def _dates_in(text: str, received_on: date, day_first: bool) -> tuple[DateMentio
                 continue
             on, precision, months = resolved
             word = (m.groupdict().get("after") or "").lower()
-            if not word and _AFTER_EVENT.search(text, max(0, start - 60), start):
+            if not word and (
+                _AFTER_EVENT.search(text, max(0, start - 60), start) or _until_event(text, start)
+            ):
                 word = "after"
             # "until March" ends at March's start; "after March" and "until Friday" go past it.
             after = bool(word) and not (
@@ -587,9 +643,20 @@ def return_date(text: str, received_on: date, *, day_first: bool = True) -> date
     return max((m.on for m in stated or future), default=None)
 
 
-def check_in_date(text: str, received_on: date, *, day_first: bool = True) -> date | None:
-    """When a "not now" lead asked to be contacted again: the latest future date named."""
+def check_in_date(
+    text: str,
+    received_on: date,
+    *,
+    day_first: bool = True,
+    recontact: re.Pattern[str] | None = None,
+) -> date | None:
+    """When a "not now" lead asked to be contacted again: the latest future date named in
+    a sentence that asks to be contacted again (`recontact`: "circle back in March"), else
+    the latest future date named ("locked in until May 2027" is context then)."""
     future = _future(find_dates(text, received_on, day_first=day_first), received_on)
+    if recontact is not None:
+        asked = [m for m in future if cue_found(recontact, _sentence_at(text, m.start))]
+        future = asked or future
     # "Swamped with year-end close. Ping me in two weeks": the end of a period is context
     # when another date is named.
     named = [m for m in future if m.kind not in _CONTEXT_KINDS] or future

@@ -219,6 +219,15 @@ MEETING = any_of(
     r"tomorrow)\b",
 )
 
+# The lead asks to be contacted again: the sentence that names when ("circle back in March").
+RECONTACT = any_of(
+    r"\b(?:reach|circle|check|come|get|follow) (?:back|out|up)\b",
+    r"\b(?:reconnect|revisit|recontact|revert)\b",
+    r"\b(?:ping|try|contact|call|email|e-mail|write to|ring|nudge) (?:me|us)\b",
+    r"\b(?:touch base|get in touch|drop (?:me|us) a (?:line|note|mail|email))\b",
+    r"\b(?:talk|speak|ask|chat|look at (?:it|this|that)) again\b",
+)
+
 NOT_NOW = any_of(
     r"\bdrop (?:me|us) a (?:line|note|mail|email)\b",
     r"\b(?:revert|connect|reconnect|get back|come back) (?:back )?(?:to (?:me|us) )?(?:after|once|"

@@ -57,6 +57,7 @@ class ActCues:
     dissatisfied: re.Pattern[str]
     salutation: re.Pattern[str]
     tag_question: re.Pattern[str]
+    recontact: re.Pattern[str]
     budget_met: re.Pattern[str]
     budget_not_met: re.Pattern[str]
     authority_met: re.Pattern[str]
@@ -132,6 +133,7 @@ _ENGLISH = {
     "dissatisfied": english.DISSATISFIED,
     "salutation": english.SALUTATION,
     "tag_question": english.TAG_QUESTION,
+    "recontact": english.RECONTACT,
     "budget_met": english_bant.BUDGET_MET,
     "budget_not_met": english_bant.BUDGET_NOT_MET,
     "authority_met": english_bant.AUTHORITY_MET,

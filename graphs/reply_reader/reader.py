@@ -339,7 +339,9 @@ def read_reply(
             intent, check_in_on = Intent.NOT_NOW, only_months
         elif has(cues.not_now):
             # "Not now; we can talk later" defers the talk: a meeting needs a near date then.
-            named = dates.check_in_date(reading_text, day, day_first=day_first)
+            named = dates.check_in_date(
+                reading_text, day, day_first=day_first, recontact=cues.recontact
+            )
             if named is None or named >= day + timedelta(days=MEETING_DEFERRAL_DAYS):
                 intent, check_in_on = Intent.NOT_NOW, named
         else:
@@ -353,13 +355,18 @@ def read_reply(
         and not _questions(reading, cues)
         and not (
             # "Our contract with Relex runs to February 2027; reconnect in March 2027" defers.
-            has(cues.not_now) and dates.check_in_date(reading_text, day, day_first=day_first)
+            has(cues.not_now)
+            and dates.check_in_date(
+                reading_text, day, day_first=day_first, recontact=cues.recontact
+            )
         )
     ):
         intent = Intent.NOT_INTERESTED
     elif has(cues.not_now) and not plans:
         intent = Intent.NOT_NOW
-        check_in_on = dates.check_in_date(reading_text, day, day_first=day_first)
+        check_in_on = dates.check_in_date(
+            reading_text, day, day_first=day_first, recontact=cues.recontact
+        )
     elif any(
         has_cue(cues.not_interested, x.text, negatable=False)
         and ("?" not in x.text or has_cue(cues.sender_question, x.text, negatable=False))
