@@ -148,3 +148,10 @@ def test_cli_refuses_an_unknown_split() -> None:
     result = CliRunner().invoke(app, ["eval", "run", "handoff", "--split", "train"])
     assert result.exit_code != 0
     assert "use 'dev' or 'test'" in result.output
+
+
+def test_a_country_the_faq_covers_by_region_or_in_another_language_is_answered() -> None:
+    faq = product_faq("fleetline")  # its coverage answer: the EU, the UK, Mexico and Brazil
+    assert faq.answer_for("Funktioniert das auch in Irland und Spanien?") is not None
+    assert faq.answer_for("Vos boîtiers fonctionnent-ils au Mexique ?") is not None
+    assert faq.answer_for("¿El equipo funciona en Colombia?") is None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from babel import Locale
+
 NORTH_AMERICA = "North America"
 LATAM = "LATAM"
 SOUTH_AMERICA = "South America"
@@ -226,6 +228,16 @@ _COUNTRY_LOOKUP: dict[str, str] = {}
 for _name, (_aliases, _regions) in _COUNTRIES.items():
     for _alias in (_name, *_aliases):
         _COUNTRY_LOOKUP[_key(_alias)] = _name
+
+# Country names in the languages leads and CRMs write in ("Spanien", "Mexique", "Irlanda"),
+# from the Unicode CLDR data babel ships, keyed by each country's ISO code.
+_NAME_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
+for _locale in map(Locale, _NAME_LANGUAGES):
+    for _name, (_aliases, _regions) in _COUNTRIES.items():
+        _code = next((a.upper() for a in _aliases if len(a) == 2), None)
+        _local = _locale.territories.get(_code) if _code else None
+        if _local:
+            _COUNTRY_LOOKUP.setdefault(_key(_local), _name)
 
 _REGION_LOOKUP: dict[str, str] = {_key(region): region for region in REGIONS}
 _REGION_LOOKUP.update({_key(alias): region for alias, region in _REGION_ALIASES.items()})

@@ -13,6 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
+from graphs.icp.geography import country_key, region_key, region_of
 from graphs.reply_reader.language import detect_language
 
 FAQ_DIR = Path(__file__).with_name("faq")
@@ -55,11 +56,15 @@ class ProductFaq(BaseModel):
     entries: list[FaqEntry]
 
     def match(self, question: str) -> FaqEntry | None:
-        """The entry whose topics best match a question (most topic hits), if any."""
+        """The entry whose topics best match a question (most topic hits), if any. A
+        question naming a country also hits the entries whose answers name places."""
         lowered = question.lower()
+        asks_about_a_country = bool(places_named(question)[0])
         best, hits = None, 0
         for entry in self.entries:
             count = sum(1 for topic in entry.all_topics if _topic_pattern(topic).search(lowered))
+            if asks_about_a_country and any(places_named(entry.answer)):
+                count += 1
             if count > hits:
                 best, hits = entry, count
         return best
@@ -78,11 +83,26 @@ class ProductFaq(BaseModel):
         entry = self.match(question)
         if entry is None:
             return None
-        known = self.known_text
         language = detect_language(question)
-        if any(name.lower() not in known for name in named_things(question, language)):
+        if any(not self._knows(name) for name in named_things(question, language)):
             return None
         return entry
+
+    @cached_property
+    def places(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The countries and the regions the answers name ("the EU, the UK, Mexico")."""
+        return places_named(" ".join(e.answer for e in self.entries))
+
+    def _knows(self, name: str) -> bool:
+        """True if the FAQ speaks of `name`: it appears in an answer or a topic, or it is a
+        country the answers name in any language or cover by a region ("Irlanda": the EU)."""
+        if name.lower() in self.known_text:
+            return True
+        named, _ = places_named(name)
+        if not named:
+            return False
+        countries, regions = self.places
+        return all(c in countries or bool(region_of(c) & regions) for c in named)
 
     def leaves_unanswered(self, questions: list[str]) -> bool:
         """True when a question has no answer here: the seller answers it, the agent never
@@ -99,6 +119,20 @@ class ProductFaq(BaseModel):
             else:
                 answered.append((question, entry))
         return answered, unanswered
+
+
+@cache
+def places_named(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The countries and regions `text` names, in any of the languages leads write in: its
+    capitalised words, alone and in pairs ("United Kingdom", "Irland", "EU")."""
+    pairs = re.findall(r"\b(?=([A-Z][^\W\d_]*(?:[ -][A-Z][^\W\d_]+)?))", text)
+    # Short capitalised words are too often something else: country codes spell "Can",
+    # "Est", "IT" or "PM". Names of four letters or more count, and "UK", "EU", "USA".
+    names = {n for n in {*pairs, *(w for pair in pairs for w in pair.split())} if len(n) > 3}
+    names |= set(re.findall(r"\b(?:UK|EU|USA|UAE)\b", text))
+    countries = {country_key(n) for n in names} - {None}
+    regions = {region_key(n) for n in names} - {None}
+    return frozenset(countries), frozenset(regions)  # type: ignore[arg-type]
 
 
 # Topics this short are whole words (a plural allowed): as stems they would hit other
