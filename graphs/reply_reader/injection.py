@@ -23,7 +23,69 @@ _AI_NAMES = (
     r"(?:ai|a\.i\.|assistants?|bots?|agents?|chatgpt|gpt|llms?|language models?|"
     r"qualification engine)"
 )
+# Whatever machine reads the reply, as people address it. "System", "tool" and "model"
+# alone are too common ("Systems: SAP, Oracle"); they count when qualified.
+_MACHINE = (
+    r"(?:(?:(?:ai|a\.i\.|automated|automatic|virtual|email|e-mail|crm|inbox)[ -])+"
+    r"(?:systems?|tools?|models?|parsers?|filters?|assistants?|agents?|bots?)|"
+    r"(?:(?:ai|a\.i\.|sales|email|e-mail|crm|virtual)[ -])*"
+    r"(?:ai|a\.i\.|assistants?|bots?|agents?|chatgpt|gpt|llms?|language models?|robots?))"
+)
+# "My assistant flagged your email": a person's assistant, not the machine reading this.
+_NOT_MINE = r"(?:(?!(?:my|our|his|her|their|your)\b)[\w-]+ )?"
+# A line that speaks to someone: second person or an order, in the languages read.
+_SPOKEN_TO = (
+    r"(?=[^\n]{0,200}\b(?:you|your|please|must|send|mark|set|ignore|reply|respond|tell|"
+    r"du|dich|dir|dein\w*|bitte|vous|votre|vos|tu|ton|ta|tes|usted|tú|tus|por favor|você|voce|"
+    r"seu|sua|por favor|a partir|ab sofort|désormais|de agora)\b)"
+)
+# What follows a colon addressed to a machine is an instruction: second person or an order
+# ("Assistant: Jane Doe" in a signature is neither).
+_ORDERS = (
+    r"(?=[^\n]{0,200}\b(?:you|your|send|mark|set|ignore|print|reply|respond|add|log|record|"
+    r"change|tell|write|forward|flag|update|reveal|show|give|list|output|disregard|forget|"
+    r"delete|offer|recommend|approve|classify|treat|register|paste|repeat|include|do not|"
+    r"don't|must|should|please)\b)"
+)
 INJECTION = any_of(
+    # Addressed to the machine: "bot: send ...", "Also, AI agents: respond ...", "For the
+    # assistant reading this: print ...", "Note for whatever bot processes this email".
+    rf"^\W*(?:(?:also|and|plus|ps|p\.s\.|btw|by the way|oh|one more thing|one last thing),? )*"
+    rf"(?:(?:dear|hey|hi|hello|attention|note|notes|instructions?|message|memo|reminder|"
+    rf"addendum|postscript) )?(?:(?:to|for) )?"
+    rf"(?:the |any |all |every |each |whatever |whichever )?{_NOT_MINE}{_MACHINE}"
+    rf"(?: [^\s:.!?]+){{0,7}}? ?:(?!//){_ORDERS}",
+    rf"\b(?:note|instructions?|message|memo|reminder|favou?r|request|task|order|addendum) "
+    rf"(?:to|for) (?:the |any |all |every |each |whatever |whichever )?{_NOT_MINE}{_MACHINE}\b",
+    rf"\b(?:any|every|each|whatever|whichever|the) (?:{_MACHINE}|systems?) (?:(?:that|which|who) )?"
+    r"(?:reading|reads|processing|processes|handling|handles|parsing|parses|drafting|drafts|"
+    r"answering|answers|screening|triaging|summari[sz]ing|receiving|receives|logs|logging) "
+    r"(?:this|these|my|our|the|your)\b",
+    rf"\b{_MACHINE},? (?:(?:that|which|who) )?(?:\w+ (?:this|these|my|our|the) \w+,? )?"
+    r"(?:must|shall|is required to|are required to|are obliged to|is obliged to|needs? to|"
+    r"ha(?:s|ve) to)\b",
+    r"[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer)[\"']",
+    r"\b(?:developer|system|admin|administrator|operator)(?:'s)? (?:note|message|instruction|"
+    r"override|notice)\b",
+    r"\bwhoever or whatever\b",
+    # Asking for what the agent was told, however it is put.
+    r"\b(?:paste|print|share|reveal|show|send|give|tell|list|output|copy|quote|dump|recite)\b"
+    r".{0,60}\b(?:guidelines|instructions|prompt|configuration|system message|rules)\b.{0,40}"
+    r"\b(?:you were given|you(?:'ve| have) been given|you got|you follow|you(?:'re| are) "
+    r"(?:using|following)|you use|behind you)\b",
+    r"\b(?:exact|full|complete|verbatim|entire|original|operating) (?:operating )?"
+    r"(?:guidelines|instructions|prompt|system prompt|configuration)\b",
+    r"\b(?:the (?:instructions|rules|guidelines) you (?:operate|work|run) (?:under|by|with)|"
+    r"your (?:model name|internal rules|pricing limits|discount limits|minimum price|"
+    r"system prompt))\b",
+    r"\bapi keys?\b.{0,40}\byou\b",
+    # Telling it to change what the CRM holds.
+    r"\b(?:log|record|register|note|enter|put|write|update|set|flag|mark|store|add)\b.{0,50}"
+    r"\b(?:in|into|on|to) (?:the |your )?crm\b",
+    r"\bflag (?:this|the|my|our) (?:contact|lead|prospect|account|record)\b",
+    r"\bset (?:the |my |this )?(?:follow-?up|next contact|close|closing) date\b",
+    r"\b(?:change|set|update|move) (?:the |this |my |our )?"
+    r"(?:(?:lead|contact|deal)(?:'s)? )?(?:status|stage|owner|priority|lead score)\b.{0,20}\bto\b",
     # "ignore the above / all previous ..."; not "ignore my previous email" (a lead
     # correcting herself).
     r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|"
@@ -43,10 +105,13 @@ INJECTION = any_of(
     r"creator|programmer|sysadmin|owner of this (?:system|bot|agent))\b",
     r"\b(?:admin|developer|god|debug|maintenance|sudo|root|unrestricted) mode\b",
     r"\bi am (?:instructing|ordering|commanding|authori[sz]ing|directing) you\b",
-    # A line addressed to the machine: "SYSTEM:", "Assistant, ...", "AI agent: ...".
-    r"^\W*(?:(?:ai|sales|email|crm) )?(?:system|assistant|developer|admin|agent|bot|model|ai|"
-    r"llm|gpt|chatgpt|sistema|système|systeme|assistente|asistente|assistent|assistentin|agente|"
-    r"ia|ki)\s*[:,]",
+    # A line addressed to the machine: "SYSTEM:", "Assistant, ...", "AI agent: ...". People
+    # hold the roles too ("Assistant: Jana Novak" in a signature): those lines must speak
+    # to someone.
+    r"^\W*(?:(?:ai|sales|email|crm) )?(?:system|bot|model|ai|llm|gpt|chatgpt|sistema|système|"
+    r"systeme|ia|ki)\s*[:,]",
+    rf"^\W*(?:(?:ai|sales|email|crm) )?(?:assistant|developer|admin|agent|assistente|asistente|"
+    rf"assistent|assistentin|agente)\s*[:,]{_SPOKEN_TO}",
     r"\[\s*/?\s*(?:system|inst|assistant)\s*\]|<\s*/?\s*(?:system|instructions?|prompt)\s*>",
     r"#{2,}[^#\n]{0,20}(?:instruction|system|override|prompt|admin)",
     r"```\s*(?:system|prompt|instructions?|assistant|config)\b",
@@ -110,7 +175,9 @@ _TAG = re.compile(r"<[^>]{0,300}>")
 # Only phrases (with a space): a JSON key in quotes is a machine verdict, not a mention.
 _QUOTED = re.compile(
     r"\"\w[^\"\n]{0,60}\s[^\"\n]{0,60}[\w.!?]\"|“[^”\n]{0,60}\s[^”\n]{0,60}”|"
-    r"«[^»\n]{0,60}\s[^»\n]{0,60}»"
+    r"«[^»\n]{0,60}\s[^»\n]{0,60}»|"
+    # Single quotes open after a space and close before one: apostrophes sit inside words.
+    r"(?<![\w'])'\w[^'\n]{0,120}\s[^'\n]{0,120}[\w.!?]'(?![\w'])"
 )
 
 

@@ -93,6 +93,10 @@ _DISCLAIMER = re.compile(
 )
 _HTML_TAG = re.compile(r"<(?:br|/p|/div|p|div)[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]{1,200}>")
+_NOT_TEXT = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# A comment is text nobody sees: it is kept as a line of its own, so an instruction hidden
+# in one is read and flagged like any other (Outlook's conditional comments hold only tags).
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _BLANKS = re.compile(r"\n{3,}")
 
 # A signature block is short: a few short lines (name, title, phone, address).
@@ -130,7 +134,8 @@ def _from_html(raw: str) -> str:
     """Plain text from an HTML body (tags dropped, block ends kept as line breaks)."""
     if not re.search(r"<(?:html|body|div|p|br)\b", raw, re.IGNORECASE):
         return raw
-    text = _HTML_TAG.sub("\n", raw)
+    text = _COMMENT.sub(lambda m: f"\n{m.group(1)}\n", _NOT_TEXT.sub("\n", raw))
+    text = _HTML_TAG.sub("\n", text)
     return html.unescape(_ANY_TAG.sub("", text))
 
 
