@@ -1241,3 +1241,25 @@ def test_text_addressed_to_the_machine_is_flagged(reply: str) -> None:
 )
 def test_talk_about_assistants_and_models_is_not_an_injection(reply: str) -> None:
     assert not read_reply(reply, received_on=ON, job_title=None).injection_suspected
+
+
+@pytest.mark.parametrize(
+    ("reply", "intent"),
+    [
+        (
+            "Avant toute démo, j'aurais besoin de savoir si vous êtes certifiés ISO 27001.",
+            "question",
+        ),
+        ("Boa tarde, quero saber se o aplicativo dos pacientes tem português.", "question"),
+        ("Necesito saber si funciona en Colombia.", "question"),
+        ("Wir müssten vorab klären, ob die Daten in der EU liegen.", "question"),
+        ("We need to know whether it runs on our own servers.", "question"),
+    ],
+)
+def test_wanting_to_know_one_thing_is_a_question(reply: str, intent: str) -> None:
+    assert read_reply(reply, received_on=ON, job_title=None).intent.value == intent
+
+
+def test_wanting_to_know_the_product_as_a_whole_asks_nothing() -> None:
+    reply = "New in the role and planning is mine to fix. Would love to understand what you do."
+    assert read_reply(reply, received_on=ON, job_title=None).intent.value != "question"

@@ -374,6 +374,12 @@ QUESTION = any_of(
     r"\bdoes (?:it|this|your)\b",
     r"\b(?:can|could) you (?:send|share|explain|tell|clarify|confirm)\b",
     r"\b(?:i'?d|i would) (?:like|love) to (?:know|understand)\b",
+    # Wanting to know one thing: "need to know whether", "want to check if", "have to
+    # understand how long". "Would love to understand what you do" or "how you could help"
+    # is interest in the product as a whole.
+    r"\b(?:need|needs|want|wanted|keen|eager|interested|looking|trying|like|love|have) to "
+    r"(?:know|understand|hear|learn|find out|check|confirm|clarify) (?:\S+ ){0,3}?"
+    r"(?:if|whether|which|where|when|how (?:long|much|many|soon|quickly|often|fast))\b",
     r"\b(?:i'?m|i am) (?:curious|wondering)\b",
     r"\b(?:wondering|curious) (?:if|whether|how|what|about)\b",
     r"\b(?:send|share|e-?mail)(?: over| across)? (?:me |us )?(?:your |the |a |some )?(?:pricing|"
