@@ -1263,3 +1263,32 @@ def test_wanting_to_know_one_thing_is_a_question(reply: str, intent: str) -> Non
 def test_wanting_to_know_the_product_as_a_whole_asks_nothing() -> None:
     reply = "New in the role and planning is mine to fix. Would love to understand what you do."
     assert read_reply(reply, received_on=ON, job_title=None).intent.value != "question"
+
+
+@pytest.mark.parametrize(
+    ("reply", "intent"),
+    [
+        ("Pls share the deck. Will revert after our internal review.", "interested"),
+        ("Kindly revert after the audit closes in April.", "not_now"),
+        (
+            "Would be interested. Leave it with me, I'll have a chat with my co-founders.",
+            "interested",
+        ),
+        (
+            "Jo here, Ana's assistant: she'll take you up on the demo, I'll send over an invite.",
+            "meeting_request",
+        ),
+        ("Wednesday's better.", "meeting_request"),
+        ("give us a ring tuesday arvo", "meeting_request"),
+        ("Not a good time for us. Perhaps further down the road.", "not_now"),
+        ("We reviewed this and are content with our current arrangements.", "not_interested"),
+        ("Our IT team built an in-house tool for that. Hence not required.", "not_interested"),
+        (
+            "Mr. Lee asked me to request that his address be removed from your mailing list.",
+            "unsubscribe",
+        ),
+        ("Wrong person, I do payroll. Try the finance team.", "wrong_person"),
+    ],
+)
+def test_plain_english_acts(reply: str, intent: str) -> None:
+    assert read_reply(reply, received_on=ON, job_title=None).intent.value == intent

@@ -18,6 +18,8 @@ UNSUBSCRIBE = any_of(
     r"sequence|cadence|campaign)s?\b",
     r"\bdo[- ]not[- ](?:contact|call|e-?mail|mail)\b",
     r"\bsuppression list\b",
+    r"\b(?:be|been|get|is|are) (?:taken off|removed from|deleted from|unsubscribed from) "
+    r"(?:your|the|all|any) (?:[\w-]+ ){0,2}?(?:list|lists|database|mailings?)\b",
     r"\b(?:prefer|like|want|wish|ask) not to (?:receive|get|be sent|hear)\b",
     r"\b(?:don't|do not|no longer) (?:want|wish) to (?:receive|get|hear from)\b",
     r"\bstop (?:e-?mailing|emailing|contacting|sending|messaging|writing|spamming)\b",
@@ -76,6 +78,13 @@ DEPARTED = any_of(
 )
 
 WRONG_PERSON = any_of(
+    r"\bwrong (?:guy|person|contact|man|woman|lady|department|team|dr|doctor|one)\b",
+    r"\b(?:you've|you have|you've got|you got) the wrong\b",
+    r"\b(?:i'?m|i am) (?:just|only) (?:the|a|an) (?:\w+ )?(?:receptionist|assistant|admin|"
+    r"intern|temp|secretary|coordinator|clerk)\b",
+    r"\b(?:\w+ )?(?:owner|manager|director|boss|partner|partners|board|ceo|cfo|head) "
+    r"(?:makes|make|takes|take|handles|handle) (?:these|those|the|such|that|all the) "
+    r"(?:decisions?|calls?)\b",
     r"\byou(?:'d| would)? want (?:to (?:talk|speak) to )?(?:our|my|the) \w+",
     r"\b(?:that|it|this|purchasing|procurement|buying) (?:now )?(?:sits|lies|rests) with (?:our|my|"
     r"the|a)\b",
@@ -169,10 +178,22 @@ MEETING = any_of(
     r"\b(?:grab|pick|book|choose) (?:a|any|whatever|whichever|some) (?:\w+ )?(?:slot|time)\b",
     r"\b(?:schedule|set up|book|arrange) (?:a |an |the )?(?:\w+ )?(?:demo|call|meeting|walkthrough)"
     r" with (?:you|us|me)\b",
+    # Not "have a chat with the other partners": a talk among themselves.
     r"\b(?:set up|setup|schedule|book|arrange|organi[sz]e|find|grab|have|jump on|hop on|"
     r"get) (?:a |some |an )?(?:quick |short |brief |\d{1,2}[- ]?min(?:ute)?s? |half[- ]hour |"
     r"first |intro(?:ductory)? )?(?:call|meeting|chat|time|demo|zoom|teams (?:call|meeting)|"
-    r"slot|session|conversation|walkthrough)\b",
+    r"slot|session|conversation|walkthrough)\b(?! (?:with|among) (?:the|my|our|his|her|their|"
+    r"internal|other|some|a few) )",
+    r"\b(?:will|'ll|going to|gonna) (?:send|shoot|forward) (?:you |over |across |you over )?"
+    r"(?:an |the |a )?(?:calendar |meeting |teams |zoom )?(?:invite|invitation|link)\b",
+    r"\btake you up on (?:the|your|that) (?:demo|call|offer|meeting|walkthrough|chat)\b",
+    r"\b(?:get|hop|jump) on a (?:call|zoom|teams call) (?:on |this |next )?(?:monday|tuesday|"
+    r"wednesday|thursday|friday|tomorrow|today|next week|this week)\b",
+    r"\b(?:give (?:me|us) a (?:bell|call|ring|buzz)|ring (?:me|us)|call (?:me|us)|phone (?:me|us))"
+    r" (?:\S+ ){0,2}?(?:monday|tuesday|wednesday|thursday|friday|tomorrow|today|mon|tue|wed|"
+    r"thu|fri)\b",
+    r"^\W*(?:monday|tuesday|wednesday|thursday|friday|tomorrow)(?:'s| is| would be)"
+    r" (?:better|best|good|fine|great|perfect|ok|okay|easier)\b",
     r"\b(?:can|could|shall|should) we (?:meet|talk|speak|chat|connect|hop on|jump on|"
     r"schedule|set up|do a)\b",
     r"\blet'?s (?:meet|talk|chat|connect|speak|schedule|set up|book|do a call|find a time|"
@@ -225,13 +246,18 @@ RECONTACT = any_of(
     r"\b(?:reconnect|revisit|recontact|revert)\b",
     r"\b(?:ping|try|contact|call|email|e-mail|write to|ring|nudge) (?:me|us)\b",
     r"\b(?:touch base|get in touch|drop (?:me|us) a (?:line|note|mail|email))\b",
+    r"\b(?:hit (?:me|us) up|give (?:me|us) a (?:shout|bell|buzz))\b",
     r"\b(?:talk|speak|ask|chat|look at (?:it|this|that)) again\b",
 )
 
 NOT_NOW = any_of(
     r"\bdrop (?:me|us) a (?:line|note|mail|email)\b",
-    r"\b(?:revert|connect|reconnect|get back|come back) (?:back )?(?:to (?:me|us) )?(?:after|once|"
+    # "Kindly revert after the audit" asks us to wait; "(I) will revert after internal
+    # discussion" is the lead promising an answer.
+    r"\b(?:revert|connect|reconnect|get back|come back) (?:back )?to (?:me|us) (?:after|once|"
     r"when) \b",
+    r"(?:\b(?:please|kindly|pls|do) |^\W*)(?:revert|connect|reconnect|get back|come back) "
+    r"(?:back )?(?:after|once|when) \b",
     r"\bafter some time\b",
     r"\bnot (?:interested |looking (?:at (?:this|it|that|this topic) )?|a priority |a focus )?"
     r"(?:right now|now|at the moment|for now|just yet)\b",
@@ -241,11 +267,16 @@ NOT_NOW = any_of(
     r"\bnot (?:just )?yet\b",
     r"\bnot this (?:quarter|year|month|half)\b",
     r"\bmaybe later\b",
+    r"\bnot (?:the right|a good|the best|great) (?:time|moment|timing)\b",
+    # "Maybe down the road" defers; "could be useful down the line" is interest.
+    r"\b(?:maybe|perhaps|possibly|sometime|some time|revisit|later|again) (?:\S+ ){0,3}?"
+    r"(?:further )?down the (?:road|line|track)\b",
     # "I'll get/come back to you" is the lead promising an answer, not a deferral.
     r"\b(?:circle|check|come) back\b(?! to you\b)",
     r"\b(?:come|get) back to you (?:after|in|next|once|when|around|towards|closer to)\b",
     r"\b(?:reach out|get back|follow up|touch base|ping|contact|try|e-?mail|write|reconnect|"
-    r"talk|ask)(?: (?:to|with|in touch))?(?: (?:me|us))?(?: again)? (?:in|after|next|later|around|"
+    r"talk|ask|hit (?:me|us) up|give (?:me|us) a (?:shout|bell|buzz))(?: (?:to|with|in touch))?"
+    r"(?: (?:me|us))?(?: again)? (?:in|after|next|later|around|"
     r"closer to|once|when|towards|at the (?:start|end|beginning))\b",
     r"\brevisit (?:this |it )?(?:in|after|next|later)\b",
     r"\b(?:ping|e-?mail|call|ring|contact|message|nudge|write to|get back to) (?:me|us) (?:again )?"
@@ -297,6 +328,11 @@ NOT_INTERESTED = any_of(
     r"\bno budget (?:for (?:this|it|that),? )?ever\b",
     r"\b(?:wrote|built|developed) (?:us )?(?:a|our own) (?:\w+ )?(?:script|tool|system|solution)\b",
     r"\bnot interested\b",
+    r"\b(?:satisfied|content) with (?:our|the|what we have|the current|our current|our existing)"
+    r"\b",
+    r"\b(?:have|has|had|implemented|built|developed|use|using|run|running) (?:already )?"
+    r"(?:an? |our own |our )?in-?house\b",
+    r"\b(?:passing|pass|we'll pass|i'll pass) on (?:this|that|it)\b",
     r"^\s*(?:no|nope|nah|no way|pass)\s*[.!]*\s*$",
     r"\b(?:isn't|is not|not) (?:something|anything) (?:we|i) (?:need|want|are looking for)",
     r"\bwho gave you my\b",
@@ -374,6 +410,8 @@ QUESTION = any_of(
     r"\bdoes (?:it|this|your)\b",
     r"\b(?:can|could) you (?:send|share|explain|tell|clarify|confirm)\b",
     r"\b(?:i'?d|i would) (?:like|love) to (?:know|understand)\b",
+    r"\b(?:please|kindly|pls|can you|could you) (?:confirm|clarify|advise|let (?:me|us) know|tell "
+    r"(?:me|us)) (?:\S+ ){0,2}?(?:if|whether|which|where|when|how (?:long|much|many))\b",
     # Wanting to know one thing: "need to know whether", "want to check if", "have to
     # understand how long". "Would love to understand what you do" or "how you could help"
     # is interest in the product as a whole.
