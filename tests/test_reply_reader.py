@@ -1292,3 +1292,35 @@ def test_wanting_to_know_the_product_as_a_whole_asks_nothing() -> None:
 )
 def test_plain_english_acts(reply: str, intent: str) -> None:
     assert read_reply(reply, received_on=ON, job_title=None).intent.value == intent
+
+
+@pytest.mark.parametrize(
+    ("reply", "intent"),
+    [
+        (
+            "Ya tenemos partida aprobada para una herramienta y la firma es mía. ¿Precio?",
+            "question",
+        ),
+        ("Já temos orçamento aprovado para automação. Qual o prazo de implantação?", "question"),
+        (
+            "Claro, porque mis pacientes de 85 años están deseando reservar por WhatsApp.",
+            "not_interested",
+        ),
+        ("Ne m'écrivez plus, s'il vous plaît.", "unsubscribe"),
+        ("Wir haben kein Budget dafür.", "not_interested"),
+        (
+            "Não temos verba para isso em 2026, mas o assunto me interessa. Pode mandar um case?",
+            "interested",
+        ),
+    ],
+)
+def test_declines_and_their_look_alikes_in_other_languages(reply: str, intent: str) -> None:
+    assert read_reply(reply, received_on=ON, job_title=None).intent.value == intent
+
+
+def test_a_day_written_with_a_period_stays_with_its_month() -> None:
+    sentences = split_sentences("Wir würden gern zum 1. April umstellen. Wie läuft das?")
+    assert [s.text for s in sentences] == [
+        "Wir würden gern zum 1. April umstellen.",
+        "Wie läuft das?",
+    ]

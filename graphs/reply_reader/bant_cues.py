@@ -13,7 +13,8 @@ from graphs.reply_reader.sentences import any_of
 # "€ 25.000", "CHF 50'000", "R$ 3.500", "120-150k USD", "300 € par mois", "2 Mio. Euro".
 _NUMBER = r"\d[\d.,'’\u202f\u00a0]*(?:-\d[\d.,'’]*)?"
 _SCALE = (
-    r"(?:\s?(?:k|m|mm|bn|mn|mio\.?|mrd\.?|millionen|millions?|million|mil|mille|tsd\.?|thousand))?"
+    r"(?:\s?(?:k|m|mm|bn|mn|mio\.?|mrd\.?|millionen|millions?|million|mil|mille|tsd\.?|thousand|"
+    r"t(?=\s?(?:€|eur\b))))?"
 )
 _CURRENCY_BEFORE = r"(?:us\$|r\$|[$€£¥]|\b(?:chf|usd|eur|gbp|mxn|brl|cad|sek)\b)"
 _CURRENCY_AFTER = (

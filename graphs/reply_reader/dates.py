@@ -89,6 +89,7 @@ _US_COUNTRIES = frozenset(
 )
 
 _MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+MONTH_PATTERN = _MONTH  # month names in the five languages, for other readers of dates
 _WEEKDAY = "|".join(sorted((re.escape(d) for d in _WEEKDAYS), key=len, reverse=True))
 _NUMBER = "|".join(sorted((re.escape(n) for n in _NUMBERS), key=len, reverse=True))
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.|º)?"
@@ -138,7 +139,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "month",
             rf"(?:{_AFTER}|\b(?P<prep>in|by|for|from|until|im|ab|en|em|à\s+partir\s+de|a\s+partir\s+de|"
-            rf"desde))\s+(?:early\s+|mid\s+|late\s+)?(?P<month>{_MONTH})\b(?!\s*\d{{1,2}}\b){_YEAR}",
+            rf"desde|before|antes\s+de|antes\s+do|vor|avant|bis\s+zum|bis\s+ende))\s+(?:early\s+|mid\s+|late\s+)?(?P<month>{_MONTH})\b(?!\s*\d{{1,2}}\b){_YEAR}",
         ),
         ("quarter", rf"{_LEAD}\b(?P<q>Q[1-4]|H[12])\b(?:\s*(?P<year>(?:19|20)\d\d))?"),
         (
@@ -160,7 +161,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?P<edge>end\s+of\s+(?:the\s+|this\s+)?|year[- ]?|fim\s+do\s+|final\s+do\s+|"
             r"fechamento\s+do\s+|fin\s+d[eu]\s+(?:l')?|fin\s+de\s+|final\s+de\s+|cierre\s+del?\s+|"
             r"ende\s+des\s+|jahres|monats)(?P<period>month|year|mês|mes|ano|année|annee|mois|año|"
-            r"jahres|monats|end|ende)\b",
+            r"jahres|monats|end|ende|quarter|quartals|trimestre)\b",
         ),
         (
             "year_start",
@@ -413,6 +414,9 @@ def _resolve(kind: str, m: re.Match[str], received_on: date, day_first: bool):
         )
         if yearly:
             return date(received_on.year, 12, 31), "day", 0
+        if period in ("quarter", "quartals", "trimestre"):
+            last_month = (received_on.month - 1) // 3 * 3 + 3
+            return _month_end(received_on.replace(month=last_month, day=1)), "day", 0
         return _month_end(received_on.replace(day=1)), "day", 0
     if kind == "next_year_start":
         return date(received_on.year + 1, 1, 1), "month", 1

@@ -328,6 +328,8 @@ NOT_INTERESTED = any_of(
     r"\bno budget (?:for (?:this|it|that),? )?ever\b",
     r"\b(?:wrote|built|developed) (?:us )?(?:a|our own) (?:\w+ )?(?:script|tool|system|solution)\b",
     r"\bnot interested\b",
+    r"\b(?:neither now nor|not now,? (?:or|nor)(?: ever)?|now or) (?:later|ever|in the future)\b",
+    r"\b(?:don't|do not|no) (?:plan|intend|intention|plans) to (?:switch|change|replace|move)\b",
     r"\b(?:satisfied|content) with (?:our|the|what we have|the current|our current|our existing)"
     r"\b",
     r"\b(?:have|has|had|implemented|built|developed|use|using|run|running) (?:already )?"

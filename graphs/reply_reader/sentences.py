@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from graphs.reply_reader.cue_openings import candidates, per_pattern
+from graphs.reply_reader.dates import MONTH_PATTERN
 
 _I = re.IGNORECASE
 
@@ -121,16 +122,25 @@ _ABBREVIATION = re.compile(
 )
 
 
+# "zum 1." then "April ...": a German-style date, not two sentences.
+_DAY_WITH_PERIOD = re.compile(r"\b[0-3]?\d\.\s*$")
+_MONTH_START = re.compile(rf"\s*(?:{MONTH_PATTERN}|[01]?\d\.)(?!\w)", _I)
+
 # "1." alone is a list number: its item follows.
 _LIST_NUMBER = re.compile(r"^\s*\d{1,2}\.\s*$")
 
 
 def _joined_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans with a piece that ends in an abbreviation joined to the next one."""
+    """Spans with a piece that ends in an abbreviation joined to the next one, and a day
+    written with a period joined to its month ("zum 1. April", "am 15. 3.")."""
     out: list[tuple[int, int]] = []
     for start, end in spans:
         previous = text[out[-1][0] : out[-1][1]] if out else ""
-        if out and (_ABBREVIATION.search(previous) or _LIST_NUMBER.match(previous)):
+        if out and (
+            _ABBREVIATION.search(previous)
+            or _LIST_NUMBER.match(previous)
+            or (_DAY_WITH_PERIOD.search(previous) and _MONTH_START.match(text, start, end))
+        ):
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
