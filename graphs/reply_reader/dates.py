@@ -555,6 +555,21 @@ def find_dates(text: str, received_on: date, *, day_first: bool = True) -> list[
     return list(_dates_in(text, received_on, day_first))
 
 
+# What a text must hold for a kind of date to be in it: one cheap search spares the long
+# pattern on the many sentences that name no month, weekday or numeric date.
+_MONTH_WORD = re.compile(rf"\b(?:{_MONTH})", re.IGNORECASE)
+_NEEDS: dict[str, re.Pattern[str]] = {
+    "iso": re.compile(r"\d{4}-\d\d-\d\d"),
+    "numeric": re.compile(r"\d[/.]\d"),
+    "day_month": _MONTH_WORD,
+    "month_day": _MONTH_WORD,
+    "part_month": _MONTH_WORD,
+    "month": _MONTH_WORD,
+    "weekday": re.compile(rf"\b(?:{_WEEKDAY})", re.IGNORECASE),
+    "the_nth": re.compile(r"\d(?:st|nd|rd|th)\b", re.IGNORECASE),
+}
+
+
 def forget_read_texts() -> None:
     """Drop the dates kept for texts already read."""
     _dates_in.cache_clear()
@@ -567,7 +582,8 @@ def _dates_in(text: str, received_on: date, day_first: bool) -> tuple[DateMentio
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
     for kind, pattern in _PATTERNS:
-        if not may_hold(pattern, text):
+        needs = _NEEDS.get(kind)
+        if (needs is not None and not needs.search(text)) or not may_hold(pattern, text):
             continue
         for m in pattern.finditer(text):
             start, end = m.span()
