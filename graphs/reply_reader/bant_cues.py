@@ -133,6 +133,15 @@ NEED_NOT_MET = any_of(
     r"\b(?:built|build|building|developed|wrote) (?:our|my) own\b|\bin-?house (?:tool|"
     r"solution|system|script)",
     r"\bour (?:problem|issue|challenge) (?:isn't|is not|'s not)\b",
+    # Built it themselves, too small for it, fine as they are.
+    r"\b(?:built|developed|wrote|created|coded) (?:\S+ ){0,5}?(?:ourselves|in-?house|internally|"
+    r"our own|in python|scripts?|macros?)\b",
+    r"\b(?:way )?(?:beyond|more than) what we need\b|\boverkill for us\b|\btoo (?:big|much|"
+    r"complex|heavy) for (?:us|a (?:company|business|practice|team) (?:of|like|our))\b",
+    r"\bnot worth it for us\b|\bwe(?:'ll| will) be (?:fine|ok|okay|grand)\b",
+    r"\b(?:best|great|good|right) (?:decision|choice|move) (?:we|i) (?:ever )?made\b",
+    r"\b(?:we|i) (?:don't|do not) (?:hold|have|keep|run) (?:any )?(?:stock|inventory|"
+    r"warehouses?|distribution cent(?:re|er)s|vehicles|fleet|invoices)\b",
 )
 
 TIMING_MET = any_of(

@@ -227,11 +227,24 @@ def _took_a_competitor(
 ) -> bool:
     """True if the lead says, outside a question, that she uses or chose a competitor and is
     not unhappy with it ("We went live on RELEX in November")."""
+    return _competitor_sentence(sentences, competitors, cues) is not None
+
+
+def _competitor_sentence(
+    sentences: list[Sentence], competitors: re.Pattern[str] | None, cues: ActCues
+) -> Sentence | None:
+    """The sentence in which the lead says she uses or chose a competitor (see above)."""
     if competitors is None:
-        return False
-    return any(
-        "?" not in s.text and competitors.search(s.text) and not cues.dissatisfied.search(s.text)
-        for s in sentences
+        return None
+    return next(
+        (
+            s
+            for s in sentences
+            if "?" not in s.text
+            and competitors.search(s.text)
+            and not cues.dissatisfied.search(s.text)
+        ),
+        None,
     )
 
 
@@ -398,6 +411,14 @@ def read_reply(
             day_first=day_first,
         )
     )
+    if not machine and bant.need.verdict == BantVerdict.UNKNOWN:
+        # "We moved to Cliniko last year", "under contract with Yooz and happy": the need is
+        # met by a competitor, so not ours to meet.
+        chose = _competitor_sentence(reading, competitors, cues)
+        if chose is not None:
+            bant = bant.model_copy(
+                update={"need": BantItem(verdict=BantVerdict.NOT_MET, evidence=chose.text)}
+            )
     kinds = set() if machine else buying_signals(reading)
     if not machine and has(cues.pricing, negatable=True):
         kinds.add("pricing")
