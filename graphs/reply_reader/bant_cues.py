@@ -201,4 +201,7 @@ PAIN = any_of(
     r"\btakes? (?:us )?(?:\w+ ){0,2}(?:days|weeks|hours)\b|\bcan(?:'t|not) keep up\b",
     r"\bno (?:idea|visibility|way to know|clue)\b|\b(?:don't|do not) know where\b",
     r"\b(?:a|per) (?:week|day|month)\b|\ba dozen\b|\bhalf (?:the|a) (?:day|morning)\b",
+    # How much of a harm there is: "a lot of stock-outs", "fuel costs a fortune".
+    r"\b(?:a lot of|lots of|so many|so much|a fortune|through the roof|skyrocket\w*|soar\w*|"
+    r"keeps? (?:going up|rising|growing)|out of control|biggest (?:cost|expense|headache))\b",
 )
