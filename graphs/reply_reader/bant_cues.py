@@ -13,13 +13,16 @@ from graphs.reply_reader.sentences import any_of
 # "€ 25.000", "CHF 50'000", "R$ 3.500", "120-150k USD", "300 € par mois", "2 Mio. Euro".
 _NUMBER = r"\d[\d.,'’\u202f\u00a0]*(?:-\d[\d.,'’]*)?"
 _SCALE = (
-    r"(?:\s?(?:k|m|mm|bn|mn|mio\.?|mrd\.?|millionen|millions?|million|mil|mille|tsd\.?|thousand|"
-    r"t(?=\s?(?:€|eur\b))))?"
+    r"(?:\s?(?:k|m|mm|bn|mn|mio\.?|mrd\.?|millionen|millions?|million|millones|milhões|milhoes|"
+    r"mil|mille|tsd\.?|thousand|lakhs?|crores?|t(?=\s?(?:€|eur\b))))?"
 )
-_CURRENCY_BEFORE = r"(?:us\$|r\$|[$€£¥]|\b(?:chf|usd|eur|gbp|mxn|brl|cad|sek)\b)"
+_CURRENCY_BEFORE = (
+    r"(?:us\$|r\$|a\$|au\$|nz\$|c\$|[$€£¥₹]|\b(?:chf|usd|eur|gbp|mxn|brl|cad|sek|inr|rs\.?|ars|"
+    r"cop|clp|pen|aud|nzd|zar)\b)"
+)
 _CURRENCY_AFTER = (
-    r"(?:€|\$|£|\b(?:eur|euros?|usd|dollars?|gbp|pounds?|chf|franken|francs?|reais|pesos|"
-    r"mxn|brl)\b)"
+    r"(?:€|\$|£|₹|\b(?:eur|euros?|usd|dollars?|gbp|pounds?|chf|franken|francs?|reais|pesos|"
+    r"mxn|brl|inr|rupees|ars|cop|clp|pen|aud|nzd|zar|rand)\b)"
 )
 AMOUNT = (
     rf"(?:{_CURRENCY_BEFORE}\s?{_NUMBER}{_SCALE}|(?<![\w.,]){_NUMBER}{_SCALE}\s?{_CURRENCY_AFTER})"
@@ -44,8 +47,13 @@ BUDGET_MET = any_of(
     r"\bbudget(?:ed)? (?:of|for) (?:about |around |up to )?[$€£]?\s?\d",
     r"\bfunding (?:is |has been )?(?:approved|secured|in place)\b",
     r"\b(?:set|put) (?:\w+ ){0,3}aside\b",
-    # An amount in any currency in a sentence about budget.
+    # An amount in any currency in a sentence about budget, or set aside for this.
     rf"\bbudget\w*\b.{{0,60}}{AMOUNT}|{AMOUNT}.{{0,60}}\bbudget",
+    rf"{AMOUNT}(?: \S+){{0,5}}? (?:signed off|approved|allocated|allotted|earmarked|set aside|"
+    r"ring-?fenced|budgeted|reserved|in (?:the|this year's|next year's|our) (?:plan|budget))\b",
+    rf"\b(?:approved|allocated|allotted|earmarked|signed off|reserved|set aside)(?: \S+){{0,5}}? "
+    rf"{AMOUNT}",
+    rf"\b(?:we|i) (?:have|'ve got|got) (?:about |around |roughly |some |up to )?{AMOUNT}",
 )
 
 BUDGET_NOT_MET = any_of(
@@ -59,6 +67,14 @@ BUDGET_NOT_MET = any_of(
     r"\b(?:spending|spend|purchasing|procurement|hiring and spending) freeze\b",
     r"\bcan(?:'t|not) afford\b",
     r"\bno (?:money|funding|funds)\b",
+    r"\bbudget(?:'s| is| has been| was) (?:frozen|spoken for|gone|spent|exhausted|cut|on hold|"
+    r"committed|allocated elsewhere)\b",
+    r"\b(?:everything|all spend\w*|spending|all purchasing)(?:'s| is| has been) "
+    r"(?:frozen|on hold)\b",
+    r"\bno spend(?:ing)? (?:approved|allowed|authori[sz]ed)\b",
+    r"\b(?:will|'ll) never (?:pay|spend|have (?:the |a |any )?budget)\b",
+    r"\b(?:ever|never) (?:have|get) (?:the |a |any )?budget\b",
+    r"\balready committed (?:this|for the|for this) (?:year|quarter)\b",
 )
 
 AUTHORITY_MET = any_of(
