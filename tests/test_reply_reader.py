@@ -1324,3 +1324,40 @@ def test_a_day_written_with_a_period_stays_with_its_month() -> None:
         "Wir würden gern zum 1. April umstellen.",
         "Wie läuft das?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "title", "authority"),
+    [
+        ("Ja, gerne. Richten Sie uns den Testzugang ein.", "Praxisinhaberin", "met"),
+        ("Oui, volontiers, ouvrez l'accès d'essai.", "Gérante", "met"),
+        ("Send me something I can take to my director.", "VP Operations", "not_met"),
+        ("The decision was taken at group level in Paris.", "Finance Director", "not_met"),
+        (
+            "Tenemos presupuesto, pero necesito el visto bueno de nuestro director general.",
+            "Gerente",
+            "not_met",
+        ),
+        ("Vou levar o tema à próxima reunião da administração.", "Diretor", "not_met"),
+    ],
+)
+def test_authority_from_the_text_first_then_the_title(
+    reply: str, title: str, authority: str
+) -> None:
+    reading = read_reply(reply, received_on=ON, job_title=title)
+    assert reading.bant.authority.verdict.value == authority
+
+
+@pytest.mark.parametrize(
+    ("reply", "budget"),
+    [
+        ("We have ₹18 lakh allotted for GPS tracking.", "met"),
+        ("La gerencia aprobó unos $80.000.000 COP para telemetría.", "met"),
+        ("We have €25k signed off for AP automation this year.", "met"),
+        ("Budget's frozen until the new financial year.", "not_met"),
+        ("We will never pay that kind of monthly fee.", "not_met"),
+    ],
+)
+def test_budget_in_any_currency_and_its_refusals(reply: str, budget: str) -> None:
+    reading = read_reply(reply, received_on=ON, job_title=None)
+    assert reading.bant.budget.verdict.value == budget

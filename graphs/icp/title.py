@@ -72,6 +72,10 @@ _SENIORITY_PATTERNS: dict[Seniority, tuple[str, ...]] = {
         "geschaftsfuhrer*", "geschaeftsfuehrer*", "vorstand*", "inhaber*", "pdg",
         "directeur general", "directrice generale", "director general", "directora general",
         "gerente general", "presidente", "presidenta", "prasident*",
+        # Owners and founders as French, Spanish and Portuguese titles write them.
+        "gerant", "gerante", "proprietaire", "fondateur", "fondatrice", "dueno", "duena",
+        "propietario", "propietaria", "proprietario", "proprietaria", "fundador", "fundadora",
+        "socio gerente", "socia gerente", "associe gerant", "associee gerante",
     ),
     Seniority.VP: (
         "vp", "svp", "evp", "avp", "vizeprasident*", "vicepresident*",
@@ -94,6 +98,9 @@ _SENIORITY_PATTERNS: dict[Seniority, tuple[str, ...]] = {
 # German compounds end in -leiter ("Einkaufsleiter", "IT-Leiter"): head of a function,
 # except team, group and project leads, which the manager patterns catch first.
 _LEITER = re.compile(r"leiter(in)?$")
+# Owners and managing directors of a practice, a firm or a shop, as German compounds end:
+# "Praxisinhaberin", "Firmeninhaber", "Mitgeschäftsführer".
+_OWNER_COMPOUND = re.compile(r"(?:inhaber|geschaftsfuhrer|geschaeftsfuehrer)(?:in)?$")
 _LEITER_MANAGER_PREFIXES = ("team", "gruppen", "projekt")
 
 # fmt: off
@@ -103,7 +110,10 @@ _DEPARTMENT_PATTERNS: dict[str, tuple[str, ...]] = {
         "cofounder", "owner", "chairman", "chairwoman", "managing director", "managing partner",
         "general manager", "general management", "geschaftsfuhrer*", "geschaeftsfuehrer*",
         "vorstand*", "inhaber*", "pdg", "directeur general", "directrice generale",
-        "director general", "directora general", "gerente general",
+        "director general", "directora general", "gerente general", "gerant", "gerante",
+        "proprietaire", "fondateur", "fondatrice", "dueno", "duena", "propietario", "propietaria",
+        "proprietario", "proprietaria", "fundador", "fundadora", "socio gerente", "socia gerente",
+        "associe gerant", "associee gerante",
     ),
     "operations": (
         "coo", "operations", "operation", "operating", "operational", "ops", "plant", "production",
@@ -198,6 +208,8 @@ def _prepare(job_title: str) -> list[str]:
 
 
 def _seniority(words: list[str]) -> Seniority:
+    if any(_OWNER_COMPOUND.search(w) for w in words):
+        return Seniority.C_LEVEL
     for level, patterns in _SENIORITY_PATTERNS.items():  # highest level first
         if level is Seniority.HEAD and any(
             _LEITER.search(w) and not w.startswith(_LEITER_MANAGER_PREFIXES) for w in words
@@ -217,6 +229,7 @@ def classify_title(job_title: str | None) -> TitleProfile:
         department
         for department, patterns in _DEPARTMENT_PATTERNS.items()
         if any(_has(words, pattern) for pattern in patterns)
+        or (department == "executive" and any(_OWNER_COMPOUND.search(w) for w in words))
     ]
     return TitleProfile(seniority=_seniority(words), departments=departments)
 

@@ -102,6 +102,23 @@ AUTHORITY_NOT_MET = any_of(
     r"\b(?:have|need) to (?:check|clear it|clear this) with (?:my|our)\b",
     r"\b(?:my|our) (?:boss|manager|cfo|ceo|board|director) (?:decides|makes the call|"
     r"has the final say|would (?:need|have) to)",
+    # Someone else decides: the lead takes it to them, or the decision sits elsewhere.
+    r"\b(?:take|bring|show|forward|put|present|pass|run)\b (?:\S+ ){0,6}?(?:to|by|in front of|"
+    r"past|on the desk of) (?:my|our|the) (?:\S+ )?(?:boss|director|md|managing director|cfo|ceo|"
+    r"coo|owner|owners|partners?|board|committee|management|manager|head|vp|gm|principal|"
+    r"leadership|parent company)\b",
+    r"\b(?:put|take|bring) (?:it|this|them) in front of (?:dr\.? |mr\.? |mrs\.? |ms\.? )?[A-Z]\w+",
+    r"\b(?:final )?(?:decision|call|say|sign-?off)\b (?:\S+ ){0,3}?(?:sits|lies|rests|is|will be|"
+    r"was taken|is taken|is made|was made|were taken) (?:with|at|by) (?:my|our|the) (?:\S+ )?"
+    r"(?:board|group|parent|head office|hq|headquarters|management|owner|owners|partners?|"
+    r"committee|cfo|ceo|director|boss|level)\b",
+    r"\b(?:procured|purchased|bought|decided|chosen|mandated|handled) centrally\b|\bat group "
+    r"level\b|\bby (?:our|the) (?:new )?parent(?: company)?\b",
+    r"\b(?:gathering|pulling together|collecting) (?:\S+ ){0,3}?(?:info|information|options|"
+    r"quotes)\b.{0,40}\bfor (?:my|our|the) (?:boss|manager|director|head|cfo|ceo|owner)\b",
+    r"\b(?:need|'ll need|will need) (?:my|our|the) (?:\S+ )?(?:boss|director|cfo|ceo|coo|owner|"
+    r"board|manager|md)(?:'s)? (?:ok|okay|approval|sign-?off|go-ahead|blessing|green light)\b",
+    r"\bnothing I can (?:do|change)\b|\b(?:overruled|outvoted)\b",
 )
 
 NEED_MET = any_of(
