@@ -155,3 +155,12 @@ def test_a_country_the_faq_covers_by_region_or_in_another_language_is_answered()
     assert faq.answer_for("Funktioniert das auch in Irland und Spanien?") is not None
     assert faq.answer_for("Vos boîtiers fonctionnent-ils au Mexique ?") is not None
     assert faq.answer_for("¿El equipo funciona en Colombia?") is None
+
+
+def test_names_the_faq_knows_in_context_do_not_leave_a_question_unanswered() -> None:
+    northwind, ledgerly = product_faq("northwind"), product_faq("ledgerly")
+    # A competitor named as context, a region the answers cover, a known product's full name.
+    assert northwind.answer_for("We looked at Relex; how long does implementation take?")
+    assert product_faq("clinicflow").answer_for("Are patient data hosted in Europe?")
+    assert ledgerly.answer_for("Typical implementation time with Dynamics 365 Business Central?")
+    assert ledgerly.answer_for("Do you integrate with Xero?") is None

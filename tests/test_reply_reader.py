@@ -1361,3 +1361,15 @@ def test_authority_from_the_text_first_then_the_title(
 def test_budget_in_any_currency_and_its_refusals(reply: str, budget: str) -> None:
     reading = read_reply(reply, received_on=ON, job_title=None)
     assert reading.bant.budget.verdict.value == budget
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Is this an automated email?",
+        "Boa tarde, isto é um e-mail automático? Fiquei na dúvida.",
+        "C'est un mail automatique ?",
+    ],
+)
+def test_asking_about_the_email_itself_is_no_product_question(reply: str) -> None:
+    assert read_reply(reply, received_on=ON, job_title=None).questions == []

@@ -66,7 +66,7 @@ def parse_document(text: str, product: str, *, version: str = SHIPPED) -> Produc
             "(`qualify product show` prints a valid document to start from):\n"
             + "\n".join(problems)
         )
-    faq = ProductFaq(product=product, entries=faq_entries)
+    faq = ProductFaq(product=product, entries=faq_entries, context_names=profile.competitors)
     return ProductKnowledge(profile, faq, version)  # type: ignore[arg-type]
 
 

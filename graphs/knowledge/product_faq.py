@@ -54,6 +54,11 @@ class ProductFaq(BaseModel):
 
     product: str = Field(default="", description="The product's name (its file name).")
     entries: list[FaqEntry]
+    context_names: list[str] = Field(
+        default_factory=list,
+        description="Names a question may mention as context without asking about them "
+        "(the product profile's competitors: 'we looked at Relex, how long is a rollout?').",
+    )
 
     def match(self, question: str) -> FaqEntry | None:
         """The entry whose topics best match a question (most topic hits), if any. A
@@ -72,7 +77,7 @@ class ProductFaq(BaseModel):
     @cached_property
     def known_text(self) -> str:
         """Everything the FAQ names (product, answers, topics), lowercased, built once."""
-        parts = [self.product, *(e.answer for e in self.entries)]
+        parts = [self.product, *self.context_names, *(e.answer for e in self.entries)]
         parts += [t for e in self.entries for t in e.all_topics]
         return " ".join(parts).lower()
 
@@ -84,7 +89,14 @@ class ProductFaq(BaseModel):
         if entry is None:
             return None
         language = detect_language(question)
-        if any(not self._knows(name) for name in named_things(question, language)):
+        unknown = [n for n in named_things(question, language) if not self._knows(n)]
+        # "Dynamics 365 Business Central": a known name's own words are part of it.
+        known_runs = [
+            run
+            for run in _CAPITALISED_RUN.findall(question)
+            if any(self._knows(word) for word in run.split())
+        ]
+        if any(not any(name in run.split() for run in known_runs) for name in unknown):
             return None
         return entry
 
@@ -98,11 +110,14 @@ class ProductFaq(BaseModel):
         country the answers name in any language or cover by a region ("Irlanda": the EU)."""
         if name.lower() in self.known_text:
             return True
-        named, _ = places_named(name)
-        if not named:
+        named, named_regions = places_named(name)
+        if not named and not named_regions:
             return False
         countries, regions = self.places
-        return all(c in countries or bool(region_of(c) & regions) for c in named)
+        covered = {region for country in countries for region in region_of(country)}
+        return all(c in countries or bool(region_of(c) & regions) for c in named) and all(
+            r in regions or r in covered for r in named_regions
+        )
 
     def leaves_unanswered(self, questions: list[str]) -> bool:
         """True when a question has no answer here: the seller answers it, the agent never
@@ -119,6 +134,10 @@ class ProductFaq(BaseModel):
             else:
                 answered.append((question, entry))
         return answered, unanswered
+
+
+# Capitalised words and numbers in a row: one name ("Dynamics 365 Business Central").
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|\d+))+")
 
 
 @cache

@@ -397,7 +397,6 @@ GREETING = any_of(
 
 # Questions about who is writing show no interest in the product.
 SENDER_QUESTION = any_of(
-    r"\bwhat(?:'s| is) the (?:damage|price|cost|ballpark)\b",
     r"\bdo (?:u|ya) (?:do|have|offer|support|sell|make|work)\b",
     r"\bwhats\b",
     r"\bwho (?:are you|is this|is writing|do you work for|are you with|gave you)\b",
@@ -405,9 +404,17 @@ SENDER_QUESTION = any_of(
     r"\bwhat (?:company|firm) (?:are you|is this)\b",
 )
 
+# About the email itself, not the product or the sender's company: "Is this automated?",
+# "did an actual person write this?".
+ABOUT_EMAIL = any_of(
+    r"\bis (?:this|that|it) (?:an? )?(?:automated|automatic|auto-?generated|mass|template)\b",
+    r"\b(?:did|does) (?:a|an actual|a real) (?:person|human)\b",
+)
+
 QUESTION = any_of(
     r"\bhow (?:does|do|much|many|long|would|is|are|can)\b",
-    r"\bwhat (?:does|do|is|are|would|'s|about)\b",
+    r"\bwhat (?:exactly |precisely |actually )?(?:does|do|is|are|would|about)\b|\bwhat's\b",
+    r"\bwhat(?:'s| is) the (?:damage|price|cost|ballpark)\b",
     r"\bdo you (?:support|integrate|offer|have|work|provide|handle)\b",
     r"\bdoes (?:it|this|your)\b",
     r"\b(?:can|could) you (?:send|share|explain|tell|clarify|confirm)\b",

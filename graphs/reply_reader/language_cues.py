@@ -58,6 +58,7 @@ class ActCues:
     salutation: re.Pattern[str]
     tag_question: re.Pattern[str]
     recontact: re.Pattern[str]
+    about_email: re.Pattern[str]
     budget_met: re.Pattern[str]
     budget_not_met: re.Pattern[str]
     authority_met: re.Pattern[str]
@@ -134,6 +135,7 @@ _ENGLISH = {
     "salutation": english.SALUTATION,
     "tag_question": english.TAG_QUESTION,
     "recontact": english.RECONTACT,
+    "about_email": english.ABOUT_EMAIL,
     "budget_met": english_bant.BUDGET_MET,
     "budget_not_met": english_bant.BUDGET_NOT_MET,
     "authority_met": english_bant.AUTHORITY_MET,

@@ -102,6 +102,11 @@ def _questions(sentences: list[Sentence], cues: ActCues) -> list[str]:
             and not text.rstrip().endswith(":")
             and not has_cue(cues.request, text, negatable=True)
             and not has_cue(cues.greeting, text, negatable=False)
+            # "Is this automated?" asks about the email, not the product.
+            and not (
+                has_cue(cues.about_email, text, negatable=False)
+                and not has_cue(cues.question, text, negatable=False)
+            )
         ):
             found.append(text)
     return found
