@@ -22,8 +22,10 @@ WED = date(2025, 2, 26)  # a Wednesday
         ("Returning 03/15.", date(2025, 3, 15)),  # 15 cannot be a month
         ("I'm back 2025-03-10.", date(2025, 3, 10)),
         ("Out from 26.02. to 07.03.2025, back on 10.03.2025.", date(2025, 3, 10)),
-        ("I'm out until Friday.", date(2025, 3, 3)),  # the day after is a Saturday -> Monday
-        ("Out until Thursday", date(2025, 2, 28)),
+        # "Out until Friday" is back on Friday, as the blind-written auto-replies read it.
+        ("I'm out until Friday.", date(2025, 2, 28)),
+        ("I'm out through Friday.", date(2025, 3, 3)),  # the day after is a Saturday -> Monday
+        ("Out until Thursday", date(2025, 2, 27)),
         ("I'm out until the 15th.", date(2025, 3, 17)),  # 16 March is a Sunday
         ("Back tomorrow.", date(2025, 2, 27)),
         ("Back next Monday.", date(2025, 3, 3)),
@@ -36,7 +38,8 @@ WED = date(2025, 2, 26)  # a Wednesday
         ("de retour le 3 mars", date(2025, 3, 3)),
         ("Je suis absente jusqu'au 1er mars inclus.", date(2025, 3, 3)),
         ("regreso el 3 de marzo", date(2025, 3, 3)),
-        ("Estaré fuera hasta el 4 de marzo.", date(2025, 3, 5)),
+        ("Estaré fuera hasta el 4 de marzo.", date(2025, 3, 4)),
+        ("Estaré fuera hasta el 4 de marzo inclusive.", date(2025, 3, 5)),
         # A start date in the past and an explicit return date: the return wins.
         ("Away since 20 February, returning on 4 March.", date(2025, 3, 4)),
         ("Away until May 5. I am returning to the office on May 5th.", date(2025, 5, 5)),
@@ -198,3 +201,28 @@ def test_check_in_dates_read_as_the_lead_means_them(
 def test_a_bare_until_a_month_is_not_an_event() -> None:
     # "Until June" ends at June; only an event ("until our year closes in June") runs past it.
     assert check_in_date("We are busy until June.", date(2026, 3, 2)) == date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "received", "expected"),
+    [
+        ("I am out of the office until Tuesday 14 April.", date(2026, 4, 3), date(2026, 4, 14)),
+        ("Estaré fuera hasta el lunes 6 de abril.", date(2026, 3, 30), date(2026, 4, 6)),
+        (
+            "Estaré fuera del 19 de diciembre al 6 de enero, ambos incluidos.",
+            date(2026, 12, 18),
+            date(2027, 1, 7),
+        ),
+        ("Je suis en déplacement, je rentre le 22.", date(2026, 10, 12), date(2026, 10, 22)),
+        ("Estou fora em congresso e volto dia 8/6.", date(2026, 5, 28), date(2026, 6, 8)),
+    ],
+)
+def test_return_dates_as_auto_replies_write_them(text: str, received: date, expected: date) -> None:
+    assert return_date(text, received) == expected
+
+
+def test_busy_until_a_day_then_after_it_is_the_day_after() -> None:
+    # A deferral "until the 20th, drop me a line after that" runs past the day named.
+    assert check_in_date(
+        "I'm slammed until the 20th. Drop me a line after that.", date(2026, 3, 9)
+    ) == date(2026, 3, 23)

@@ -424,7 +424,7 @@ CASES: list[Case] = [
         "I'm out of the office until Friday. You should talk to Priya Shah "
         "(priya.shah@contoso.example) for anything urgent.",
         Intent.OUT_OF_OFFICE,
-        return_date=date(2025, 3, 3),
+        return_date=date(2025, 2, 28),  # "out until Friday": back on Friday
     ),
     # -- wrong person / referral -----------------------------------------------------------
     Case(

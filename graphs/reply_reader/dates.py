@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -115,7 +115,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "numeric",
             # "12/03", "12/03/2025", "12.03." or "12.03.2025"; never "3.5 million" or "24/7".
             rf"(?:{_AFTER}\s+(?:the\s+|le\s+|el\s+|dem\s+|am\s+)?|\b(?P<prep>on|by|from|"
-            r"returning|return|back|am|le|el|ab|dès|des|until|till)\s+)?(?<![\d/.,])"
+            r"returning|return|back|am|le|el|ab|dès|des|until|till|dia|día)\s+)?(?<![\d/.,])"
             r"(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[01]?\d)(?:(?P=sep)(?P<year>(?:19|20)?\d\d)|"
             r"(?P<dot>(?<=\d)\.(?=\s|$)))?(?![\d/.]\d)",
         ),
@@ -209,6 +209,14 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?!\s*,?\s*(?:the\s+)?[0-3]?\d)",
         ),
         ("the_nth", rf"{_LEAD}\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+of\b)"),
+        (
+            # "je rentre le 22", "volto dia 8", "am 22." : a day of the month alone, in the
+            # other languages; not a house number, an hour, an amount or a month's day.
+            "day_alone",
+            r"\b(?:le|el|dia|día|am|den)\s+(?P<day>[0-3]?\d)(?![\d/.:,]\d)"
+            r"(?:er|º|\.)?(?!\w)(?!\s*(?:h\b|uhr|heures?|horas?|%|€|\$|rue|avenue|calle|rua|straße|"
+            r"de\s+\w+|d'))",
+        ),
     )
 )
 
@@ -257,6 +265,7 @@ class DateMention:
     precision: Precision
     after: bool = False
     kind: str = ""
+    until_day: date | None = None  # "away until Tuesday 14 April": the day named
 
 
 def day_first_for_country(country: str | None) -> bool:
@@ -463,7 +472,7 @@ def _resolve(kind: str, m: re.Match[str], received_on: date, day_first: bool):
         # "(next) Monday" is the coming Monday; said on a Monday, the one a week on.
         ahead = (target - received_on.weekday()) % 7 or 7
         return received_on + timedelta(days=ahead), "day", 0
-    if kind == "the_nth":
+    if kind in ("the_nth", "day_alone"):
         day = int(m["day"])
         found = _safe_date(received_on.year, received_on.month, day)
         if found is None or found < received_on:
@@ -602,6 +611,15 @@ def _dates_in(text: str, received_on: date, day_first: bool) -> tuple[DateMentio
             after = bool(word) and not (
                 word.startswith(_UNTIL_WORDS) and precision in ("month", "quarter")
             )
+            # An out-of-office note "until Tuesday 14 April" is back on the 14th; "through
+            # Friday" and "bis einschließlich" are not.
+            until_day = (
+                after
+                and word.startswith(_UNTIL_WORDS)
+                and not word.startswith(("through", "thru"))
+                and "einschlie" not in word
+            )
+            named = on
             if after:
                 on = (
                     _weekday_on_or_after(on + timedelta(days=1))
@@ -610,7 +628,15 @@ def _dates_in(text: str, received_on: date, day_first: bool) -> tuple[DateMentio
                 )
             taken.append((start, end))
             found.append(
-                DateMention(on, m.group(0).strip().rstrip("."), start, precision, after, kind)
+                DateMention(
+                    on,
+                    m.group(0).strip().rstrip("."),
+                    start,
+                    precision,
+                    after,
+                    kind,
+                    named if until_day and precision in ("day", "relative") else None,
+                )
             )
     return tuple(sorted(found, key=lambda mention: mention.start))
 
@@ -622,14 +648,14 @@ def _future(mentions: list[DateMention], received_on: date) -> list[DateMention]
 
 _RETURN_CUE = re.compile(
     r"\b(?:back|return\w*|zurück|zurueck|wieder|retour|regres\w*|de vuelta|vuelvo|reachable|"
-    r"erreichbar|joignable)\b",
+    r"erreichbar|joignable|rentr\w*|volt\w*|volto|retorn\w*|reincorpor\w*)\b",
     re.IGNORECASE,
 )
 
 
 # The end of a range of days: "4–13 May", "du 13 au 21", "vom 4. bis 13.", "del 4 al 13".
 _RANGE_BEFORE = re.compile(
-    r"\b[0-3]?\d\.?(?:\s*(?:[a-zà-ÿ]{3,9}\.?))?\s*(?:–|-|—|to|au|bis(?:\s+zum)?|al|a|até|through|"
+    r"\b[0-3]?\d\.?(?:\s*(?:de\s+)?(?:[a-zà-ÿ]{3,9}\.?))?\s*(?:–|-|—|to|au|bis(?:\s+zum)?|al|a|até|through|"
     r"thru|until|till)\s*$",
     re.IGNORECASE,
 )
@@ -646,6 +672,12 @@ def _says_return(text: str, mention: DateMention) -> bool:
     return bool(_RETURN_CUE.search(before) or _RETURN_CUE.search(after))
 
 
+# "jusqu'au 1er mars inclus", "bis 7. März einschließlich": the day named is still away.
+_INCLUSIVE = re.compile(
+    r"\.?\s*,?\s*(?:inclus\w*|incluid\w*|inclusive|inclusivo|einschlie\w*|included)", re.IGNORECASE
+)
+
+
 def return_date(text: str, received_on: date, *, day_first: bool = True) -> date | None:
     """When an out-of-office sender is back.
 
@@ -654,6 +686,13 @@ def return_date(text: str, received_on: date, *, day_first: bool = True) -> date
     wins, else the latest future date named.
     """
     future = _future(find_dates(text, received_on, day_first=day_first), received_on)
+    # "Out of the office until Tuesday 14 April": back on the 14th.
+    future = [
+        replace(m, on=_weekday_on_or_after(m.until_day))
+        if m.until_day and not _INCLUSIVE.match(text, m.start + len(m.text))
+        else m
+        for m in future
+    ]
     stated = [m for m in future if _says_return(text, m)]
     if not stated:
         # "Away 4–13 May", "absente du 13 au 21 octobre": back the next working day.
