@@ -1308,6 +1308,9 @@ def test_plain_english_acts(reply: str, intent: str) -> None:
         ),
         ("Ne m'écrivez plus, s'il vous plaît.", "unsubscribe"),
         ("Wir haben kein Budget dafür.", "not_interested"),
+        ("No vamos a gastar dinero en eso, ni ahora ni más adelante. Gracias.", "not_interested"),
+        ("Not now, not ever.", "not_interested"),
+        ("Not now, maybe next quarter.", "not_now"),
         (
             "Não temos verba para isso em 2026, mas o assunto me interessa. Pode mandar um case?",
             "interested",

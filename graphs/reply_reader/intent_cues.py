@@ -328,7 +328,8 @@ NOT_INTERESTED = any_of(
     r"\bno budget (?:for (?:this|it|that),? )?ever\b",
     r"\b(?:wrote|built|developed) (?:us )?(?:a|our own) (?:\w+ )?(?:script|tool|system|solution)\b",
     r"\bnot interested\b",
-    r"\b(?:neither now nor|not now,? (?:or|nor)(?: ever)?|now or) (?:later|ever|in the future)\b",
+    r"\b(?:neither now nor|not now,? (?:or|nor|and not)|now or) (?:later|ever|in the future|"
+    r"down the road)\b|\bnot now,? not ever\b",
     r"\b(?:don't|do not|no) (?:plan|intend|intention|plans) to (?:switch|change|replace|move)\b",
     r"\b(?:satisfied|content) with (?:our|the|what we have|the current|our current|our existing)"
     r"\b",
@@ -402,6 +403,13 @@ SENDER_QUESTION = any_of(
     r"\bwho (?:are you|is this|is writing|do you work for|are you with|gave you)\b",
     r"\b(?:how|where) did you (?:get|find) (?:my|our|this)\b",
     r"\bwhat (?:company|firm) (?:are you|is this)\b",
+)
+
+# Not now and not later either: a refusal for good, whatever deferral words it uses.
+FOR_GOOD = any_of(
+    r"\b(?:neither now nor|not now,? (?:or|nor|and not)|now or) (?:later|ever|in the future|"
+    r"down the road)\b",
+    r"\bnot now,? not ever\b|\bnot now and not (?:later|ever)\b",
 )
 
 # About the email itself, not the product or the sender's company: "Is this automated?",

@@ -59,6 +59,7 @@ class ActCues:
     tag_question: re.Pattern[str]
     recontact: re.Pattern[str]
     about_email: re.Pattern[str]
+    for_good: re.Pattern[str]
     budget_met: re.Pattern[str]
     budget_not_met: re.Pattern[str]
     authority_met: re.Pattern[str]
@@ -136,6 +137,7 @@ _ENGLISH = {
     "tag_question": english.TAG_QUESTION,
     "recontact": english.RECONTACT,
     "about_email": english.ABOUT_EMAIL,
+    "for_good": english.FOR_GOOD,
     "budget_met": english_bant.BUDGET_MET,
     "budget_not_met": english_bant.BUDGET_NOT_MET,
     "authority_met": english_bant.AUTHORITY_MET,

@@ -380,7 +380,7 @@ def read_reply(
         )
     ):
         intent = Intent.NOT_INTERESTED
-    elif has(cues.not_now) and not plans:
+    elif has(cues.not_now) and not plans and not has(cues.for_good):
         intent = Intent.NOT_NOW
         check_in_on = dates.check_in_date(
             reading_text, day, day_first=day_first, recontact=cues.recontact
