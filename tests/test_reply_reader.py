@@ -1311,6 +1311,11 @@ def test_plain_english_acts(reply: str, intent: str) -> None:
         ("No vamos a gastar dinero en eso, ni ahora ni más adelante. Gracias.", "not_interested"),
         ("Not now, not ever.", "not_interested"),
         ("Not now, maybe next quarter.", "not_now"),
+        ("I object to the processing of my personal data for direct marketing.", "unsubscribe"),
+        ("I'd like my address removed from your list, please.", "unsubscribe"),
+        ("Je souhaiterais que mon adresse soit retirée de vos fichiers.", "unsubscribe"),
+        ("Sure, because every clinic needs yet another login.", "not_interested"),
+        ("Avec quarante factures par mois, un tableur nous suffit largement.", "not_interested"),
         (
             "Não temos verba para isso em 2026, mas o assunto me interessa. Pode mandar um case?",
             "interested",

@@ -18,6 +18,10 @@ UNSUBSCRIBE = any_of(
     r"sequence|cadence|campaign)s?\b",
     r"\bdo[- ]not[- ](?:contact|call|e-?mail|mail)\b",
     r"\bsuppression list\b",
+    # A data-protection objection or erasure request is an opt-out, however legal its words.
+    r"\bobject to (?:the )?processing\b|\b(?:erase|delete) (?:all )?(?:my |our )?personal data\b",
+    r"\b(?:my|our) (?:e-?mail )?(?:address|email|details|data|name|contact details) "
+    r"(?:\S+ )?(?:removed|deleted|erased|taken off)\b",
     r"\b(?:be|been|get|is|are) (?:taken off|removed from|deleted from|unsubscribed from) "
     r"(?:your|the|all|any) (?:[\w-]+ ){0,2}?(?:list|lists|database|mailings?)\b",
     r"\b(?:prefer|like|want|wish|ask) not to (?:receive|get|be sent|hear)\b",
@@ -328,6 +332,10 @@ NOT_INTERESTED = any_of(
     r"\bno budget (?:for (?:this|it|that),? )?ever\b",
     r"\b(?:wrote|built|developed) (?:us )?(?:a|our own) (?:\w+ )?(?:script|tool|system|solution)\b",
     r"\bnot interested\b",
+    r"^\W*(?:sure|yeah|oh sure|right|of course),? because\b",
+    r"\bnever going to be (?:on the table|a priority|happening|something)\b|\bnot on the table\b",
+    r"\bcan(?:'t|not) see us (?:paying|buying|switching|changing|using|needing)\b",
+    r"\b(?:is|are) (?:more than )?(?:enough|plenty|sufficient) for us\b",
     r"\b(?:neither now nor|not now,? (?:or|nor|and not)|now or) (?:later|ever|in the future|"
     r"down the road)\b|\bnot now,? not ever\b",
     r"\b(?:don't|do not|no) (?:plan|intend|intention|plans) to (?:switch|change|replace|move)\b",
