@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from evals.dataset_loader import load_datasets, split_datasets
+from graphs.reply_reader.cue_openings import top_level_alternatives
 from graphs.reply_reader.language import detect_language
 from graphs.reply_reader.language_cues import ActCues, act_cues, languages_with_cues
 from graphs.reply_reader.segmentation import clean_reply
@@ -41,26 +42,7 @@ class CueFiring:
 
 def alternatives(pattern: re.Pattern[str]) -> list[str]:
     """The top-level alternatives of a pattern built by `any_of` (one per cue)."""
-    text, parts, depth, start = pattern.pattern, [], 0, 0
-    in_class = escaped = False
-    for i, ch in enumerate(text):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
+    return top_level_alternatives(pattern.pattern)
 
 
 def _firings(language: str) -> list[tuple[CueFiring, re.Pattern[str]]]:

@@ -202,9 +202,9 @@ def may_hold(pattern: re.Pattern[str], text: str) -> bool:
     return keys is None or not keys.isdisjoint(text_openings(text))
 
 
-def _split_top(source: str) -> list[str]:
-    """The top-level alternatives of a pattern's source; an alternative that is one whole
-    non-capturing group is opened and split in turn (cues nest `any_of` inside `any_of`)."""
+def top_level_alternatives(source: str) -> list[str]:
+    """The alternatives of a pattern's source at its top level (`|` outside any group or
+    character class), in order."""
     parts: list[str] = []
     depth, start, i, in_class = 0, 0, 0, False
     while i < len(source):
@@ -228,6 +228,13 @@ def _split_top(source: str) -> list[str]:
             start = i + 1
         i += 1
     parts.append(source[start:])
+    return parts
+
+
+def _split_top(source: str) -> list[str]:
+    """The top-level alternatives of a pattern's source; an alternative that is one whole
+    non-capturing group is opened and split in turn (cues nest `any_of` inside `any_of`)."""
+    parts = top_level_alternatives(source)
     out: list[str] = []
     for part in parts:
         inner = part[3:-1] if part.startswith("(?:") and part.endswith(")") else None
