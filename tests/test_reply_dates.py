@@ -226,3 +226,11 @@ def test_busy_until_a_day_then_after_it_is_the_day_after() -> None:
     assert check_in_date(
         "I'm slammed until the 20th. Drop me a line after that.", date(2026, 3, 9)
     ) == date(2026, 3, 23)
+
+
+def test_a_day_named_after_after_is_that_day() -> None:
+    assert check_in_date("Try me after 1 March.", date(2026, 11, 16)) == date(2027, 3, 1)
+    # An event's date still runs past it.
+    assert check_in_date("Ping me after our board meeting on 28 May.", date(2026, 5, 4)) == date(
+        2026, 5, 29
+    )

@@ -106,6 +106,7 @@ _ABOUT = (
     r"environ|à\s+peu\s+près|aproximadamente|cerca\s+de|unos|unas|uns|umas)\s+)?"
 )
 _UNTIL_WORDS = ("until", "till", "til", "through", "thru", "bis", "jusqu", "hasta", "até")
+_AFTER_WORDS = ("after", "nach", "après", "apres", "después", "despues", "depois")
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
@@ -608,9 +609,14 @@ def _dates_in(text: str, received_on: date, day_first: bool) -> tuple[DateMentio
             ):
                 word = "after"
             # "until March" ends at March's start; "after March" and "until Friday" go past it.
+            # "Try me after 1 March" means the 1st, as people read it: a day named right
+            # after "after" is the day (an event's date, "after our meeting on 28 May", is not).
             after = bool(word) and not (
                 word.startswith(_UNTIL_WORDS) and precision in ("month", "quarter")
             )
+            explicit = (m.groupdict().get("after") or "").lower()
+            if after and precision == "day" and explicit.startswith(_AFTER_WORDS):
+                after = False
             # An out-of-office note "until Tuesday 14 April" is back on the 14th; "through
             # Friday" and "bis einschließlich" are not.
             until_day = (
