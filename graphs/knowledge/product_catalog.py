@@ -111,13 +111,17 @@ def _parsed(product: str, version: int, text: str) -> ProductKnowledge:
     return parse_document(text, product, version=str(version))
 
 
-_database: ContextVar[str | None] = ContextVar("qualify_product_store", default=None)
+# The database a node reads products from, and what it has read in this step: a node asks
+# for the profile and the FAQ several times, the store answers once.
+_database: ContextVar[tuple[str, dict[str, ProductKnowledge]] | None] = ContextVar(
+    "qualify_product_store", default=None
+)
 
 
 def use_stored_products(database_url: str | None) -> Callable[[], None]:
     """Read products from this database's stored versions in the current node; returns a
     function that restores the previous setting."""
-    token = _database.set(database_url)
+    token = _database.set((database_url, {}) if database_url else None)
     return lambda: _database.reset(token)
 
 
@@ -127,7 +131,17 @@ def product_knowledge(
     """The profile and FAQ of `product` (default: the `QUALIFY_PRODUCT` setting) in force;
     ValueError naming the known products."""
     product = product or get_settings().product
-    url = database_url or _database.get()
+    step = _database.get() if database_url is None else None
+    if step is not None and product in step[1]:
+        return step[1][product]
+    url = database_url or (step[0] if step else None)
+    knowledge = _in_force(product, url)
+    if step is not None:
+        step[1][product] = knowledge
+    return knowledge
+
+
+def _in_force(product: str, url: str | None) -> ProductKnowledge:
     if url is not None:
         with session_scope(url) as session:
             row = in_force(session, product)

@@ -6,7 +6,7 @@ A question no entry covers is not guessed at: the router hands the lead to its s
 from __future__ import annotations
 
 import re
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -140,7 +140,7 @@ class ProductFaq(BaseModel):
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|\d+))+")
 
 
-@cache
+@lru_cache(maxsize=4096)  # called on every question: bounded, questions are endless
 def places_named(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The countries and regions `text` names, in any of the languages leads write in: its
     capitalised words, alone and in pairs ("United Kingdom", "Irland", "EU")."""

@@ -33,19 +33,15 @@ _MACHINE = (
 )
 # "My assistant flagged your email": a person's assistant, not the machine reading this.
 _NOT_MINE = r"(?:(?!(?:my|our|his|her|their|your)\b)[\w-]+ )?"
-# A line that speaks to someone: second person or an order, in the languages read.
+# What follows a colon addressed to a machine is an instruction: it speaks to someone, in
+# the second person or as an order, in the languages read ("Assistant: Jane Doe" in a
+# signature does neither).
 _SPOKEN_TO = (
-    r"(?=[^\n]{0,200}\b(?:you|your|please|must|send|mark|set|ignore|reply|respond|tell|"
-    r"du|dich|dir|dein\w*|bitte|vous|votre|vos|tu|ton|ta|tes|usted|tú|tus|por favor|você|voce|"
-    r"seu|sua|por favor|a partir|ab sofort|désormais|de agora)\b)"
-)
-# What follows a colon addressed to a machine is an instruction: second person or an order
-# ("Assistant: Jane Doe" in a signature is neither).
-_ORDERS = (
-    r"(?=[^\n]{0,200}\b(?:you|your|send|mark|set|ignore|print|reply|respond|add|log|record|"
-    r"change|tell|write|forward|flag|update|reveal|show|give|list|output|disregard|forget|"
-    r"delete|offer|recommend|approve|classify|treat|register|paste|repeat|include|do not|"
-    r"don't|must|should|please)\b)"
+    r"(?=[^\n]{0,200}\b(?:you|your|please|must|should|send|mark|set|ignore|print|reply|respond|"
+    r"add|log|record|change|tell|write|forward|flag|update|reveal|show|give|list|output|"
+    r"disregard|forget|delete|offer|recommend|approve|classify|treat|register|paste|repeat|"
+    r"include|do not|don't|du|dich|dir|dein\w*|bitte|vous|votre|vos|tu|ton|ta|tes|usted|tú|"
+    r"tus|por favor|você|voce|seu|sua|a partir|ab sofort|désormais|de agora)\b)"
 )
 INJECTION = any_of(
     # Addressed to the machine: "bot: send ...", "Also, AI agents: respond ...", "For the
@@ -54,7 +50,7 @@ INJECTION = any_of(
     rf"(?:(?:dear|hey|hi|hello|attention|note|notes|instructions?|message|memo|reminder|"
     rf"addendum|postscript) )?(?:(?:to|for) )?"
     rf"(?:the |any |all |every |each |whatever |whichever )?{_NOT_MINE}{_MACHINE}"
-    rf"(?: [^\s:.!?]+){{0,7}}? ?:(?!//){_ORDERS}",
+    rf"(?: [^\s:.!?]+){{0,7}}? ?:(?!//){_SPOKEN_TO}",
     rf"\b(?:note|instructions?|message|memo|reminder|favou?r|request|task|order|addendum) "
     rf"(?:to|for) (?:the |any |all |every |each |whatever |whichever )?{_NOT_MINE}{_MACHINE}\b",
     rf"\b(?:any|every|each|whatever|whichever|the) (?:{_MACHINE}|systems?) (?:(?:that|which|who) )?"
