@@ -52,6 +52,15 @@ class CompanyFacts(BaseModel):
     industry: str | None = None
     employees: int | None = None
     annual_revenue: float | None = Field(default=None, description="US dollars.")
+    employees_as_given: str | None = Field(
+        default=None, description="The CRM's headcount when not one number ('200-500', '1k+')."
+    )
+    revenue_as_given: str | None = Field(
+        default=None, description="The CRM's revenue as written, in its own currency."
+    )
+    currency: str | None = Field(
+        default=None, description="The account record's currency (ISO 4217) for bare numbers."
+    )
     country: str | None = None
     city: str | None = None
     products: list[str] = Field(default_factory=list)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from core.exchange_rates import known_currencies
 
 
 class Importance(StrEnum):
@@ -45,12 +47,21 @@ class IndustryCriterion(_Criterion):
     industries: list[str] = Field(min_length=1)
 
 
+_TOLERANCE = Field(
+    default=0.0,
+    ge=0,
+    le=1,
+    description="A value outside a bound by at most this share of it is partly met (0: strict).",
+)
+
+
 class EmployeeRangeCriterion(_Criterion):
     """Number of employees within [min, max] (either bound optional)."""
 
     kind: Literal["employees"] = "employees"
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)
+    tolerance: float = _TOLERANCE
 
     @model_validator(mode="after")
     def _bounds(self) -> EmployeeRangeCriterion:
@@ -62,11 +73,13 @@ class EmployeeRangeCriterion(_Criterion):
 
 
 class RevenueRangeCriterion(_Criterion):
-    """Annual revenue in US dollars within [min, max]."""
+    """Annual revenue within [min, max], in `currency` (the ICP's currency when left out)."""
 
     kind: Literal["revenue"] = "revenue"
     min: float | None = Field(default=None, ge=0)
     max: float | None = Field(default=None, ge=0)
+    tolerance: float = _TOLERANCE
+    currency: str | None = Field(default=None, description="ISO 4217 code; None: the ICP's.")
 
     @model_validator(mode="after")
     def _bounds(self) -> RevenueRangeCriterion:
@@ -84,6 +97,11 @@ class GeographyCriterion(_Criterion):
     countries: list[str] = Field(default_factory=list)
     regions: list[str] = Field(
         default_factory=list, description="e.g. Europe, North America, APAC, EMEA, LATAM."
+    )
+    transcontinental: dict[str, str] = Field(
+        default_factory=dict,
+        description="Country -> the region it counts as, for countries on two continents "
+        "(e.g. Turkey: Europe); without it the UN geoscheme decides.",
     )
 
     @model_validator(mode="after")
@@ -159,13 +177,27 @@ class IcpProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = "Ideal customer profile"
+    currency: str = Field(default="USD", description="ISO 4217 code revenue bounds are written in.")
     criteria: list[IcpCriterion] = Field(min_length=1)
     fit_rule: FitRule = Field(default_factory=FitRule)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in known_currencies():
+            raise ValueError(
+                f"{value!r} is not a currency with an offline exchange rate; use an ISO 4217 "
+                f"code such as USD, EUR, GBP ({', '.join(sorted(known_currencies()))})"
+            )
+        return code
 
     @model_validator(mode="after")
     def _unique_ids(self) -> IcpProfile:
         seen: set[str] = set()
         for criterion in self.criteria:
+            if isinstance(criterion, RevenueRangeCriterion) and criterion.currency is None:
+                criterion.currency = self.currency
             if criterion.id is None:
                 criterion.id = criterion.kind
             if criterion.id in seen:

@@ -18,8 +18,8 @@ from core.icp_verdicts import FitLevel, Verdict
 from core.reply_reading import BantVerdict, Intent, PurchaseInterest
 from graphs.engage.handoff_rules import ConversationFacts
 
-SuiteName = Literal["icp", "email", "replies", "handoff", "journeys"]
-SUITE_NAMES: tuple[SuiteName, ...] = ("icp", "email", "replies", "handoff", "journeys")
+SuiteName = Literal["icp", "titles", "email", "replies", "handoff", "journeys"]
+SUITE_NAMES: tuple[SuiteName, ...] = ("icp", "titles", "email", "replies", "handoff", "journeys")
 BantName = Literal["budget", "authority", "need", "timing"]
 Target = Literal["seller", "supervisor"]
 Language = Literal["en", "de", "fr", "es", "pt"]
@@ -44,12 +44,16 @@ class IcpLead(_Strict):
 
 
 class IcpCompany(_Strict):
-    """The account's firmographics (annual revenue in US dollars)."""
+    """The account's firmographics: numbers, or strings as a CRM holds them ("200-500").
+
+    A revenue with no currency sign is in `currency`, or else in the ICP's currency.
+    """
 
     name: str | None = None
     industry: str | None = None
-    employees: int | None = Field(default=None, ge=0)
-    annual_revenue: float | None = Field(default=None, ge=0)
+    employees: int | str | None = Field(default=None)
+    annual_revenue: float | str | None = Field(default=None)
+    currency: str | None = None
     country: str | None = None
     products: list[str] = Field(default_factory=list)
     description: str | None = None
@@ -68,6 +72,25 @@ class IcpExpected(_Strict):
 
     fit_level: FitLevel
     verdicts: dict[str, Verdict] = Field(default_factory=dict)
+
+
+# -- titles ------------------------------------------------------------------------------
+
+TitleLevel = Literal["c_suite", "vp", "director", "manager", "other"]
+
+
+class TitleInput(_Strict):
+    """A job title as a lead's CRM record holds it."""
+
+    title: str = Field(min_length=1)
+    language: Literal["en", "de", "fr", "es", "pt"] | None = None
+
+
+class TitleExpected(_Strict):
+    """The title's level (the five levels title lists use) and its function (None: none)."""
+
+    level: TitleLevel
+    department: str | None = None
 
 
 # -- email -------------------------------------------------------------------------------
@@ -261,6 +284,13 @@ class IcpCase(EvalCase):
     expected: IcpExpected
 
 
+class TitleCase(EvalCase):
+    """A titles case."""
+
+    input: TitleInput
+    expected: TitleExpected
+
+
 class EmailCase(EvalCase):
     """An email case."""
 
@@ -306,6 +336,7 @@ class JourneyCase(EvalCase):
 
 CASE_MODELS: dict[str, type[EvalCase]] = {
     "icp": IcpCase,
+    "titles": TitleCase,
     "email": EmailCase,
     "replies": ReplyCase,
     "handoff": HandoffCase,

@@ -75,6 +75,13 @@ class Account(SQLModel, table=True):
     industry: str | None = None
     number_of_employees: int | None = None
     annual_revenue: float | None = Field(default=None, description="In US dollars.")
+    employees_as_given: str | None = Field(
+        default=None, description="The headcount as the CRM held it, when not one number."
+    )
+    revenue_as_given: str | None = Field(
+        default=None, description="The revenue as the CRM held it, when not US dollars."
+    )
+    currency: str | None = Field(default=None, description="The record's currency (ISO 4217).")
     country: str | None = None
     city: str | None = None
     website: str | None = None

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlmodel import Session, SQLModel, col, select
 
 from core.clock import as_utc, utc_now
+from core.crm_figures import Figure, parse_figure
+from core.exchange_rates import convert, known_currencies
 from store.crm import Account, Lead, LeadRating, LeadStatus, User
 
 M = TypeVar("M", bound=BaseModel)
@@ -83,6 +85,7 @@ _ACCOUNT_ALIASES: dict[str, tuple[str, ...]] = {
     "industry": ("industrycode",),
     "number_of_employees": ("numberofemployees", "employees", "number of employees"),
     "annual_revenue": ("revenue", "annualrevenue", "annual revenue"),
+    "currency": ("transactioncurrencyid", "currencyisocode", "currency code"),
     "country": ("country/region", "address1_country", "billingcountry", "billing country"),
     "city": ("address1_city", "billingcity", "billing city"),
     "website": ("websiteurl", "website url"),
@@ -140,28 +143,6 @@ def _parse_created_on(value: Any) -> datetime | None:
         raise ValueError(
             f"{text!r} is not a date; write an ISO date such as 2025-03-14 or 2025-03-14T09:30:00Z"
         ) from None
-
-
-def _number(value: Any, *, what: str, example: str) -> float | None:
-    if value is None:
-        return None
-    text = str(value).strip().replace(",", "").replace("_", "").replace(" ", "")
-    text = text.lstrip("$€£")
-    multiplier = 1.0
-    suffixes = (("bn", 1e9), ("b", 1e9), ("m", 1e6), ("k", 1e3))
-    for suffix, factor in suffixes:
-        if text.lower().endswith(suffix) and text[: -len(suffix)]:
-            text, multiplier = text[: -len(suffix)], factor
-            break
-    try:
-        number = float(text) * multiplier
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is not a number; write {what} as digits, e.g. {example}"
-        ) from None
-    if number < 0:
-        raise ValueError(f"{value!r} is negative; {what} must be 0 or more")
-    return number
 
 
 def _enum_value(value: Any, allowed: Iterable[str], extra: dict[str, str] | None = None) -> Any:
@@ -230,8 +211,9 @@ class AccountRow(_Row):
     name: str
     domain: str | None = None
     industry: str | None = None
-    number_of_employees: int | None = None
-    annual_revenue: float | None = None
+    number_of_employees: Figure | None = None
+    annual_revenue: Figure | None = None
+    currency: str | None = None
     country: str | None = None
     city: str | None = None
     website: str | None = None
@@ -241,17 +223,66 @@ class AccountRow(_Row):
     @field_validator("number_of_employees", mode="before")
     @classmethod
     def _employees(cls, value: Any) -> Any:
-        number = _number(_blank_to_none(value), what="the number of employees", example="1250")
-        if number is not None and number != int(number):
+        figure = parse_figure(
+            _blank_to_none(value), what="the number of employees", example="1250 or 200-500"
+        )
+        if figure is not None and figure.currency is not None:
+            raise ValueError(f"{value!r} is an amount of money, not a number of employees")
+        if figure is not None and figure.is_point and figure.low != int(figure.low):
             raise ValueError(f"{value!r} is not a whole number; write a whole number, e.g. 1250")
-        return None if number is None else int(number)
+        return figure
 
     @field_validator("annual_revenue", mode="before")
     @classmethod
     def _revenue(cls, value: Any) -> Any:
-        return _number(
-            _blank_to_none(value), what="annual revenue in US dollars", example="240000000"
+        return parse_figure(
+            _blank_to_none(value),
+            what="annual revenue",
+            example="240000000, USD 240M or 1,2 Mrd. €",
         )
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        if value is None:
+            return None
+        code = str(value).strip().upper()[:3]
+        if code not in known_currencies():
+            raise ValueError(
+                f"{value!r} is not a currency with an offline exchange rate; write an ISO "
+                "4217 code such as USD, EUR or GBP"
+            )
+        return code
+
+    def headcount(self) -> tuple[int | None, str | None]:
+        """The headcount column: one whole number, or the CRM's wording kept as given."""
+        figure = self.number_of_employees
+        if figure is None:
+            return None, None
+        if figure.is_point and not figure.approximate and figure.low == int(figure.low):
+            return int(figure.low), None
+        return None, figure.text
+
+    def revenue_usd(self) -> tuple[float | None, str | None]:
+        """Annual revenue in US dollars when it is one convertible number, and the wording.
+
+        The wording is kept whenever it is not a plain US-dollar number, so the ICP judge
+        can read a range or convert to the ICP's own currency.
+        """
+        figure = self.annual_revenue
+        if figure is None:
+            return None, None
+        # A bare number is in the row's currency column, else in US dollars as documented.
+        if figure.currency == "?":
+            currency = self.currency
+        else:
+            currency = figure.currency or self.currency or "USD"
+        plain_usd = currency == "USD" and figure.is_point and not figure.approximate
+        as_given = None if plain_usd else figure.text
+        if not figure.is_point or currency is None or currency not in known_currencies():
+            return None, as_given
+        return convert(figure.low, currency, "USD").amount, as_given
 
     @field_validator("domain", mode="before")
     @classmethod
@@ -523,19 +554,25 @@ def import_accounts_csv(session: Session, path: Path) -> ImportReport:
     """Insert the good account rows of a CSV file; report and skip the bad ones.
 
     Columns (any case, Dynamics or Salesforce names accepted): id, name (required),
-    domain, industry, number_of_employees, annual_revenue, country, city, website,
+    domain, industry, number_of_employees (a number or a range such as 200-500),
+    annual_revenue (in any currency: "USD 240M", "1,2 Mrd. €"), currency, country, city, website,
     description, owner_id. The domain defaults to the website's host.
     """
 
     def build(row: AccountRow, account_id: str) -> Account:
         domain = row.domain or (_domain_of(row.website) if row.website else None)
+        employees, employees_as_given = row.headcount()
+        revenue, revenue_as_given = row.revenue_usd()
         return Account(
             id=account_id,
             name=row.name,
             domain=domain or None,
             industry=row.industry,
-            number_of_employees=row.number_of_employees,
-            annual_revenue=row.annual_revenue,
+            number_of_employees=employees,
+            employees_as_given=employees_as_given,
+            annual_revenue=revenue,
+            revenue_as_given=revenue_as_given,
+            currency=row.currency,
             country=row.country,
             city=row.city,
             website=row.website,

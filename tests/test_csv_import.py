@@ -136,7 +136,9 @@ def test_accounts_import_numbers_domains_and_errors(session: Session, tmp_path: 
         "Many People Inc;;Retail;many;2.5M;USA;\n"  # row 4: employees not a number
         "Half Person Ltd;;Retail;12.5;1000;UK;\n"  # row 5: not a whole number
         "Duplicate Ltd;;Retail;10;1000;UK;ACC-001\n"  # row 6: id exists
-        "Small Shop;;Retail;8;450k;Ireland;\n",  # row 7: good
+        "Small Shop;;Retail;8;450k;Ireland;\n"  # row 7: good
+        "Rheinwerk AG;;Maschinenbau;1.000-5.000;1,2 Mrd. €;DE;\n"  # row 8: CRM wording
+        "Thames Foods plc;;Food;about 2,000;£800m;UK;\n",  # row 9: pounds, not dollars
         name="accounts.csv",
     )
     report = import_accounts_csv(session, path)
@@ -147,7 +149,17 @@ def test_accounts_import_numbers_domains_and_errors(session: Session, tmp_path: 
         (5, "NumberOfEmployees"),
         (6, "id"),
     }
-    assert report.imported_ids == ["ACC-002", "ACC-003"]
+    assert report.imported_ids == ["ACC-002", "ACC-003", "ACC-004", "ACC-005"]
+    rheinwerk = session.get(Account, "ACC-004")
+    assert rheinwerk is not None and rheinwerk.number_of_employees is None
+    assert (rheinwerk.employees_as_given, rheinwerk.revenue_as_given) == (
+        "1.000-5.000",
+        "1,2 Mrd. €",
+    )
+    assert rheinwerk.annual_revenue is not None and rheinwerk.annual_revenue > 1.2e9
+    thames = session.get(Account, "ACC-005")
+    assert thames is not None and thames.employees_as_given == "about 2,000"
+    assert thames.annual_revenue is not None and thames.annual_revenue > 800e6
     falkenberg = session.get(Account, "ACC-002")
     assert falkenberg is not None
     assert falkenberg.domain == "falkenberg-logistik.de"
@@ -195,3 +207,26 @@ def test_files_that_cannot_be_imported_raise(
 def test_missing_file_names_the_path(session: Session, tmp_path: Path) -> None:
     with pytest.raises(CsvImportError, match="no such file"):
         import_accounts_csv(session, tmp_path / "nope.csv")
+
+
+def test_a_home_made_before_new_account_columns_still_opens(tmp_path: Path) -> None:
+    import sqlite3
+
+    from store.db import get_db_engine
+
+    database = tmp_path / "old.db"
+    with sqlite3.connect(database) as old:  # the account table as an earlier release made it
+        old.execute(
+            "CREATE TABLE account (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, domain VARCHAR,"
+            " industry VARCHAR, number_of_employees INTEGER, annual_revenue FLOAT,"
+            " country VARCHAR, city VARCHAR, website VARCHAR, description VARCHAR,"
+            " owner_id VARCHAR, created_on DATETIME NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO account (id, name, created_on) VALUES ('ACC-001', 'Old Co', "
+            "'2026-01-01 00:00:00')"
+        )
+    with Session(get_db_engine(f"sqlite:///{database}")) as session:
+        account = session.get(Account, "ACC-001")
+        assert account is not None and account.name == "Old Co"
+        assert account.employees_as_given is None and account.currency is None

@@ -92,11 +92,11 @@ def test_missing_email_is_invalid(address: str | None, no_dns: None) -> None:
 
 
 def test_blank_space_around_the_address_is_stripped_and_noted(no_dns: None) -> None:
-    check = check_email("  Jane.Doe@Globex.COM \n")
+    check = check_email("  Jane.Doe@Globex.COM \u00a0")
     assert check.is_valid
     assert check.normalized == "Jane.Doe@globex.com"  # the domain is lowercased, not the name
     assert "blank space" in check.validity_reason
-    assert check.email == "  Jane.Doe@Globex.COM \n"  # what the lead holds, untouched
+    assert check.email == "  Jane.Doe@Globex.COM \u00a0"  # what the lead holds, untouched
     assert "blank space" not in check_email("Jane.Doe@globex.com").validity_reason
 
 
@@ -298,3 +298,16 @@ def test_role_names_with_region_suffixes_and_in_other_languages(
 ) -> None:
     # Found by the email eval: German role mailboxes and suffixed role names were "work".
     assert is_role_local_part(local_part) is is_role
+
+
+@pytest.mark.parametrize(
+    "address", ["jane@globex.com\n", "\r\njane@globex.com", "jane@glo\x07bex.com"]
+)
+def test_control_characters_are_refused_not_stripped(address: str) -> None:
+    check = check_email(address)
+    assert not check.is_valid and "control character" in check.validity_reason
+
+
+def test_a_subdomain_of_a_disposable_provider_is_disposable() -> None:
+    email_type, reason = classify_email_type("jane", "inbox.mailinator.com")
+    assert email_type == "disposable" and "subdomain of mailinator.com" in reason

@@ -124,3 +124,30 @@ def test_handoff_test_split_schema_and_coverage() -> None:
 @pytest.mark.parametrize("name", ["README.md", "SHA256SUMS"])
 def test_the_split_says_how_it_was_written(name: str) -> None:
     assert (FROZEN / name).is_file()
+
+
+def test_the_icp_split_covers_unlike_icps_with_crm_strings() -> None:
+    cases = [c for name in ("icp-test-a.jsonl", "icp-test-b.jsonl") for c in _cases(name)]
+    icps = {c["input"]["icp"]["name"] for c in cases}
+    as_strings = [c for c in cases if isinstance(c["input"]["company"].get("employees"), str)]
+    assert len(cases) >= 150 and len(icps) >= 3
+    assert len(as_strings) >= len(cases) // 2  # CRM strings, not clean numbers
+    assert {c["expected"]["fit_level"] for c in cases} == {"exact", "close", "none"}
+
+
+def test_the_titles_split_covers_five_languages_and_levels() -> None:
+    cases = _cases("titles-test.jsonl")
+    assert {c["input"]["language"] for c in cases} == LANGUAGES
+    assert {c["expected"]["level"] for c in cases} == {
+        "c_suite",
+        "vp",
+        "director",
+        "manager",
+        "other",
+    }
+
+
+def test_every_isemail_error_is_in_the_email_split() -> None:
+    cases = _cases("email-test-isemail.jsonl")
+    errors = [c for c in cases if "isemail_err" in c["tags"]]
+    assert len(errors) == 66 and not any(c["expected"]["is_valid"] for c in errors)

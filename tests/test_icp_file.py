@@ -43,7 +43,13 @@ def test_default_file_loads_with_the_documented_criteria() -> None:
     assert by_id["job_title"].seniority == [
         Seniority.C_LEVEL, Seniority.VP, Seniority.DIRECTOR, Seniority.HEAD
     ]  # fmt: skip
-    assert by_id["job_title"].departments == ["operations", "supply_chain", "it", "finance"]
+    assert by_id["job_title"].departments == [
+        "operations",
+        "supply_chain",
+        "procurement",
+        "it",
+        "finance",
+    ]
     erp = by_id["erp_user"]
     assert isinstance(erp, FreeTextCriterion)
     assert erp.description == "Runs an ERP or warehouse management system"

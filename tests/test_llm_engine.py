@@ -19,7 +19,13 @@ from core.findings import (
     NewsItem,
     OutreachDraft,
 )
-from core.icp_profile import FreeTextCriterion, Importance
+from core.icp_profile import (
+    FreeTextCriterion,
+    Importance,
+    IndustryCriterion,
+    JobTitleCriterion,
+    Seniority,
+)
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from graphs.reasoning.base import EngineError, ReasoningEngine
 from graphs.reasoning.llm.calls import StructuredMethod
@@ -30,6 +36,7 @@ from graphs.reasoning.llm.schemas import (
     LlmLeadSummary,
     LlmOutreach,
 )
+from graphs.research.nodes.icp_judge import judge_one
 from prompts.registry import parse_prompt
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
 from tests.openai_compatible_server import llm_engine_for as make_engine
@@ -325,7 +332,8 @@ def test_judge_drops_a_source_it_was_not_given(server: OpenAICompatibleServer) -
     server.add_json({"verdict": "unknown", "evidence": "", "source": ABOUT})
     engine = make_engine(server)
 
-    partly = engine.judge_free_text(criterion, research().company, None)
+    piloting = research().company.model_copy(update={"description": "Runs an SAP pilot."})
+    partly = engine.judge_free_text(criterion, piloting, None)
     unknown = engine.judge_free_text(criterion, research().company, a_digest())
 
     assert (partly.verdict, partly.source, partly.label) == (Verdict.PARTLY_MET, None, "SAP user")
@@ -490,3 +498,55 @@ def test_a_prompt_version_can_replace_the_file(server: OpenAICompatibleServer) -
     engine.summarize_lead(research())
 
     assert server.requests[0].prompt_text.startswith("Summarise v2.")
+
+
+def test_a_verdict_without_a_verbatim_quote_is_not_taken(server: OpenAICompatibleServer) -> None:
+    criterion = FreeTextCriterion(description="Uses SAP", label="SAP user")
+    server.add_json({"verdict": "met", "evidence": '"Contoso runs SAP S/4HANA"', "source": ABOUT})
+    engine = make_engine(server)
+
+    verdict = engine.judge_free_text(criterion, research().company, a_digest())
+
+    assert (verdict.verdict, verdict.source) == (Verdict.UNKNOWN, None)
+    assert "not a quote from the sources" in verdict.evidence
+
+
+def test_a_title_the_rules_cannot_place_is_judged_by_the_model(
+    server: OpenAICompatibleServer,
+) -> None:
+    criterion = JobTitleCriterion(seniority=[Seniority.DIRECTOR], departments=["it"])
+    title = "Kierownik Działu IT"  # Polish: head of the IT department
+    server.add_json(
+        {"verdict": "met", "evidence": f'"{title}": heads the IT department', "source": None}
+    )
+    server.add_json({"verdict": "met", "evidence": '"Head of IT"', "source": None})
+    engine = make_engine(server)
+
+    judged = engine.judge_label(criterion, title, "CRM lead.job_title")
+    invented = engine.judge_label(criterion, title, "CRM lead.job_title")
+
+    assert judged is not None and judged.verdict is Verdict.MET
+    assert judged.source == "CRM lead.job_title"
+    prompt = server.requests[0].prompt_text
+    assert "seniority director and department IT" in prompt
+    assert f"<untrusted_job_title>\n{title}\n</untrusted_job_title>" in prompt
+    assert invented is not None and invented.verdict is Verdict.UNKNOWN  # quote not the title
+
+
+def test_the_icp_judge_asks_the_engine_only_where_the_rules_say_unknown(
+    server: OpenAICompatibleServer,
+) -> None:
+    criteria = [
+        IndustryCriterion(id="industry", industries=["Manufacturing"]),
+        JobTitleCriterion(id="title", seniority=[Seniority.VP]),
+    ]
+    lead = research().lead.model_copy(update={"job_title": "Wicedyrektor ds. operacyjnych"})
+    company = CompanyFacts(industry="Industrial Machinery", sources={"industry": "CRM x"})
+    server.add_json({"verdict": "partly_met", "evidence": '"Wicedyrektor"', "source": None})
+    engine = make_engine(server)
+
+    industry, title = (judge_one(c, lead, company, None, engine) for c in criteria)
+
+    assert industry.verdict is Verdict.MET  # the rules placed it; no call was made for it
+    assert title.verdict is Verdict.PARTLY_MET
+    assert len(server.requests) == 1

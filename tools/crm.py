@@ -104,11 +104,18 @@ def company_facts_from_account(account: Account) -> CompanyFacts:
         "industry": account.industry,
         "employees": account.number_of_employees,
         "annual_revenue": account.annual_revenue,
+        "employees_as_given": account.employees_as_given,
+        "revenue_as_given": account.revenue_as_given,
+        "currency": account.currency,
         "country": account.country,
         "city": account.city,
         "description": account.description,
     }
-    crm_column = {"employees": "number_of_employees"}
+    crm_column = {
+        "employees": "number_of_employees",
+        "employees_as_given": "number_of_employees",
+        "revenue_as_given": "annual_revenue",
+    }
     sources = {
         key: f"CRM account.{crm_column.get(key, key)}"
         for key, value in fields.items()

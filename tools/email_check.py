@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any, get_args
@@ -22,6 +23,13 @@ from tools.tool_trace import recorded_tool
 
 ROLE_LIST_PATH = Path(__file__).parent / "data" / "role_local_parts.txt"
 NO_EMAIL_REASON = "No primary email: add the lead's primary email so the agent can check it"
+CONTROL_CHARACTER_REASON = (
+    "The address contains an invisible control character ({code}, e.g. a line break): retype it"
+)
+MAX_LOCAL_PART_OCTETS = 64
+"""RFC 5321's limit on the part before the @ (email-validator does not enforce it)."""
+# Blank space around a pasted address is removed; control characters are refused instead.
+_BLANKS = " \u00a0\u2007\u202f\u3000"
 EMAIL_TYPES: tuple[str, ...] = get_args(EmailType)
 
 _SEPARATORS = str.maketrans("", "", ".-_")
@@ -77,8 +85,13 @@ def is_role_local_part(local_part: str) -> bool:
 def classify_email_type(local_part: str, domain: str) -> tuple[EmailType, str]:
     """Type of a well-formed address and the reason, from its local part and domain."""
     domain = domain.lower().rstrip(".")
-    if domain in disposable_domains():
-        return "disposable", f"{domain} is a disposable (throwaway) mail provider"
+    # A subdomain of a throwaway provider (x.mailinator.com) is as throwaway as the provider.
+    labels = domain.split(".")
+    parents = (".".join(labels[i:]) for i in range(len(labels) - 1))
+    provider = next((d for d in parents if d in disposable_domains()), None)
+    if provider is not None:
+        where = "" if provider == domain else f", a subdomain of {provider},"
+        return "disposable", f"{domain}{where} is a disposable (throwaway) mail provider"
     is_free = domain in free_mail_domains()
     if is_role_local_part(local_part):
         where = f" at the free mail provider {domain}" if is_free else ""
@@ -107,7 +120,13 @@ def check_email(
     """
     if address is None or not address.strip():
         return EmailCheck(email=address, is_valid=False, validity_reason=NO_EMAIL_REASON)
-    candidate = address.strip()
+    # A line break or another control character is refused, never stripped: it means the
+    # field was pasted from somewhere that mangled it (or was built to inject a header).
+    control = next((char for char in address if unicodedata.category(char) == "Cc"), None)
+    if control is not None:
+        reason = CONTROL_CHARACTER_REASON.format(code=f"U+{ord(control):04X}")
+        return EmailCheck(email=address, is_valid=False, validity_reason=reason)
+    candidate = address.strip(_BLANKS)
     trimmed = " (blank space around the address was removed)" if candidate != address else ""
     dns_options: dict[str, Any] = (
         {"dns_resolver": _dns_resolver(dns_timeout_s)} if check_deliverability else {}
@@ -139,6 +158,16 @@ def check_email(
         validity, checked = (
             "The address is well formed; the mail server check could not finish",
             False,
+        )
+    if len(validated.local_part.encode("utf-8")) > MAX_LOCAL_PART_OCTETS:
+        length = len(validated.local_part.encode("utf-8"))
+        return EmailCheck(
+            email=address,
+            is_valid=False,
+            validity_reason=(
+                f"The part before the @ is {length} characters long; mail systems accept at "
+                f"most {MAX_LOCAL_PART_OCTETS} (RFC 5321): check the address"
+            ),
         )
     email_type, type_reason = classify_email_type(
         validated.local_part, validated.ascii_domain or validated.domain

@@ -11,6 +11,8 @@ import yaml
 
 from app.cli.run_context import console, database_url, fail
 from core.errors import SettingsFileError
+from core.icp_profile import IcpProfile, IndustryCriterion
+from graphs.icp.industry import listed_industry_lines
 from graphs.icp.profile_file import dump_icp, load_icp_file
 from graphs.research.agent_settings import (
     load_agent_settings,
@@ -25,7 +27,20 @@ settings_app = typer.Typer(help="Show or set selection, refresh and outreach set
 @icp_app.command("show")
 def icp_show() -> None:
     """Print the ICP in force, as YAML an admin can edit."""
-    console.print(dump_icp(load_agent_settings(database_url()).icp), highlight=False)
+    profile = load_agent_settings(database_url()).icp
+    console.print(dump_icp(profile), highlight=False)
+    _print_industries(profile)
+
+
+def _print_industries(profile: IcpProfile) -> None:
+    # Shown as comments, so the printed text stays YAML an admin can save and edit.
+    for criterion in profile.criteria:
+        if isinstance(criterion, IndustryCriterion):
+            console.print(
+                f"# industries of {criterion.id!r} in ISIC Rev. 4:", highlight=False, soft_wrap=True
+            )
+            for line in listed_industry_lines(criterion.industries):
+                console.print(f"#   {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 @icp_app.command("set")
@@ -40,6 +55,7 @@ def icp_set(
         raise fail(str(exc)) from exc
     save_setting_block(database_url(), "icp", profile, updated_by=by)
     console.print(f"ICP {profile.name!r} saved with {len(profile.criteria)} criteria.")
+    _print_industries(profile)
 
 
 @settings_app.command("show")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from core.findings import CompanyFacts, LeadFacts
-from core.icp_profile import FreeTextCriterion
 from evals.schemas import CaseResult, IcpCase
 from evals.suites import SuiteRuntime, base_result, check
 from graphs.icp.profile_file import default_icp
-from graphs.icp.scoring import assess_fit, judge_criterion
+from graphs.icp.scoring import assess_fit
+from graphs.research.nodes.icp_judge import judge_one
 
 SUITE = "icp"
 
@@ -30,11 +30,15 @@ def run_case(case: IcpCase, runtime: SuiteRuntime) -> CaseResult:
     }
     if given.company.products:
         sources["products"] = "CRM account.products"
+    employees, revenue = given.company.employees, given.company.annual_revenue
     company = CompanyFacts(
         name=given.company.name,
         industry=given.company.industry,
-        employees=given.company.employees,
-        annual_revenue=given.company.annual_revenue,
+        employees=employees if isinstance(employees, int) else None,
+        employees_as_given=employees if isinstance(employees, str) else None,
+        # A case's bare number is in the account's currency, else the ICP's (not US dollars).
+        revenue_as_given=None if revenue is None else str(revenue),
+        currency=given.company.currency or profile.currency,
         country=given.company.country,
         products=given.company.products,
         description=given.company.description,
@@ -42,9 +46,7 @@ def run_case(case: IcpCase, runtime: SuiteRuntime) -> CaseResult:
     )
     with runtime.as_a_node():
         verdicts = [
-            runtime.engine.judge_free_text(criterion, company, None)
-            if isinstance(criterion, FreeTextCriterion)
-            else judge_criterion(criterion, lead, company)
+            judge_one(criterion, lead, company, None, runtime.engine)
             for criterion in profile.criteria
         ]
     assessment = assess_fit(profile, verdicts)

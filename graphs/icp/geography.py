@@ -122,7 +122,9 @@ _COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "italy": (("it", "ita", "italia"), _E),
     "malta": (("mt", "mlt"), _E),
     "greece": (("gr", "grc", "hellas"), _E),
-    "cyprus": (("cy", "cyp"), _E),
+    # On two continents: the UN geoscheme's choice is the default; an ICP can override it
+    # with `transcontinental` (see TRANSCONTINENTAL below).
+    "cyprus": (("cy", "cyp"), (MIDDLE_EAST,)),
     "denmark": (("dk", "dnk", "danmark"), (*_E, NORDICS)),
     "sweden": (("se", "swe", "sverige"), (*_E, NORDICS)),
     "norway": (("no", "nor", "norge"), (*_E, NORDICS)),
@@ -150,7 +152,10 @@ _COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "russia": (("ru", "rus", "russian federation"), _E),
     "kazakhstan": (("kz", "kaz", "qazaqstan"), (APAC,)),
     "uzbekistan": (("uz", "uzb"), (APAC,)),
-    "turkey": (("tr", "tur", "turkiye"), (*_E, MIDDLE_EAST)),
+    "turkey": (("tr", "tur", "turkiye"), (MIDDLE_EAST,)),
+    "georgia": (("ge", "geo", "sakartvelo"), (MIDDLE_EAST,)),
+    "armenia": (("am", "arm", "hayastan"), (MIDDLE_EAST,)),
+    "azerbaijan": (("az", "aze", "azerbaycan"), (MIDDLE_EAST,)),
     "united arab emirates": (("ae", "are", "uae", "u a e", "emirates"), (MIDDLE_EAST,)),
     "saudi arabia": (("sa", "sau", "ksa"), (MIDDLE_EAST,)),
     "qatar": (("qa", "qat"), (MIDDLE_EAST,)),
@@ -283,6 +288,29 @@ def region_of(country: str | None) -> set[str]:
     regions = set(_COUNTRIES[key][1])
     regions.update(_DERIVED[r] for r in list(regions) if r in _DERIVED)
     return regions
+
+
+TRANSCONTINENTAL: frozenset[str] = frozenset(
+    {"russia", "turkey", "kazakhstan", "egypt", "georgia", "armenia", "azerbaijan", "cyprus"}
+)
+"""Countries on two continents. By default they follow the UN geoscheme: Russia is Europe;
+Turkey, Georgia, Armenia, Azerbaijan and Cyprus are Western Asia (Middle East); Egypt is
+Africa and the Middle East; Kazakhstan is Asia. An ICP's `transcontinental` option says
+otherwise for its own market ({Turkey: Europe})."""
+
+
+def regions_with(key: str, counts_as: dict[str, str] | None = None) -> set[str]:
+    """The regions of a country key, with an ICP's `transcontinental` choice applied."""
+    for country, region in (counts_as or {}).items():
+        if country_key(country) == key:
+            chosen = region_key(region) or region
+            return {chosen, *([_DERIVED[chosen]] if chosen in _DERIVED else [])}
+    return region_of(key)
+
+
+def countries_in(region: str, counts_as: dict[str, str] | None = None) -> set[str]:
+    """Every country key in a region (canonical name), with the ICP's choices applied."""
+    return {key for key in _COUNTRIES if region in regions_with(key, counts_as)}
 
 
 def country_label(key: str) -> str:

@@ -1,11 +1,16 @@
-"""Free industry labels to canonical industry families.
+"""Industries through a standard taxonomy: ISIC Rev. 4, the UN's, in five languages.
 
-CRM accounts and web pages say "Industrial Machinery", "3PL" or "Grocery Retail"; the ICP
-says "Manufacturing", "Logistics", "Retail". Labels are reduced to lowercase words and
-matched against each family's word patterns ("manufactur*" covers manufacturer and
-manufacturing). In compound labels English puts the head noun last ("Consumer Goods
-Retail" is retail, "Retail Banking" is banking), so the match ending furthest right wins;
-words after "for"/"of"/"serving" describe customers, not the industry, and are ignored
+CRM accounts say "Industrial Machinery", "Versicherungen", "Fabricación de autopartes" or
+"MSP"; an ICP lists "Manufacturing", "Insurance" or a code ("C", "65"). Both are placed in
+ISIC Rev. 4 (`isic_rev4.yaml`: every section, division and group with its official title in
+English, German, French, Spanish and Portuguese, and the names CRMs and people use for it),
+and the verdict comes from the hierarchy: within a listed industry is met; a sibling of a
+listed industry (same parent) is partly met; anything else is not met. No hand-made list
+of "neighbour" industries.
+
+Placing a label: its words are matched against every name; the longest name wins, then the
+most specific node, then the name furthest right (English puts the head noun last: "Retail
+Banking" is banking). Words after "for" or "serving" name customers, not the industry
 ("Software for Retailers" is software).
 """
 
@@ -13,208 +18,241 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Literal
 
-MANUFACTURING = "Manufacturing"
-RETAIL = "Retail"
-LOGISTICS = "Logistics"
-WHOLESALE = "Wholesale"
-SOFTWARE = "Software"
-FINANCIAL_SERVICES = "Financial Services"
-HEALTHCARE = "Healthcare"
-EDUCATION = "Education"
-ENERGY = "Energy"
-HOSPITALITY = "Hospitality"
-CONSTRUCTION = "Construction"
-TELECOMMUNICATIONS = "Telecommunications"
-MEDIA = "Media"
-GOVERNMENT = "Government"
-PROFESSIONAL_SERVICES = "Professional Services"
-REAL_ESTATE = "Real Estate"
-AGRICULTURE = "Agriculture"
-NONPROFIT = "Nonprofit"
+import yaml
 
-# fmt: off
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    MANUFACTURING: (
-        "manufactur*", "industrial", "industrial machinery", "machinery", "automotive",
-        "automotive parts", "auto parts", "consumer electronics", "electronics", "chemical*",
-        "food production", "food processing", "seafood*", "meat processing", "dairy",
-        "food and beverage*", "beverage*",
-        "consumer goods",
-        "cpg", "fmcg", "consumer packaged goods", "aerospace", "defense", "defence", "textile*",
-        "apparel", "furniture", "plastics", "metals", "steel", "paper and packaging",
-        "packaging", "semiconductor*", "fabrication",
-        "maschinenbau", "herstellung", "fertigung", "fabricacion", "manufactura",
-    ),
-    RETAIL: (
-        "retail*", "e commerce", "ecommerce", "online retail", "grocery", "groceries",
-        "supermarket*", "consumer goods retail", "department store*", "fashion retail",
-        "store", "stores", "shop", "shops", "shopping", "marketplace*", "einzelhandel",
-        "commerce de detail", "retail trade", "pharmacy", "pharmacies", "drugstore*",
-        "convenience store*",
-    ),
-    LOGISTICS: (
-        "logistic*", "logistik", "logistique", "logistica", "transportation", "transport",
-        "third party logistics", "3pl", "4pl", "freight", "freight forwarding", "shipping",
-        "trucking", "courier*", "parcel", "warehousing", "cold storage", "cold chain",
-        "supply chain",
-        "supply chain services", "supply chain management", "maritime", "airline*",
-        "aviation", "rail",
-    ),
-    WHOLESALE: (
-        "wholesale*", "wholesaling", "distribution", "distributor*", "wholesale distribution",
-        "wholesale trade", "grosshandel", "commerce de gros", "grossiste*", "mayorista*",
-    ),
-    SOFTWARE: (
-        "software", "saas", "information technology", "it", "it services", "it consulting",
-        "computer software", "internet", "cloud", "technology", "tech", "cybersecurity",
-        "computer and network security", "data analytics",
-    ),
-    FINANCIAL_SERVICES: (
-        "financial services", "finance", "financial", "banking", "bank*", "insurance",
-        "insurer*", "reinsurance", "fintech", "investment*", "asset management",
-        "capital markets", "wealth management", "payments", "credit",
-    ),
-    HEALTHCARE: (
-        "healthcare", "health care", "health", "hospital*", "pharmaceutical*", "pharma",
-        "medical devices", "medical device", "medical", "biotech*", "life sciences",
-        "clinic*",
-    ),
-    EDUCATION: (
-        "education", "higher education", "university", "universities", "college*",
-        "k 12", "k12", "schools", "school", "e learning", "elearning", "edtech", "training",
-    ),
-    ENERGY: (
-        "energy", "oil and gas", "oil", "gas", "utilities", "utility", "renewable*",
-        "renewable energy", "solar", "wind", "power", "electric power", "mining",
-    ),
-    HOSPITALITY: (
-        "hospitality", "hotel*", "restaurant*", "travel", "tourism", "leisure",
-        "food service", "food services", "catering",
-    ),
-    CONSTRUCTION: (
-        "construction", "building materials", "civil engineering", "engineering and construction",
-        "architecture",
-    ),
-    TELECOMMUNICATIONS: (
-        "telecommunication*", "telecom*", "telco", "wireless", "mobile network*",
-    ),
-    MEDIA: (
-        "media", "entertainment", "publishing", "broadcast*", "advertising", "marketing",
-        "news", "gaming", "music", "film",
-    ),
-    GOVERNMENT: (
-        "government", "public sector", "public administration", "federal", "municipal*",
-        "local government", "state government", "military",
-    ),
-    PROFESSIONAL_SERVICES: (
-        "professional services", "consulting", "management consulting", "legal services",
-        "law firm*", "legal", "accounting", "audit", "staffing", "recruiting",
-        "business services", "outsourcing",
-    ),
-    REAL_ESTATE: ("real estate", "property", "properties", "facilities services"),
-    AGRICULTURE: ("agriculture", "agricultural", "farming", "agribusiness", "agritech"),
-    NONPROFIT: ("nonprofit", "non profit", "not for profit", "ngo", "charity", "foundation"),
-}
-# fmt: on
+TAXONOMY_PATH = Path(__file__).with_name("isic_rev4.yaml")
+LANGUAGES = ("en", "de", "fr", "es", "pt")
+Level = Literal["section", "division", "group"]
+_DEPTH: dict[str, int] = {"section": 0, "division": 1, "group": 2}
 
-# Families close enough that a listed one "partly meets" the other. Symmetric; kept small
-# on purpose: these are the neighbours of a goods-flow (supply-chain) business.
-_RELATED_PAIRS: tuple[tuple[str, str], ...] = (
-    (WHOLESALE, LOGISTICS),
-    (WHOLESALE, RETAIL),
-    (LOGISTICS, RETAIL),
-    (MANUFACTURING, WHOLESALE),
-    (SOFTWARE, TELECOMMUNICATIONS),
-    (TELECOMMUNICATIONS, MEDIA),
-    (ENERGY, CONSTRUCTION),
-)
-
-_CUT_AT = ("for", "of", "serving", "to", "in")
+# English customer descriptors: the industry is what comes before them.
+_CUSTOMER_WORDS = re.compile(r"\b(?:for|serving|fur|pour|para|per)\b.*$")
+_CODE = re.compile(r"^(?:isic\s*(?:rev\.?\s*4)?\s*:?\s*)?([A-Ua-u]|\d{2,3})$")
 
 
-def _words(text: str) -> list[str]:
+@dataclass(frozen=True)
+class Industry:
+    """One node of the taxonomy."""
+
+    code: str
+    level: Level
+    parent: str | None
+    titles: dict[str, str] = field(hash=False, compare=False)
+
+    @property
+    def title(self) -> str:
+        """The English title."""
+        return self.titles["en"]
+
+    def describe(self) -> str:
+        """'ISIC 65 Insurance, reinsurance and pension funding'."""
+        return f"ISIC {self.code} {self.title}"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The nodes by code and every name (as a word tuple) to its node's code."""
+
+    nodes: dict[str, Industry]
+    names: dict[tuple[str, ...], str]
+    longest_name: int
+
+    def ancestors(self, code: str) -> list[str]:
+        """The code itself, then its parent, up to its section."""
+        chain: list[str] = []
+        current: str | None = code
+        while current is not None:
+            chain.append(current)
+            current = self.nodes[current].parent
+        return chain
+
+
+def _stem(word: str) -> str:
+    # Plurals and their singulars are one name ("insurers" / "insurer", "plastics").
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """Lowercase, accent-free, singular words: the form names are compared in."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    # NFKD leaves ß alone, and [a-z] would then split "großhandel" into two words.
-    text = text.replace("ß", "ss").replace("e-commerce", "ecommerce")
-    # List separators become "and" so that list items can be told apart.
-    text = re.sub(r"\s*(?:&|,|;|/|\||\+)\s*", " and ", text)
-    return re.findall(r"[a-z0-9]+", text)
+    text = text.replace("ß", "ss").replace("&", " and ")
+    return tuple(_stem(word) for word in re.findall(r"[a-z0-9]+", text))
 
 
-def _match_end(words: list[str], pattern: list[str]) -> tuple[int, int] | None:
-    """(end index, length) of the rightmost occurrence of the pattern, or None."""
-    for start in range(len(words) - len(pattern), -1, -1):
-        if all(
-            words[start + i].startswith(p[:-1]) if p.endswith("*") else words[start + i] == p
-            for i, p in enumerate(pattern)
-        ):
-            return start + len(pattern), len(pattern)
-    return None
+@cache
+def taxonomy() -> Taxonomy:
+    """The ISIC Rev. 4 taxonomy, loaded once."""
+    sections = yaml.safe_load(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    nodes: dict[str, Industry] = {}
+    names: dict[tuple[str, ...], str] = {}
+
+    def add(raw: dict, level: Level, parent: str | None) -> None:
+        code = str(raw["code"])
+        nodes[code] = Industry(
+            code=code, level=level, parent=parent, titles={k: raw[k] for k in LANGUAGES}
+        )
+        for name in [*(raw[k] for k in LANGUAGES), *raw.get("also", [])]:
+            key = words_of(str(name))
+            # A name given to two nodes belongs to neither specifically: keep the broader.
+            if key and (key not in names or _DEPTH[level] < _DEPTH[nodes[names[key]].level]):
+                names[key] = code
+
+    for section in sections:
+        add(section, "section", None)
+        for division in section.get("divisions", []):
+            add(division, "division", str(section["code"]))
+            for group in division.get("groups", []):
+                add(group, "group", str(division["code"]))
+    return Taxonomy(nodes=nodes, names=names, longest_name=max(map(len, names)))
 
 
-_FAMILY_BY_NAME = {" ".join(_words(family)): family for family in _SYNONYMS}
+@dataclass(frozen=True)
+class Placement:
+    """Where a label sits in the taxonomy, and the name in it that placed it there."""
+
+    industry: Industry
+    matched: str
 
 
-def _head_family(words: list[str]) -> str | None:
-    """The family whose match ends furthest right (longest on ties), or None."""
-    exact = _FAMILY_BY_NAME.get(" ".join(words))
-    if exact:
-        return exact
-    best: tuple[int, int, str] | None = None
-    for family, patterns in _SYNONYMS.items():
-        for pattern in patterns:
-            found = _match_end(words, pattern.split())
-            if found is not None and (best is None or found > best[:2]):
-                best = (*found, family)
-    return best[2] if best else None
+_HEAD_FIRST = re.compile(r"\b(?:of|de|des|du|da|do|das|dos|del|di|von|der|auf|mit)\b")
 
 
-def industry_families(label: str | None) -> list[str]:
-    """Every family a label names: the whole label's head first, then each listed part's
-    ("Manufacturing & Distribution" -> Wholesale, Manufacturing)."""
-    words = _words(label or "")
-    # Only cut after a head word: "for"/"of" introduce the customers served.
-    for index, word in enumerate(words):
-        if index > 0 and word in _CUT_AT:
-            words = words[:index]
-            break
-    if not words:
-        return []
-    families: list[str] = []
-    parts = [words, *_split_list(words)]
-    for part in parts:
-        family = _head_family(part)
-        if family and family not in families:
-            families.append(family)
-    return families
+def _decompounded(words: tuple[str, ...], tax: Taxonomy) -> tuple[str, ...]:
+    """German compounds to their head: 'kompositversicherer' -> 'versicherer'.
 
-
-def _split_list(words: list[str]) -> list[list[str]]:
-    """The items of a list-like label ("oil and gas" -> [oil], [gas]); [] if not a list."""
-    parts: list[list[str]] = [[]]
+    A word that is no name itself is replaced by its longest ending (of four letters or
+    more) that is one; German puts the head of a compound last.
+    """
+    out = []
     for word in words:
-        if word == "and":
-            parts.append([])
+        if (word,) not in tax.names:
+            ending = next(
+                (word[i:] for i in range(2, len(word) - 3) if (word[i:],) in tax.names),
+                None,
+            )
+            word = ending or word
+        out.append(word)
+    return tuple(out)
+
+
+def _best_name(
+    words: tuple[str, ...], tax: Taxonomy, *, head_first: bool = False
+) -> tuple[str, str] | None:
+    """The node the words name and the matched name, preferring the head word.
+
+    The head is the last word (or the first, before a preposition: `head_first`). Among
+    names on the head the longest wins; without one, the longest name anywhere, then the
+    most specific node, then the name furthest right.
+    """
+    best: tuple[int, int, int, int] | None = None
+    found: tuple[str, str] | None = None
+    for start in range(len(words)):
+        for length in range(min(tax.longest_name, len(words) - start), 0, -1):
+            code = tax.names.get(words[start : start + length])
+            if code is None:
+                continue
+            end = start + length
+            on_head = start == 0 if head_first else end == len(words)
+            rank = (on_head, length, _DEPTH[tax.nodes[code].level], end)
+            if best is None or rank > best:
+                best, found = rank, (code, " ".join(words[start:end]))
+            break  # the longest name from this start
+    return found
+
+
+@lru_cache(maxsize=4096)
+def place_industry(label: str) -> Placement | None:
+    """The taxonomy node a free industry label names, or None if no name is in it."""
+    tax = taxonomy()
+    code_match = _CODE.match(label.strip())
+    if code_match and code_match.group(1).upper() in tax.nodes:
+        node = tax.nodes[code_match.group(1).upper()]
+        return Placement(industry=node, matched=node.code)
+    plain = " ".join(words_of(label))
+    text = _CUSTOMER_WORDS.sub("", plain).strip() or plain
+    found = _place_words(text, tax)
+    if found is None:
+        return None
+    code, matched = found
+    return Placement(industry=tax.nodes[code], matched=matched)
+
+
+def _place_words(text: str, tax: Taxonomy) -> tuple[str, str] | None:
+    words = _decompounded(tuple(text.split()), tax)
+    if words in tax.names:
+        return tax.names[words], " ".join(words)
+    # "Fabricación de autopartes", "Manufacturer of plastic parts": the head comes first
+    # and the complement narrows it. "Vente de pièces": the head (trade) decides.
+    split = _HEAD_FIRST.search(text)
+    if split is not None:
+        head_words = _decompounded(tuple(text[: split.start()].split()), tax)
+        head = _best_name(head_words, tax, head_first=True)
+        tail = _best_name(_decompounded(tuple(text[split.end() :].split()), tax), tax)
+        if head is not None and tail is not None:
+            narrows = head[0] in tax.ancestors(tail[0])
+            return tail if narrows else head
+        if head is not None or tail is not None:
+            return head or tail
+    return _best_name(words, tax)
+
+
+Relation = Literal["within", "broader", "sibling", "apart"]
+
+
+def relation(company_code: str, listed_code: str) -> Relation:
+    """How a company's industry stands to a listed one in the hierarchy."""
+    tax = taxonomy()
+    company_chain = tax.ancestors(company_code)
+    if listed_code in company_chain:
+        return "within"
+    if company_code in tax.ancestors(listed_code):
+        return "broader"  # "Manufacturing" against a listed "Food products": cannot tell
+    parent = tax.nodes[listed_code].parent
+    if parent is not None and parent in company_chain:
+        return "sibling"
+    return "apart"
+
+
+def listed_industry_lines(profile_industries: list[str]) -> list[str]:
+    """For the ICP editor: each listed industry and the ISIC node it resolved to."""
+    lines = []
+    for name in profile_industries:
+        placed = place_industry(name)
+        if placed is None:
+            lines.append(
+                f"{name!r}: not in the ISIC taxonomy; only a company whose industry is spelled "
+                "exactly so will match (use a standard name or an ISIC code such as C or 65)"
+            )
         else:
-            parts[-1].append(word)
-    return [part for part in parts if part] if len(parts) > 1 else []
+            lines.append(f"{name!r} -> {placed.industry.describe()}")
+    return lines
 
 
-def industry_family(label: str | None) -> str | None:
-    """The canonical family of a free industry label, or None if unrecognised."""
-    families = industry_families(label)
-    return families[0] if families else None
+# A word or two per ISIC section for prose ("Other manufacturing companies ...").
+_SECTION_NOUNS: dict[str, str] = {
+    "A": "agriculture", "B": "mining", "C": "manufacturing", "D": "energy", "E": "utility",
+    "F": "construction", "G": "trading", "H": "logistics", "I": "hospitality", "J": "technology",
+    "K": "financial services", "L": "real estate", "M": "professional services",
+    "N": "business services", "O": "public sector", "P": "education", "Q": "healthcare",
+    "R": "arts and leisure", "S": "services", "T": "household", "U": "international",
+}  # fmt: skip
 
 
-def related_families(family: str) -> set[str]:
-    """Families that count as a partial match for `family`."""
-    related = {b for a, b in _RELATED_PAIRS if a == family}
-    related.update(a for a, b in _RELATED_PAIRS if b == family)
-    return related
-
-
-def known_families() -> list[str]:
-    """Every canonical family name."""
-    return list(_SYNONYMS)
+def industry_family(label: str) -> str | None:
+    """A short, readable name for a label's broad industry ('Manufacturing'), or None."""
+    placed = place_industry(label)
+    if placed is None:
+        return None
+    section = taxonomy().ancestors(placed.industry.code)[-1]
+    noun = _SECTION_NOUNS.get(section)
+    return noun.capitalize() if noun else None

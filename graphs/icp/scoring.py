@@ -25,16 +25,15 @@ from core.icp_profile import (
 from core.icp_verdicts import RECOMMENDATIONS, CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from graphs.icp.geography import (
     NEIGHBOURHOODS,
+    countries_in,
     country_key,
     country_label,
     region_key,
-    region_of,
+    regions_with,
 )
-from graphs.icp.industry import industry_families, related_families
-from graphs.icp.title import classify_title, department_key
-
-NEAR_MISS = 0.20
-"""A size or revenue this far outside a bound (as a share of the bound) is partly met."""
+from graphs.icp.industry import place_industry, relation
+from graphs.icp.size_and_revenue import judge_employees, judge_revenue
+from graphs.icp.title import TitleProfile, classify_title, department_key
 
 VERDICT_CREDIT: dict[Verdict, float] = {
     Verdict.MET: 1.0,
@@ -80,22 +79,24 @@ def criterion_label(criterion: IcpCriterion) -> str:
     return DEFAULT_LABELS[criterion.kind]
 
 
+def criterion_text(criterion: IndustryCriterion | JobTitleCriterion) -> str:
+    """What an industry or job-title criterion asks for, in a sentence (for a model)."""
+    if isinstance(criterion, IndustryCriterion):
+        return f"The company's industry is one of: {', '.join(criterion.industries)}."
+    parts = []
+    if criterion.seniority:
+        levels = _join([_SENIORITY_NAMES[s] for s in criterion.seniority])
+        parts.append(f"seniority {levels}")
+    if criterion.departments:
+        parts.append(f"department {_join([_department_name(d) for d in criterion.departments])}")
+    return f"The lead's job title has {' and '.join(parts)}."
+
+
 def _join(items: Iterable[str], last: str = "or") -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _money(value: float) -> str:
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            return f"${value / size:,.1f}".removesuffix(".0") + suffix
-    return f"${value:,.0f}"
 
 
 def _department_name(department: str) -> str:
@@ -121,99 +122,50 @@ def _verdict(
 def _judge_industry(
     criterion: IndustryCriterion, company: CompanyFacts
 ) -> tuple[Verdict, str, str | None]:
+    """The company's industry against the listed ones, through the ISIC hierarchy."""
     label = (company.industry or "").strip()
     source = company.sources.get("industry")
     if not label:
         return Verdict.UNKNOWN, "No industry on the account or its web pages", None
-    wanted: list[str] = []
-    for listed in criterion.industries:
-        wanted.extend(industry_families(listed) or [listed])
-    families = industry_families(label)
-    listed_text = _join(criterion.industries)
-    hit = next((f for f in families if f in wanted), None)
-    if hit is None and _plain(label) in {_plain(w) for w in wanted}:
-        hit = label  # an industry outside the synonym table, spelled as listed
-    if hit is not None:
-        if _plain(hit) == _plain(label):
+    listed = [(name, place_industry(name)) for name in criterion.industries]
+    placed = place_industry(label)
+    if placed is None:
+        if any(_plain(label) == _plain(name) for name, _ in listed):
             return Verdict.MET, f"{label} is a listed industry", source
-        return Verdict.MET, f"{label} counts as {hit}, a listed industry", source
-    if not families:
-        return Verdict.NOT_MET, f"{label} is not a recognised form of {listed_text}", source
-    near = next((f for f in families if related_families(f) & set(wanted)), None)
-    if near is not None:
-        kin = _join(sorted(related_families(near) & set(wanted)))
+        return (
+            Verdict.UNKNOWN,
+            f"{label!r} is not an industry name the ISIC taxonomy knows; set the account's "
+            "industry to a standard name or code",
+            None,
+        )
+    here = f"{label} ({placed.industry.describe()})"
+    relations = {
+        name: relation(placed.industry.code, where.industry.code)
+        for name, where in listed
+        if where is not None
+    }
+    for wanted in ("within", "broader", "sibling"):
+        names = [name for name, found in relations.items() if found == wanted]
+        if not names:
+            continue
+        if wanted == "within":
+            return Verdict.MET, f"{here} is within {_join(names)}", source
+        if wanted == "broader":
+            return (
+                Verdict.PARTLY_MET,
+                f"{here} is broader than {_join(names)}: it may or may not be in it",
+                source,
+            )
         return (
             Verdict.PARTLY_MET,
-            f"{label} counts as {near}: not listed, but close to {kin}",
+            f"{here} is not listed, but it shares its ISIC parent with {_join(names)}",
             source,
         )
-    return Verdict.NOT_MET, f"{label} counts as {families[0]}, not {listed_text}", source
+    return Verdict.NOT_MET, f"{here}, not {_join(criterion.industries)}", source
 
 
 def _plain(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-def _range_text(low: float | None, high: float | None, fmt) -> str:
-    if low is not None and high is not None:
-        return f"{fmt(low)}–{fmt(high)}"
-    if low is not None:
-        return f"{fmt(low)} or more"
-    return f"up to {fmt(high)}"
-
-
-def _judge_range(
-    value: float | None,
-    low: float | None,
-    high: float | None,
-    *,
-    fmt,
-    unit: str,
-    missing: str,
-) -> tuple[Verdict, str]:
-    """Inside [low, high] -> met; within NEAR_MISS of a bound -> partly; else not met."""
-    if value is None:
-        return Verdict.UNKNOWN, missing
-    shown = f"{fmt(value)}{unit}"
-    if low is not None and value < low:
-        gap = (low - value) / low
-        if gap <= NEAR_MISS + 1e-9:
-            return Verdict.PARTLY_MET, f"{shown}, {gap:.0%} below the minimum of {fmt(low)}"
-        return Verdict.NOT_MET, f"{shown}, below {fmt(low)}"
-    if high is not None and value > high:
-        gap = (value - high) / high if high else float("inf")
-        if gap <= NEAR_MISS + 1e-9:
-            return Verdict.PARTLY_MET, f"{shown}, {gap:.0%} above the maximum of {fmt(high)}"
-        return Verdict.NOT_MET, f"{shown}, above {fmt(high)}"
-    return Verdict.MET, f"{shown}, within {_range_text(low, high, fmt)}"
-
-
-def _judge_employees(
-    criterion: EmployeeRangeCriterion, company: CompanyFacts
-) -> tuple[Verdict, str, str | None]:
-    verdict, evidence = _judge_range(
-        company.employees,
-        criterion.min,
-        criterion.max,
-        fmt=_count,
-        unit=" employees",
-        missing="No employee count on the account or its web pages",
-    )
-    return verdict, evidence, company.sources.get("employees")
-
-
-def _judge_revenue(
-    criterion: RevenueRangeCriterion, company: CompanyFacts
-) -> tuple[Verdict, str, str | None]:
-    verdict, evidence = _judge_range(
-        company.annual_revenue,
-        criterion.min,
-        criterion.max,
-        fmt=_money,
-        unit=" annual revenue",
-        missing="No annual revenue on the account or its web pages",
-    )
-    return verdict, evidence, company.sources.get("annual_revenue")
 
 
 def _judge_geography(
@@ -227,21 +179,25 @@ def _judge_geography(
         source = "CRM lead.country"
     else:
         return Verdict.UNKNOWN, "No country on the account, its web pages or the lead", None
-    key = country_key(place)
-    if key is None:
-        return Verdict.UNKNOWN, f"{place!r} ({whose}) is not a country I recognise", None
-    subject = f"{country_label(key)} ({whose})"
+    counts_as = criterion.transcontinental
     listed_countries = {k for c in criterion.countries if (k := country_key(c))}
     listed_regions = {region_key(r) or r for r in criterion.regions}
-    regions = region_of(key)
+    wanted = _join([*(country_label(c) for c in sorted(listed_countries)), *criterion.regions])
+    key = country_key(place)
+    if key is None:
+        region = region_key(place)
+        if region is None:
+            return Verdict.UNKNOWN, f"{place!r} ({whose}) is not a country I recognise", None
+        return (*_judge_region_field(region, listed_countries, listed_regions, counts_as), source)
+    subject = f"{country_label(key)} ({whose})"
+    regions = regions_with(key, counts_as)
     if key in listed_countries:
         return Verdict.MET, f"{subject} is a listed country", source
     inside = sorted(regions & listed_regions)
     if inside:
         return Verdict.MET, f"{subject} is in {_join(inside, 'and')}", source
-    wanted = _join([*(country_label(c) for c in sorted(listed_countries)), *criterion.regions])
     if not criterion.regions:
-        near = set().union(*(region_of(c) for c in listed_countries))
+        near = set().union(*(regions_with(c, counts_as) for c in listed_countries))
         shared = sorted(regions & NEIGHBOURHOODS & near)
         if shared:
             return (
@@ -252,44 +208,93 @@ def _judge_geography(
     return Verdict.NOT_MET, f"{subject} is not in {wanted}", source
 
 
+def _judge_region_field(
+    region: str,
+    listed_countries: set[str],
+    listed_regions: set[str],
+    counts_as: dict[str, str],
+) -> tuple[Verdict, str]:
+    """A region where a country should be ("EMEA", "DACH"): met only if it lies wholly inside."""
+    members = countries_in(region, counts_as)
+    wanted = set(listed_countries).union(*(countries_in(r, counts_as) for r in listed_regions))
+    listed = _join([*(country_label(c) for c in sorted(listed_countries)), *listed_regions])
+    if members and members <= wanted:
+        return Verdict.MET, f"{region} (a region, not a country) lies within {listed}"
+    if members & wanted:
+        return (
+            Verdict.PARTLY_MET,
+            f"{region} (a region, not a country) only partly overlaps {listed}",
+        )
+    return Verdict.NOT_MET, f"{region} (a region, not a country) is outside {listed}"
+
+
+_SENIORITY_BANDS: dict[Seniority, int] = {
+    Seniority.C_LEVEL: 0,
+    Seniority.VP: 1,
+    Seniority.DIRECTOR: 2,
+    Seniority.HEAD: 2,
+    Seniority.MANAGER: 3,
+    Seniority.INDIVIDUAL: 4,
+}
+"""Title lists' five levels; head-of sits with director."""
+
+
+def _seniority_part(criterion: JobTitleCriterion, profile: TitleProfile) -> tuple[str, str]:
+    """'met', 'near' (a senior manager against director-and-above) or 'not_met', and why."""
+    seniority = profile.seniority or Seniority.INDIVIDUAL
+    level = f"{_SENIORITY_NAMES[seniority]} level"
+    wanted = _join([_SENIORITY_NAMES[s] for s in criterion.seniority])
+    lowest = max(_SENIORITY_BANDS[s] for s in criterion.seniority)
+    if seniority in criterion.seniority:
+        if profile.associate and _SENIORITY_BANDS[seniority] == lowest:
+            return "near", f"associate {level}, just short of {wanted}"
+        return "met", f"{level} matches"
+    if profile.qualified_up and _SENIORITY_BANDS[seniority] == lowest + 1:
+        return "near", f"{level}, just below {wanted}"
+    return "not_met", f"{level}, not {wanted}"
+
+
+def _department_part(criterion: JobTitleCriterion, profile: TitleProfile) -> tuple[str, str]:
+    """'met', 'not_met' or 'unknown' (the title names no function), and why."""
+    wanted_ids = {department_key(d) or d for d in criterion.departments}
+    wanted = _join([_department_name(department_key(d) or d) for d in criterion.departments])
+    if wanted_ids & set(profile.departments):
+        found = _join([_department_name(d) for d in profile.departments if d in wanted_ids])
+        return "met", f"{found} matches"
+    # A founder, owner or chief executive runs every function: no function is named.
+    if not profile.departments or set(profile.departments) == {"executive"}:
+        return "unknown", f"no function named, so {wanted} cannot be confirmed"
+    found = _join([_department_name(d) for d in profile.departments], "and")
+    return "not_met", f"{found}, not {wanted}"
+
+
 def _judge_job_title(
     criterion: JobTitleCriterion, lead: LeadFacts
 ) -> tuple[Verdict, str, str | None]:
+    """Both parts met -> met; none met and one not met -> not met; otherwise partly met."""
     title = (lead.job_title or "").strip()
     if not title:
         return Verdict.UNKNOWN, "The lead has no job title", None
     profile = classify_title(title)
-    seniority = profile.seniority or Seniority.INDIVIDUAL
-    level = f"{_SENIORITY_NAMES[seniority]} level"
-    depts = _join([_department_name(d) for d in profile.departments], "and")
-    depts = depts or "no known department"
-    wanted_depts = {department_key(d) or d for d in criterion.departments}
-    checks: list[tuple[bool, str, str]] = []  # (matches, what it is, what was wanted)
+    if not profile.recognised:
+        return (
+            Verdict.UNKNOWN,
+            f"{title}: no word of the title names a level or a function I know",
+            None,
+        )
+    parts: list[tuple[str, str]] = []
     if criterion.seniority:
-        checks.append(
-            (
-                seniority in criterion.seniority,
-                level,
-                _join([_SENIORITY_NAMES[s] for s in criterion.seniority]),
-            )
-        )
+        parts.append(_seniority_part(criterion, profile))
     if criterion.departments:
-        checks.append(
-            (
-                bool(wanted_depts & set(profile.departments)),
-                depts,
-                _join([_department_name(department_key(d) or d) for d in criterion.departments]),
-            )
-        )
-    hits = [c for c in checks if c[0]]
-    if not checks or len(hits) == len(checks):
+        parts.append(_department_part(criterion, profile))
+    outcomes = [outcome for outcome, _ in parts]
+    if all(outcome == "met" for outcome in outcomes):
         verdict = Verdict.MET
+    elif "met" not in outcomes and "not_met" in outcomes:
+        verdict = Verdict.NOT_MET
     else:
-        verdict = Verdict.PARTLY_MET if hits else Verdict.NOT_MET
-    findings = "; ".join(
-        f"{what} matches" if matches else f"{what}, not {wanted}"
-        for matches, what, wanted in checks
-    )
+        verdict = Verdict.PARTLY_MET
+    findings = "; ".join(why for _, why in parts)
     return verdict, f"{title}: {findings}", "CRM lead.job_title"
 
 
@@ -300,9 +305,9 @@ def judge_criterion(
     if isinstance(criterion, IndustryCriterion):
         result = _judge_industry(criterion, company)
     elif isinstance(criterion, EmployeeRangeCriterion):
-        result = _judge_employees(criterion, company)
+        result = judge_employees(criterion, company)
     elif isinstance(criterion, RevenueRangeCriterion):
-        result = _judge_revenue(criterion, company)
+        result = judge_revenue(criterion, company)
     elif isinstance(criterion, GeographyCriterion):
         result = _judge_geography(criterion, lead, company)
     elif isinstance(criterion, JobTitleCriterion):

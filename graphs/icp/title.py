@@ -28,6 +28,14 @@ DEPARTMENTS: tuple[str, ...] = (
     "legal",
     "customer_service",
     "product",
+    "maintenance",
+    "procurement",
+    "risk",
+    "data",
+    "clinical",
+    "underwriting",
+    "claims",
+    "actuarial",
 )
 """Department ids a job-title criterion may list."""
 
@@ -37,6 +45,17 @@ class TitleProfile(BaseModel):
 
     seniority: Seniority | None = Field(default=None, description="None when there is no title.")
     departments: list[str] = Field(default_factory=list)
+    associate: bool = Field(
+        default=False,
+        description="An associate director: a director by title, just short of one in rank.",
+    )
+    recognised: bool = Field(
+        default=True, description="Some word of the title names a level or a function."
+    )
+    qualified_up: bool = Field(
+        default=False,
+        description="Senior or associate: just below the next level up (a near miss for it).",
+    )
 
 
 # Phrases rewritten before matching, so that e.g. "vice president" is not read as
@@ -54,6 +73,69 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ("general counsel", "counsel"),
     ("chief technology officer", "cto"),
     ("chief technical officer", "cto"),
+    # Abbreviations CRMs keep, in five languages.
+    ("vice pres", "vp"),
+    ("dir", "director"),
+    ("sr", "senior"),
+    ("gf", "geschaftsfuhrer"),
+    ("dsi", "cio"),
+    ("daf", "cfo"),
+    ("drh", "chro"),
+    ("dg", "ceo"),
+    # Team and shift leads in any language are managers, whatever the head word says.
+    ("responsable d equipe", "teamleiter"),
+    ("responsable de equipo", "teamleiter"),
+    ("responsavel de equipe", "teamleiter"),
+    ("chef d equipe", "teamleiter"),
+    ("jefe de equipo", "teamleiter"),
+    ("jefa de equipo", "teamleiter"),
+    # Spanish and Portuguese chief executives.
+    ("director ejecutivo", "ceo"),
+    ("directora ejecutiva", "ceo"),
+    ("diretor executivo", "ceo"),
+    ("diretora executiva", "ceo"),
+    ("diretor presidente", "ceo"),
+    ("diretora presidente", "ceo"),
+    # Deputies hold the level they deputise for.
+    ("subdirector", "director"),
+    ("subdirectora", "director"),
+    ("sous directeur", "director"),
+    ("sous directrice", "director"),
+    ("vice diretor", "director"),
+    ("vice diretora", "director"),
+)
+
+# A title for someone who no longer holds it names no current level.
+_FORMER = re.compile(r"^(?:former|ex|ehemalig\w*|ancien|ancienne|antiguo|antigua|antigo|antiga)\b")
+# "Chief" makes a C-level title only with "officer" ("Chief Data Officer"); a chief
+# architect, engineer, economist or pilot is a senior specialist.
+_CHIEF_SPECIALIST = re.compile(r"\bchief\b(?!.*\bofficer\b)(?!\s+executive\b)")
+# "Head nurse", "infirmière en chef", "editor in chief": the lead of a team of peers.
+_IN_CHIEF = re.compile(r"\b(?:en|in)\s+chief\b|\bchief\s+(?:nurse|steward)\b")
+# Boards and supervisory boards: a seat there is above any executive title.
+_BOARD = re.compile(
+    r"\b(?:board|verwaltungsrat\w*|aufsichtsrat\w*|beirat|conseil d administration|"
+    r"conseil de surveillance|consejo de administracion|conselho de administracao|"
+    r"conselho consultivo|consejero|consejera|conselheiro|conselheira|administrateur|"
+    r"administratrice)\b"
+)
+# Roles that carry "manager" in the title but manage accounts, products or cases, not
+# people, as title lists grade them; the French "gestionnaire" is a handler or clerk.
+_INDIVIDUAL_MANAGER = re.compile(
+    r"\b(?:key account|account|product|project|program|programme|customer success|"
+    r"relationship|community|social media|case|portfolio|contas|cuentas|comptes|clients)\s+"
+    r"(?:manager|managers|gerente|gestor|gestora)\b|\bgestionnaire\b|"
+    r"\bgerente de (?:contas|cuentas|produto|producto|proyecto|projeto)\b"
+)
+_ASSOCIATE = re.compile(r"\bassociate (?:director|directeur|directrice|directora|diretora?)\b")
+# Upward qualifiers: a senior manager or an associate director sits just below the next level.
+_QUALIFIED_UP = re.compile(r"\b(?:senior|associate|principal|adjunct|adjoint|adjointe)\b")
+# Owners in partnerships: the level only when nothing else in the title names one.
+_PARTNER = re.compile(
+    r"(?<!business )(?<!channel )(?<!alliance )"
+    r"\b(?:partner|partnerin|socio|socia|socios|associe|associee|teilhaber\w*|"
+    r"gesellschafter\w*|empresario|empresaria|cofondateur|cofondatrice|cofundador|cofundadora|"
+    r"co founder|co fondateur|co fondatrice)\b"
 )
 
 # Someone who assists or advises an executive is not that executive.
@@ -68,7 +150,7 @@ _SENIORITY_PATTERNS: dict[Seniority, tuple[str, ...]] = {
     Seniority.C_LEVEL: (
         "ceo", "coo", "cfo", "cio", "cto", "cmo", "cro", "chro", "cso", "ciso", "cdo", "cpo", "cco",
         "clo", "csco", "chief", "president", "founder", "cofounder", "owner", "chairman",
-        "chairwoman", "managing director", "managing partner", "general manager",
+        "chairwoman", "chair", "managing director", "managing partner",
         "geschaftsfuhrer*", "geschaeftsfuehrer*", "vorstand*", "inhaber*", "pdg",
         "directeur general", "directrice generale", "director general", "directora general",
         "gerente general", "presidente", "presidenta", "prasident*",
@@ -85,14 +167,34 @@ _SENIORITY_PATTERNS: dict[Seniority, tuple[str, ...]] = {
         "diretora",
     ),
     Seniority.HEAD: (
-        "head", "jefe", "jefa", "responsable",
+        "head", "responsable", "responsavel",
     ),
     Seniority.MANAGER: (
-        "manager", "managers", "mgr", "lead", "leader", "supervisor", "superintendent", "foreman",
-        "gerente", "gestionnaire", "teamleiter*", "gruppenleiter*", "projektleiter*", "coordinador",
-        "encargado", "encargada",
+        "manager", "managers", "mgr", "lead", "leader", "supervisor", "supervisora",
+        "superviseur", "superviseure", "supervisorin", "superintendent", "foreman",
+        "contremaitre", "gerente", "teamleiter*", "gruppenleiter*", "projektleiter*",
+        "coordinador", "coordinadora", "coordenador", "coordenadora", "encargado", "encargada",
+        "jefe", "jefa", "chefe", "chef",
     ),
 }
+# Individual contributors named as such: the level is read, not guessed from silence.
+_INDIVIDUAL_WORDS: tuple[str, ...] = (
+    "analyst", "analyste", "analista", "engineer", "ingenieur*", "ingeniero", "ingeniera",
+    "engenheiro", "engenheira", "specialist", "spezialist*", "specialiste", "especialista",
+    "associate", "assistant", "assistent*", "assistente", "asistente", "intern", "stagiaire",
+    "praktikant*", "becario", "becaria", "estagiario", "estagiaria", "consultant", "consultor",
+    "consultora", "berater*", "coordinator", "clerk", "technician", "technicien*", "tecnico",
+    "tecnica", "techniker*", "representative", "rep", "accountant", "developer", "entwickler*",
+    "developpeur", "desarrollador", "desenvolvedor", "administrator", "administrateur",
+    "administrador", "agent", "agente", "officer", "executive", "buyer", "einkaufer*",
+    "acheteur", "comprador", "compradora", "nurse", "infirmier*", "enfermero", "enfermera",
+    "enfermeiro", "enfermeira", "scientist", "designer", "architect", "auditor", "controller",
+    "sachbearbeiter*", "referent*", "mitarbeiter*", "charge", "chargee", "auxiliar", "operator",
+    "operador", "mechanic*", "mechaniker*", "planner", "planer*", "student", "trainee",
+    "apprentice", "azubi", "auszubildende*", "retired", "former", "ex", "ehemalig*", "member",
+    "staff", "employee", "worker", "advisor", "adviser", "conseiller", "conseillere", "asesor",
+    "asesora", "assessor", "gestionnaire", "underwriter", "actuary", "lawyer", "counsel",
+)
 # fmt: on
 
 # German compounds end in -leiter ("Einkaufsleiter", "IT-Leiter"): head of a function,
@@ -101,71 +203,124 @@ _LEITER = re.compile(r"leiter(in)?$")
 # Owners and managing directors of a practice, a firm or a shop, as German compounds end:
 # "Praxisinhaberin", "Firmeninhaber", "Mitgeschäftsführer".
 _OWNER_COMPOUND = re.compile(r"(?:inhaber|geschaftsfuhrer|geschaeftsfuehrer)(?:in)?$")
-_LEITER_MANAGER_PREFIXES = ("team", "gruppen", "projekt")
+# Leads of a team, group, project, shift, department, branch or area are managers; the
+# head of a division ("Bereichsleiter") or a function ("Einkaufsleiter") is a head.
+_LEITER_MANAGER_PREFIXES = (
+    "team", "gruppen", "projekt", "schicht", "abteilungs", "gebiets", "filial", "regional",
+)  # fmt: skip
 
 # fmt: off
 _DEPARTMENT_PATTERNS: dict[str, tuple[str, ...]] = {
+    # Founders, owners, partners and board members name no function (unknown department).
     "executive": (
-        "ceo", "chief executive", "president", "presidente", "presidenta", "prasident*", "founder",
-        "cofounder", "owner", "chairman", "chairwoman", "managing director", "managing partner",
-        "general manager", "general management", "geschaftsfuhrer*", "geschaeftsfuehrer*",
-        "vorstand*", "inhaber*", "pdg", "directeur general", "directrice generale",
+        "ceo", "chief executive", "president", "presidente", "presidenta", "prasident*",
+        "managing director", "managing partner", "general manager", "general management", "gm",
+        "country manager", "regional", "regionalleiter*", "geschaftsfuhrer*",
+        "geschaeftsfuehrer*", "vorstand*", "pdg", "directeur general", "directrice generale",
         "director general", "directora general", "gerente general", "gerant", "gerante",
-        "proprietaire", "fondateur", "fondatrice", "dueno", "duena", "propietario", "propietaria",
-        "proprietario", "proprietaria", "fundador", "fundadora", "socio gerente", "socia gerente",
-        "associe gerant", "associee gerante",
+        "socio gerente", "socia gerente", "associe gerant", "associee gerante", "chiefofstaff",
+        "chef de cabinet", "jefe de gabinete", "jefa de gabinete",
     ),
     "operations": (
         "coo", "operations", "operation", "operating", "operational", "ops", "plant", "production",
         "manufacturing", "facilities", "facility", "betrieb*", "produktion*", "operaciones",
         "operacoes", "exploitation",
+        "planta", "werkleiter*", "shift", "schicht*", "contremaitre", "usine", "fabrica",
+        "producao", "produccion",
     ),
+    # Buying is its own department (procurement); supply chain plans and moves the goods.
     "supply_chain": (
-        "csco", "supply chain", "supply", "logist*", "procure*", "purchas*", "warehous*", "fulfil*",
-        "distribution", "sourcing", "inventory", "materials", "buyer", "buying", "demand planning",
-        "scm", "einkauf*", "lager*", "achat*", "approvisionnement", "compras", "abastecimiento",
+        "csco", "supply chain", "supply", "logist*", "warehous*", "fulfil*", "distribution",
+        "inventory", "materials", "demand planning", "scm", "lager*", "abastecimiento",
+        "chaine d approvisionnement",
         "almacen*", "transport*", "shipping",
+        "cadena de suministro", "cadeia de suprimentos", "suministro*", "suprimentos", "forklift",
+        "lieferkette*",
     ),
     "it": (
         "it", "cio", "cto", "ciso", "cdo", "information", "informatik*", "informatique",
         "informatica", "edv", "technology", "systems", "infrastructure", "erp", "network",
         "helpdesk", "help desk", "service desk", "digital", "data",
+        "ti", "tecnologia", "sistemas", "systemes", "reseaux", "redes", "architect",
     ),
     "engineering": (
         "cto", "engineering", "engineer", "engineers", "developer", "software",
         "software development", "rnd", "research and development", "devops", "architect",
         "entwicklung*", "ingenieur*", "ingeniero", "ingenieria",
+        "engenharia", "ingenierie", "engenheiro", "technik", "technisch*", "desarrollo",
     ),
     "finance": (
         "cfo", "finan*", "controller", "controlling", "comptroller", "accounting", "accountant",
         "accounts payable", "accounts receivable", "treasury", "treasurer", "fpa", "tax",
         "buchhaltung*", "comptab*", "contabilidad", "contador",
+        "controle de gestion", "comptes fournisseurs", "contabil*", "tesorer*", "tesouraria",
     ),
     "sales": (
         "cro", "sales", "business development", "account executive", "account manager",
         "key account", "commercial", "revenue", "vertrieb*", "verkauf*", "ventas", "ventes",
         "vendas", "comercial",
+        "contas", "cuentas", "developpement des affaires", "desarrollo de negocio*",
+        "desenvolvimento de negocio*",
     ),
     "marketing": (
         "cmo", "marketing", "brand", "growth", "communications", "demand generation", "leadgen",
         "mercadotecnia",
+        "communication", "comunicacion", "comunicacao", "kommunikation",
     ),
     "hr": (
         "chro", "hr", "human resources", "people", "talent", "recruiting", "recruiter",
         "recruitment", "personnel", "personalwesen", "personalleiter*", "payroll",
         "ressources humaines", "recursos humanos",
+        "personal", "seleccion", "rh", "rrhh", "gente", "paie", "nomina", "folha de pagamento",
     ),
     "legal": (
         "clo", "legal", "counsel", "lawyer", "attorney", "compliance", "juridique", "juridico",
         "recht*",
+        "juridica", "abogad*", "advogad*", "avocat*", "anwalt*",
     ),
     "customer_service": (
         "customer service", "customer services", "customer support", "customer success",
         "customer care", "customer experience", "client service", "client services",
         "kundenservice", "kundendienst", "service client", "atencion al cliente",
+        "servicio al cliente", "atendimento", "relation client", "clientele", "call center",
+        "contact center",
     ),
     "product": (
         "cpo", "product", "products", "produkt*", "producto", "produit",
+        "produto",
+    ),
+    "maintenance": (
+        "maintenance", "instandhaltung*", "wartung*", "manutencao", "mantenimiento",
+        "mantencion", "reliability", "field service", "mechanic*", "mechaniker*", "mecanico",
+        "mecanicien",
+    ),
+    "procurement": (
+        "procure*", "purchas*", "sourcing", "buyer", "buying", "category manager", "einkauf*",
+        "beschaffung*", "achat*", "acheteur*", "acheteuse", "approvisionnement", "compras",
+        "comprador*", "suprimentos", "aprovisionamiento",
+    ),
+    "risk": (
+        "cro", "risk", "risks", "risiko*", "risque*", "risques", "riesgo*", "risco*",
+        "compliance", "conformite", "cumplimiento", "conformidade", "credit", "credito", "kredit*",
+    ),
+    "data": (
+        "cdo", "data", "daten*", "donnees", "datos", "dados", "analytics", "analitica",
+        "analytique", "bi", "business intelligence",
+    ),
+    "clinical": (
+        "clinical", "clinic*", "clinico", "clinica", "klinisch*", "medical", "medico", "medica",
+        "medizin*", "arzt*", "arztlich*", "nurse*", "nursing", "enfermer*", "enfermagem",
+        "infirmier*", "pflege*", "pharmacovigilance", "physician", "doctor",
+    ),
+    "underwriting": (
+        "underwrit*", "souscription", "suscripcion", "subscricao",
+    ),
+    "claims": (
+        "claims", "claim", "sinistres", "sinistre", "siniestros", "sinistros", "schaden*",
+        "indemnisation", "indemnizacion",
+    ),
+    "actuarial": (
+        "actuar*", "aktuar*", "atuar*",
     ),
 }
 # fmt: on
@@ -201,23 +356,64 @@ def _has(words: list[str], pattern: str) -> bool:
 def _prepare(job_title: str) -> list[str]:
     text = " ".join(_words(job_title))
     text = _ASSISTANT_TO.sub(r"\1", text)
-    text = _CHIEF_OF_STAFF.sub("staff", text)
+    text = _CHIEF_OF_STAFF.sub("chiefofstaff", text)
     for phrase, replacement in _REWRITES:
         text = re.sub(rf"\b{phrase}\b", replacement, text)
     return text.split()
 
 
 def _seniority(words: list[str]) -> Seniority:
-    if any(_OWNER_COMPOUND.search(w) for w in words):
+    text = " ".join(words)
+    if _FORMER.search(text):
+        return Seniority.INDIVIDUAL
+    if any(_OWNER_COMPOUND.search(w) for w in words) or _BOARD.search(text):
         return Seniority.C_LEVEL
+    if _IN_CHIEF.search(text):
+        return Seniority.MANAGER
+    if _CHIEF_SPECIALIST.search(text):
+        words = [w for w in words if w != "chief"]
+        text = " ".join(words)
+    if _INDIVIDUAL_MANAGER.search(text):
+        return Seniority.INDIVIDUAL
     for level, patterns in _SENIORITY_PATTERNS.items():  # highest level first
         if level is Seniority.HEAD and any(
             _LEITER.search(w) and not w.startswith(_LEITER_MANAGER_PREFIXES) for w in words
         ):
             return level
+        if level is Seniority.HEAD and _has(words, "general manager"):
+            return Seniority.DIRECTOR  # a general or country manager runs a unit: director
         if any(_has(words, pattern) for pattern in patterns):
             return level
+    if _PARTNER.search(text):
+        return Seniority.C_LEVEL
     return Seniority.INDIVIDUAL
+
+
+# German compounds hide the function inside one word ("Schadensachbearbeiter",
+# "Risikocontroller", "Softwareentwickler"): these stems count anywhere in a long word.
+_COMPOUND_STEMS: dict[str, tuple[str, ...]] = {
+    "claims": ("schaden",),
+    "risk": ("risiko",),
+    "marketing": ("marketing",),
+    "engineering": ("entwickl", "technik", "ingenieur"),
+    "sales": ("verkauf", "vertrieb"),
+    "legal": ("anwalt", "rechts", "jurist"),
+    "it": ("informatik", "netzwerk"),
+    "data": ("daten",),
+    "maintenance": ("instandhalt", "wartung", "mechanik"),
+    "procurement": ("einkauf", "beschaff"),
+    "supply_chain": ("logistik", "lager"),
+    "finance": ("finanz", "buchhalt", "controlling"),
+    "hr": ("personal", "lohn"),
+    "clinical": ("pflege", "arzt", "klinik"),
+    "actuarial": ("aktuar",),
+    "customer_service": ("kundendienst", "kundenservice"),
+}
+
+
+def _in_compound(words: list[str], department: str) -> bool:
+    stems = _COMPOUND_STEMS.get(department, ())
+    return any(stem in word and word != stem for word in words for stem in stems)
 
 
 def classify_title(job_title: str | None) -> TitleProfile:
@@ -228,10 +424,25 @@ def classify_title(job_title: str | None) -> TitleProfile:
     departments = [
         department
         for department, patterns in _DEPARTMENT_PATTERNS.items()
-        if any(_has(words, pattern) for pattern in patterns)
-        or (department == "executive" and any(_OWNER_COMPOUND.search(w) for w in words))
+        if any(_has(words, pattern) for pattern in patterns) or _in_compound(words, department)
     ]
-    return TitleProfile(seniority=_seniority(words), departments=departments)
+    seniority = _seniority(words)
+    qualified_up = bool(_QUALIFIED_UP.search(" ".join(words))) and seniority not in (
+        Seniority.C_LEVEL,
+        Seniority.VP,
+    )
+    recognised = (
+        bool(departments)
+        or seniority is not Seniority.INDIVIDUAL
+        or any(_has(words, pattern) for pattern in _INDIVIDUAL_WORDS)
+    )
+    return TitleProfile(
+        seniority=seniority,
+        departments=departments,
+        qualified_up=qualified_up,
+        associate=bool(_ASSOCIATE.search(" ".join(words))),
+        recognised=recognised,
+    )
 
 
 def department_key(name: str) -> str | None:

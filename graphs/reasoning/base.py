@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from core.conversation import ConversationTurn, MessageKind
 from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
-from core.icp_profile import FreeTextCriterion
+from core.icp_profile import FreeTextCriterion, IndustryCriterion, JobTitleCriterion
 from core.icp_verdicts import CriterionVerdict, IcpAssessment
 from core.reply_reading import ReplyReading
 from tools.web_search.results import WebResult
@@ -29,6 +29,12 @@ class ReasoningEngine(Protocol):
         self, criterion: FreeTextCriterion, company: CompanyFacts, digest: AccountDigest | None
     ) -> CriterionVerdict:
         """Judge a free-text ICP criterion (products, technologies) with evidence."""
+        ...
+
+    def judge_label(
+        self, criterion: IndustryCriterion | JobTitleCriterion, label: str, source: str | None
+    ) -> CriterionVerdict | None:
+        """An industry or job title the rules could not place; None: no opinion (offline)."""
         ...
 
     def write_outreach(

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from core.conversation import ConversationTurn, MessageKind
 from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
-from core.icp_profile import FreeTextCriterion
+from core.icp_profile import FreeTextCriterion, IndustryCriterion, JobTitleCriterion
 from core.icp_verdicts import CriterionVerdict, IcpAssessment
 from core.reply_reading import ReplyReading
 from graphs.reasoning.base import EngineError, ReasoningEngine
@@ -81,6 +81,16 @@ class FallbackEngine:
             "judge_free_text",
             lambda: self.primary.judge_free_text(criterion, company, digest),
             lambda: self.fallback.judge_free_text(criterion, company, digest),
+        )
+
+    def judge_label(
+        self, criterion: IndustryCriterion | JobTitleCriterion, label: str, source: str | None
+    ) -> CriterionVerdict | None:
+        """An industry or job title the rules could not place; the rules' unknown on failure."""
+        return self._call(
+            "judge_label",
+            lambda: self.primary.judge_label(criterion, label, source),
+            lambda: self.fallback.judge_label(criterion, label, source),
         )
 
     def write_outreach(

@@ -13,7 +13,7 @@ from typing import Any
 from core.clock import utc_now
 from core.conversation import ConversationTurn, MessageKind
 from core.findings import AccountDigest, CompanyFacts, LeadResearch, NewsItem, OutreachDraft
-from core.icp_profile import FreeTextCriterion
+from core.icp_profile import FreeTextCriterion, IndustryCriterion, JobTitleCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from core.reply_reading import BantVerdict, ReplyReading
 from graphs.icp.industry import industry_family
@@ -79,6 +79,16 @@ def parse_employees(text: str) -> int | None:
     if not match:
         return None
     return int(re.sub(r"[,.\s]", "", match.group(1)))
+
+
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A keyword as a whole word; written with a capital it is a name, matched in its case.
+
+    "Snowflake", "SAP" or "Microsoft Fabric" name products: "a snowflake schema", maple
+    "sap" or a network "fabric" are other things. "warehouse management" is any case.
+    """
+    flags = 0 if any(char.isupper() for char in keyword) else re.IGNORECASE
+    return re.compile(rf"\b{re.escape(keyword)}\b", flags)
 
 
 def parse_money(text: str) -> float | None:
@@ -300,7 +310,7 @@ class OfflineEngine:
                 **base, verdict=Verdict.UNKNOWN, evidence="No company description or web pages."
             )
         for keyword in criterion.keywords:
-            pattern = re.compile(rf"\b{re.escape(keyword)}\b", re.I)
+            pattern = keyword_pattern(keyword)
             for text, source in texts:
                 if pattern.search(text):
                     return CriterionVerdict(
@@ -342,6 +352,12 @@ class OfflineEngine:
             key=lambda n: list(_NEWS_OPENINGS).index(n.category),
         )
         return ranked[0] if ranked else None
+
+    def judge_label(
+        self, criterion: IndustryCriterion | JobTitleCriterion, label: str, source: str | None
+    ) -> CriterionVerdict | None:
+        """No opinion: offline, the rules' verdict stands."""
+        return None
 
     def write_outreach(
         self, research: LeadResearch, icp: IcpAssessment, sender_name: str

@@ -17,9 +17,10 @@ from langchain_core.language_models import BaseChatModel
 from core.clock import utc_now
 from core.conversation import ConversationTurn, MessageKind
 from core.findings import AccountDigest, CompanyFacts, LeadResearch, OutreachDraft
-from core.icp_profile import FreeTextCriterion
-from core.icp_verdicts import CriterionVerdict, IcpAssessment
+from core.icp_profile import FreeTextCriterion, IndustryCriterion, JobTitleCriterion
+from core.icp_verdicts import CriterionVerdict, IcpAssessment, Verdict
 from core.reply_reading import ReplyReading
+from graphs.icp.scoring import criterion_label, criterion_text
 from graphs.knowledge.product_catalog import product_faq, product_profile
 from graphs.knowledge.product_profile import product_text
 from graphs.reasoning.llm.calls import StructuredCalls, StructuredMethod
@@ -157,7 +158,28 @@ class LlmEngine:
             allowed_sources=", ".join(allowed) or "(none)",
         )
         out = self._calls.ask("judge_free_text", prompt, LlmCriterionJudgement)
-        return verdict_from_llm(criterion, out, allowed)
+        seen = f"{data_text(company)}\n{research_text(digest)}"
+        return verdict_from_llm(
+            criterion, out, allowed, seen, label=criterion.label or criterion.description
+        )
+
+    def judge_label(
+        self, criterion: IndustryCriterion | JobTitleCriterion, label: str, source: str | None
+    ) -> CriterionVerdict | None:
+        """An industry or job title the rules could not place, judged by the model."""
+        what = "industry" if isinstance(criterion, IndustryCriterion) else "job title"
+        prompt = self._prompt("llm_judge_label").render(
+            criterion=clean(criterion_text(criterion)),
+            label_name=what,
+            label_name_tag=what.replace(" ", "_"),
+            label=clean(label),
+        )
+        out = self._calls.ask("judge_label", prompt, LlmCriterionJudgement)
+        verdict = verdict_from_llm(
+            criterion, out, [source] if source else [], label, label=criterion_label(criterion)
+        )
+        kept = source if verdict.verdict is not Verdict.UNKNOWN else None
+        return verdict.model_copy(update={"source": kept})
 
     def write_outreach(
         self, research: LeadResearch, icp: IcpAssessment, sender_name: str

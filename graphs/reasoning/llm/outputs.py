@@ -13,12 +13,15 @@ from typing import Any
 
 from core.conversation import ConversationTurn
 from core.findings import AccountDigest, CompanyFacts, NewsItem, OutreachDraft
-from core.icp_profile import FreeTextCriterion
+from core.icp_profile import IcpCriterion
 from core.icp_verdicts import CriterionVerdict, Verdict
 from graphs.reasoning.llm.schemas import LlmCriterionJudgement, LlmDigest, LlmOutreach
 from graphs.reasoning.llm.sources import match_source, unique
+from graphs.reply_reader.sentences import verbatim_quote
 
 MAX_NEWS = 3
+# The quotation a verdict's evidence opens with ('"We run SAP." Shows an ERP.').
+_QUOTED = re.compile(r'["“„«]\s*(.+?)\s*["”“»]')
 NO_FINANCES = "No financial information in the sources."
 
 
@@ -85,16 +88,31 @@ def digest_from_llm(
 
 
 def verdict_from_llm(
-    criterion: FreeTextCriterion, out: LlmCriterionJudgement, allowed: list[str]
+    criterion: IcpCriterion,
+    out: LlmCriterionJudgement,
+    allowed: list[str],
+    seen: str,
+    *,
+    label: str,
 ) -> CriterionVerdict:
-    """The contract verdict; a source we did not supply is dropped rather than shown."""
-    source = match_source(out.source, allowed) if out.verdict != Verdict.UNKNOWN else None
+    """The contract verdict, checked in code as reply evidence is.
+
+    A verdict other than unknown must rest on a verbatim quote of what the model was shown
+    (`seen`); without one it becomes unknown. A source we did not supply is dropped.
+    """
+    verdict = out.verdict
     evidence = out.evidence.strip() or "The research does not say."
+    quoted = _QUOTED.search(evidence)
+    quote = quoted.group(1) if quoted else evidence
+    if verdict is not Verdict.UNKNOWN and verbatim_quote(quote, seen) is None:
+        verdict = Verdict.UNKNOWN
+        evidence = f"Not judged: the model's evidence is not a quote from the sources ({evidence})"
+    source = match_source(out.source, allowed) if verdict is not Verdict.UNKNOWN else None
     return CriterionVerdict(
         criterion_id=criterion.id or criterion.kind,
-        label=criterion.label or criterion.description,
+        label=label,
         importance=criterion.importance,
-        verdict=out.verdict,
+        verdict=verdict,
         evidence=evidence,
         source=source,
     )
