@@ -404,15 +404,16 @@ def _company_facts(company: CompanyFacts, digest: AccountDigest | None) -> list[
     rows.append(("Industry", _value_or_na(industry), source))
     employees, source = _merged_fact("employees", company, digest_facts)
     shown = f"{employees:,}" if isinstance(employees, int) else employees
+    if company.employees_as_given:  # the CRM's own wording: a range says more than a guess
+        shown, source = company.employees_as_given, company.sources.get("employees_as_given")
     rows.append(("Employees", _value_or_na(shown), source))
     revenue, source = _merged_fact("annual_revenue", company, digest_facts)
-    rows.append(
-        (
-            "Revenue",
-            Text(format_revenue(revenue)) if revenue is not None else _not_available(),
-            source,
-        )
-    )
+    revenue_text = format_revenue(revenue) if revenue is not None else None
+    if company.revenue_as_given:
+        in_usd = f" (≈ {revenue_text})" if revenue_text else ""
+        revenue_text = f"{company.revenue_as_given}{in_usd}"
+        source = company.sources.get("revenue_as_given")
+    rows.append(("Revenue", Text(revenue_text) if revenue_text else _not_available(), source))
     city, city_source = _merged_fact("city", company, digest_facts)
     country, country_source = _merged_fact("country", company, digest_facts)
     hq = ", ".join(str(p) for p in (city, country) if p)

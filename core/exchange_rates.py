@@ -22,14 +22,16 @@ class Conversion(BaseModel):
     rate: float
     source: str
     target: str
-    rate_date: date
+    rate_date: date | None = None
 
     def describe(self) -> str:
-        """'at 1 EUR = 1.1172 USD, ECB rate of 2026-10-30'."""
-        return (
-            f"at 1 {self.source} = {self.rate:.4g} {self.target}, "
+        """'at 1 EUR = 1.1172 USD, ECB rate of 2026-10-30' (or the admin's rate)."""
+        where = (
             f"ECB rate of {self.rate_date.isoformat()}"
+            if self.rate_date
+            else "the rate set in the ICP's exchange_rates"
         )
+        return f"at 1 {self.source} = {self.rate:.4g} {self.target}, {where}"
 
 
 class UnknownCurrencyError(ValueError):

@@ -80,6 +80,11 @@ class RevenueRangeCriterion(_Criterion):
     max: float | None = Field(default=None, ge=0)
     tolerance: float = _TOLERANCE
     currency: str | None = Field(default=None, description="ISO 4217 code; None: the ICP's.")
+    exchange_rates: dict[str, float] = Field(
+        default_factory=dict,
+        description="Rates for currencies the ECB does not publish: 1 unit = this many of "
+        "`currency` (the ICP's `exchange_rates` when left out).",
+    )
 
     @model_validator(mode="after")
     def _bounds(self) -> RevenueRangeCriterion:
@@ -178,8 +183,22 @@ class IcpProfile(BaseModel):
 
     name: str = "Ideal customer profile"
     currency: str = Field(default="USD", description="ISO 4217 code revenue bounds are written in.")
+    exchange_rates: dict[str, float] = Field(
+        default_factory=dict,
+        description="For currencies the ECB does not publish (COP, CLP, ARS, AED, ...): how "
+        "many units of `currency` one unit is worth, e.g. {COP: 0.00025}. Say in a comment "
+        "when you took them.",
+    )
     criteria: list[IcpCriterion] = Field(min_length=1)
     fit_rule: FitRule = Field(default_factory=FitRule)
+
+    @field_validator("exchange_rates")
+    @classmethod
+    def _positive_rates(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [code for code, rate in value.items() if not rate > 0]
+        if bad:
+            raise ValueError(f"exchange_rates for {', '.join(bad)} must be positive numbers")
+        return {code.strip().upper(): rate for code, rate in value.items()}
 
     @field_validator("currency")
     @classmethod
@@ -198,6 +217,7 @@ class IcpProfile(BaseModel):
         for criterion in self.criteria:
             if isinstance(criterion, RevenueRangeCriterion) and criterion.currency is None:
                 criterion.currency = self.currency
+                criterion.exchange_rates = {**self.exchange_rates, **criterion.exchange_rates}
             if criterion.id is None:
                 criterion.id = criterion.kind
             if criterion.id in seen:

@@ -656,7 +656,7 @@ def test_transcontinental_countries_follow_the_un_unless_the_icp_says_otherwise(
         ("IT Manager", Verdict.PARTLY_MET),  # department only
         ("Director of IT", Verdict.MET),
         ("Founder", Verdict.PARTLY_MET),  # level met; a founder names no department
-        ("Head of Digital Marketing", Verdict.PARTLY_MET),  # marketing, not IT
+        ("Head of Digital Marketing", Verdict.NOT_MET),  # head, below director; marketing
         ("Chief Architect", Verdict.PARTLY_MET),  # a senior specialist in IT, not C-level
         ("Former CIO", Verdict.PARTLY_MET),  # no current level
         ("Sales Analyst", Verdict.NOT_MET),
@@ -668,3 +668,46 @@ def test_job_title_parts(title: str, expected: Verdict) -> None:
         seniority=[Seniority.C_LEVEL, Seniority.VP, Seniority.DIRECTOR], departments=["it"]
     )
     assert judge_criterion(criterion, lead(job_title=title), CompanyFacts()).verdict is expected
+
+
+def test_an_admin_rate_covers_a_currency_the_ecb_does_not_publish() -> None:
+    profile = IcpProfile(
+        currency="USD",
+        exchange_rates={"cop": 0.00025},
+        criteria=[RevenueRangeCriterion(min=30_000_000)],
+    )
+    criterion = profile.criteria[0]
+    result = judge_criterion(
+        criterion, lead(), CompanyFacts(revenue_as_given="COP 400.000 millones")
+    )
+    assert result.verdict is Verdict.MET  # COP 400bn at 0.00025 is USD 100M
+    assert "the rate set in the ICP's exchange_rates" in result.evidence
+
+
+def test_every_name_in_the_taxonomy_places_on_its_own_node() -> None:
+    """Self-consistency over the ~12,000 names the taxonomy holds, in five languages."""
+    import yaml
+
+    from graphs.icp.industry import LANGUAGES, TAXONOMY_PATH
+
+    tax = taxonomy()
+    names: list[tuple[str, str]] = []
+
+    def walk(raw: dict) -> None:
+        names.extend(
+            (str(n), str(raw["code"])) for n in [*(raw[k] for k in LANGUAGES), *raw.get("also", [])]
+        )
+        for child in [*raw.get("divisions", []), *raw.get("groups", [])]:
+            walk(child)
+
+    for section in yaml.safe_load(TAXONOMY_PATH.read_text(encoding="utf-8")):
+        walk(section)
+    elsewhere = [
+        (name, code)
+        for name, code in names
+        if (placed := place_industry(name)) is not None
+        and code not in tax.ancestors(placed.industry.code)
+        and placed.industry.code not in tax.ancestors(code)
+    ]
+    assert len(names) > 10_000
+    assert len(elsewhere) / len(names) < 0.01, elsewhere[:10]

@@ -542,3 +542,18 @@ def test_draft_without_recipient_or_sources():
     text = console.export_text()
     assert "To" in text and "Not available" in text
     assert "Grounded on:" in text
+
+
+def test_crm_figures_are_shown_as_the_crm_holds_them():
+    insights = full_insights()
+    company = insights.research.company.model_copy(
+        update={
+            "employees": None,
+            "employees_as_given": "1.000-5.000",
+            "revenue_as_given": "1,2 Mrd. €",
+            "annual_revenue": 1_340_000_000,
+        }
+    )
+    research = insights.research.model_copy(update={"company": company})
+    text = render(insights.model_copy(update={"research": research}))
+    assert "1.000-5.000" in text and "1,2 Mrd. € (≈ $1.3B)" in text

@@ -61,6 +61,13 @@ class Taxonomy:
     nodes: dict[str, Industry]
     names: dict[tuple[str, ...], str]
     longest_name: int
+    children: dict[str, list[str]]
+
+    def only_child(self, code: str) -> str:
+        """The code, or its single descendant where the node has exactly one child."""
+        while len(children := self.children.get(code, [])) == 1:
+            code = children[0]
+        return code
 
     def ancestors(self, code: str) -> list[str]:
         """The code itself, then its parent, up to its section."""
@@ -101,7 +108,11 @@ def taxonomy() -> Taxonomy:
         nodes[code] = Industry(
             code=code, level=level, parent=parent, titles={k: raw[k] for k in LANGUAGES}
         )
-        for name in [*(raw[k] for k in LANGUAGES), *raw.get("also", [])]:
+        titles = [str(raw[k]) for k in LANGUAGES]
+        # An official title's opening clause is how people say it: "Comercio al por menor"
+        # for "Comercio al por menor, excepto el de vehículos automotores".
+        openings = [_TITLE_CLAUSE.split(title, maxsplit=1)[0] for title in titles]
+        for name in [*titles, *openings, *raw.get("also", [])]:
             key = words_of(str(name))
             # A name given to two nodes belongs to neither specifically: keep the broader.
             if key and (key not in names or _DEPTH[level] < _DEPTH[nodes[names[key]].level]):
@@ -113,7 +124,11 @@ def taxonomy() -> Taxonomy:
             add(division, "division", str(section["code"]))
             for group in division.get("groups", []):
                 add(group, "group", str(division["code"]))
-    return Taxonomy(nodes=nodes, names=names, longest_name=max(map(len, names)))
+    children: dict[str, list[str]] = {}
+    for node in nodes.values():
+        if node.parent is not None:
+            children.setdefault(node.parent, []).append(node.code)
+    return Taxonomy(nodes=nodes, names=names, longest_name=max(map(len, names)), children=children)
 
 
 @dataclass(frozen=True)
@@ -124,23 +139,39 @@ class Placement:
     matched: str
 
 
+# Where an official title's opening clause ends: a comma, a semicolon, or "except".
+_TITLE_CLAUSE = re.compile(
+    r"\s*[,;(]\s*|\s+(?:except|excepto|exceto|sauf|ausser|außer|ohne|sem|sin)\b",
+    flags=re.IGNORECASE,
+)
 _HEAD_FIRST = re.compile(r"\b(?:of|de|des|du|da|do|das|dos|del|di|von|der|auf|mit)\b")
 
 
 def _decompounded(words: tuple[str, ...], tax: Taxonomy) -> tuple[str, ...]:
-    """German compounds to their head: 'kompositversicherer' -> 'versicherer'.
+    """German compounds to the part that names the industry.
 
-    A word that is no name itself is replaced by its longest ending (of four letters or
-    more) that is one; German puts the head of a compound last.
+    A word that is no name itself is replaced by its longest ending that is one (German
+    puts the head last: 'kompositversicherer' -> 'versicherer'); when the head names no
+    industry ('Versicherungskonzern': a group), by its longest beginning that does
+    ('versicherung'). Both parts keep four letters or more.
     """
     out = []
     for word in words:
-        if (word,) not in tax.names:
+        if (word,) not in tax.names and len(word) >= 8:
             ending = next(
-                (word[i:] for i in range(2, len(word) - 3) if (word[i:],) in tax.names),
+                (word[i:] for i in range(4, len(word) - 3) if (word[i:],) in tax.names),
                 None,
             )
-            word = ending or word
+            beginning = next(
+                (
+                    stem
+                    for i in range(len(word) - 4, 3, -1)
+                    for stem in (word[:i], word[: i - 1] if word[i - 1] == "s" else "")
+                    if stem and (stem,) in tax.names
+                ),
+                None,
+            )
+            word = ending or beginning or word
         out.append(word)
     return tuple(out)
 
@@ -188,9 +219,17 @@ def place_industry(label: str) -> Placement | None:
 
 
 def _place_words(text: str, tax: Taxonomy) -> tuple[str, str] | None:
-    words = _decompounded(tuple(text.split()), tax)
+    as_written = tuple(text.split())
+    if as_written in tax.names:
+        return tax.names[as_written], text
+    words = _decompounded(as_written, tax)
     if words in tax.names:
         return tax.names[words], " ".join(words)
+    # Names as written first ("information technology"); compounds split only when the
+    # words as written name nothing on the head word.
+    written = _best_name(as_written, tax)
+    if written is not None and written[1].split()[-1] == as_written[-1]:
+        return written
     # "Fabricación de autopartes", "Manufacturer of plastic parts": the head comes first
     # and the complement narrows it. "Vente de pièces": the head (trade) decides.
     split = _HEAD_FIRST.search(text)
@@ -210,8 +249,13 @@ Relation = Literal["within", "broader", "sibling", "apart"]
 
 
 def relation(company_code: str, listed_code: str) -> Relation:
-    """How a company's industry stands to a listed one in the hierarchy."""
+    """How a company's industry stands to a listed one in the hierarchy.
+
+    A node with a single child is the same industry as that child (ISIC division 62 holds
+    only group 620), so the two are compared at the deepest such level.
+    """
     tax = taxonomy()
+    company_code, listed_code = tax.only_child(company_code), tax.only_child(listed_code)
     company_chain = tax.ancestors(company_code)
     if listed_code in company_chain:
         return "within"

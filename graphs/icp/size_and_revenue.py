@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.crm_figures import Figure, FigureError, format_figure, parse_figure
-from core.exchange_rates import UnknownCurrencyError, convert
+from core.exchange_rates import Conversion, UnknownCurrencyError, convert
 from core.findings import CompanyFacts
 from core.icp_profile import EmployeeRangeCriterion, RevenueRangeCriterion
 from core.icp_verdicts import Verdict
@@ -141,10 +141,21 @@ def judge_revenue(criterion: RevenueRangeCriterion, company: CompanyFacts) -> Ju
             None,
         )
     if figure.currency != target:
+        given = criterion.exchange_rates.get(figure.currency)
         try:
-            rate = convert(1.0, figure.currency, target)
+            rate = (
+                convert(1.0, figure.currency, target)
+                if given is None
+                else Conversion(
+                    amount=given, rate=given, source=figure.currency, target=target, rate_date=None
+                )
+            )
         except UnknownCurrencyError as error:
-            return Verdict.UNKNOWN, f"{figure.text}: {error}", None
+            return (
+                Verdict.UNKNOWN,
+                f"{figure.text}: {error}; add its rate to the ICP's exchange_rates",
+                None,
+            )
         figure = figure.model_copy(
             update={
                 "low": figure.low * rate.amount,

@@ -164,7 +164,7 @@ _SENIORITY_PATTERNS: dict[Seniority, tuple[str, ...]] = {
     ),
     Seniority.DIRECTOR: (
         "director", "directors", "directeur", "directrice", "directora", "direktor*", "diretor",
-        "diretora",
+        "diretora", "bereichsleiter*",
     ),
     Seniority.HEAD: (
         "head", "responsable", "responsavel",
@@ -177,6 +177,13 @@ _SENIORITY_PATTERNS: dict[Seniority, tuple[str, ...]] = {
         "jefe", "jefa", "chefe", "chef",
     ),
 }
+# German compounds name the role last: "Kundenberater", "Schadensachbearbeiter".
+_GERMAN_ROLE_ENDINGS = (
+    "berater", "beraterin", "bearbeiter", "bearbeiterin", "referent", "referentin",
+    "assistent", "assistentin", "analyst", "analystin", "entwickler", "entwicklerin",
+    "ingenieur", "ingenieurin", "techniker", "technikerin", "mitarbeiter", "mitarbeiterin",
+    "kaufmann", "kauffrau", "planer", "planerin", "pruefer", "prufer", "prueferin", "pruferin",
+)  # fmt: skip
 # Individual contributors named as such: the level is read, not guessed from silence.
 _INDIVIDUAL_WORDS: tuple[str, ...] = (
     "analyst", "analyste", "analista", "engineer", "ingenieur*", "ingeniero", "ingeniera",
@@ -265,7 +272,8 @@ _DEPARTMENT_PATTERNS: dict[str, tuple[str, ...]] = {
     "marketing": (
         "cmo", "marketing", "brand", "growth", "communications", "demand generation", "leadgen",
         "mercadotecnia",
-        "communication", "comunicacion", "comunicacao", "kommunikation",
+        "communication", "comunicacion", "comunicacao", "kommunikation", "digital marketing",
+        "marketing digital", "digital media", "digital communications",
     ),
     "hr": (
         "chro", "hr", "human resources", "people", "talent", "recruiting", "recruiter",
@@ -407,7 +415,7 @@ _COMPOUND_STEMS: dict[str, tuple[str, ...]] = {
     "hr": ("personal", "lohn"),
     "clinical": ("pflege", "arzt", "klinik"),
     "actuarial": ("aktuar",),
-    "customer_service": ("kundendienst", "kundenservice"),
+    "customer_service": ("kundendienst", "kundenservice", "kundenberat", "kundenbetreu"),
 }
 
 
@@ -416,16 +424,45 @@ def _in_compound(words: list[str], department: str) -> bool:
     return any(stem in word and word != stem for word in words for stem in stems)
 
 
+def _spans(words: list[str], pattern: str) -> list[tuple[int, int]]:
+    parts = pattern.split()
+    return [
+        (start, start + len(parts))
+        for start in range(len(words) - len(parts) + 1)
+        if _pattern_at(words, parts, start)
+    ]
+
+
+def _departments(words: list[str]) -> list[str]:
+    """Departments the title names; a longer phrase wins over a word inside it.
+
+    "Head of Digital Marketing" is marketing: its "digital" sits inside "digital
+    marketing", so it does not also make the title IT.
+    """
+    found = [
+        (span, department)
+        for department, patterns in _DEPARTMENT_PATTERNS.items()
+        for pattern in patterns
+        for span in _spans(words, pattern)
+    ]
+    kept = {
+        department
+        for (start, end), department in found
+        if not any(
+            other != department and s <= start and end <= e and (e - s) > (end - start)
+            for (s, e), other in found
+        )
+    }
+    kept |= {d for d in _DEPARTMENT_PATTERNS if _in_compound(words, d)}
+    return [d for d in _DEPARTMENT_PATTERNS if d in kept]
+
+
 def classify_title(job_title: str | None) -> TitleProfile:
     """Read seniority and departments from a job title; empty title -> no seniority."""
     words = _prepare(job_title or "")
     if not words:
         return TitleProfile()
-    departments = [
-        department
-        for department, patterns in _DEPARTMENT_PATTERNS.items()
-        if any(_has(words, pattern) for pattern in patterns) or _in_compound(words, department)
-    ]
+    departments = _departments(words)
     seniority = _seniority(words)
     qualified_up = bool(_QUALIFIED_UP.search(" ".join(words))) and seniority not in (
         Seniority.C_LEVEL,
@@ -435,6 +472,7 @@ def classify_title(job_title: str | None) -> TitleProfile:
         bool(departments)
         or seniority is not Seniority.INDIVIDUAL
         or any(_has(words, pattern) for pattern in _INDIVIDUAL_WORDS)
+        or any(word.endswith(_GERMAN_ROLE_ENDINGS) for word in words)
     )
     return TitleProfile(
         seniority=seniority,
