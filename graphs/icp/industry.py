@@ -124,6 +124,24 @@ def taxonomy() -> Taxonomy:
             add(division, "division", str(section["code"]))
             for group in division.get("groups", []):
                 add(group, "group", str(division["code"]))
+    # The words official titles open with ("Elaboración de ...", "Gewinnung von ...") name
+    # their section when nearly all titles opening so are in it: the taxonomy's own usage.
+    openers: dict[tuple[str, ...], list[str]] = {}
+    for node in nodes.values():
+        section = node
+        while section.parent is not None:
+            section = nodes[section.parent]
+        for title in node.titles.values():
+            if words := words_of(title):
+                openers.setdefault(words[:1], []).append(section.code)
+    for opener, sections in openers.items():
+        top = max(set(sections), key=sections.count)
+        if (
+            opener not in names
+            and len(sections) >= 5
+            and sections.count(top) >= 0.9 * len(sections)
+        ):
+            names[opener] = top
     children: dict[str, list[str]] = {}
     for node in nodes.values():
         if node.parent is not None:
