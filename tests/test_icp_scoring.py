@@ -711,3 +711,21 @@ def test_every_name_in_the_taxonomy_places_on_its_own_node() -> None:
     ]
     assert len(names) > 10_000
     assert len(elsewhere) / len(names) < 0.01, elsewhere[:10]
+
+
+@pytest.mark.parametrize(
+    ("country", "region"),
+    [
+        ("Nicaragua", "LATAM"),
+        ("Kamerun", "Africa"),
+        ("Camboya", "APAC"),
+        ("Syrie", "Middle East"),
+        ("Groenland", "North America"),
+        ("Guyana", "South America"),
+        ("MG", "Africa"),
+    ],
+)
+def test_countries_outside_the_table_are_placed_by_their_time_zones(
+    country: str, region: str
+) -> None:
+    assert region in region_of(country)

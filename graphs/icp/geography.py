@@ -242,14 +242,74 @@ _REGION_LOOKUP.update({_key(alias): region for alias, region in _REGION_ALIASES.
 _NAME_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
 
 
+# Countries outside the table above take their regions from where their time zones are
+# (IANA zone names, via CLDR in babel): "Africa/Douala" puts Cameroon in Africa. Zones do not
+# split the Americas or Asia the way sales regions do, so those splits follow the UN geoscheme.
+_ZONE_REGIONS: dict[str, tuple[str, ...]] = {
+    "Europe": _E,
+    "Africa": (AFRICA,),
+    "America": (LATAM,),
+    "Asia": (APAC,),
+    "Pacific": (APAC,),
+    "Australia": (APAC,),
+}
+_NORTHERN_AMERICA = frozenset({"GL", "BM", "PM"})
+_SOUTH_AMERICA = frozenset({"GY", "SR", "GF", "FK"})
+_WESTERN_ASIA = frozenset({"SY", "YE", "PS"})
+_AFRICAN_ISLANDS = frozenset({"MG", "KM", "YT", "RE", "MU", "SC", "CV", "SH", "ST"})
+
+
+def _zone_regions(code: str, prefixes: set[str]) -> tuple[str, ...]:
+    if code in _NORTHERN_AMERICA:
+        return (NORTH_AMERICA,)
+    if code in _SOUTH_AMERICA:
+        return (LATAM, SOUTH_AMERICA)
+    if code in _WESTERN_ASIA:
+        return (MIDDLE_EAST,)
+    if code in _AFRICAN_ISLANDS:
+        return (AFRICA,)
+    for prefix in ("Europe", "Africa", "America", "Asia", "Pacific", "Australia"):
+        if prefix in prefixes:
+            return _ZONE_REGIONS[prefix]
+    if prefixes & {"Atlantic"}:
+        return _E  # Faroe Islands, Azores, Canaries, Madeira
+    if prefixes & {"Indian"}:
+        return (APAC,)  # Maldives, Christmas and Cocos Islands
+    return ()
+
+
+@cache
+def _all_countries() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The table above, plus every other ISO country CLDR names, placed by its time zones."""
+    from babel import Locale
+    from babel.core import get_global
+
+    countries = dict(_COUNTRIES)
+    known_codes = {a.upper() for aliases, _ in _COUNTRIES.values() for a in aliases if len(a) == 2}
+    prefixes: dict[str, set[str]] = {}
+    for zone, territory in get_global("zone_territories").items():
+        prefixes.setdefault(territory, set()).add(zone.split("/")[0])
+    names = Locale("en").territories
+    for code, zone_prefixes in prefixes.items():
+        regions = _zone_regions(code, zone_prefixes)
+        if code in known_codes or code not in names or not regions:
+            continue
+        countries.setdefault(_key(names[code]), ((code.lower(),), regions))
+    return countries
+
+
 @cache
 def _country_lookup() -> dict[str, str]:
     # Built on first use: loading seven locales' CLDR data costs ~50 ms at start-up.
     from babel import Locale
 
     lookup = dict(_COUNTRY_LOOKUP)
+    countries = _all_countries()
+    for name, (aliases, _regions) in countries.items():
+        for alias in (name, *aliases):
+            lookup.setdefault(_key(alias), name)
     for locale in map(Locale, _NAME_LANGUAGES):
-        for name, (aliases, _regions) in _COUNTRIES.items():
+        for name, (aliases, _regions) in countries.items():
             code = next((a.upper() for a in aliases if len(a) == 2), None)
             local = locale.territories.get(code) if code else None
             if local:
@@ -285,7 +345,7 @@ def region_of(country: str | None) -> set[str]:
     key = country_key(country)
     if key is None:
         return set()
-    regions = set(_COUNTRIES[key][1])
+    regions = set(_all_countries()[key][1])
     regions.update(_DERIVED[r] for r in list(regions) if r in _DERIVED)
     return regions
 
@@ -310,7 +370,7 @@ def regions_with(key: str, counts_as: dict[str, str] | None = None) -> set[str]:
 
 def countries_in(region: str, counts_as: dict[str, str] | None = None) -> set[str]:
     """Every country key in a region (canonical name), with the ICP's choices applied."""
-    return {key for key in _COUNTRIES if region in regions_with(key, counts_as)}
+    return {key for key in _all_countries() if region in regions_with(key, counts_as)}
 
 
 def country_label(key: str) -> str:
@@ -323,4 +383,4 @@ def country_label(key: str) -> str:
 
 def known_countries() -> list[str]:
     """Every canonical country key, for error messages and docs."""
-    return sorted(_COUNTRIES)
+    return sorted(_all_countries())
