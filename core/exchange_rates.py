@@ -49,6 +49,20 @@ def known_currencies() -> frozenset[str]:
     return frozenset(_converter().currencies)
 
 
+def currency_code(value: str) -> str:
+    """An ISO 4217 code with an offline rate, from an admin's or a CRM's spelling ("eur").
+
+    Raises ValueError naming the value and the codes that work.
+    """
+    code = value.strip().upper()
+    if code not in known_currencies():
+        raise ValueError(
+            f"{value!r} is not a currency with an offline exchange rate; use an ISO 4217 code "
+            f"such as USD, EUR or GBP ({', '.join(sorted(known_currencies()))})"
+        )
+    return code
+
+
 def latest_rate_date(currency: str) -> date:
     """The last date the shipped rates cover for `currency`."""
     return _converter().bounds[currency].last_date

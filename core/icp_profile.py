@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.exchange_rates import known_currencies
+from core.exchange_rates import currency_code
 
 
 class Importance(StrEnum):
@@ -203,13 +203,7 @@ class IcpProfile(BaseModel):
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
-        code = value.strip().upper()
-        if code not in known_currencies():
-            raise ValueError(
-                f"{value!r} is not a currency with an offline exchange rate; use an ISO 4217 "
-                f"code such as USD, EUR, GBP ({', '.join(sorted(known_currencies()))})"
-            )
-        return code
+        return currency_code(value)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> IcpProfile:

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from core.clock import as_utc, utc_now
 from core.crm_figures import Figure, parse_figure
-from core.exchange_rates import convert, known_currencies
+from core.exchange_rates import convert, currency_code, known_currencies
 from store.crm import Account, Lead, LeadRating, LeadStatus, User
 
 M = TypeVar("M", bound=BaseModel)
@@ -245,15 +245,8 @@ class AccountRow(_Row):
     @classmethod
     def _currency(cls, value: Any) -> Any:
         value = _blank_to_none(value)
-        if value is None:
-            return None
-        code = str(value).strip().upper()[:3]
-        if code not in known_currencies():
-            raise ValueError(
-                f"{value!r} is not a currency with an offline exchange rate; write an ISO "
-                "4217 code such as USD, EUR or GBP"
-            )
-        return code
+        # Dynamics exports "EUR" or "EUR - Euro"; the code comes first.
+        return None if value is None else currency_code(str(value).split()[0])
 
     def headcount(self) -> tuple[int | None, str | None]:
         """The headcount column: one whole number, or the CRM's wording kept as given."""

@@ -230,3 +230,22 @@ def test_a_home_made_before_new_account_columns_still_opens(tmp_path: Path) -> N
         account = session.get(Account, "ACC-001")
         assert account is not None and account.name == "Old Co"
         assert account.employees_as_given is None and account.currency is None
+
+
+def test_a_currency_column_gives_bare_revenues_their_currency(
+    session: Session, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        "name,annual_revenue,currency\n"
+        "Nordkran AB,150000000,SEK - Swedish Krona\n"  # row 2: Dynamics' code-and-name form
+        "Bad Currency Ltd,1000,Doubloons\n",  # row 3: no such currency
+        name="accounts.csv",
+    )
+    report = import_accounts_csv(session, path)
+    assert _errors(report) == {(3, "currency")}
+    assert "ISO 4217" in report.errors[0].message
+    nordkran = session.get(Account, report.imported_ids[0])
+    assert nordkran is not None and nordkran.currency == "SEK"
+    assert nordkran.revenue_as_given == "150000000"
+    assert nordkran.annual_revenue is not None and nordkran.annual_revenue < 20e6  # in USD
