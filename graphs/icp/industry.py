@@ -165,6 +165,16 @@ _TITLE_CLAUSE = re.compile(
 _HEAD_FIRST = re.compile(r"\b(?:of|de|des|du|da|do|das|dos|del|di|von|der|auf|mit)\b")
 
 
+# German compound heads that mean "a company" or "a group", not an industry: in
+# "Versicherungskonzern" or "Baugesellschaft" the industry is the part before them.
+_COMPANY_HEADS = frozenset(
+    {
+        "konzern", "gruppe", "verein", "gesellschaft", "unternehmen", "betrieb", "firma",
+        "holding", "werk", "werke", "haus", "verband", "genossenschaft", "anstalt",
+    }
+)  # fmt: skip
+
+
 def _decompounded(words: tuple[str, ...], tax: Taxonomy) -> tuple[str, ...]:
     """German compounds to the part that names the industry.
 
@@ -184,6 +194,7 @@ def _decompounded(words: tuple[str, ...], tax: Taxonomy) -> tuple[str, ...]:
                 (
                     stem
                     for i in range(len(word) - 4, 3, -1)
+                    if word[i:] in _COMPANY_HEADS
                     for stem in (word[:i], word[: i - 1] if word[i - 1] == "s" else "")
                     if stem and (stem,) in tax.names
                 ),
