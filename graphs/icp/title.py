@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
 
+import yaml
 from pydantic import BaseModel, Field
 
 from core.icp_profile import Seniority
@@ -419,18 +422,43 @@ _COMPOUND_STEMS: dict[str, tuple[str, ...]] = {
 }
 
 
+FUNCTION_WORDS_PATH = Path(__file__).with_name("title_functions.yaml")
+
+
+@cache
+def _department_patterns() -> dict[str, tuple[str, ...]]:
+    """The patterns above plus the function words of `title_functions.yaml`.
+
+    The YAML holds, per department and language, the words titles name a function with
+    ("Instandhaltung", "sinistres", "suprimentos"): vocabulary as data, one file to extend.
+    """
+    extra = yaml.safe_load(FUNCTION_WORDS_PATH.read_text(encoding="utf-8"))
+    patterns = {}
+    for department, own in _DEPARTMENT_PATTERNS.items():
+        words = {" ".join(_words(w)) for ws in extra.get(department, {}).values() for w in ws}
+        patterns[department] = tuple(dict.fromkeys([*own, *sorted(w for w in words if w)]))
+    return patterns
+
+
 def _in_compound(words: list[str], department: str) -> bool:
     stems = _COMPOUND_STEMS.get(department, ())
     return any(stem in word and word != stem for word in words for stem in stems)
 
 
-def _spans(words: list[str], pattern: str) -> list[tuple[int, int]]:
-    parts = pattern.split()
-    return [
-        (start, start + len(parts))
-        for start in range(len(words) - len(parts) + 1)
-        if _pattern_at(words, parts, start)
-    ]
+@cache
+def _patterns_by_first_word() -> tuple[dict[str, list[tuple[list[str], str]]], list]:
+    """Department patterns indexed by their first word; patterns opening with a stem ("*")
+    are kept apart and tried by prefix. Thousands of patterns, a handful looked at per word."""
+    exact: dict[str, list[tuple[list[str], str]]] = {}
+    stems: list[tuple[list[str], str]] = []
+    for department, patterns in _department_patterns().items():
+        for pattern in patterns:
+            parts = pattern.split()
+            if parts[0].endswith("*"):
+                stems.append((parts, department))
+            else:
+                exact.setdefault(parts[0], []).append((parts, department))
+    return exact, stems
 
 
 def _departments(words: list[str]) -> list[str]:
@@ -439,11 +467,15 @@ def _departments(words: list[str]) -> list[str]:
     "Head of Digital Marketing" is marketing: its "digital" sits inside "digital
     marketing", so it does not also make the title IT.
     """
+    exact, stems = _patterns_by_first_word()
     found = [
-        (span, department)
-        for department, patterns in _DEPARTMENT_PATTERNS.items()
-        for pattern in patterns
-        for span in _spans(words, pattern)
+        ((start, start + len(parts)), department)
+        for start, word in enumerate(words)
+        for parts, department in [
+            *exact.get(word, ()),
+            *(s for s in stems if word.startswith(s[0][0][:-1])),
+        ]
+        if start + len(parts) <= len(words) and _pattern_at(words, parts, start)
     ]
     kept = {
         department
@@ -457,8 +489,12 @@ def _departments(words: list[str]) -> list[str]:
     return [d for d in _DEPARTMENT_PATTERNS if d in kept]
 
 
+@lru_cache(maxsize=8192)
 def classify_title(job_title: str | None) -> TitleProfile:
-    """Read seniority and departments from a job title; empty title -> no seniority."""
+    """Read seniority and departments from a job title; empty title -> no seniority.
+
+    Cached: a title is read once however many leads and replies carry it (the result is
+    shared; treat it as read-only)."""
     words = _prepare(job_title or "")
     if not words:
         return TitleProfile()
