@@ -18,8 +18,16 @@ from core.icp_verdicts import FitLevel, Verdict
 from core.reply_reading import BantVerdict, Intent, PurchaseInterest
 from graphs.engage.handoff_rules import ConversationFacts
 
-SuiteName = Literal["icp", "titles", "email", "replies", "handoff", "journeys"]
-SUITE_NAMES: tuple[SuiteName, ...] = ("icp", "titles", "email", "replies", "handoff", "journeys")
+SuiteName = Literal["icp", "industries", "titles", "email", "replies", "handoff", "journeys"]
+SUITE_NAMES: tuple[SuiteName, ...] = (
+    "icp",
+    "industries",
+    "titles",
+    "email",
+    "replies",
+    "handoff",
+    "journeys",
+)
 BantName = Literal["budget", "authority", "need", "timing"]
 Target = Literal["seller", "supervisor"]
 Language = Literal["en", "de", "fr", "es", "pt"]
@@ -72,6 +80,22 @@ class IcpExpected(_Strict):
 
     fit_level: FitLevel
     verdicts: dict[str, Verdict] = Field(default_factory=dict)
+
+
+# -- industries --------------------------------------------------------------------------
+
+
+class IndustryInput(_Strict):
+    """An industry label as a CRM account holds it."""
+
+    label: str = Field(min_length=1)
+    language: Literal["en", "de", "fr", "es", "pt"] | None = None
+
+
+class IndustryExpected(_Strict):
+    """The ISIC Rev. 4 node the label belongs to: a section, division or group code."""
+
+    isic: str = Field(pattern=r"^(?:[A-U]|\d{2}|\d{3})$")
 
 
 # -- titles ------------------------------------------------------------------------------
@@ -284,6 +308,13 @@ class IcpCase(EvalCase):
     expected: IcpExpected
 
 
+class IndustryCase(EvalCase):
+    """An industries case."""
+
+    input: IndustryInput
+    expected: IndustryExpected
+
+
 class TitleCase(EvalCase):
     """A titles case."""
 
@@ -336,6 +367,7 @@ class JourneyCase(EvalCase):
 
 CASE_MODELS: dict[str, type[EvalCase]] = {
     "icp": IcpCase,
+    "industries": IndustryCase,
     "titles": TitleCase,
     "email": EmailCase,
     "replies": ReplyCase,

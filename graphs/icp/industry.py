@@ -187,7 +187,7 @@ def _decompounded(words: tuple[str, ...], tax: Taxonomy) -> tuple[str, ...]:
     for word in words:
         if (word,) not in tax.names and len(word) >= 8:
             ending = next(
-                (word[i:] for i in range(4, len(word) - 3) if (word[i:],) in tax.names),
+                (word[i:] for i in range(4, len(word) - 4) if (word[i:],) in tax.names),
                 None,
             )
             beginning = next(
@@ -212,22 +212,29 @@ def _best_name(
 
     The head is the last word (or the first, before a preposition: `head_first`). Among
     names on the head the longest wins; without one, the longest name anywhere, then the
-    most specific node, then the name furthest right.
+    most specific node, then the name furthest right. Another name that lies inside the
+    chosen node narrows it: "Toys & games manufacturing" is toys, "Retail - Moda" fashion
+    retail, "Utilities - Electric" electric power.
     """
     best: tuple[int, int, int, int] | None = None
     found: tuple[str, str] | None = None
+    candidates: list[tuple[str, str]] = []
     for start in range(len(words)):
         for length in range(min(tax.longest_name, len(words) - start), 0, -1):
             code = tax.names.get(words[start : start + length])
             if code is None:
                 continue
             end = start + length
+            candidates.append((code, " ".join(words[start:end])))
             on_head = start == 0 if head_first else end == len(words)
             rank = (on_head, length, _DEPTH[tax.nodes[code].level], end)
             if best is None or rank > best:
-                best, found = rank, (code, " ".join(words[start:end]))
+                best, found = rank, candidates[-1]
             break  # the longest name from this start
-    return found
+    if found is None:
+        return None
+    inside = [c for c in candidates if c[0] != found[0] and found[0] in tax.ancestors(c[0])]
+    return max(inside, key=lambda c: _DEPTH[tax.nodes[c[0]].level], default=found)
 
 
 @lru_cache(maxsize=4096)
