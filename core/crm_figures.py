@@ -116,6 +116,11 @@ _RANGE_OPEN = re.compile(r"^(?:between|zwischen|entre|de|von|from)\s+", flags=re
 _NUMBER = re.compile(r"\d[\d.,'’\u00a0\u202f ]*\d|\d")
 
 
+def is_placeholder(text: str) -> bool:
+    """A value people type when they have none: "Select", "n/a", "-", "unknown"."""
+    return _plain(text) in _PLACEHOLDERS
+
+
 def _plain(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlmodel import Session, SQLModel, col, select
 
 from core.clock import as_utc, utc_now
-from core.crm_figures import Figure, parse_figure
+from core.crm_figures import Figure, is_placeholder, parse_figure
 from core.exchange_rates import convert, currency_code, known_currencies
 from store.crm import Account, Lead, LeadRating, LeadStatus, User
 
@@ -59,29 +59,49 @@ def _key(header: str) -> str:
 
 # Field name -> other headers meaning the same (Dynamics 365 display and logical names,
 # Salesforce API names). The field name itself always matches.
+# Opt-out columns as Dynamics 365 ("Do Not Email", donotemail), Salesforce (HasOptedOutOfEmail,
+# "Email Opt Out") and HubSpot (hs_email_optout, "Unsubscribed from all email") export them.
+_OPT_OUT_ALIASES = (
+    "donotemail", "do not email", "do not allow emails", "hasoptedoutofemail", "email opt out",
+    "emailoptout", "opted out of email", "unsubscribed", "hs_email_optout",
+    "unsubscribed from all email", "opt out", "optout", "email opt-out",
+)  # fmt: skip
+
+# Field name -> other headers meaning the same (Dynamics 365 display and logical names,
+# Salesforce API names and labels, HubSpot property names and labels). The field name
+# itself always matches.
 _LEAD_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("leadid", "lead id"),
+    "id": ("leadid", "lead id", "record id", "hs_object_id", "contact id"),
     "topic": ("subject",),
-    "first_name": ("firstname",),
-    "last_name": ("lastname",),
+    "first_name": ("firstname", "given name"),
+    "last_name": ("lastname", "surname", "family name"),
     "job_title": ("title", "jobtitle"),
-    "company_name": ("company", "companyname", "company name"),
-    "email": ("emailaddress1", "email address", "e-mail"),
-    "phone": ("telephone1", "business phone", "mobilephone", "mobile phone"),
-    "country": ("country/region", "address1_country", "address 1: country/region"),
+    "company_name": ("company", "companyname", "company name", "account name"),
+    "email": ("emailaddress1", "email address", "e-mail", "email 1"),
+    "phone": (
+        "telephone1", "business phone", "mobilephone", "mobile phone", "phone number",
+        "mobile phone number",
+    ),
+    "country": (
+        "country/region", "address1_country", "address 1: country/region", "country region",
+    ),
     "city": ("address1_city", "address 1: city"),
-    "source": ("lead source", "leadsource", "leadsourcecode"),
+    "source": (
+        "lead source", "leadsource", "leadsourcecode", "original source", "hs_analytics_source",
+    ),
     "rating": ("leadqualitycode",),
-    "status": ("statecode", "lead status"),
+    "status": ("statecode", "lead status", "hs_lead_status"),
     "status_reason": ("statuscode", "status reason"),
-    "created_on": ("createdon", "created on", "createddate", "created date"),
-    "owner_id": ("ownerid", "owner", "owner id"),
+    "created_on": ("createdon", "created on", "createddate", "created date", "create date"),
+    "owner_id": ("ownerid", "owner", "owner id", "lead owner", "contact owner", "hubspot_owner_id"),
     "parent_account_id": ("parentaccountid", "parent account for lead", "parent account id"),
-}
+    "do_not_email": _OPT_OUT_ALIASES,
+    "do_not_contact": ("donotcontact", "do not contact", "do not call", "donotphone"),
+}  # fmt: skip
 _ACCOUNT_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("accountid", "account id"),
-    "name": ("account name", "accountname"),
-    "domain": ("email domain",),
+    "id": ("accountid", "account id", "record id", "hs_object_id", "company id"),
+    "name": ("account name", "accountname", "account", "company name", "company"),
+    "domain": ("email domain", "company domain name", "domain name"),
     "industry": ("industrycode",),
     "number_of_employees": ("numberofemployees", "employees", "number of employees"),
     "annual_revenue": ("revenue", "annualrevenue", "annual revenue"),
@@ -125,10 +145,30 @@ def _column_map(
 
 
 def _blank_to_none(value: Any) -> Any:
+    """Empty text and picklist placeholders ("Select", "N/A", "-") are no value."""
     if isinstance(value, str):
         value = value.strip()
-        return value or None
+        return None if not value or is_placeholder(value) else value
     return value
+
+
+_TRUE = frozenset(
+    {"1", "true", "yes", "y", "x", "do not allow", "opted out", "ja", "oui", "si", "sim"}
+)
+_FALSE = frozenset({"0", "false", "no", "n", "allow", "nein", "non", "nao"})
+
+
+def _flag(value: Any, *, what: str) -> bool:
+    """A CRM yes/no column: 1/0, true/false, Yes/No, and Dynamics' "Do Not Allow"/"Allow"."""
+    value = _blank_to_none(value)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = " ".join(str(value).lower().split())
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not yes or no; write {what} as Yes/No, True/False or 1/0")
 
 
 def _parse_created_on(value: Any) -> datetime | None:
@@ -169,7 +209,7 @@ class LeadRow(_Row):
     """One lead row as read from a CSV file."""
 
     id: str | None = None
-    topic: str
+    topic: str | None = None
     first_name: str | None = None
     last_name: str | None = None
     job_title: str | None = None
@@ -185,6 +225,13 @@ class LeadRow(_Row):
     created_on: datetime | None = None
     owner_id: str | None = None
     parent_account_id: str | None = None
+    do_not_email: bool = False
+    do_not_contact: bool = False
+
+    @field_validator("do_not_email", "do_not_contact", mode="before")
+    @classmethod
+    def _opt_out(cls, value: Any) -> bool:
+        return _flag(value, what="an opt-out")
 
     @field_validator("rating", mode="before")
     @classmethod
@@ -332,7 +379,7 @@ def _read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 def _prepare(
     path: Path,
     aliases: dict[str, tuple[str, ...]],
-    required: str,
+    required: str | None,
     report: ImportReport,
 ) -> list[tuple[int, dict[str, str], dict[str, str]]]:
     """Rows as (number, field -> value, field -> header), after the file-level checks."""
@@ -343,7 +390,7 @@ def _prepare(
             f"{path}: no known column in the header {header[:6]!r}; name columns like "
             f"{', '.join(list(aliases)[:6])}"
         )
-    if required not in columns.values():
+    if required is not None and required not in columns.values():
         raise CsvImportError(f"{path}: no {required!r} column; add one (it is required)")
     if unknown:
         report.warnings.append(
@@ -419,7 +466,7 @@ def _import(
     path: Path,
     *,
     aliases: dict[str, tuple[str, ...]],
-    required: str,
+    required: str | None,
     row_model: type[M],
     table: type[SQLModel],
     id_prefix: str,
@@ -497,9 +544,11 @@ def _import(
 def import_leads_csv(session: Session, path: Path, *, now: datetime | None = None) -> ImportReport:
     """Insert the good lead rows of a CSV file; report and skip the bad ones.
 
-    Columns (any case, Dynamics or Salesforce names accepted): id, topic (required),
+    Columns (any case; Dynamics 365, Salesforce and HubSpot names accepted): id, topic,
     first_name, last_name, job_title, company_name, email, phone, country, city, source,
-    rating, status, status_reason, created_on, owner_id, parent_account_id.
+    rating, status, status_reason, created_on, owner_id, parent_account_id, do_not_email
+    (any opt-out column: Do Not Email, HasOptedOutOfEmail, hs_email_optout, ...) and
+    do_not_contact. Placeholders ("Select", "N/A", "-") are read as empty.
     """
     created_default = as_utc(now) if now is not None else utc_now()
 
@@ -510,7 +559,8 @@ def import_leads_csv(session: Session, path: Path, *, now: datetime | None = Non
             reason = "New"
         return Lead(
             id=lead_id,
-            topic=row.topic,
+            # Salesforce and HubSpot exports have no topic: say where the lead came from.
+            topic=row.topic or f"Imported lead{f' ({row.source})' if row.source else ''}",
             first_name=row.first_name,
             last_name=row.last_name,
             job_title=row.job_title,
@@ -527,13 +577,15 @@ def import_leads_csv(session: Session, path: Path, *, now: datetime | None = Non
             owner_id=row.owner_id,
             parent_account_id=row.parent_account_id,
             connected_by="seller" if row.parent_account_id else None,
+            do_not_email=row.do_not_email or row.do_not_contact,
+            do_not_contact=row.do_not_contact,
         )
 
     return _import(
         session,
         path,
         aliases=_LEAD_ALIASES,
-        required="topic",
+        required=None,
         row_model=LeadRow,
         table=Lead,
         id_prefix="LEAD",

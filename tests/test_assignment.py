@@ -59,6 +59,8 @@ def test_a_plain_researched_lead_is_assigned_by_default() -> None:
         ({"email": None}, FitLevel.EXACT, {}, "no primary email"),
         ({"email": "  "}, FitLevel.EXACT, {}, "no primary email"),
         ({"company_name": None}, FitLevel.EXACT, {}, "no company name"),
+        ({"do_not_email": True}, FitLevel.EXACT, {}, "opted out (Do Not Email)"),
+        ({"do_not_contact": True}, FitLevel.EXACT, {}, "opted out (Do Not Contact)"),
     ],
 )
 def test_a_lead_outside_the_criteria_is_not_assigned(

@@ -85,6 +85,17 @@ def test_csv_import_reports_bad_rows(tmp_path: Path) -> None:
         "Demo,Bo,Li,bo@example.com,lukewarm,Example Co\n",
         encoding="utf-8",
     )
-    out = _run("import", "leads", str(csv_file))
-    assert "Imported 1 rows, skipped 1" in out
-    assert "row 3" in out and "rating" in out
+    result = runner.invoke(app, ["import", "leads", str(csv_file)])
+    assert result.exit_code == 1  # rows were left behind: scripts must notice
+    assert "Imported 1 rows, skipped 1" in result.output
+    assert "row 3" in result.output and "rating" in result.output
+
+    many = tmp_path / "many.csv"
+    many.write_text(
+        "topic,email,rating\n" + "".join(f"T{i},t{i}@example.com,tepid\n" for i in range(25)),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", "leads", str(many)])
+    assert result.exit_code == 1 and "and 5 more; all 25 in" in result.output
+    written = result.output.split("all 25 in ")[1].split()[0]
+    assert len(Path(written).read_text(encoding="utf-8").splitlines()) == 25

@@ -53,7 +53,7 @@ def test_good_rows_are_stored_and_bad_rows_reported(session: Session, tmp_path: 
         "Demo request,Anna,Schmidt,  anna.schmidt@bw.co.uk ,Hot,Qualified,2026-03-01,USR-01,"
         "ACC-001,Web,blue\n"  # row 2: good
         "Pricing,Bo,Li,bo@@example.com,lukewarm,,,USR-42,,,\n"  # row 3: bad rating and owner
-        ",No,Topic,x@y.com,,,,,,,\n"  # row 4: topic missing
+        ",No,Topic,x@y.com,Select,,,,,,\n"  # row 4: good: no topic, a placeholder rating
         "Trial,Cy,Ng,cy@z.com,,,14/03/2026,,,,\n"  # row 5: bad date
         "Trial,Di,Ox,di@z.com,,,,USR-99,ACC-404,,\n"  # row 6: unknown owner and account
         "\n"  # row 7: blank, skipped silently
@@ -61,24 +61,25 @@ def test_good_rows_are_stored_and_bad_rows_reported(session: Session, tmp_path: 
     )
     report = import_leads_csv(session, path, now=NOW)
 
-    assert (report.imported, report.skipped) == (2, 4)
+    assert (report.imported, report.skipped) == (3, 3)
     assert _errors(report) == {
         (3, "Rating"),
         (3, "Owner"),  # every problem of a row at once
-        (4, "Topic"),
         (5, "Created On"),
         (6, "Owner"),
         (6, "Parent Account ID"),
     }
     by_field = {(e.row, e.field): e.message for e in report.errors}
     assert "lukewarm" in by_field[(3, "Rating")] and "hot, warm, cold" in by_field[(3, "Rating")]
-    assert "required" in by_field[(4, "Topic")]
     assert "ISO date" in by_field[(5, "Created On")]
     assert "USR-99" in by_field[(6, "Owner")]
     assert report.warnings == [report.warnings[0]] and "Favourite Colour" in report.warnings[0]
 
     # New ids continue after the highest stored one.
-    assert report.imported_ids == ["LEAD-0008", "LEAD-0009"]
+    assert report.imported_ids == ["LEAD-0008", "LEAD-0009", "LEAD-0010"]
+    untitled = session.get(Lead, "LEAD-0009")
+    assert untitled is not None and untitled.topic == "Imported lead"
+    assert untitled.rating is LeadRating.WARM  # "Select" is no rating
     anna = session.get(Lead, "LEAD-0008")
     assert anna is not None
     assert anna.email == "anna.schmidt@bw.co.uk"
@@ -90,7 +91,7 @@ def test_good_rows_are_stored_and_bad_rows_reported(session: Session, tmp_path: 
     assert anna.parent_account_id == "ACC-001" and anna.connected_by == "seller"
     assert as_utc(anna.created_on) == datetime(2026, 3, 1, tzinfo=UTC)
     assert anna.source == "Web"
-    ed = session.get(Lead, "LEAD-0009")
+    ed = session.get(Lead, "LEAD-0010")
     assert ed is not None and ed.email is None
     assert (ed.status, ed.status_reason) == (LeadStatus.OPEN, "New")
     assert as_utc(ed.created_on) == datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
@@ -189,7 +190,6 @@ def test_quoted_values_keep_spreadsheet_row_numbers(session: Session, tmp_path: 
         (b"", "no header"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not"),
         (b"hello world\nthis is prose\n", "no known column"),
-        (b"first_name,email\nAnna,a@b.com\n", "no 'topic' column"),
         (b"topic,Topic\nA,B\n", "both mean 'topic'"),
     ],
 )
@@ -249,3 +249,40 @@ def test_a_currency_column_gives_bare_revenues_their_currency(
     assert nordkran is not None and nordkran.currency == "SEK"
     assert nordkran.revenue_as_given == "150000000"
     assert nordkran.annual_revenue is not None and nordkran.annual_revenue < 20e6  # in USD
+
+
+@pytest.mark.parametrize(
+    ("dialect", "export"),
+    [
+        (
+            "Dynamics 365",
+            "Topic,First Name,Email,Do Not Email\n"
+            "Demo,Ola,o@a.com,Do Not Allow\nDemo,Kim,k@a.com,Allow\n",
+        ),
+        (
+            "Salesforce",
+            "First Name,Last Name,Company,Email,Email Opt Out\n"
+            "Ola,Berg,Acme,o@a.com,1\nKim,Lund,Acme,k@a.com,0\n",
+        ),
+        (
+            "HubSpot",
+            "First Name,Email,Company Name,Unsubscribed from all email\n"
+            "Ola,o@a.com,Acme,true\nKim,k@a.com,Acme,false\n",
+        ),
+    ],
+)
+def test_opt_outs_from_each_crm_dialect_are_kept(
+    session: Session, tmp_path: Path, dialect: str, export: str
+) -> None:
+    report = import_leads_csv(session, _write(tmp_path, export), now=NOW)
+    assert report.imported == 2 and not report.errors, (dialect, report.errors)
+    opted, kept = (session.get(Lead, i) for i in report.imported_ids)
+    assert opted is not None and opted.do_not_email is True
+    assert kept is not None and kept.do_not_email is False
+
+
+def test_an_unreadable_opt_out_is_an_error_not_a_yes(session: Session, tmp_path: Path) -> None:
+    path = _write(tmp_path, "Topic,Email,Do Not Email\nDemo,o@a.com,perhaps\n")
+    report = import_leads_csv(session, path, now=NOW)
+    assert _errors(report) == {(2, "Do Not Email")}
+    assert "Yes/No" in report.errors[0].message

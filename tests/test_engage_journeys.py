@@ -485,3 +485,67 @@ def test_a_wake_without_a_new_reply_keeps_the_follow_up_timer(journey: Journey) 
     assert (after.next_action, after.next_action_on) == ("follow_up", before.next_action_on)
     journey.tick()
     assert len(journey.mail_to_lead()) == 1
+
+
+OPT_OUT_EXPORTS = {
+    # One opted-out and one reachable lead per CRM header dialect, at the good leads' company.
+    "dynamics.csv": "Topic,First Name,Last Name,Company Name,Email,Country/Region,Lead Source,"
+    "Do Not Email\n"
+    "Demo,Ola,Dyn,{company},ola.dyn@{domain},{country},Web,Do Not Allow\n"
+    "Demo,Kim,Dyn,{company},kim.dyn@{domain},{country},Web,Allow\n",
+    "salesforce.csv": "First Name,Last Name,Company,Email,Country,Lead Source,Email Opt Out\n"
+    "Ola,Sfdc,{company},ola.sfdc@{domain},{country},Web,1\n"
+    "Kim,Sfdc,{company},kim.sfdc@{domain},{country},Web,0\n",
+    "hubspot.csv": "First Name,Last Name,Company Name,Email,Country/Region,Original Source,"
+    "Unsubscribed from all email\n"
+    "Ola,Hub,{company},ola.hub@{domain},{country},Web,true\n"
+    "Kim,Hub,{company},kim.hub@{domain},{country},Web,false\n",
+}
+
+
+def test_opted_out_imports_from_each_crm_dialect_are_never_emailed(
+    researched_world: tuple[SampleCrm, list[str]], tmp_path: Path
+) -> None:
+    from store.csv_import import import_leads_csv
+
+    template, good = researched_world
+    world = SampleCrm(tmp_path / "world")
+    shutil.copytree(template.root, world.root)
+    with Session(get_db_engine(world.database_url)) as session:
+        model = session.get(Lead, good[0])
+        assert model is not None and model.email is not None
+        values = {
+            "company": model.company_name,
+            "domain": model.email.split("@")[1],
+            "country": model.country,
+        }
+        imported: list[str] = []
+        for name, text in OPT_OUT_EXPORTS.items():
+            path = tmp_path / name
+            path.write_text(text.format(**values), encoding="utf-8")
+            report = import_leads_csv(session, path)
+            assert report.imported == 2 and not report.errors, (name, report.errors)
+            imported += report.imported_ids
+    with open_checkpointer(world.checkpoint_path) as saver:
+        list(ResearchRunner(world.context(), saver).research(imported, force=True))
+    settings = load_engage_settings(world.database_url)
+    settings.assignment.sources = ["Web"]  # the imported leads (sample leads have others too)
+    settings.assignment.max_active_conversations = 200
+    save_engage_settings(world.database_url, settings)
+    clock = ManualClock(_next_monday_9am())
+    with smtp_server() as smtp, open_checkpointer(world.checkpoint_path) as saver:
+        mail = MailSettings(
+            smtp_host=smtp.host,
+            smtp_port=smtp.port,
+            smtp_starttls=False,
+            outbox_dir=tmp_path / "outbox",
+            mailboxes=[MAILBOX],
+        )
+        runner = EngageRunner(world.context(clock=clock), saver, mail, inbox_dir=tmp_path)
+        refused = runner.start([imported[0]])
+        report = runner.tick()
+    recipients = {r.lower() for m in smtp.messages for r in m.rcpt_tos}
+    assert refused.started == 0 and "opted out" in refused.errors[0]
+    assert not {r for r in recipients if r.startswith("ola.")}  # never emailed
+    assert {f"kim.{d}@{values['domain']}" for d in ("dyn", "sfdc", "hub")} <= recipients
+    assert report.started >= 3

@@ -135,6 +135,9 @@ def check_assignment(
     """Check one lead against the assignment criteria; `fit_level` None = not researched."""
     reasons: list[str] = []
 
+    if lead.do_not_email or lead.do_not_contact:
+        flag = "Do Not Contact" if lead.do_not_contact else "Do Not Email"
+        reasons.append(f"the lead opted out ({flag}); the agent never emails it")
     status = str(getattr(lead.status, "value", lead.status))
     if status not in criteria.statuses:
         reasons.append(f"status is {status}; the agent takes {_either(criteria.statuses)} leads")

@@ -109,6 +109,9 @@ class EngageRunner:
 
     def _restartable(self, lead_id: str) -> str | None:
         with Session(get_db_engine(self.context.database_url)) as session:
+            lead = session.get(Lead, lead_id)
+            if lead is not None and (lead.do_not_email or lead.do_not_contact):
+                return "the lead opted out of email; the agent never emails it"
             conversation = session.get(Conversation, lead_id)
             if conversation is None:
                 return None
