@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from urllib.parse import urlparse
 
 from core.clock import as_utc, utc_now
 from core.findings import AccountDigest
@@ -31,14 +33,33 @@ def research_key(account_id: str | None, domain: str | None, name: str | None) -
     return None
 
 
+def belongs_to(page: WebResult, name: str, domain: str | None) -> bool:
+    """Whether a page is verifiably about this company, not a look-alike.
+
+    It is when it sits on the company's own domain, or when its title or text names the
+    company (legal forms aside: "Kinnam Plus GmbH" is named by "Kinnam Plus"). A search by
+    name alone returns the nearest pages, which may be another company's.
+    """
+    host = (urlparse(page.url).hostname or "").lower()
+    if domain and (host == domain.lower() or host.endswith("." + domain.lower())):
+        return True
+    key = company_key(name)
+    if not key:
+        return False
+    text = company_key(f"{page.title} {page.content}")
+    return re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None
+
+
 def gather_pages(web: WebSearch, name: str, domain: str | None) -> list[WebResult]:
-    """Search the web about a company, deduplicated by URL, best first."""
+    """Search the web about a company: only pages that belong to it, by URL, best first."""
     pages: dict[str, WebResult] = {}
     domains = [domain] if domain else None
     for topic, template in _QUERIES:
         for hit in web.search(
             template.format(name=name), include_domains=domains, max_results=4, topic=topic
         ):
+            if not belongs_to(hit, name, domain):
+                continue
             if hit.url not in pages or hit.score > pages[hit.url].score:
                 pages[hit.url] = hit
     return sorted(pages.values(), key=lambda hit: -hit.score)

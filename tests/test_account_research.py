@@ -1,0 +1,70 @@
+"""Company research uses only pages that verifiably belong to the company (issue 12)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from graphs.reasoning.offline import OfflineEngine
+from graphs.research.account_research import belongs_to, gather_pages, research_company
+from tools.web_search.results import WebResult
+
+# Ten companies with similar names and no domain, and the pages a name search would return.
+COMPANIES = [
+    "Kinnamplus", "Kinnam Partners", "Monteverde Publishing", "Monteverde Logistics",
+    "Northwind Traders", "Northwind Foods", "Alpenmetall", "Alpen Metallbau",
+    "Rheinfracht", "Rhein Fracht Kontor",
+]  # fmt: skip
+ON_THE_WEB = ["Monteverde Publishing", "Northwind Traders", "Alpenmetall", "Rheinfracht"]
+
+
+def page(company: str, n: int) -> WebResult:
+    slug = company.lower().replace(" ", "-")
+    return WebResult(
+        title=f"About {company}" if n == 0 else f"{company} news",
+        url=f"https://{slug}.example/page-{n}",
+        content=f"{company} was founded in 1990 in Milan. It employs 400 people.",
+        score=1.0 - n / 10,
+    )
+
+
+class NearestPages:
+    """A search engine that always answers, with whatever pages it has, best guess first."""
+
+    def __init__(self) -> None:
+        self.pages = [page(c, n) for c in ON_THE_WEB for n in range(3)]
+
+    def search(self, query: str, **_: Any) -> list[WebResult]:
+        words = set(query.lower().split())
+        return sorted(self.pages, key=lambda p: -len(words & set(p.content.lower().split())))[:4]
+
+
+def test_no_look_alike_ever_gets_another_companys_pages() -> None:
+    web = NearestPages()
+    for company in COMPANIES:
+        pages = gather_pages(web, company, None)
+        assert all(company in p.content for p in pages), (company, [p.url for p in pages])
+        if company not in ON_THE_WEB:
+            assert pages == [], company
+
+
+def test_no_verified_page_means_no_digest(tmp_path: Any) -> None:
+    digest, cached = research_company(
+        web=NearestPages(),
+        engine=OfflineEngine(),
+        database_url=f"sqlite:///{tmp_path / 'crm.db'}",
+        key="name:kinnamplus",
+        name="Kinnamplus",
+        domain=None,
+        fresh_since=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert digest is None and cached is False
+
+
+def test_a_page_on_the_company_domain_belongs_to_it_whatever_it_says() -> None:
+    careers = WebResult(title="Careers", url="https://jobs.contoso.example/x", content="Join us")
+    assert belongs_to(careers, "Contoso Ltd", "contoso.example")
+    assert not belongs_to(careers, "Contoso Ltd", None)
+    named = WebResult(title="Contoso GmbH opens a plant", url="https://news.example/1", content="")
+    assert belongs_to(named, "Contoso Ltd", None)  # legal forms aside
+    assert not belongs_to(named, "Contos", None)  # a whole name, not a prefix
