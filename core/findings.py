@@ -84,6 +84,13 @@ class NewsItem(BaseModel):
     summary: str
 
 
+class SourcePassage(BaseModel):
+    """One sentence or list item of a page the research read, with the page it is on."""
+
+    url: str
+    text: str
+
+
 class AccountDigest(BaseModel):
     """Web research on a company: overview, finances, news and extracted facts."""
 
@@ -93,6 +100,11 @@ class AccountDigest(BaseModel):
     news: list[NewsItem] = Field(default_factory=list)
     facts: CompanyFacts = Field(default_factory=CompanyFacts)
     sources: list[str] = Field(default_factory=list, description="URLs read.")
+    passages: list[SourcePassage] = Field(
+        default_factory=list,
+        description="What the pages say, sentence by sentence: free-text criteria are judged "
+        "on all of it, not on the overview alone.",
+    )
     engine: str = "offline"
 
 

@@ -68,3 +68,49 @@ def test_a_page_on_the_company_domain_belongs_to_it_whatever_it_says() -> None:
     named = WebResult(title="Contoso GmbH opens a plant", url="https://news.example/1", content="")
     assert belongs_to(named, "Contoso Ltd", None)  # legal forms aside
     assert not belongs_to(named, "Contos", None)  # a whole name, not a prefix
+
+
+def test_free_text_criteria_are_judged_on_every_sentence_of_the_pages() -> None:
+    from core.findings import AccountDigest, CompanyFacts
+    from core.icp_profile import FreeTextCriterion
+    from core.icp_verdicts import Verdict
+    from graphs.research.account_research import page_passages
+
+    about = WebResult(
+        title="About Cobalt Bay Trading",
+        url="https://cobaltbay.example/about",
+        content="# Cobalt Bay Trading\n\n## Overview\nFounded in 1980. It employs 181 people. "
+        "Its customers include clinics. Its warehouses run on SAP S/4HANA.\n\n"
+        "## Products\n- Medical consumables\n- Same-day delivery\n",
+    )
+    passages = page_passages([about])
+    assert [p.text for p in passages][-3:] == [
+        "Its warehouses run on SAP S/4HANA.",
+        "Medical consumables",
+        "Same-day delivery",
+    ]
+    digest = AccountDigest(
+        company_name="Cobalt Bay Trading",
+        business_overview="Founded in 1980. It employs 181 people. Its customers include clinics.",
+        finances="",
+        passages=passages,
+    )
+    erp = FreeTextCriterion(description="Runs an ERP", keywords=["ERP", "SAP"])
+    verdict = OfflineEngine().judge_free_text(erp, CompanyFacts(), digest)
+    assert verdict.verdict is Verdict.MET and verdict.source == about.url
+    assert "SAP S/4HANA" in verdict.evidence
+
+
+def test_generic_business_words_are_not_related_wording() -> None:
+    from core.findings import AccountDigest, CompanyFacts, SourcePassage
+    from core.icp_profile import FreeTextCriterion
+    from core.icp_verdicts import Verdict
+
+    digest = AccountDigest(
+        company_name="X",
+        business_overview="",
+        finances="",
+        passages=[SourcePassage(url="u", text="Management reports healthy margins.")],
+    )
+    wms = FreeTextCriterion(description="Runs a warehouse management system", keywords=["WMS"])
+    assert OfflineEngine().judge_free_text(wms, CompanyFacts(), digest).verdict is Verdict.NOT_MET

@@ -81,6 +81,15 @@ def parse_employees(text: str) -> int | None:
     return int(re.sub(r"[,.\s]", "", match.group(1)))
 
 
+_GENERIC_BUSINESS_WORDS = frozenset(
+    {
+        "management", "company", "companies", "business", "businesses", "services", "service",
+        "solution", "solutions", "team", "teams", "group", "operations", "process",
+        "processes", "platform", "customers", "products", "market", "markets",
+    }
+)  # fmt: skip
+
+
 def keyword_pattern(keyword: str) -> re.Pattern[str]:
     """A keyword as a whole word; written with a capital it is a name, matched in its case.
 
@@ -299,6 +308,7 @@ class OfflineEngine:
         if digest is not None:
             texts += [(s, "web") for s in sentences(digest.business_overview)]
             texts += [(n.summary, n.url) for n in digest.news]
+            texts += [(p.text, p.url) for p in digest.passages]
         label = criterion.label or criterion.description
         base = {
             "criterion_id": criterion.id or criterion.kind,
@@ -321,6 +331,9 @@ class OfflineEngine:
                     )
         words = {w for w in re.findall(r"[a-z]{4,}", criterion.description.lower())}
         words -= {"runs", "uses", "with", "that", "have", "their", "system", "systems"}
+        # Words every company page uses say nothing about the criterion ("management" is
+        # in "management reports healthy margins").
+        words -= _GENERIC_BUSINESS_WORDS
         best = max(
             texts,
             key=lambda item: len(words & set(re.findall(r"[a-z]{4,}", item[0].lower()))),

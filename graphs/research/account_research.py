@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from core.clock import as_utc, utc_now
-from core.findings import AccountDigest
+from core.findings import AccountDigest, SourcePassage
 from graphs.reasoning.base import ReasoningEngine
 from store.agent_records import AccountResearch
 from store.db import session_scope
@@ -65,6 +65,35 @@ def gather_pages(web: WebSearch, name: str, domain: str | None) -> list[WebResul
     return sorted(pages.values(), key=lambda hit: -hit.score)
 
 
+MAX_PASSAGES = 120
+"""Sentences kept per company: enough for a few pages, bounded for the checkpoints."""
+_LINE_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“])")
+
+
+def page_passages(pages: list[WebResult]) -> list[SourcePassage]:
+    """Every sentence and list item of the pages, each with its page, best pages first.
+
+    Headings and front matter are left out; a sentence seen on an earlier page is kept once.
+    """
+    seen: set[str] = set()
+    passages: list[SourcePassage] = []
+    for page in pages:
+        for line in page.content.splitlines():
+            line = _LINE_ITEM.sub("", line).strip()
+            if not line or line.startswith(("#", "---", "|")):
+                continue
+            for sentence in _SENTENCE_END.split(line):
+                text = sentence.strip()[:400]
+                if len(text) < 4 or text.lower() in seen:
+                    continue
+                seen.add(text.lower())
+                passages.append(SourcePassage(url=page.url, text=text))
+                if len(passages) >= MAX_PASSAGES:
+                    return passages
+    return passages
+
+
 def cached_digest(database_url: str, key: str, fresh_since: datetime) -> AccountDigest | None:
     """A stored digest made at or after `fresh_since`, or None."""
     with session_scope(database_url) as session:
@@ -109,6 +138,7 @@ def research_company(
     if not pages:
         return None, False
     digest = engine.digest_account(name, pages)
+    digest.passages = page_passages(pages)
     if keep:  # a sandbox (replay) run leaves the shared cache alone
         store_digest(database_url, key, digest)
     return digest, False

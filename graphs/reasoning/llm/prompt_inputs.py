@@ -71,6 +71,9 @@ def research_text(digest: AccountDigest | None) -> str:
         lines.append(
             f"News, {when}, {item.category} (source: {item.url}): {item.title}. {item.summary}"
         )
+    if digest.passages:
+        lines.append("What the pages say, sentence by sentence:")
+        lines += [f"- (source: {p.url}) {p.text}" for p in digest.passages]
     return clean("\n".join(lines))
 
 
