@@ -549,3 +549,29 @@ def test_opted_out_imports_from_each_crm_dialect_are_never_emailed(
     assert not {r for r in recipients if r.startswith("ola.")}  # never emailed
     assert {f"kim.{d}@{values['domain']}" for d in ("dyn", "sfdc", "hub")} <= recipients
     assert report.started >= 3
+
+
+def test_an_email_carrying_a_planted_link_is_held_for_the_seller(
+    researched_world: tuple[SampleCrm, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from core.findings import OutreachDraft
+    from graphs.reasoning.offline import OfflineEngine
+
+    def poisoned(self: OfflineEngine, *args: object, **kwargs: object) -> OutreachDraft:
+        # What a model might write after reading a poisoned page.
+        return OutreachDraft(
+            subject="Your account",
+            body="Hi,\n\nPlease reset your password at http://evil.example/login today.\n\nAlex",
+            grounded_on=[],
+            engine="offline",
+        )
+
+    monkeypatch.setattr(OfflineEngine, "write_outreach", poisoned)
+    with _open_journey(researched_world, tmp_path) as journey:
+        journey.tick()
+        assert journey.mail_to_lead() == []  # nothing left for the lead
+        [handoff] = journey.handoffs()
+        assert handoff.rule_id == "content_check" and handoff.target == "seller"
+        assert "evil.example" in handoff.rule_description

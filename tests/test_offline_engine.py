@@ -161,7 +161,40 @@ def test_outreach_is_grounded_in_sourced_facts() -> None:
     assert "make every pallet count" in draft.body
     assert draft.grounded_on == ["https://bw.nl/about"]
     assert draft.body.rstrip().endswith("Alex Morgan")
-    assert draft.subject == "Demand forecasting"
+    assert draft.subject == "Brightwater and Demand forecasting"  # interest, not form name
+
+
+def test_outreach_never_quotes_a_page_or_names_a_form() -> None:
+    from core.findings import AccountDigest, NewsItem
+    from graphs.engage.content_check import check_content, research_texts
+
+    news = NewsItem(
+        title="Brightwater launches a new multi-user warehouse in Venlo",
+        url="https://bw.nl/news/venlo",
+        category="launch",
+        summary="Brightwater launches a new multi-user warehouse in Venlo for retail clients.",
+    )
+    digest = AccountDigest(
+        company_name="Brightwater", business_overview="", finances="", news=[news]
+    )
+    research = _research(CompanyFacts(name="Brightwater", employees=1250)).model_copy(
+        update={"digest": digest}
+    )
+    research.lead.topic = "Contact us form"
+    icp = IcpAssessment(
+        fit_level=FitLevel.EXACT, recommendation="Engage now", score=1.0, reason="", verdicts=[]
+    )
+    draft = OfflineEngine().write_outreach(research, icp, "Alex Morgan")
+    assert '"' not in draft.body and "Contact us form" not in f"{draft.subject} {draft.body}"
+    assert "Brightwater's recent launch" in draft.body and draft.grounded_on == [news.url]
+    assert "(case studies)" in draft.body  # the proof point the product profile sources
+    allowed = ["northwind.example", "bw.nl"]
+    assert (
+        check_content(
+            draft.subject, draft.body, allowed_hosts=allowed, research=research_texts(digest)
+        )
+        == []
+    )
 
 
 def test_the_engine_judges_need_by_the_product_it_sells() -> None:

@@ -55,7 +55,6 @@ def build_engage_graph(checkpointer: BaseCheckpointSaver | None = None) -> Compi
     builder.add_edge(START, "researcher")
     builder.add_edge("researcher", "icp_judge")
     builder.add_edge("icp_judge", "guardrails_gate")
-    builder.add_edge("message_writer", "reply_waiter")
     builder.add_conditional_edges("reply_waiter", _after_wait)
     builder.add_edge("reply_reader", "conversation_router")
     builder.add_edge("handoff_router", END)

@@ -54,6 +54,11 @@ class GuardrailSettings(BaseModel):
     mailbox_time_zone: str = Field(
         default="UTC", description="The zone whose midnight resets the daily send cap."
     )
+    link_allowlist: list[str] = Field(
+        default_factory=list,
+        description="Domains an email may link to besides ours and the lead's own "
+        "(e.g. a booking or video service).",
+    )
 
     @field_validator("default_time_zone")
     @classmethod

@@ -80,6 +80,11 @@ class RuleCondition(BaseModel):
         default=None,
         description="The latest reply held nothing but an attempt to instruct the agent.",
     )
+    content_held: bool | None = Field(
+        default=None,
+        description="An email the agent wrote failed the content check before sending "
+        "(set by the message writer, not matched against conversation facts).",
+    )
     language_not_written: bool | None = Field(
         default=None,
         description="The lead writes in a language the agent's engine does not write in.",
@@ -207,6 +212,7 @@ def _flag(name: str, wanted: bool, actual: bool) -> str | None:
         "unanswered_question": "a question the product FAQ does not answer",
         "injection_only": "the reply only tried to instruct the agent",
         "language_not_written": "the lead writes in a language the agent does not write",
+        "content_held": "an email was held by the content check",
     }
     if wanted != actual:
         return None
@@ -251,6 +257,9 @@ def _match(when: RuleCondition, facts: ConversationFacts) -> list[str] | None:
         "unanswered_question": facts.unanswered_question,
         "injection_only": facts.injection_only,
         "language_not_written": facts.language_not_written,
+        # Decided by the message writer on the email it wrote, never by conversation facts:
+        # an admin rule naming it cannot fire here.
+        "content_held": False,
     }
     for name, actual in flags.items():
         wanted = getattr(when, name)
@@ -507,6 +516,11 @@ def suggest_next_step(decision: HandoffDecision, facts: ConversationFacts) -> st
     """What the seller or supervisor should do next, from the rule that fired."""
     when = decision.condition
     if decision.target is HandoffTarget.SELLER:
+        if when.content_held:
+            return (
+                "Review the held email: remove what the content check marked, then send it "
+                "yourself or restart the agent"
+            )
         if when.email_invalid:
             return "Fix the email address, then restart the agent on this lead"
         if when.intent_in and Intent.MEETING_REQUEST in when.intent_in:

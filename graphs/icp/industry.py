@@ -316,23 +316,3 @@ def listed_industry_lines(profile_industries: list[str]) -> list[str]:
         else:
             lines.append(f"{name!r} -> {placed.industry.describe()}")
     return lines
-
-
-# A word or two per ISIC section for prose ("Other manufacturing companies ...").
-_SECTION_NOUNS: dict[str, str] = {
-    "A": "agriculture", "B": "mining", "C": "manufacturing", "D": "energy", "E": "utility",
-    "F": "construction", "G": "trading", "H": "logistics", "I": "hospitality", "J": "technology",
-    "K": "financial services", "L": "real estate", "M": "professional services",
-    "N": "business services", "O": "public sector", "P": "education", "Q": "healthcare",
-    "R": "arts and leisure", "S": "services", "T": "household", "U": "international",
-}  # fmt: skip
-
-
-def industry_family(label: str) -> str | None:
-    """A short, readable name for a label's broad industry ('Manufacturing'), or None."""
-    placed = place_industry(label)
-    if placed is None:
-        return None
-    section = taxonomy().ancestors(placed.industry.code)[-1]
-    noun = _SECTION_NOUNS.get(section)
-    return noun.capitalize() if noun else None

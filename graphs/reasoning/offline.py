@@ -16,7 +16,6 @@ from core.findings import AccountDigest, CompanyFacts, LeadResearch, NewsItem, O
 from core.icp_profile import FreeTextCriterion, IndustryCriterion, JobTitleCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from core.reply_reading import BantVerdict, ReplyReading
-from graphs.icp.industry import industry_family
 from graphs.knowledge.product_catalog import product_faq, product_profile
 from graphs.reply_reader.reader import read_reply as read_reply_by_rules
 from prompts.registry import load_prompt
@@ -33,12 +32,24 @@ _UNITS = {"billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "m": 1e6, "thousa
 # Rough conversions so revenue criteria in USD can be judged; precise FX is not the point.
 _TO_USD = {"$": 1.0, "€": 1.08, "£": 1.27}
 # Openings by news category, best first; community and other news are not used as hooks.
+# Openings in our own words: a headline is the page's text, never quoted into an email.
 _NEWS_OPENINGS = {
-    "launch": 'Congratulations on "{title}".',
-    "contract": 'I read "{title}" — congratulations on the win.',
-    "award": 'Congratulations on "{title}".',
-    "leadership": 'I saw "{title}"; new leaders often revisit planning tools.',
+    "launch": "Congratulations on {name}'s recent launch.",
+    "contract": "I read about {name}'s new contract. Congratulations on the win.",
+    "award": "Congratulations on {name}'s recent award.",
+    "leadership": "I saw the recent leadership news at {name}; new leaders often revisit "
+    "planning tools.",
 }
+_NEWS_SUBJECTS = {
+    "launch": "After your launch: demand and stock at {name}",
+    "contract": "After the new contract: demand and stock at {name}",
+    "award": "Demand and stock at {name}",
+    "leadership": "Planning at {name}",
+}
+# A lead's topic that names the channel it came through, not an interest ("Contact us form").
+_CHANNEL_WORDS = frozenset(
+    {"form", "contact", "webinar", "download", "newsletter", "whitepaper", "ebook", "signup"}
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“])")
 _NEWS_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -379,14 +390,19 @@ class OfflineEngine:
         lead, company = research.lead, research.company
         name = company.name or lead.company_name or "your team"
         grounded: list[str] = []
-        opening = (
-            f'You recently got in touch with us about "{lead.topic}".'
-            if lead.topic
-            else (f"I'm reaching out to {name}.")
-        )
+        topic = (lead.topic or "").strip()
+        interest = topic and not (_CHANNEL_WORDS & set(re.findall(r"[a-z]+", topic.lower())))
+        if interest:
+            opening = f"You recently asked us about {_lower_first(topic.rstrip('.'))}."
+        elif topic:
+            opening = "Thank you for getting in touch with us."
+        else:
+            opening = f"I'm reaching out to {name}."
+        subject = f"{name} and {topic}" if interest else f"Demand and stock at {name}"
         news = self._best_news(research)
         if news is not None:
-            opening = _NEWS_OPENINGS[news.category].format(title=news.title) + " " + opening
+            opening = _NEWS_OPENINGS[news.category].format(name=name) + " " + opening
+            subject = _NEWS_SUBJECTS[news.category].format(name=name)
             grounded.append(news.url)
         elif company.mission:
             mission = _lower_first(company.mission.rstrip("."))
@@ -401,22 +417,19 @@ class OfflineEngine:
             scale = f"mid-sized companies like {name}"
         else:
             scale = f"organisations at the scale of {name}"
-        family = industry_family(company.industry) if company.industry else None
         value = (
             f"We help {scale} see demand, stock and supply risk in one place, "
             "so planners act days earlier."
         )
-        proof = (
-            f"Other {family.lower()} companies cut stock-outs by a fifth in their first quarter."
-            if family
-            else "Customers typically cut stock-outs by a fifth in their first quarter."
-        )
+        # Only a proof point the admin's product profile states, with its source.
+        points = product_profile(self.product).proof
+        proof = f"{points[0].claim.rstrip('.')} ({points[0].source})." if points else ""
         question = (
             "How are you handling this today, and what would you most like to change?"
             if lead.topic
             else "How do your planners keep on top of demand and stock today?"
         )
-        subject = (lead.topic or f"{name} and Northwind")[:70]
+        subject = subject[:70]
         body = load_prompt("offline_outreach_email").render(
             greeting_name=lead.full_name.split()[0] if lead.full_name != "(no name)" else "there",
             opening=opening,

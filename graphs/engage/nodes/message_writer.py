@@ -8,14 +8,19 @@ crash finds the message already queued and never writes a second one.
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 from sqlmodel import Session, select
 
 from core.conversation import ConversationTurn
+from core.findings import LeadResearch
 from graphs.context import Context
+from graphs.engage.content_check import ContentFinding, check_content, research_texts
 from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
+from graphs.engage.handoff_rules import HandoffDecision, HandoffTarget, RuleCondition
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
@@ -25,6 +30,7 @@ from store.conversations import ensure_conversation, outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import ConversationState, EmailMessage
+from tools.crm import email_domain
 from tools.mail.outbox import enqueue_email
 
 
@@ -33,8 +39,32 @@ def message_key(thread_id: str, step: int) -> str:
     return f"{thread_id}:message:{step}"
 
 
-def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
-    """Graph node: enqueue the pending message (outreach, follow-up, answer, check-in)."""
+def _held_for_review(findings: list[ContentFinding]) -> HandoffDecision:
+    return HandoffDecision(
+        rule_id="content_check",
+        description="The email was held before sending: a person must review it",
+        target=HandoffTarget.SELLER,
+        matched=[finding.detail for finding in findings],
+        condition=RuleCondition(content_held=True),
+    )
+
+
+def _allowed_hosts(
+    lead: Lead, research: LeadResearch, mailboxes: list[str], extra: list[str]
+) -> list[str]:
+    domains = [m.rsplit("@", 1)[-1] for m in mailboxes]
+    domains += [email_domain(lead.email) or "", research.company.domain or "", *extra]
+    return [d.lower() for d in domains if d]
+
+
+def message_writer(
+    state: EngageState, runtime: Runtime[Context]
+) -> Command[Literal["reply_waiter", "handoff_router"]]:
+    """Graph node: enqueue the pending message (outreach, follow-up, answer, check-in).
+
+    The written email passes the content check first (links, web text, instructions);
+    one that fails goes to the seller as a hand-off and is never queued.
+    """
     context = runtime.context or Context()
     services = services_for(context)
     engage = load_engage_settings(context.database_url)
@@ -59,6 +89,24 @@ def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
                 if kind == "outreach"
                 else services.reasoning.write_message(kind, research, turns, signature)
             )
+            findings = check_content(
+                draft.subject,
+                draft.body,
+                allowed_hosts=_allowed_hosts(
+                    lead, research, engage.mailboxes, engage.guardrails.link_allowlist
+                ),
+                research=research_texts(research.digest),
+            )
+            if findings:
+                session.rollback()
+                return Command(
+                    goto="handoff_router",
+                    update={
+                        "stop": _held_for_review(findings).model_dump(mode="json"),
+                        "pending_message": None,
+                        "engine_notes": services.take_engine_notes(),
+                    },
+                )
             thread_ids = [turn.message_id for turn in turns]
             if context.sandbox:
                 # A replay shows what would be written; nothing enters the outbox.
@@ -71,11 +119,14 @@ def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
                     kind=kind,
                 )
                 session.rollback()
-                return {
-                    "conversation": [turn],
-                    "pending_message": None,
-                    "engine_notes": services.take_engine_notes(),
-                }
+                return Command(
+                    goto="reply_waiter",
+                    update={
+                        "conversation": [turn],
+                        "pending_message": None,
+                        "engine_notes": services.take_engine_notes(),
+                    },
+                )
             queued = enqueue_email(
                 session,
                 idempotency_key=key,
@@ -114,8 +165,11 @@ def message_writer(state: EngageState, runtime: Runtime[Context]) -> dict:
             message_id=queued.message_id,
             kind=queued.kind,  # type: ignore[arg-type]
         )
-    return {
-        "conversation": [turn],
-        "pending_message": None,
-        "engine_notes": services.take_engine_notes(),
-    }
+    return Command(
+        goto="reply_waiter",
+        update={
+            "conversation": [turn],
+            "pending_message": None,
+            "engine_notes": services.take_engine_notes(),
+        },
+    )
