@@ -561,7 +561,12 @@ def render_insights(
     console.print(_email_validation(research.email_check, insights.lead_id))
     console.print(_about_lead(research, insights.lead_id))
     console.print(_about_account(research, insights.lead_id))
-    for part in _notes(research.notes):
+    flagged = research.digest.flagged if research.digest else []
+    warnings = [
+        f"⚠ {p.url} addresses an AI ({p.text!r}); it was not used as research or evidence"
+        for p in flagged
+    ]
+    for part in _notes([*warnings, *research.notes]):
         console.print(part)
 
 

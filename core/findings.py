@@ -105,6 +105,11 @@ class AccountDigest(BaseModel):
         description="What the pages say, sentence by sentence: free-text criteria are judged "
         "on all of it, not on the overview alone.",
     )
+    flagged: list[SourcePassage] = Field(
+        default_factory=list,
+        description="Sentences of the pages that address an AI ('ignore previous "
+        "instructions'): kept out of the research and shown to the seller as a warning.",
+    )
     engine: str = "offline"
 
 

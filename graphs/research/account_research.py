@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from core.clock import as_utc, utc_now
 from core.findings import AccountDigest, SourcePassage
 from graphs.reasoning.base import ReasoningEngine
+from graphs.reply_reader.injection import injected_text
 from store.agent_records import AccountResearch
 from store.db import session_scope
 from tools.crm import company_key
@@ -94,6 +95,25 @@ def page_passages(pages: list[WebResult]) -> list[SourcePassage]:
     return passages
 
 
+def _instructs(text: str) -> bool:
+    return bool(injected_text(text))
+
+
+def quarantine_instructions(digest: AccountDigest, passages: list[SourcePassage]) -> AccountDigest:
+    """Keep text that addresses an AI out of the research: it is data, never evidence.
+
+    Such sentences are dropped from the passages, the overview and the news, and listed in
+    `flagged` for the insights page, so the seller sees that a page tried it.
+    """
+    digest = digest.model_copy(deep=True)
+    digest.flagged = [p for p in passages if _instructs(p.text)]
+    digest.passages = [p for p in passages if p not in digest.flagged]
+    kept = [s for s in _SENTENCE_END.split(digest.business_overview) if not _instructs(s)]
+    digest.business_overview = " ".join(kept)
+    digest.news = [n for n in digest.news if not _instructs(f"{n.title}. {n.summary}")]
+    return digest
+
+
 def cached_digest(database_url: str, key: str, fresh_since: datetime) -> AccountDigest | None:
     """A stored digest made at or after `fresh_since`, or None."""
     with session_scope(database_url) as session:
@@ -137,8 +157,7 @@ def research_company(
     pages = gather_pages(web, name, domain)
     if not pages:
         return None, False
-    digest = engine.digest_account(name, pages)
-    digest.passages = page_passages(pages)
+    digest = quarantine_instructions(engine.digest_account(name, pages), page_passages(pages))
     if keep:  # a sandbox (replay) run leaves the shared cache alone
         store_digest(database_url, key, digest)
     return digest, False
