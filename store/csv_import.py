@@ -1,8 +1,11 @@
 """Import leads and accounts from CSV files exported by Dynamics 365, Salesforce or a spreadsheet.
 
 Good rows are inserted; bad rows are skipped and reported with their spreadsheet row
-number (the header is row 1), the column and how to fix it. Rows already stored are
-never updated: an id that exists is reported as a duplicate.
+number (the header is row 1), the column and how to fix it. A row for a record already
+stored (the same id; for leads the same email, for accounts the same domain or name legal
+forms aside) updates it: the columns it fills replace the stored values, empty cells
+never blank one, and a re-import never lifts an opt-out. Importing the same export twice
+creates nothing twice.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from core.clock import as_utc, utc_now
+from core.company_names import company_key
 from core.crm_figures import Figure, is_placeholder, parse_figure
 from core.exchange_rates import convert, currency_code, known_currencies
 from store.crm import Account, Lead, LeadRating, LeadStatus, User
@@ -43,8 +47,10 @@ class ImportReport(BaseModel):
 
     path: str
     imported: int = 0
+    updated: int = 0
     skipped: int = 0
     imported_ids: list[str] = Field(default_factory=list)
+    updated_ids: list[str] = Field(default_factory=list)
     errors: list[RowError] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
@@ -461,6 +467,30 @@ class _IdMaker:
         return f"{self.prefix}-{self.last:0{self.width}d}"
 
 
+# Row fields that fill several stored columns: the row gave them when it gave these.
+_FILLED_BY = {
+    "employees_as_given": "number_of_employees",
+    "revenue_as_given": "annual_revenue",
+    "connected_by": "parent_account_id",
+}
+
+
+def _update(stored: Any, fresh: SQLModel, row: BaseModel, sticky: frozenset[str]) -> None:
+    """Copy into `stored` what the row filled in; keep everything else as stored."""
+    for name in type(fresh).model_fields:
+        if name in ("id", "created_on"):
+            continue
+        source = _FILLED_BY.get(name, name)
+        if source in type(row).model_fields and getattr(row, source) in (None, False):
+            continue
+        if source not in type(row).model_fields:
+            continue
+        value = getattr(fresh, name)
+        if name in sticky:
+            value = bool(getattr(stored, name)) or bool(value)
+        setattr(stored, name, value)
+
+
 def _import(
     session: Session,
     path: Path,
@@ -473,7 +503,11 @@ def _import(
     id_width: int,
     references: dict[str, tuple[type[SQLModel], str]],
     build: Callable[[M, str], SQLModel],
+    same_as: Callable[[Session, M], str | None],
+    sticky: frozenset[str] = frozenset(),
 ) -> ImportReport:
+    """Insert new rows; a row for a record already stored (same id, or `same_as` finds it)
+    updates the fields the row fills, never blanks one, and never lifts a `sticky` flag."""
     report = ImportReport(path=str(path))
     prepared = _prepare(path, aliases, required, report)
 
@@ -492,20 +526,12 @@ def _import(
     ids.reserve(given_ids)
 
     seen_in_file: dict[str, int] = {}
+    updated: dict[str, int] = {}  # stored id -> the row that updates it
     new_rows: list[SQLModel] = []
     for number, record, headers in prepared:
         row, errors = _validate(row_model, number, record, headers)
         row_id = value(record, "id")
-        if row_id in stored_ids:
-            errors.append(
-                RowError(
-                    row=number,
-                    field=headers.get("id", "id"),
-                    message=f"{row_id} already exists and is never overwritten; "
-                    "leave the id empty to get a new one, or remove the row",
-                )
-            )
-        elif row_id and row_id in seen_in_file:
+        if row_id and row_id in seen_in_file:
             errors.append(
                 RowError(
                     row=number,
@@ -529,16 +555,62 @@ def _import(
             report.errors.extend(errors)
             report.skipped += 1
             continue
+        stored = row_id if row_id in stored_ids else same_as(session, row)
+        if stored is not None and stored in updated:
+            report.errors.append(
+                RowError(
+                    row=number,
+                    field=headers.get("id", "id"),
+                    message=f"row {updated[stored]} already updates {stored}; "
+                    "keep one row per record",
+                )
+            )
+            report.skipped += 1
+            continue
         if row_id:
             seen_in_file[row_id] = number
+        if stored is not None:
+            updated[stored] = number
+            _update(session.get(table, stored), build(row, stored), row, sticky)
+            continue
         new_rows.append(build(row, row_id or ids.next()))
 
     session.add_all(new_rows)
     session.commit()
     report.imported = len(new_rows)
     report.imported_ids = [str(r.id) for r in new_rows]  # type: ignore[attr-defined]
+    report.updated = len(updated)
+    report.updated_ids = list(updated)
     report.errors.sort(key=lambda e: e.row)  # "too many values" rows were reported first
     return report
+
+
+def _lead_with_email(session: Session, row: LeadRow) -> str | None:
+    """The stored lead with the row's email (any case): a re-import, not a new lead."""
+    if not row.email or not row.email.strip():
+        return None
+    found = session.exec(
+        select(Lead.id).where(func.lower(Lead.email) == row.email.strip().lower())
+    ).first()
+    return found
+
+
+class _AccountFinder:
+    """The stored account a row names: the same domain, or the same name legal forms aside."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, str] | None = None
+
+    def __call__(self, session: Session, row: AccountRow) -> str | None:
+        domain = row.domain or (_domain_of(row.website) if row.website else None)
+        if domain:
+            found = session.exec(select(Account.id).where(Account.domain == domain)).first()
+            if found:
+                return found
+        if self._by_name is None:
+            accounts = session.exec(select(Account.id, Account.name)).all()
+            self._by_name = {company_key(name): account_id for account_id, name in accounts}
+        return self._by_name.get(company_key(row.name))
 
 
 def import_leads_csv(session: Session, path: Path, *, now: datetime | None = None) -> ImportReport:
@@ -592,6 +664,8 @@ def import_leads_csv(session: Session, path: Path, *, now: datetime | None = Non
         id_width=4,
         references={"owner_id": (User, "user"), "parent_account_id": (Account, "account")},
         build=build,
+        same_as=_lead_with_email,
+        sticky=frozenset({"do_not_email", "do_not_contact"}),
     )
 
 
@@ -636,4 +710,5 @@ def import_accounts_csv(session: Session, path: Path) -> ImportReport:
         id_width=3,
         references={"owner_id": (User, "user")},
         build=build,
+        same_as=_AccountFinder(),
     )

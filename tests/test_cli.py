@@ -87,7 +87,7 @@ def test_csv_import_reports_bad_rows(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["import", "leads", str(csv_file)])
     assert result.exit_code == 1  # rows were left behind: scripts must notice
-    assert "Imported 1 rows, skipped 1" in result.output
+    assert "Imported 1 rows, updated 0, skipped 1" in result.output
     assert "row 3" in result.output and "rating" in result.output
 
     many = tmp_path / "many.csv"

@@ -107,24 +107,46 @@ def test_defaults_for_optional_fields(session: Session, tmp_path: Path) -> None:
     assert report.warnings == []
 
 
-def test_stored_rows_are_never_modified(session: Session, tmp_path: Path) -> None:
+def test_a_re_import_updates_the_stored_lead_and_never_duplicates(
+    session: Session, tmp_path: Path
+) -> None:
+    stored = session.get(Lead, "LEAD-0001")
+    assert stored is not None
+    stored.do_not_email = True  # opted out since the last import
+    session.add(stored)
+    session.commit()
     path = _write(
         tmp_path,
-        "id,topic,email\n"
-        "LEAD-0001,Replaced topic,changed@bw.co.uk\n"  # row 2: exists in the CRM
-        "LEAD-0100,New one,a@b.com\n"  # row 3: good
-        "LEAD-0100,Same id again,c@d.com\n"  # row 4: duplicate within the file
-        ",Generated id,e@f.com\n",  # row 5: good, id after the file's highest
+        "id,topic,email,city,do_not_email\n"
+        "LEAD-0001,Replaced topic,,Leeds,false\n"  # row 2: same id: an update
+        "LEAD-0100,New one,a@b.com,,\n"  # row 3: good
+        "LEAD-0100,Same id again,c@d.com,,\n"  # row 4: duplicate within the file
+        ",Generated id,e@f.com,,\n"  # row 5: good, id after the file's highest
+        ",Found by email,KEEP@bw.co.uk,York,\n",  # row 6: LEAD-0001 again, by its email
     )
     report = import_leads_csv(session, path, now=NOW)
 
-    assert _errors(report) == {(2, "id"), (4, "id")}
+    assert _errors(report) == {(4, "id"), (6, "id")}
     messages = {e.row: e.message for e in report.errors}
-    assert "already exists" in messages[2] and "row 3" in messages[4]
+    assert "row 3" in messages[4] and "row 2 already updates LEAD-0001" in messages[6]
     assert report.imported_ids == ["LEAD-0100", "LEAD-0101"]
-    kept = session.get(Lead, "LEAD-0001")
-    assert kept is not None and (kept.topic, kept.email) == ("Original topic", "keep@bw.co.uk")
+    assert report.updated_ids == ["LEAD-0001"]
+    updated = session.get(Lead, "LEAD-0001")
+    assert updated is not None
+    assert (updated.topic, updated.city) == ("Replaced topic", "Leeds")
+    assert updated.email == "keep@bw.co.uk"  # an empty cell never blanks a stored value
+    assert updated.do_not_email is True  # and a re-import never lifts an opt-out
     assert session.exec(select(func.count()).select_from(Lead)).one() == 4
+
+
+def test_a_re_import_of_the_same_export_changes_nothing_twice(
+    session: Session, tmp_path: Path
+) -> None:
+    export = _write(tmp_path, "Topic,Email,Company\nDemo,ola@acme.example,Acme\n")
+    first = import_leads_csv(session, export, now=NOW)
+    second = import_leads_csv(session, export, now=NOW)
+    assert (first.imported, second.imported, second.updated) == (1, 0, 1)
+    assert second.updated_ids == first.imported_ids
 
 
 def test_accounts_import_numbers_domains_and_errors(session: Session, tmp_path: Path) -> None:
@@ -136,7 +158,7 @@ def test_accounts_import_numbers_domains_and_errors(session: Session, tmp_path: 
         ";https://nameless.com;Retail;10;1000000;France;\n"  # row 3: name missing
         "Many People Inc;;Retail;many;2.5M;USA;\n"  # row 4: employees not a number
         "Half Person Ltd;;Retail;12.5;1000;UK;\n"  # row 5: not a whole number
-        "Duplicate Ltd;;Retail;10;1000;UK;ACC-001\n"  # row 6: id exists
+        "Brightwater Logistics;;Logistics;640;;UK;\n"  # row 6: ACC-001 by name: an update
         "Small Shop;;Retail;8;450k;Ireland;\n"  # row 7: good
         "Rheinwerk AG;;Maschinenbau;1.000-5.000;1,2 Mrd. €;DE;\n"  # row 8: CRM wording
         "Thames Foods plc;;Food;about 2,000;£800m;UK;\n",  # row 9: pounds, not dollars
@@ -148,9 +170,9 @@ def test_accounts_import_numbers_domains_and_errors(session: Session, tmp_path: 
         (3, "Account Name"),
         (4, "NumberOfEmployees"),
         (5, "NumberOfEmployees"),
-        (6, "id"),
     }
     assert report.imported_ids == ["ACC-002", "ACC-003", "ACC-004", "ACC-005"]
+    assert report.updated_ids == ["ACC-001"]  # "Brightwater Logistics Ltd", legal form aside
     rheinwerk = session.get(Account, "ACC-004")
     assert rheinwerk is not None and rheinwerk.number_of_employees is None
     assert (rheinwerk.employees_as_given, rheinwerk.revenue_as_given) == (
@@ -168,7 +190,8 @@ def test_accounts_import_numbers_domains_and_errors(session: Session, tmp_path: 
     shop = session.get(Account, "ACC-003")
     assert shop is not None and shop.annual_revenue == 450_000.0 and shop.domain is None
     original = session.get(Account, "ACC-001")
-    assert original is not None and original.name == "Brightwater Logistics Ltd"
+    assert original is not None and original.name == "Brightwater Logistics"  # as re-exported
+    assert original.number_of_employees == 640
 
 
 def test_quoted_values_keep_spreadsheet_row_numbers(session: Session, tmp_path: Path) -> None:

@@ -7,13 +7,13 @@ implementation reads the SQLModel tables. It returns the pydantic models of
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from core.clock import as_utc
+from core.company_names import company_key
 from core.findings import (
     ColleagueLink,
     CompanyFacts,
@@ -42,50 +42,6 @@ class LeadNotFoundError(LookupError):
     def __init__(self, lead_id: str) -> None:
         super().__init__(f"no lead with id {lead_id!r}; list leads with `qualify leads`")
         self.lead_id = lead_id
-
-
-_LEGAL_SUFFIXES = frozenset(
-    [
-        "inc",
-        "incorporated",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "ltd",
-        "limited",
-        "llc",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "sas",
-        "bv",
-        "nv",
-        "ab",
-        "as",
-        "oy",
-        "spa",
-        "srl",
-        "sl",
-        "pty",
-        "kk",
-        "cv",
-        "de",
-        "group",
-        "holding",
-        "holdings",
-    ]
-)
-
-
-def company_key(name: str) -> str:
-    """A name normalised for matching: case, punctuation and trailing legal forms dropped."""
-    tokens = re.sub(r"[^\w\s]", " ", name.lower().replace(".", "")).split()
-    # Only trailing legal forms go ("Group" in "Group Nine Media" is part of the name).
-    while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
-        tokens.pop()
-    return " ".join(tokens)
 
 
 def email_domain(email: str | None) -> str | None:

@@ -27,7 +27,9 @@ def _import(import_csv: Callable[[Session, Path], ImportReport], path: Path) -> 
             report = import_csv(session, path)
     except CsvImportError as exc:
         raise fail(str(exc)) from exc
-    console.print(f"Imported {report.imported} rows, skipped {report.skipped}.")
+    console.print(
+        f"Imported {report.imported} rows, updated {report.updated}, skipped {report.skipped}."
+    )
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     lines = [f"row {e.row}, {e.field}: {e.message}" for e in report.errors]

@@ -7,12 +7,12 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from core.clock import as_utc, utc_now
+from core.company_names import company_key
 from core.findings import AccountDigest, SourcePassage
 from graphs.reasoning.base import ReasoningEngine
 from graphs.reply_reader.injection import injected_text
 from store.agent_records import AccountResearch
 from store.db import session_scope
-from tools.crm import company_key
 from tools.web_search.results import WebResult, WebSearch
 
 # One query per section of the insights page; the local corpus and Tavily both rank by them.
