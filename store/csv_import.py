@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, SQLModel, col, select
 
 from core.clock import as_utc, utc_now
 from core.company_names import company_key
@@ -585,14 +585,21 @@ def _import(
     return report
 
 
-def _lead_with_email(session: Session, row: LeadRow) -> str | None:
-    """The stored lead with the row's email (any case): a re-import, not a new lead."""
-    if not row.email or not row.email.strip():
-        return None
-    found = session.exec(
-        select(Lead.id).where(func.lower(Lead.email) == row.email.strip().lower())
-    ).first()
-    return found
+class _LeadFinder:
+    """The stored lead with the row's email (any case): a re-import, not a new lead.
+
+    The stored emails are read once per import, not once per row."""
+
+    def __init__(self) -> None:
+        self._by_email: dict[str, str] | None = None
+
+    def __call__(self, session: Session, row: LeadRow) -> str | None:
+        if not row.email or not row.email.strip():
+            return None
+        if self._by_email is None:
+            stored = session.exec(select(Lead.email, Lead.id).where(col(Lead.email).is_not(None)))
+            self._by_email = {email.strip().lower(): lead_id for email, lead_id in stored}
+        return self._by_email.get(row.email.strip().lower())
 
 
 class _AccountFinder:
@@ -664,7 +671,7 @@ def import_leads_csv(session: Session, path: Path, *, now: datetime | None = Non
         id_width=4,
         references={"owner_id": (User, "user"), "parent_account_id": (Account, "account")},
         build=build,
-        same_as=_lead_with_email,
+        same_as=_LeadFinder(),
         sticky=frozenset({"do_not_email", "do_not_contact"}),
     )
 
