@@ -51,6 +51,10 @@ class ImportReport(BaseModel):
     skipped: int = 0
     imported_ids: list[str] = Field(default_factory=list)
     updated_ids: list[str] = Field(default_factory=list)
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="Each column of the file read, and the field it fills."
+    )
+    dry_run: bool = Field(default=False, description="Nothing was written.")
     errors: list[RowError] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
@@ -104,6 +108,13 @@ _LEAD_ALIASES: dict[str, tuple[str, ...]] = {
     "do_not_email": _OPT_OUT_ALIASES,
     "do_not_contact": ("donotcontact", "do not contact", "do not call", "donotphone"),
 }  # fmt: skip
+
+
+def known_headers(kind: str) -> dict[str, tuple[str, ...]]:
+    """Each field of a lead or account import and the export headers that fill it."""
+    return dict(_LEAD_ALIASES if kind == "leads" else _ACCOUNT_ALIASES)
+
+
 _ACCOUNT_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("accountid", "account id", "record id", "hs_object_id", "company id"),
     "name": ("account name", "accountname", "account", "company name", "company"),
@@ -403,6 +414,7 @@ def _prepare(
             f"Ignored unknown columns: {', '.join(unknown)}. Known columns: {', '.join(aliases)}."
         )
     header_of = {field: header[index] for index, field in columns.items()}
+    report.columns = {header[index]: field for index, field in sorted(columns.items())}
     prepared = []
     for number, values in rows:
         if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
@@ -475,6 +487,24 @@ _FILLED_BY = {
 }
 
 
+def _with_mapping(
+    aliases: dict[str, tuple[str, ...]], mapping: dict[str, str]
+) -> dict[str, tuple[str, ...]]:
+    """The known headers plus the user's `--map FIELD=COLUMN` choices (which win)."""
+    unknown = sorted(set(mapping) - set(aliases))
+    if unknown:
+        raise CsvImportError(
+            f"--map names unknown fields {', '.join(unknown)}; map one of {', '.join(aliases)}"
+        )
+    chosen = {_key(column) for column in mapping.values()}
+    merged = {
+        field: tuple(a for a in names if _key(a) not in chosen) for field, names in aliases.items()
+    }
+    for field, column in mapping.items():
+        merged[field] = (*merged[field], column)
+    return merged
+
+
 def _update(stored: Any, fresh: SQLModel, row: BaseModel, sticky: frozenset[str]) -> None:
     """Copy into `stored` what the row filled in; keep everything else as stored."""
     for name in type(fresh).model_fields:
@@ -505,11 +535,13 @@ def _import(
     build: Callable[[M, str], SQLModel],
     same_as: Callable[[Session, M], str | None],
     sticky: frozenset[str] = frozenset(),
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     """Insert new rows; a row for a record already stored (same id, or `same_as` finds it)
     updates the fields the row fills, never blanks one, and never lifts a `sticky` flag."""
-    report = ImportReport(path=str(path))
-    prepared = _prepare(path, aliases, required, report)
+    report = ImportReport(path=str(path), dry_run=dry_run)
+    prepared = _prepare(path, _with_mapping(aliases, mapping or {}), required, report)
 
     def value(record: dict[str, str], field: str) -> str | None:
         return (record.get(field) or "").strip() or None
@@ -575,8 +607,11 @@ def _import(
             continue
         new_rows.append(build(row, row_id or ids.next()))
 
-    session.add_all(new_rows)
-    session.commit()
+    if dry_run:
+        session.rollback()  # the updates were applied to loaded rows: drop them
+    else:
+        session.add_all(new_rows)
+        session.commit()
     report.imported = len(new_rows)
     report.imported_ids = [str(r.id) for r in new_rows]  # type: ignore[attr-defined]
     report.updated = len(updated)
@@ -620,7 +655,14 @@ class _AccountFinder:
         return self._by_name.get(company_key(row.name))
 
 
-def import_leads_csv(session: Session, path: Path, *, now: datetime | None = None) -> ImportReport:
+def import_leads_csv(
+    session: Session,
+    path: Path,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+) -> ImportReport:
     """Insert the good lead rows of a CSV file; report and skip the bad ones.
 
     Columns (any case; Dynamics 365, Salesforce and HubSpot names accepted): id, topic,
@@ -673,10 +715,18 @@ def import_leads_csv(session: Session, path: Path, *, now: datetime | None = Non
         build=build,
         same_as=_LeadFinder(),
         sticky=frozenset({"do_not_email", "do_not_contact"}),
+        dry_run=dry_run,
+        mapping=mapping,
     )
 
 
-def import_accounts_csv(session: Session, path: Path) -> ImportReport:
+def import_accounts_csv(
+    session: Session,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+) -> ImportReport:
     """Insert the good account rows of a CSV file; report and skip the bad ones.
 
     Columns (any case, Dynamics or Salesforce names accepted): id, name (required),
@@ -718,4 +768,6 @@ def import_accounts_csv(session: Session, path: Path) -> ImportReport:
         references={"owner_id": (User, "user")},
         build=build,
         same_as=_AccountFinder(),
+        dry_run=dry_run,
+        mapping=mapping,
     )

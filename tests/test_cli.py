@@ -99,3 +99,26 @@ def test_csv_import_reports_bad_rows(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "and 5 more; all 25 in" in result.output
     written = result.output.split("all 25 in ")[1].split()[0]
     assert len(Path(written).read_text(encoding="utf-8").splitlines()) == 25
+
+
+def test_import_dry_run_and_column_mapping(tmp_path: Path) -> None:
+    _run("init", "--leads", "60", "--accounts", "20")
+    before = _run("leads")
+    export = tmp_path / "hubspot.csv"
+    export.write_text(
+        "First Name,Email,Organisation,Unsubscribed from all email\n"
+        "Ola,ola@acme.example,Acme,true\n",
+        encoding="utf-8",
+    )
+    out = _run("import", "leads", str(export), "--dry-run", "--map", "company_name=Organisation")
+    assert "Dry run: nothing was written" in out
+    assert (
+        "Organisation -> company_name" in out
+        and "Unsubscribed from all email -> do_not_email" in out
+    )
+    assert "Would import 1 rows" in out
+    assert _run("leads") == before  # nothing written
+    bad = runner.invoke(app, ["import", "leads", str(export), "--map", "colour=Organisation"])
+    assert bad.exit_code == 1 and "unknown fields colour" in bad.output
+    help_text = runner.invoke(app, ["import", "leads", "--help"]).output
+    assert "do_not_email" in help_text and "hasoptedoutofemail" in help_text.lower()
