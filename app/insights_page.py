@@ -106,6 +106,8 @@ def describe_account_match(account_match: str | None) -> str:
     key = account_match.lower()
     if "agent" in key:
         return "connected by the agent"
+    if "crm" in key:
+        return "linked in the CRM"
     if "connect" in key or "seller" in key:
         return "connected by seller"
     if "domain" in key or "email" in key:

@@ -127,7 +127,8 @@ class Lead(SQLModel, table=True):
     parent_account_id: str | None = Field(default=None, foreign_key="account.id")
     parent_contact_id: str | None = Field(default=None, foreign_key="contact.id")
     connected_by: str | None = Field(
-        default=None, description="Who linked the account/contact: 'seller' or 'agent'."
+        default=None,
+        description="Who linked the account/contact: 'seller', 'agent' or 'crm' (imported).",
     )
     modified_on: datetime | None = Field(
         default=None, description="Last edit by a person (email fixed, account connected)."

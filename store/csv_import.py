@@ -697,7 +697,7 @@ def import_leads_csv(
             created_on=row.created_on or created_default,
             owner_id=row.owner_id,
             parent_account_id=row.parent_account_id,
-            connected_by="seller" if row.parent_account_id else None,
+            connected_by="crm" if row.parent_account_id else None,
             do_not_email=row.do_not_email or row.do_not_contact,
             do_not_contact=row.do_not_contact,
         )

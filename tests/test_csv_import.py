@@ -88,7 +88,7 @@ def test_good_rows_are_stored_and_bad_rows_reported(session: Session, tmp_path: 
         LeadStatus.QUALIFIED,
         "USR-01",
     )
-    assert anna.parent_account_id == "ACC-001" and anna.connected_by == "seller"
+    assert anna.parent_account_id == "ACC-001" and anna.connected_by == "crm"
     assert as_utc(anna.created_on) == datetime(2026, 3, 1, tzinfo=UTC)
     assert anna.source == "Web"
     ed = session.get(Lead, "LEAD-0010")

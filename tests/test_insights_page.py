@@ -337,6 +337,7 @@ def test_amount_has_thousands_separators():
     ("match", "shown"),
     [
         ("connected by seller", "connected by seller"),
+        ("linked in the CRM", "linked in the CRM"),
         ("connected by the agent", "connected by the agent"),
         ("matched by email domain", "matched by email domain"),
         ("matched by company name", "matched by company name"),

@@ -54,7 +54,12 @@ def _email_check(services: Services, database_url: str, lead: Lead) -> EmailChec
 def _find_account(services: Services, lead: Lead, check: EmailCheck) -> tuple[Account | None, str]:
     if lead.parent_account_id:
         account = services.crm.account(lead.parent_account_id)
-        how = "connected by seller" if lead.connected_by != "agent" else "connected by the agent"
+        # Who linked it: a seller by hand, the agent, or the CRM (an import naming the
+        # parent account, or a link made before this system saw the lead).
+        how = {
+            "seller": "connected by seller",
+            "agent": "connected by the agent",
+        }.get(lead.connected_by or "", "linked in the CRM")
         return account, how
     # Free-mail domains say nothing about the company, so only work addresses are matched.
     domain = email_domain(lead.email) if check.email_type in ("work", "role") else None
