@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from app.cli.main import app
@@ -122,3 +124,46 @@ def test_import_dry_run_and_column_mapping(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "unknown fields colour" in bad.output
     help_text = runner.invoke(app, ["import", "leads", "--help"]).output
     assert "do_not_email" in help_text and "hasoptedoutofemail" in help_text.lower()
+
+
+def test_a_seller_edits_and_sends_the_draft(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlmodel import Session, select
+
+    from core.settings import get_settings
+    from store.db import get_db_engine
+    from store.engagement import Conversation, EmailMessage
+
+    _run("init", "--leads", "80", "--accounts", "20")
+    lead = next(w for w in _run("leads").split() if w.startswith("LEAD-"))
+    _run("research", lead)
+    _run("draft", lead)
+    # The seller's editor plants a link no check allows: the send is refused.
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys\np = sys.argv[1]\nt = open(p).read()\n"
+        "link = 'Log in at http://evil.example/x\\n\\n'\n"
+        "open(p, 'w').write(t.replace('Best regards', link + 'Best regards'))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    assert "evil.example" in _run("draft", lead, "--edit")
+    refused = runner.invoke(app, ["send", lead])
+    assert refused.exit_code == 1 and "content check" in refused.output
+    # A plain edit goes through the outbox, and Engage leaves the lead to the seller.
+    editor.write_text(
+        "import sys\np = sys.argv[1]\nt = open(p).read()\n"
+        "t = t.split('Log in at')[0] + 'Best regards' + t.split('Best regards', 1)[1]\n"
+        "open(p, 'w').write(t.replace('Hi ', 'Hello ', 1))\n",
+        encoding="utf-8",
+    )
+    assert "Hello " in _run("draft", lead, "--edit")
+    out = _run("send", lead, "--by", "USR-01")
+    assert "Sent by USR-01" in out and "1 sent" in out
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
+        conversation = session.get(Conversation, lead)
+        [sent] = session.exec(select(EmailMessage).where(EmailMessage.lead_id == lead)).all()
+    assert conversation is not None and conversation.taken_over_by == "USR-01"
+    assert sent.status == "sent" and sent.body.startswith("Hello ")
+    assert list(get_settings().resolved_outbox_dir.rglob("*.eml"))

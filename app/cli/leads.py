@@ -14,17 +14,16 @@ from app.cli.run_context import (
     console,
     context_for,
     database_url,
-    fail,
     research_runner,
 )
+from app.cli.seller_send import edit_draft
+from app.cli.stored_insights import save_insights, stored_insights
 from app.insights_page import render_draft, render_insights
-from core.findings import LeadInsights
 from graphs.research.agent_settings import load_agent_settings
 from graphs.research.selection import SelectionRules
 from graphs.services import services_for
-from store.agent_records import LeadInsight
 from store.crm import Lead
-from store.db import get_db_engine, session_scope
+from store.db import get_db_engine
 
 
 def leads(
@@ -54,20 +53,9 @@ def _describe_rules(rules: SelectionRules) -> str:
     return f"status {'/'.join(rules.statuses)}, {age}, roles {', '.join(rules.allowed_roles)}"
 
 
-def _insights(lead_id: str) -> LeadInsights:
-    with Session(get_db_engine(database_url())) as session:
-        row = session.get(LeadInsight, lead_id)
-        lead = session.get(Lead, lead_id)
-    if lead is None:
-        raise fail(f"no lead with id {lead_id!r}; list leads with `qualify leads`")
-    if row is None:
-        raise fail(f"{lead_id} has not been researched yet: run `qualify research {lead_id}`")
-    return LeadInsights.model_validate(row.payload)
-
-
 def show(lead_id: str) -> None:
     """Show a lead's insights page."""
-    insights = _insights(lead_id)
+    insights = stored_insights(lead_id)
     with Session(get_db_engine(database_url())) as session:
         lead = session.get(Lead, lead_id)
     render_insights(insights, console, lead_status=lead.status if lead else None)
@@ -76,19 +64,21 @@ def show(lead_id: str) -> None:
 def draft(
     lead_id: str,
     regenerate: Annotated[bool, typer.Option(help="Write a new draft from the research.")] = False,
+    edit: Annotated[
+        bool, typer.Option("--edit", help="Edit the draft in $EDITOR before `qualify send`.")
+    ] = False,
     engine: EngineOption = None,
 ) -> None:
     """Show the outreach draft for a lead (drafts are never sent by research)."""
-    insights = _insights(lead_id)
+    if edit:
+        render_draft(edit_draft(lead_id), console, to=stored_insights(lead_id).research.lead.email)
+        return
+    insights = stored_insights(lead_id)
     if regenerate or insights.draft is None:
         services = services_for(context_for(engine))
         outreach = load_agent_settings(database_url()).outreach
         insights.draft = services.reasoning.write_outreach(
             insights.research, insights.icp, outreach.signature
         )
-        with session_scope(database_url()) as session:
-            row = session.get(LeadInsight, lead_id)
-            if row is not None:
-                row.payload = insights.model_dump(mode="json")
-                session.add(row)
+        save_insights(lead_id, insights)
     render_draft(insights.draft, console, to=insights.research.lead.email)

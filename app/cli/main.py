@@ -17,6 +17,7 @@ from app.cli.prompts import prompts_app
 from app.cli.replay import replay_command, replays_command
 from app.cli.research import research
 from app.cli.run_context import errors
+from app.cli.seller_send import send
 from app.cli.settings import icp_app, settings_app
 from app.cli.setup import index, init
 from app.cli.trace import trace_command
@@ -35,6 +36,7 @@ app.command("leads")(leads)
 app.command("research")(research)
 app.command("show")(show)
 app.command("draft")(draft)
+app.command("send")(send)
 app.command("connect")(connect)
 app.command("email")(email)
 

@@ -106,6 +106,11 @@ def mailbox_day(now_utc: datetime, settings: GuardrailSettings) -> tuple[datetim
     return at_local(today, time(0, 0), zone), at_local(today + timedelta(days=1), time(0, 0), zone)
 
 
+def permanent_reasons(ctx: SendContext, settings: GuardrailSettings) -> list[str]:
+    """Why this lead may never be emailed (opt-out, no valid address, ...); empty if none."""
+    return _permanent_reasons(ctx, settings)
+
+
 def _permanent_reasons(ctx: SendContext, settings: GuardrailSettings) -> list[str]:
     reasons: list[str] = []
     if ctx.do_not_email:

@@ -227,6 +227,10 @@ def _due_ids(database_url: str, now: datetime, max_attempts: int) -> list[int]:
         return [row_id for row_id in session.exec(statement).all() if row_id is not None]
 
 
+SELLER_KEY_PREFIX = "seller:"
+"""Idempotency keys of emails a seller sent by hand: a take-over never holds those back."""
+
+
 def _suppression_reason(session: Session, row: EmailMessage) -> str | None:
     """Guardrails re-checked at the last moment: an opt-out may arrive after enqueueing."""
     if row.lead_id is None:
@@ -239,7 +243,8 @@ def _suppression_reason(session: Session, row: EmailMessage) -> str | None:
     if lead.do_not_contact:
         return f"lead {lead.id} is marked do_not_contact"
     conversation = session.get(Conversation, row.lead_id)
-    if conversation is not None and conversation.taken_over_by:
+    by_seller = row.idempotency_key.startswith(SELLER_KEY_PREFIX)
+    if conversation is not None and conversation.taken_over_by and not by_seller:
         return f"seller {conversation.taken_over_by} has taken over lead {lead.id}"
     return None
 
