@@ -19,13 +19,12 @@ from app.cli.run_context import console, database_url, fail
 from app.cli.stored_insights import save_insights, stored_insights
 from core.clock import utc_now
 from core.findings import OutreachDraft
-from graphs.engage.content_check import check_content, research_texts
+from graphs.engage.content_check import check_email_to_lead
 from graphs.engage.guardrails import SendContext, permanent_reasons
 from graphs.engage.stored_settings import load_engage_settings
 from store.conversations import ensure_conversation, outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine
-from tools.crm import email_domain
 from tools.mail.outbox import SELLER_KEY_PREFIX, deliver_due, enqueue_email
 from tools.mail.settings import MailSettings
 
@@ -84,13 +83,13 @@ def send(
         )
         if refusals:
             raise fail(f"not sent: {'; '.join(refusals)}")
-        allowed = [m.rsplit("@", 1)[-1] for m in engage.mailboxes]
-        allowed += [email_domain(lead.email) or "", research.company.domain or ""]
-        findings = check_content(
+        findings = check_email_to_lead(
             draft.subject,
             draft.body,
-            allowed_hosts=[*allowed, *engage.guardrails.link_allowlist],
-            research=research_texts(research.digest),
+            lead_email=lead.email,
+            research=research,
+            mailboxes=engage.mailboxes,
+            link_allowlist=engage.guardrails.link_allowlist,
         )
         if findings:
             marked = "\n".join(f"  - {f.detail}" for f in findings)

@@ -17,8 +17,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from core.findings import AccountDigest
+from core.findings import AccountDigest, LeadResearch
 from graphs.reply_reader.injection import injected_text
+from tools.crm import email_domain
 
 FindingKind = Literal["link", "web_text", "instructions"]
 
@@ -80,6 +81,25 @@ def _copied_runs(body: str, sources: list[str]) -> list[str]:
         ):
             copied.append(sentence.strip())
     return copied
+
+
+def check_email_to_lead(
+    subject: str,
+    body: str,
+    *,
+    lead_email: str | None,
+    research: LeadResearch,
+    mailboxes: list[str],
+    link_allowlist: list[str],
+) -> list[ContentFinding]:
+    """The content check for an email to a lead: links may go to our mailboxes' domains,
+    the lead's email and company domains and the allowlist; the research is what the
+    email must not repeat."""
+    hosts = [m.rsplit("@", 1)[-1] for m in mailboxes]
+    hosts += [email_domain(lead_email) or "", research.company.domain or "", *link_allowlist]
+    return check_content(
+        subject, body, allowed_hosts=hosts, research=research_texts(research.digest)
+    )
 
 
 def check_content(

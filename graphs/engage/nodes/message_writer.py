@@ -16,9 +16,8 @@ from langgraph.types import Command
 from sqlmodel import Session, select
 
 from core.conversation import ConversationTurn
-from core.findings import LeadResearch
 from graphs.context import Context
-from graphs.engage.content_check import ContentFinding, check_content, research_texts
+from graphs.engage.content_check import ContentFinding, check_email_to_lead
 from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
 from graphs.engage.handoff_rules import HandoffDecision, HandoffTarget, RuleCondition
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
@@ -30,7 +29,6 @@ from store.conversations import ensure_conversation, outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import ConversationState, EmailMessage
-from tools.crm import email_domain
 from tools.mail.outbox import enqueue_email
 
 
@@ -47,14 +45,6 @@ def _held_for_review(findings: list[ContentFinding]) -> HandoffDecision:
         matched=[finding.detail for finding in findings],
         condition=RuleCondition(content_held=True),
     )
-
-
-def _allowed_hosts(
-    lead: Lead, research: LeadResearch, mailboxes: list[str], extra: list[str]
-) -> list[str]:
-    domains = [m.rsplit("@", 1)[-1] for m in mailboxes]
-    domains += [email_domain(lead.email) or "", research.company.domain or "", *extra]
-    return [d.lower() for d in domains if d]
 
 
 def message_writer(
@@ -89,13 +79,13 @@ def message_writer(
                 if kind == "outreach"
                 else services.reasoning.write_message(kind, research, turns, signature)
             )
-            findings = check_content(
+            findings = check_email_to_lead(
                 draft.subject,
                 draft.body,
-                allowed_hosts=_allowed_hosts(
-                    lead, research, engage.mailboxes, engage.guardrails.link_allowlist
-                ),
-                research=research_texts(research.digest),
+                lead_email=lead.email,
+                research=research,
+                mailboxes=engage.mailboxes,
+                link_allowlist=engage.guardrails.link_allowlist,
             )
             if findings:
                 session.rollback()
