@@ -99,7 +99,9 @@ def words_of(text: str) -> tuple[str, ...]:
 @cache
 def taxonomy() -> Taxonomy:
     """The ISIC Rev. 4 taxonomy, loaded once."""
-    sections = yaml.safe_load(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    # libyaml's loader when the wheel has it: the file holds about 12,000 names.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    sections = yaml.load(TAXONOMY_PATH.read_text(encoding="utf-8"), Loader=loader)
     nodes: dict[str, Industry] = {}
     names: dict[tuple[str, ...], str] = {}
 

@@ -432,7 +432,8 @@ def _department_patterns() -> dict[str, tuple[str, ...]]:
     The YAML holds, per department and language, the words titles name a function with
     ("Instandhaltung", "sinistres", "suprimentos"): vocabulary as data, one file to extend.
     """
-    extra = yaml.safe_load(FUNCTION_WORDS_PATH.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    extra = yaml.load(FUNCTION_WORDS_PATH.read_text(encoding="utf-8"), Loader=loader)
     patterns = {}
     for department, own in _DEPARTMENT_PATTERNS.items():
         words = {" ".join(_words(w)) for ws in extra.get(department, {}).values() for w in ws}
