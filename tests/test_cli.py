@@ -26,6 +26,7 @@ def test_init_research_show_draft_connect(tmp_path: Path) -> None:
 
     listing = _run("leads")
     first = next(word for word in listing.split() if word.startswith("LEAD-"))
+    assert "leads left out" in listing and "selection.max_age_days" in listing
 
     out = _run("research", first)
     assert "Research of 1 leads" in out

@@ -280,3 +280,20 @@ def test_custom_hours() -> None:
 def test_bad_schedule_says_what_to_fix(hours: float) -> None:
     with pytest.raises(ValidationError, match="refresh_after_hours"):
         RefreshSchedule(refresh_after_hours=hours)
+
+
+def test_left_out_leads_are_counted_per_rule() -> None:
+    from graphs.research.selection import LEFT_OUT_FIXES, left_out_counts
+
+    leads = [
+        make_lead(id="L1"),  # taken
+        make_lead(id="L2", created_on=NOW - timedelta(days=40)),
+        make_lead(id="L3", created_on=NOW - timedelta(days=40), email=None),  # two rules
+        make_lead(id="L4", status=LeadStatus.QUALIFIED),
+        make_lead(id="L5", owner_id="USR-09"),  # an admin's lead
+        make_lead(id="L6", company_name=" "),
+    ]
+    roles = {"USR-01": "seller", "USR-09": "admin"}
+    counts = left_out_counts(leads, roles, NOW, RULES)
+    assert counts == {"too_old": 2, "status": 1, "owner_role": 1, "no_email": 1, "no_company": 1}
+    assert all("selection." in LEFT_OUT_FIXES[rule] for rule in counts)  # names the setting

@@ -19,10 +19,11 @@ from app.cli.run_context import (
 from app.cli.seller_send import edit_draft
 from app.cli.stored_insights import save_insights, stored_insights
 from app.insights_page import render_draft, render_insights
+from core.clock import utc_now
 from graphs.research.agent_settings import load_agent_settings
-from graphs.research.selection import SelectionRules
+from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules, left_out_counts
 from graphs.services import services_for
-from store.crm import Lead
+from store.crm import Lead, LeadStatus
 from store.db import get_db_engine
 
 
@@ -33,6 +34,9 @@ def leads(
     with research_runner(context_for(engine)) as runner:
         picked = runner.eligible_leads()
         rules = runner.settings().selection
+        crm = services_for(runner.context).crm
+        everyone = crm.leads_created_since(None, [s.value for s in LeadStatus])
+        left_out = left_out_counts(everyone, crm.user_roles(), utc_now(), rules)
     table = Table(title=f"{len(picked)} eligible leads ({_describe_rules(rules)})")
     for column in ("Lead", "Name", "Company", "Created", "Owner", "Researched"):
         table.add_column(column)
@@ -46,6 +50,13 @@ def leads(
             f"{lead.researched_on:%Y-%m-%d %H:%M}" if lead.researched_on else "never",
         )
     console.print(table)
+    if left_out:
+        console.print(
+            f"{len(everyone) - len(picked)} leads left out (a lead may fail several rules):"
+        )
+        for rule, count in left_out.items():
+            console.print(f"  {count:>6}  {LEFT_OUT_FIXES[rule]}", highlight=False, markup=False)
+        console.print("Change the rules with `qualify settings show` and `qualify settings set`.")
 
 
 def _describe_rules(rules: SelectionRules) -> str:

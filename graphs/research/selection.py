@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -115,11 +116,25 @@ class RefreshSchedule(BaseModel):
 # --- Eligibility ----------------------------------------------------------------------------
 
 
+LeftOutRule = Literal["too_old", "status", "owner_role", "no_email", "no_company", "source"]
+
+LEFT_OUT_FIXES: dict[str, str] = {
+    "too_old": "created too long ago (selection.max_age_days)",
+    "status": "status not taken (selection.statuses)",
+    "owner_role": "owner missing or in a role that may not use the agent (selection.allowed_roles)",
+    "no_email": "no primary email (selection.require_email)",
+    "no_company": "no company name (selection.require_company)",
+    "source": "an excluded source (selection.excluded_sources)",
+}
+"""Each rule that leaves leads out, and the setting that changes it (`qualify settings`)."""
+
+
 class Eligibility(BaseModel):
     """Whether research takes a lead, with every failing rule in words."""
 
     eligible: bool
     reasons: list[str] = Field(default_factory=list)
+    rules: list[LeftOutRule] = Field(default_factory=list, description="The rules that failed.")
 
 
 def _days(n: int) -> str:
@@ -136,6 +151,7 @@ def check_eligibility(
 ) -> Eligibility:
     """Check one lead against the selection rules; naive datetimes are taken as UTC."""
     reasons: list[str] = []
+    failed: list[LeftOutRule] = []
 
     if rules.max_age_days is not None:
         age = as_utc(now) - as_utc(lead.created_on)
@@ -151,10 +167,12 @@ def check_eligibility(
                 f"created {when} ago; research takes leads created in the last "
                 f"{_days(rules.max_age_days)}"
             )
+            failed.append("too_old")
 
     status = str(getattr(lead.status, "value", lead.status))
     if status not in rules.statuses:
         reasons.append(f"status is {status}; research takes {_either(rules.statuses)} leads")
+        failed.append("status")
 
     owners = f"research takes leads owned by users with role {_either(rules.allowed_roles)}"
     role = None if owner_role is None else str(getattr(owner_role, "value", owner_role)).lower()
@@ -164,17 +182,33 @@ def check_eligibility(
         reasons.append(f"owner {lead.owner_id} has no known security role; {owners}")
     elif role not in rules.allowed_roles:
         reasons.append(f"owner {lead.owner_id} has role {role}, which may not use the agent")
+    if lead.owner_id is None or role is None or role not in rules.allowed_roles:
+        failed.append("owner_role")
 
     if rules.require_email and not (lead.email and lead.email.strip()):
         reasons.append("no primary email")
+        failed.append("no_email")
     if rules.require_company and not (lead.company_name and lead.company_name.strip()):
         reasons.append("no company name")
+        failed.append("no_company")
 
     source = (lead.source or "").strip()
     if source and source.casefold() in {s.casefold() for s in rules.excluded_sources}:
         reasons.append(f"source is {source}, which research excludes")
+        failed.append("source")
 
-    return Eligibility(eligible=not reasons, reasons=reasons)
+    return Eligibility(eligible=not reasons, reasons=reasons, rules=failed)
+
+
+def left_out_counts(
+    leads: Iterable[Lead], roles: dict[str, str], now: datetime, rules: SelectionRules
+) -> dict[str, int]:
+    """How many leads each rule leaves out (a lead may fail several), in LEFT_OUT_FIXES order."""
+    counts = dict.fromkeys(LEFT_OUT_FIXES, 0)
+    for lead in leads:
+        for rule in check_eligibility(lead, roles.get(lead.owner_id or ""), now, rules).rules:
+            counts[rule] += 1
+    return {rule: n for rule, n in counts.items() if n}
 
 
 # --- Refresh --------------------------------------------------------------------------------
