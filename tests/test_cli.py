@@ -27,6 +27,8 @@ def test_init_research_show_draft_connect(tmp_path: Path) -> None:
     listing = _run("leads")
     first = next(word for word in listing.split() if word.startswith("LEAD-"))
     assert "leads left out" in listing and "selection.max_age_days" in listing
+    people = _run("users")
+    assert "Leads owned" in people and "USR-01" in people and "seller" in people
 
     out = _run("research", first)
     assert "Research of 1 leads" in out

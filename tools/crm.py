@@ -126,6 +126,15 @@ class CrmReader:
         with self._session() as session:
             return session.get(User, user_id)
 
+    def users_with_lead_counts(self) -> list[tuple[User, int]]:
+        """Every user, with how many leads they own, by id."""
+        with self._session() as session:
+            owned = dict(
+                session.exec(select(Lead.owner_id, func.count()).group_by(col(Lead.owner_id))).all()
+            )
+            users = session.exec(select(User).order_by(col(User.id))).all()
+            return [(user, owned.get(user.id, 0)) for user in users]
+
     def user_roles(self) -> dict[str, str]:
         """Every user's security role, by user id."""
         with self._session() as session:

@@ -59,6 +59,27 @@ def leads(
         console.print("Change the rules with `qualify settings show` and `qualify settings set`.")
 
 
+def users() -> None:
+    """List the CRM's users: who owns leads, and whether their role may use the agent."""
+    with research_runner(context_for(None)) as runner:
+        allowed = runner.settings().selection.allowed_roles
+        rows = services_for(runner.context).crm.users_with_lead_counts()
+    table = Table(title=f"{len(rows)} users (roles that may use the agent: {', '.join(allowed)})")
+    for column in ("User", "Name", "Role", "Email", "Leads owned", "Agent"):
+        table.add_column(column)
+    for user, owned in rows:
+        role = str(getattr(user.security_role, "value", user.security_role))
+        table.add_row(
+            user.id,
+            user.full_name,
+            role,
+            user.email,
+            str(owned),
+            "yes" if role in allowed else "no",
+        )
+    console.print(table)
+
+
 def _describe_rules(rules: SelectionRules) -> str:
     age = f"created in the last {rules.max_age_days} days" if rules.max_age_days else "any age"
     return f"status {'/'.join(rules.statuses)}, {age}, roles {', '.join(rules.allowed_roles)}"

@@ -10,7 +10,7 @@ from app.cli.corrections import connect, email
 from app.cli.engage import engage_app, handoffs_app
 from app.cli.evals import eval_app
 from app.cli.imports import import_app
-from app.cli.leads import draft, leads, show
+from app.cli.leads import draft, leads, show, users
 from app.cli.monitor import monitor_command
 from app.cli.product import product_app
 from app.cli.prompts import prompts_app
@@ -33,6 +33,7 @@ app.command("replays")(replays_command)
 app.command("init")(init)
 app.command("index")(index)
 app.command("leads")(leads)
+app.command("users")(users)
 app.command("research")(research)
 app.command("show")(show)
 app.command("draft")(draft)
