@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from core.clock import as_utc, utc_now
+from core.crm_figures import money_text
 from core.findings import (
     AccountDigest,
     ColleagueLink,
@@ -81,13 +82,7 @@ def format_amount(value: float | None) -> str:
 
 def format_revenue(value: float | None) -> str:
     """Company revenue, short: 240e6 -> '$240M', 1.2e9 -> '$1.2B', 850e3 -> '$850K'."""
-    if value is None:
-        return NOT_AVAILABLE
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            short = f"{value / size:.1f}".removesuffix(".0")
-            return f"${short}{suffix}"
-    return f"${value:,.0f}"
+    return NOT_AVAILABLE if value is None else money_text(value)
 
 
 def format_hours_ago(then: datetime, now: datetime) -> str:

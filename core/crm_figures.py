@@ -95,6 +95,13 @@ _CURRENCY_SIGNS: dict[str, str] = {
 # Words naming a currency only together with the account's country or currency.
 _AMBIGUOUS_CURRENCY = frozenset({"kr", "pesos", "peso", "francs", "franken", "krona", "kronor"})
 
+# Longest first ("r$" before "$"); words must stand alone, signs need not. Compiled once.
+_CURRENCY_WORD = re.compile(
+    "|".join(
+        rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k[-1].isalpha() else re.escape(k)
+        for k in sorted([*_CURRENCY_SIGNS, *_AMBIGUOUS_CURRENCY], key=len, reverse=True)
+    )
+)
 _OPEN_ABOVE = re.compile(
     r"^(?:more than|over|above|greater than|at least|min\.?|minimum|mehr als|uber|"
     r"mindestens|plus de|au moins|mas de|por encima de|al menos|mais de|acima de|"
@@ -144,30 +151,29 @@ def _digits_value(digits: str) -> float:
     return float(compact.replace(decimal_mark, "."))
 
 
+# Longest words first, so "mil millones" wins over "mil"; compiled once.
+_SCALE_WORD = re.compile(
+    "(" + "|".join(re.escape(w) for w in sorted(_SCALES, key=len, reverse=True)) + r")\.?(?![a-z])"
+)
+
+
 def _scale_at(text: str) -> tuple[float, int]:
     """The scale word that opens `text` (a plain string), and how many characters it takes."""
-    for word, factor in sorted(_SCALES.items(), key=lambda item: -len(item[0])):
-        match = re.match(rf"{re.escape(word)}\.?(?![a-z])", text)
-        if match:
-            return factor, match.end()
-    return 1.0, 0
+    match = _SCALE_WORD.match(text)
+    return (_SCALES[match.group(1)], match.end()) if match else (1.0, 0)
 
 
 def _currency_in(text: str) -> tuple[str | None, str]:
     """The currency `text` names (None if none) and the text without it."""
     found: str | None = None
     ambiguous = False
-    keys = sorted([*_CURRENCY_SIGNS, *_AMBIGUOUS_CURRENCY], key=len, reverse=True)
-    pattern = "|".join(
-        rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k[-1].isalpha() else re.escape(k) for k in keys
-    )
-    for match in re.finditer(pattern, text):
+    for match in _CURRENCY_WORD.finditer(text):
         key = match.group()
         if key in _AMBIGUOUS_CURRENCY:
             ambiguous = True
         elif found is None or found == "USD":  # "R$" beats the "$" inside it
             found = _CURRENCY_SIGNS[key]
-    rest = re.sub(pattern, " ", text)
+    rest = _CURRENCY_WORD.sub(" ", text)
     if found is None and ambiguous:
         found = "?"
     return found, " ".join(rest.split())
@@ -232,6 +238,17 @@ def parse_figure(value: object, *, what: str, example: str) -> Figure | None:
     if high is not None and high < low:
         low, high = high, low
     return Figure(low=low, high=high, currency=currency, approximate=approximate, text=original)
+
+
+def money_text(value: float, currency: str = "USD") -> str:
+    """240e6 -> '$240M', 1.2e9 -> '$1.2B'; other currencies by code: 'EUR 1.2B'."""
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= limit:
+            number = f"{value / limit:.1f}".removesuffix(".0") + suffix
+            break
+    else:
+        number = f"{value:,.0f}"
+    return f"${number}" if currency == "USD" else f"{currency} {number}"
 
 
 def format_figure(figure: Figure, unit: str = "") -> str:

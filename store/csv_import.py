@@ -511,10 +511,8 @@ def _update(stored: Any, fresh: SQLModel, row: BaseModel, sticky: frozenset[str]
         if name in ("id", "created_on"):
             continue
         source = _FILLED_BY.get(name, name)
-        if source in type(row).model_fields and getattr(row, source) in (None, False):
-            continue
-        if source not in type(row).model_fields:
-            continue
+        if getattr(row, source, None) in (None, False):
+            continue  # the row did not fill it (or has no such column)
         value = getattr(fresh, name)
         if name in sticky:
             value = bool(getattr(stored, name)) or bool(value)

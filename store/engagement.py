@@ -83,6 +83,9 @@ class EmailMessage(SQLModel, table=True):
     in_reply_to: str | None = None
     references: str | None = Field(default=None, description="Space-separated Message-IDs.")
     kind: str | None = Field(default=None, description="outreach, follow_up, answer, check_in.")
+    sent_by: str | None = Field(
+        default=None, description="The seller who sent it by hand; None: the agent wrote it."
+    )
     created_on: datetime = Field(default_factory=utc_now)
     sent_on: datetime | None = Field(default=None, index=True)
     received_on: datetime | None = None

@@ -25,7 +25,7 @@ from graphs.engage.stored_settings import load_engage_settings
 from store.conversations import ensure_conversation, outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine
-from tools.mail.outbox import SELLER_KEY_PREFIX, deliver_due, enqueue_email
+from tools.mail.outbox import deliver_due, enqueue_email
 from tools.mail.settings import MailSettings
 
 
@@ -106,7 +106,7 @@ def send(
         digest = hashlib.sha256(f"{draft.subject}\n{draft.body}".encode()).hexdigest()[:16]
         message = enqueue_email(
             session,
-            idempotency_key=f"{SELLER_KEY_PREFIX}{lead.id}:{digest}",
+            idempotency_key=f"seller:{lead.id}:{digest}",
             lead_id=lead.id,
             mailbox=conversation.mailbox,
             to_address=lead.email or "",
@@ -116,6 +116,7 @@ def send(
             in_reply_to=None,
             references=[],
             now=now,
+            sent_by=seller,
         )
         conversation.messages_sent = len(outbound_messages(session, lead.id))
         session.add(conversation)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.crm_figures import Figure, FigureError, format_figure, parse_figure
+from core.crm_figures import Figure, FigureError, format_figure, money_text, parse_figure
 from core.exchange_rates import Conversion, UnknownCurrencyError, convert
 from core.findings import CompanyFacts
 from core.icp_profile import EmployeeRangeCriterion, RevenueRangeCriterion
@@ -23,17 +23,6 @@ Judgement = tuple[Verdict, str, str | None]
 def count_text(value: float) -> str:
     """1250 -> '1,250'."""
     return f"{value:,.0f}"
-
-
-def money_text(value: float, currency: str = "USD") -> str:
-    """240e6 -> '$240M'; other currencies by code: 'EUR 1.2B'."""
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if value >= limit:
-            number = f"{value / limit:,.1f}".rstrip("0").rstrip(".") + suffix
-            break
-    else:
-        number = f"{value:,.0f}"
-    return f"${number}" if currency == "USD" else f"{currency} {number}"
 
 
 def _bounds_text(low: float | None, high: float | None, fmt: Callable[[float], str]) -> str:

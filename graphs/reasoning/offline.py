@@ -50,7 +50,8 @@ _NEWS_SUBJECTS = {
 _CHANNEL_WORDS = frozenset(
     {"form", "contact", "webinar", "download", "newsletter", "whitepaper", "ebook", "signup"}
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“])")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“])")
+"""Where prose splits into sentences: after . ! ? before a capital, digit or quote."""
 _NEWS_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "leadership",
@@ -128,7 +129,7 @@ def sentences(text: str) -> list[str]:
         for line in text.splitlines()
         if line.strip() and not line.lstrip().startswith(("#", "-", "*", "|"))
     )
-    return [s.strip() for s in _SENTENCE.split(prose) if s.strip()]
+    return [s.strip() for s in SENTENCE_BREAK.split(prose) if s.strip()]
 
 
 def page_kind(page: WebResult) -> str:

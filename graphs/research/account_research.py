@@ -10,6 +10,7 @@ from core.clock import as_utc, utc_now
 from core.company_names import company_key
 from core.findings import AccountDigest, SourcePassage
 from graphs.reasoning.base import ReasoningEngine
+from graphs.reasoning.offline import SENTENCE_BREAK
 from graphs.reply_reader.injection import injected_text
 from store.agent_records import AccountResearch
 from store.db import session_scope
@@ -69,7 +70,6 @@ def gather_pages(web: WebSearch, name: str, domain: str | None) -> list[WebResul
 MAX_PASSAGES = 120
 """Sentences kept per company: enough for a few pages, bounded for the checkpoints."""
 _LINE_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“])")
 
 
 def page_passages(pages: list[WebResult]) -> list[SourcePassage]:
@@ -84,7 +84,7 @@ def page_passages(pages: list[WebResult]) -> list[SourcePassage]:
             line = _LINE_ITEM.sub("", line).strip()
             if not line or line.startswith(("#", "---", "|")):
                 continue
-            for sentence in _SENTENCE_END.split(line):
+            for sentence in SENTENCE_BREAK.split(line):
                 text = sentence.strip()[:400]
                 if len(text) < 4 or text.lower() in seen:
                     continue
@@ -108,7 +108,7 @@ def quarantine_instructions(digest: AccountDigest, passages: list[SourcePassage]
     digest = digest.model_copy(deep=True)
     digest.flagged = [p for p in passages if _instructs(p.text)]
     digest.passages = [p for p in passages if p not in digest.flagged]
-    kept = [s for s in _SENTENCE_END.split(digest.business_overview) if not _instructs(s)]
+    kept = [s for s in SENTENCE_BREAK.split(digest.business_overview) if not _instructs(s)]
     digest.business_overview = " ".join(kept)
     digest.news = [n for n in digest.news if not _instructs(f"{n.title}. {n.summary}")]
     return digest

@@ -104,6 +104,7 @@ def enqueue_email(
     references: list[str],
     now: datetime,
     message_id_domain: str | None = None,
+    sent_by: str | None = None,
 ) -> EmailMessage:
     """Put an email in the outbox once per idempotency key; a repeat returns the first row.
 
@@ -137,6 +138,7 @@ def enqueue_email(
         in_reply_to=as_message_id(in_reply_to) if in_reply_to else None,
         references=" ".join(thread) or None,
         kind=kind,
+        sent_by=sent_by,
         created_on=as_utc(now),
     )
     try:
@@ -227,10 +229,6 @@ def _due_ids(database_url: str, now: datetime, max_attempts: int) -> list[int]:
         return [row_id for row_id in session.exec(statement).all() if row_id is not None]
 
 
-SELLER_KEY_PREFIX = "seller:"
-"""Idempotency keys of emails a seller sent by hand: a take-over never holds those back."""
-
-
 def _suppression_reason(session: Session, row: EmailMessage) -> str | None:
     """Guardrails re-checked at the last moment: an opt-out may arrive after enqueueing."""
     if row.lead_id is None:
@@ -243,8 +241,8 @@ def _suppression_reason(session: Session, row: EmailMessage) -> str | None:
     if lead.do_not_contact:
         return f"lead {lead.id} is marked do_not_contact"
     conversation = session.get(Conversation, row.lead_id)
-    by_seller = row.idempotency_key.startswith(SELLER_KEY_PREFIX)
-    if conversation is not None and conversation.taken_over_by and not by_seller:
+    # A take-over holds back the agent's emails, never the seller's own.
+    if conversation is not None and conversation.taken_over_by and row.sent_by is None:
         return f"seller {conversation.taken_over_by} has taken over lead {lead.id}"
     return None
 

@@ -47,6 +47,13 @@ def _held_for_review(findings: list[ContentFinding]) -> HandoffDecision:
     )
 
 
+def _wait_for_reply(turn: ConversationTurn, notes: list[str]) -> Command[Literal["reply_waiter"]]:
+    return Command(
+        goto="reply_waiter",
+        update={"conversation": [turn], "pending_message": None, "engine_notes": notes},
+    )
+
+
 def message_writer(
     state: EngageState, runtime: Runtime[Context]
 ) -> Command[Literal["reply_waiter", "handoff_router"]]:
@@ -109,14 +116,7 @@ def message_writer(
                     kind=kind,
                 )
                 session.rollback()
-                return Command(
-                    goto="reply_waiter",
-                    update={
-                        "conversation": [turn],
-                        "pending_message": None,
-                        "engine_notes": services.take_engine_notes(),
-                    },
-                )
+                return _wait_for_reply(turn, services.take_engine_notes())
             queued = enqueue_email(
                 session,
                 idempotency_key=key,
@@ -155,11 +155,4 @@ def message_writer(
             message_id=queued.message_id,
             kind=queued.kind,  # type: ignore[arg-type]
         )
-    return Command(
-        goto="reply_waiter",
-        update={
-            "conversation": [turn],
-            "pending_message": None,
-            "engine_notes": services.take_engine_notes(),
-        },
-    )
+    return _wait_for_reply(turn, services.take_engine_notes())
