@@ -146,7 +146,7 @@ def test_a_seller_edits_and_sends_the_draft(
     editor = tmp_path / "editor.py"
     editor.write_text(
         "import sys\np = sys.argv[1]\nt = open(p).read()\n"
-        "link = 'Log in at http://evil.example/x\\n\\n'\n"
+        "link = 'Log in at http://evil.example/x. Clients saved 37 % in a year.\\n\\n'\n"
         "open(p, 'w').write(t.replace('Best regards', link + 'Best regards'))\n",
         encoding="utf-8",
     )
@@ -154,6 +154,7 @@ def test_a_seller_edits_and_sends_the_draft(
     assert "evil.example" in _run("draft", lead, "--edit")
     refused = runner.invoke(app, ["send", lead])
     assert refused.exit_code == 1 and "content check" in refused.output
+    assert "evil.example" in refused.output and "⟦37 %⟧" in refused.output  # both marked
     # A plain edit goes through the outbox, and Engage leaves the lead to the seller.
     editor.write_text(
         "import sys\np = sys.argv[1]\nt = open(p).read()\n"

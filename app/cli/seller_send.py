@@ -19,11 +19,13 @@ from app.cli.run_context import console, database_url, fail
 from app.cli.stored_insights import save_insights, stored_insights
 from core.clock import utc_now
 from core.findings import OutreachDraft
+from core.settings import get_settings
 from graphs.engage.content_check import check_email_to_lead
 from graphs.engage.guardrails import SendContext, permanent_reasons
 from graphs.engage.stored_settings import load_engage_settings
+from graphs.research.agent_settings import load_agent_settings
 from store.conversations import ensure_conversation, outbound_messages
-from store.crm import Lead
+from store.crm import Lead, User
 from store.db import get_db_engine
 from tools.mail.outbox import deliver_due, enqueue_email
 from tools.mail.settings import MailSettings
@@ -50,6 +52,13 @@ def edit_draft(lead_id: str) -> OutreachDraft:
     )
     save_insights(lead_id, insights)
     return insights.draft
+
+
+def _sender_name(session: Session, user_id: str | None) -> str:
+    """The seller's name and the agent's signature: both may sign a seller's email."""
+    user = session.get(User, user_id) if user_id else None
+    signature = load_agent_settings(database_url()).outreach.signature
+    return f"{user.full_name if user else ''}\n{signature}"
 
 
 def send(
@@ -90,6 +99,8 @@ def send(
             research=research,
             mailboxes=engage.mailboxes,
             link_allowlist=engage.guardrails.link_allowlist,
+            product=get_settings().product,
+            sender=_sender_name(session, by or lead.owner_id),
         )
         if findings:
             marked = "\n".join(f"  - {f.detail}" for f in findings)

@@ -5,23 +5,29 @@ Web pages are data, never copy or instructions. An email is held for a person wh
   (a phishing link planted on a page must never reach a lead);
 - repeats a sentence of the research word for word, or quotes it (page text is not ours to
   send, and a planted sentence must not travel);
-- carries instructions aimed at an AI agent ("ignore previous instructions").
+- carries instructions aimed at an AI agent ("ignore previous instructions");
+- states a figure or a name that no source supports: the CRM, the verified research, the
+  product profile and FAQ, or the conversation (`claim_grounding`).
 Pure functions: the message writer gathers the inputs and decides what to do.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
 
+from core.conversation import ConversationTurn
 from core.findings import AccountDigest, LeadResearch
+from graphs.engage.claim_grounding import unsupported_claims
+from graphs.knowledge.product_catalog import product_knowledge
+from graphs.knowledge.product_profile import product_text
 from graphs.reply_reader.injection import injected_text
 from tools.crm import email_domain
 
-FindingKind = Literal["link", "web_text", "instructions"]
+FindingKind = Literal["link", "web_text", "instructions", "unsupported_claim"]
 
 # URLs and bare host names ("evil.example/login", "www.contoso.com").
 _LINK = re.compile(
@@ -59,9 +65,40 @@ def research_texts(digest: AccountDigest | None) -> list[str]:
     """Everything the research read from the web, as the email must not repeat it."""
     if digest is None:
         return []
-    texts = [digest.business_overview, *(p.text for p in digest.passages)]
+    texts = [digest.business_overview, digest.finances, *(p.text for p in digest.passages)]
     texts += [f"{item.title}. {item.summary}" for item in digest.news]
     return [t for t in texts if t]
+
+
+def grounding_sources(
+    research: LeadResearch,
+    *,
+    product: str | None,
+    conversation: Sequence[ConversationTurn] = (),
+    sender: str = "",
+) -> list[str]:
+    """What an email to this lead may state: the CRM and verified research about the lead
+    and the company, the product profile and FAQ, the conversation, and the sender."""
+    lead, company = research.lead, research.company
+    texts = [sender, *research_texts(research.digest)]
+    texts += [
+        str(v)
+        for v in (
+            lead.full_name, lead.job_title, lead.company_name, lead.country, lead.city,
+            lead.topic, lead.owner_name, company.name, company.domain, company.industry,
+            company.employees, company.annual_revenue, company.employees_as_given,
+            company.revenue_as_given, company.country, company.city, company.mission,
+            company.description, *company.products,
+        )
+        if v is not None
+    ]  # fmt: skip
+    texts += [link.user_name for link in research.who_knows_whom]
+    texts += [o.name for o in (*research.lead_opportunities, *research.account_opportunities)]
+    texts += [c.full_name for c in research.suggested_contacts]
+    knowledge = product_knowledge(product)
+    texts += [product_text(knowledge.profile), *(entry.answer for entry in knowledge.faq.entries)]
+    texts += [f"{turn.subject}\n{turn.body}" for turn in conversation]
+    return texts
 
 
 def _copied_runs(body: str, sources: list[str]) -> list[str]:
@@ -91,15 +128,28 @@ def check_email_to_lead(
     research: LeadResearch,
     mailboxes: list[str],
     link_allowlist: list[str],
+    product: str | None,
+    conversation: Sequence[ConversationTurn] = (),
+    sender: str = "",
 ) -> list[ContentFinding]:
     """The content check for an email to a lead: links may go to our mailboxes' domains,
     the lead's email and company domains and the allowlist; the research is what the
-    email must not repeat."""
+    email must not repeat; every figure and name must have a source."""
     hosts = [m.rsplit("@", 1)[-1] for m in mailboxes]
     hosts += [email_domain(lead_email) or "", research.company.domain or "", *link_allowlist]
-    return check_content(
+    findings = check_content(
         subject, body, allowed_hosts=hosts, research=research_texts(research.digest)
     )
+    sources = grounding_sources(research, product=product, conversation=conversation, sender=sender)
+    findings += [
+        ContentFinding(
+            kind="unsupported_claim",
+            detail=f"says “{claim.term}” with no source (not in the CRM, the research, the "
+            f"product profile, the FAQ or the conversation): {claim.marked()}",
+        )
+        for claim in unsupported_claims(subject, body, sources)
+    ]
+    return findings
 
 
 def check_content(

@@ -28,6 +28,20 @@ class ProductProblem(BaseModel):
     )
     words: list[str] = Field(min_length=1, description="Stems, matched at a word start.")
 
+    @property
+    def short_name(self) -> str:
+        """The problem in a few words, for a subject line or a question: the summary's
+        own short form ("... (no-shows)", "Stock-outs: ..."), else its id in words."""
+        if aside := re.search(r"\(([^()]{2,40})\)\s*$", self.summary):
+            return aside.group(1).strip()
+        head = self.summary.split(":", 1)[0].strip()
+        if len(head.split()) <= _SHORT_NAME_WORDS:
+            return head
+        return self.id.replace("_", " ").replace("-", " ")
+
+
+_SHORT_NAME_WORDS = 6
+
 
 class ProofPoint(BaseModel):
     """A claim the agent may make, and where it comes from."""
@@ -45,6 +59,14 @@ class ProductProfile(BaseModel):
     competitors: list[str] = Field(default_factory=list)
     pricing: str = ""
     proof: list[ProofPoint] = Field(default_factory=list)
+
+    @property
+    def pitch(self) -> str:
+        """What the product is, as one noun phrase: `sells` up to its first colon or stop."""
+        phrase = re.split(r"[:.]\s", self.sells.strip() + " ", maxsplit=1)[0].strip(" .:")
+        if len(phrase) > 1 and phrase[0].isupper() and not phrase[1].isupper():
+            phrase = phrase[0].lower() + phrase[1:]
+        return phrase
 
     # The reader asks for these on every reply: built once per profile.
     @cached_property

@@ -38,14 +38,14 @@ _NEWS_OPENINGS = {
     "contract": "I read about {name}'s new contract. Congratulations on the win.",
     "award": "Congratulations on {name}'s recent award.",
     "leadership": "I saw the recent leadership news at {name}; new leaders often revisit "
-    "planning tools.",
+    "how their teams handle {problem}.",
 }
+# Subjects name the hook and the product's main problem, never a page's headline.
 _NEWS_SUBJECTS = {
-    "launch": "After your launch: demand and stock at {name}",
-    "contract": "After the new contract: demand and stock at {name}",
-    "award": "Demand and stock at {name}",
-    "leadership": "Planning at {name}",
+    "launch": "After your launch: {problem} at {name}",
+    "contract": "After the new contract: {problem} at {name}",
 }
+_SUBJECT_CHARS = 70
 # A lead's topic that names the channel it came through, not an interest ("Contact us form").
 _CHANNEL_WORDS = frozenset(
     {"form", "contact", "webinar", "download", "newsletter", "whitepaper", "ebook", "signup"}
@@ -62,6 +62,18 @@ _NEWS_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("launch", ("launch", "introduc", "unveil", "releases", "rolls out", "opens new", "debut")),
     ("community", ("donat", "volunteer", "community", "sponsor", "charity", "scholarship")),
 )
+
+
+def _interest(topic: str | None) -> str | None:
+    """The lead's topic when it names an interest, not the channel it came through."""
+    topic = (topic or "").strip()
+    if not topic or _CHANNEL_WORDS & set(re.findall(r"[a-z]+", topic.lower())):
+        return None
+    return topic
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _lower_first(text: str) -> str:
@@ -392,45 +404,48 @@ class OfflineEngine:
         name = company.name or lead.company_name or "your team"
         grounded: list[str] = []
         topic = (lead.topic or "").strip()
-        interest = topic and not (_CHANNEL_WORDS & set(re.findall(r"[a-z]+", topic.lower())))
+        interest = _interest(topic)
         if interest:
             opening = f"You recently asked us about {_lower_first(topic.rstrip('.'))}."
         elif topic:
             opening = "Thank you for getting in touch with us."
         else:
             opening = f"I'm reaching out to {name}."
-        subject = f"{name} and {topic}" if interest else f"Demand and stock at {name}"
+        profile = product_profile(self.product)
+        problem = _lower_first(profile.problems[0].short_name)
+        subject = f"{name} and {topic}" if interest else f"{_upper_first(problem)} at {name}"
         news = self._best_news(research)
         if news is not None:
-            opening = _NEWS_OPENINGS[news.category].format(name=name) + " " + opening
-            subject = _NEWS_SUBJECTS[news.category].format(name=name)
+            hook = _NEWS_OPENINGS[news.category].format(name=name, problem=problem)
+            opening = f"{hook} {opening}"
+            subject = _NEWS_SUBJECTS.get(news.category, subject).format(name=name, problem=problem)
             grounded.append(news.url)
         elif company.mission:
-            mission = _lower_first(company.mission.rstrip("."))
-            opening = f"{name}'s mission — {mission} — stood out to me. {opening}"
+            # The page's words are the company's, not ours to send back: refer, never quote.
+            opening = f"I read what {name} sets out to do on your website. {opening}"
             grounded.append(company.sources.get("mission", "web"))
         size = company.employees
         if size is None:
             scale = "teams like yours"
         elif size < 200:
-            scale = "lean teams that cannot afford planning surprises"
+            scale = "small teams like yours"
         elif size <= 2000:
             scale = f"mid-sized companies like {name}"
         else:
             scale = f"organisations at the scale of {name}"
-        value = (
-            f"We help {scale} see demand, stock and supply risk in one place, "
-            "so planners act days earlier."
-        )
+        # What we sell and for whom in the admin's words: nothing about one product is
+        # wired into the templates.
+        value = f"I work on {profile.name}, {profile.pitch}. It helps {scale} with {problem}."
         # Only a proof point the admin's product profile states, with its source.
-        points = product_profile(self.product).proof
+        points = profile.proof
         proof = f"{points[0].claim.rstrip('.')} ({points[0].source})." if points else ""
         question = (
             "How are you handling this today, and what would you most like to change?"
-            if lead.topic
-            else "How do your planners keep on top of demand and stock today?"
+            if interest
+            else f"How is your team handling {problem} today?"
         )
-        subject = subject[:70]
+        if len(subject) > _SUBJECT_CHARS:  # cut at a word, never inside a name
+            subject = subject[: _SUBJECT_CHARS + 1].rsplit(" ", 1)[0].rstrip(" ,:;-")
         body = load_prompt("offline_outreach_email").render(
             greeting_name=lead.full_name.split()[0] if lead.full_name != "(no name)" else "there",
             opening=opening,
@@ -482,7 +497,9 @@ class OfflineEngine:
         first = next((t for t in conversation if t.direction == "outbound"), None)
         subject = first.subject if first else (lead.topic or "Following up")
         subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
-        topic = f'"{lead.topic}"' if lead.topic else "supply planning"
+        profile = product_profile(self.product)
+        interest = _interest(lead.topic)
+        topic = _lower_first((interest or profile.problems[0].short_name).rstrip("."))
         if kind == "answer":
             return self._answer(research, conversation, name, subject, sender_name)
         if kind == "check_in":
@@ -504,10 +521,7 @@ class OfflineEngine:
                 f"If {topic} isn't a priority, just say so and I'll stop here."
             )
             question = "Or, if someone else looks after this, who should I talk to?"
-        value = (
-            "Teams we work with see demand, stock and supply risk in one place, "
-            "so planners act days earlier."
-        )
+        value = f"{profile.name} is {profile.pitch}; it helps teams with {topic}."
         body = load_prompt("offline_follow_up").render(
             greeting_name=name, nudge=nudge, value=value, question=question, signature=sender_name
         )
@@ -553,7 +567,7 @@ class OfflineEngine:
         """One open question about the first BANT dimension still unknown (need first)."""
         bant = reading.bant if reading else None
         asks = (
-            ("need", "What is the biggest planning problem you'd want to solve first?"),
+            ("need", "What is the biggest problem you'd want to solve first?"),
             ("timing", "When would you want something in place?"),
             ("budget", "Is there a budget set aside for this, or would it need a business case?"),
             ("authority", "Who else would be involved in choosing a tool like this?"),

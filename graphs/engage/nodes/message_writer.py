@@ -93,6 +93,9 @@ def message_writer(
                 research=research,
                 mailboxes=engage.mailboxes,
                 link_allowlist=engage.guardrails.link_allowlist,
+                product=context.product,
+                conversation=turns,
+                sender=signature,
             )
             if findings:
                 session.rollback()
