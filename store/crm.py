@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, func
 from sqlmodel import Field, SQLModel
 
 from core.clock import utc_now
@@ -180,3 +180,8 @@ class ActivityParticipant(SQLModel, table=True):
     email: str | None = Field(default=None, index=True, description="External party address.")
     role: str = Field(default="to", description="from, to, cc, organizer, attendee.")
     is_internal: bool = False
+
+
+# Imports find a stored record by its email in any case: one lookup per batch, by index.
+for _table in (Lead, Contact, User):
+    Index(f"ix_{_table.__tablename__}_email_lower", func.lower(_table.__table__.c.email))  # type: ignore[attr-defined]

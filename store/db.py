@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine
 
 import store.agent_records
@@ -74,6 +75,8 @@ def _add_new_columns(engine: Engine) -> None:
                 connection.execute(
                     text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
                 )
+            for index in table.indexes:  # indexes a newer release declares, too
+                connection.execute(CreateIndex(index, if_not_exists=True))
 
 
 @contextmanager

@@ -11,13 +11,8 @@ from sqlmodel import Session, func, select
 
 from core.clock import as_utc
 from store.crm import Account, Lead, LeadRating, LeadStatus, SecurityRole, User
-from store.csv_import import (
-    CsvImportError,
-    ImportReport,
-    import_accounts_csv,
-    import_leads_csv,
-)
 from store.db import get_db_engine
+from store.imports import CsvImportError, ImportReport, import_csv
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
 
@@ -59,7 +54,7 @@ def test_good_rows_are_stored_and_bad_rows_reported(session: Session, tmp_path: 
         "\n"  # row 7: blank, skipped silently
         "Webinar,Ed,Po,,cold,new,2026-03-02T10:15:00+02:00,,,,\n",  # row 8: good
     )
-    report = import_leads_csv(session, path, now=NOW)
+    report = import_csv("leads", session, path, now=NOW)
 
     assert (report.imported, report.skipped) == (3, 3)
     assert _errors(report) == {
@@ -99,7 +94,7 @@ def test_good_rows_are_stored_and_bad_rows_reported(session: Session, tmp_path: 
 
 def test_defaults_for_optional_fields(session: Session, tmp_path: Path) -> None:
     path = _write(tmp_path, "topic\nJust a topic\n")
-    report = import_leads_csv(session, path, now=NOW)
+    report = import_csv("leads", session, path, now=NOW)
     lead = session.get(Lead, report.imported_ids[0])
     assert lead is not None
     assert (lead.rating, lead.status) == (LeadRating.WARM, LeadStatus.OPEN)
@@ -124,7 +119,7 @@ def test_a_re_import_updates_the_stored_lead_and_never_duplicates(
         ",Generated id,e@f.com,,\n"  # row 5: good, id after the file's highest
         ",Found by email,KEEP@bw.co.uk,York,\n",  # row 6: LEAD-0001 again, by its email
     )
-    report = import_leads_csv(session, path, now=NOW)
+    report = import_csv("leads", session, path, now=NOW)
 
     assert _errors(report) == {(4, "id"), (6, "id")}
     messages = {e.row: e.message for e in report.errors}
@@ -143,8 +138,8 @@ def test_a_re_import_of_the_same_export_changes_nothing_twice(
     session: Session, tmp_path: Path
 ) -> None:
     export = _write(tmp_path, "Topic,Email,Company\nDemo,ola@acme.example,Acme\n")
-    first = import_leads_csv(session, export, now=NOW)
-    second = import_leads_csv(session, export, now=NOW)
+    first = import_csv("leads", session, export, now=NOW)
+    second = import_csv("leads", session, export, now=NOW)
     assert (first.imported, second.imported, second.updated) == (1, 0, 1)
     assert second.updated_ids == first.imported_ids
 
@@ -164,7 +159,7 @@ def test_accounts_import_numbers_domains_and_errors(session: Session, tmp_path: 
         "Thames Foods plc;;Food;about 2,000;£800m;UK;\n",  # row 9: pounds, not dollars
         name="accounts.csv",
     )
-    report = import_accounts_csv(session, path)
+    report = import_csv("accounts", session, path)
 
     assert _errors(report) == {
         (3, "Account Name"),
@@ -200,7 +195,7 @@ def test_quoted_values_keep_spreadsheet_row_numbers(session: Session, tmp_path: 
         'topic,company_name,rating\n"Line one\nline two","Acme, Inc.",warm\nOops,Acme,boiling\n'
         "Too many,Acme,warm,extra\n",
     )
-    report = import_leads_csv(session, path, now=NOW)
+    report = import_csv("leads", session, path, now=NOW)
     assert report.imported == 1
     assert _errors(report) == {(3, "rating"), (4, "(row)")}
     lead = session.get(Lead, report.imported_ids[0])
@@ -222,14 +217,14 @@ def test_files_that_cannot_be_imported_raise(
     path = tmp_path / "upload.csv"
     path.write_bytes(content)
     with pytest.raises(CsvImportError, match=expected) as caught:
-        import_leads_csv(session, path, now=NOW)
+        import_csv("leads", session, path, now=NOW)
     assert str(path) in str(caught.value)
     assert session.exec(select(func.count()).select_from(Lead)).one() == 2
 
 
 def test_missing_file_names_the_path(session: Session, tmp_path: Path) -> None:
     with pytest.raises(CsvImportError, match="no such file"):
-        import_accounts_csv(session, tmp_path / "nope.csv")
+        import_csv("accounts", session, tmp_path / "nope.csv")
 
 
 def test_a_home_made_before_new_account_columns_still_opens(tmp_path: Path) -> None:
@@ -265,7 +260,7 @@ def test_a_currency_column_gives_bare_revenues_their_currency(
         "Bad Currency Ltd,1000,Doubloons\n",  # row 3: no such currency
         name="accounts.csv",
     )
-    report = import_accounts_csv(session, path)
+    report = import_csv("accounts", session, path)
     assert _errors(report) == {(3, "currency")}
     assert "ISO 4217" in report.errors[0].message
     nordkran = session.get(Account, report.imported_ids[0])
@@ -297,7 +292,7 @@ def test_a_currency_column_gives_bare_revenues_their_currency(
 def test_opt_outs_from_each_crm_dialect_are_kept(
     session: Session, tmp_path: Path, dialect: str, export: str
 ) -> None:
-    report = import_leads_csv(session, _write(tmp_path, export), now=NOW)
+    report = import_csv("leads", session, _write(tmp_path, export), now=NOW)
     assert report.imported == 2 and not report.errors, (dialect, report.errors)
     opted, kept = (session.get(Lead, i) for i in report.imported_ids)
     assert opted is not None and opted.do_not_email is True
@@ -306,6 +301,6 @@ def test_opt_outs_from_each_crm_dialect_are_kept(
 
 def test_an_unreadable_opt_out_is_an_error_not_a_yes(session: Session, tmp_path: Path) -> None:
     path = _write(tmp_path, "Topic,Email,Do Not Email\nDemo,o@a.com,perhaps\n")
-    report = import_leads_csv(session, path, now=NOW)
+    report = import_csv("leads", session, path, now=NOW)
     assert _errors(report) == {(2, "Do Not Email")}
     assert "Yes/No" in report.errors[0].message

@@ -506,7 +506,7 @@ OPT_OUT_EXPORTS = {
 def test_opted_out_imports_from_each_crm_dialect_are_never_emailed(
     researched_world: tuple[SampleCrm, list[str]], tmp_path: Path
 ) -> None:
-    from store.csv_import import import_leads_csv
+    from store.imports import import_csv
 
     template, good = researched_world
     world = SampleCrm(tmp_path / "world")
@@ -523,7 +523,7 @@ def test_opted_out_imports_from_each_crm_dialect_are_never_emailed(
         for name, text in OPT_OUT_EXPORTS.items():
             path = tmp_path / name
             path.write_text(text.format(**values), encoding="utf-8")
-            report = import_leads_csv(session, path)
+            report = import_csv("leads", session, path)
             assert report.imported == 2 and not report.errors, (name, report.errors)
             imported += report.imported_ids
     with open_checkpointer(world.checkpoint_path) as saver:

@@ -1,8 +1,10 @@
-"""`qualify import leads|accounts FILE.csv`: import CRM rows; bad rows are reported and skipped."""
+"""`qualify import KIND FILE.csv`: import CRM exports; bad rows are reported and skipped.
+
+KIND is leads, accounts, contacts, opportunities, users or activities.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -11,16 +13,12 @@ import typer
 from app.cli.run_context import console, database_url, fail
 from core.clock import utc_now
 from core.settings import get_settings
-from store.csv_import import (
-    CsvImportError,
-    ImportReport,
-    import_accounts_csv,
-    import_leads_csv,
-    known_headers,
-)
 from store.db import session_scope
+from store.imports import KINDS, REVENUE_UNITS, CsvImportError, import_csv, known_headers
 
-import_app = typer.Typer(help="Import leads or accounts from CSV.")
+import_app = typer.Typer(
+    help="Import CRM exports (CSV): leads, accounts, contacts, opportunities, users, activities."
+)
 
 
 SHOWN_PROBLEMS = 20
@@ -52,15 +50,23 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
 
 
 def _import(
-    import_csv: Callable[..., ImportReport],
+    kind: str,
     path: Path,
     *,
     dry_run: bool,
     mapping: dict[str, str],
+    revenue_unit: str = "one",
 ) -> None:
     try:
         with session_scope(database_url()) as session:
-            report = import_csv(session, path, dry_run=dry_run, mapping=mapping)
+            report = import_csv(
+                kind,
+                session,
+                path,
+                dry_run=dry_run,
+                mapping=mapping,
+                revenue_unit=revenue_unit,
+            )
     except CsvImportError as exc:
         raise fail(str(exc)) from exc
     if dry_run:
@@ -106,20 +112,56 @@ def _problems_file(source: Path) -> Path:
     return folder / f"{source.stem}-problems-{stamp}.txt"
 
 
-@import_app.command(
-    "leads",
-    help="Import leads from a CSV export (Dynamics 365, Salesforce, HubSpot or your own); "
-    "bad rows are reported and skipped, a lead already stored is updated. "
-    + _columns_help("leads"),
-)
-def import_leads(path: Path, dry_run: DryRunOption = False, map_: MapOption = None) -> None:
-    _import(import_leads_csv, path, dry_run=dry_run, mapping=_mapping(map_))
+_HELP = {
+    "leads": "Import leads from a CSV export (Dynamics 365, Salesforce, HubSpot or your own); "
+    "bad rows are reported and skipped, a lead already stored (same id or email) is updated; "
+    "any opt-out column marks the lead do-not-email.",
+    "contacts": "Import contacts; a contact already stored (same id or email) is updated; the "
+    "account is given by id or by name (import accounts first).",
+    "opportunities": "Import opportunities (deals), open or closed, with their account "
+    "(id or name), contact, originating lead, stage, value and owner.",
+    "users": "Import the CRM's users; a CRM role or profile name (Salesperson, Standard User, "
+    "System Administrator, ...) is read as seller, sales_manager, supervisor, admin or "
+    "marketing.",
+    "activities": "Import emails and meetings with their parties (from, to or attendees, as "
+    "addresses): who knows whom and when they last spoke.",
+}
+
+
+def _command(kind: str) -> None:
+    def command(path: Path, dry_run: DryRunOption = False, map_: MapOption = None) -> None:
+        _import(kind, path, dry_run=dry_run, mapping=_mapping(map_))
+
+    import_app.command(kind, help=f"{_HELP[kind]} {_columns_help(kind)}")(command)
+
+
+for _kind in KINDS:
+    if _kind != "accounts":
+        _command(_kind)
 
 
 @import_app.command(
     "accounts",
     help="Import accounts from a CSV export; bad rows are reported and skipped, an account "
-    "already stored (same id, domain or name) is updated. " + _columns_help("accounts"),
+    "already stored (same id, domain or name) is updated. Headcount and revenue may be ranges "
+    "or amounts in any currency; --revenue-unit says what a bare revenue number counts in, and "
+    "revenue implausible for the headcount is warned about. " + _columns_help("accounts"),
 )
-def import_accounts(path: Path, dry_run: DryRunOption = False, map_: MapOption = None) -> None:
-    _import(import_accounts_csv, path, dry_run=dry_run, mapping=_mapping(map_))
+def import_accounts(
+    path: Path,
+    dry_run: DryRunOption = False,
+    map_: MapOption = None,
+    revenue_unit: Annotated[
+        str,
+        typer.Option(
+            help="What a bare revenue number counts in: "
+            + ", ".join(REVENUE_UNITS)
+            + " (CRMs often keep millions)."
+        ),
+    ] = "one",
+) -> None:
+    if revenue_unit not in REVENUE_UNITS:
+        raise typer.BadParameter(
+            f"{revenue_unit!r}: use one of {', '.join(REVENUE_UNITS)}", param_hint="--revenue-unit"
+        )
+    _import("accounts", path, dry_run=dry_run, mapping=_mapping(map_), revenue_unit=revenue_unit)
