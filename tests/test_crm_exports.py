@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from store.crm import (
     Account,
@@ -175,3 +175,28 @@ def test_one_export_with_two_rows_for_one_new_record_stores_it_once(
     )  # fmt: skip
     assert (report.imported, report.skipped) == (1, 1)
     assert "row 2 already updates" in report.errors[0].message
+
+
+def test_imports_into_postgresql_update_by_email_and_never_duplicate(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    # The temporary table of touched records and the lower(email) lookups, on PostgreSQL.
+    import uuid
+
+    url = postgres_url.replace("postgresql://", "postgresql+psycopg://")
+    tag = uuid.uuid4().hex[:8]
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "FirstName,LastName,Email,Company,HasOptedOutOfEmail\n"
+        f"Ana,Ruiz,ana.{tag}@bw.example,Brightwater,false\n"
+        f"Bo,Lind,bo.{tag}@bw.example,Brightwater,true\n",
+        encoding="utf-8",
+    )
+    with Session(get_db_engine(url)) as session:
+        first = import_csv("leads", session, path, now=NOW)
+    path.write_text(path.read_text().replace(f"ana.{tag}", f"ANA.{tag}").replace("true", "false"))
+    with Session(get_db_engine(url)) as session:
+        second = import_csv("leads", session, path, now=NOW)
+        mine = session.exec(select(Lead).where(col(Lead.email).contains(tag))).all()
+    assert (first.imported, second.imported, second.updated) == (2, 0, 2)
+    assert len(mine) == 2 and sum(lead.do_not_email for lead in mine) == 1  # opt-out kept
