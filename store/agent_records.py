@@ -52,3 +52,13 @@ class EmailOverride(SQLModel, table=True):
     email_type: str | None = Field(default=None, description="work, personal, disposable, role.")
     set_by: str | None = None
     set_on: datetime = Field(default_factory=utc_now)
+
+
+class Lease(SQLModel, table=True):
+    """Who holds a named resource (a lead's thread), until when: see `store.leases`."""
+
+    name: str = Field(primary_key=True, description="e.g. thread:engage:LEAD-0001")
+    owner: str = Field(description="host:pid:token of the holding process")
+    host: str
+    pid: int
+    expires_on: datetime

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine
@@ -46,7 +47,10 @@ def get_db_engine(url: str) -> Engine:
 def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # Concurrent runs (two ticks, a tick and a research batch) wait for each other's
+    # writes instead of failing with "database is locked" after the default 5 s.
+    connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+    engine = create_engine(url, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_wal)
     SQLModel.metadata.create_all(engine)
@@ -77,6 +81,21 @@ def _add_new_columns(engine: Engine) -> None:
                 )
             for index in table.indexes:  # indexes a newer release declares, too
                 connection.execute(CreateIndex(index, if_not_exists=True))
+
+
+def upsert(session: Session, row: SQLModel) -> None:
+    """Insert `row`, or replace the stored row with its primary key, in one statement:
+    two processes writing the same key at once both succeed and the last write wins
+    (a read-then-insert would fail one of them on the unique key)."""
+    table = type(row).__table__  # type: ignore[attr-defined]
+    values = {column.name: getattr(row, column.name) for column in table.columns}
+    keys = [column.name for column in table.primary_key.columns]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
+    )
+    session.connection().execute(statement)
 
 
 @contextmanager

@@ -40,6 +40,11 @@ class Conversation(SQLModel, table=True):
         default=None, description="Newest inbound EmailMessage.id the reply reader has read."
     )
     stop_reason: str | None = None
+    held_for: str | None = Field(
+        default=None,
+        description="Message-ID of an email not known to have been sent: the agent waits "
+        "for a person's decision (`qualify outbox`) before its next step.",
+    )
 
 
 class Direction(StrEnum):
@@ -93,6 +98,10 @@ class EmailMessage(SQLModel, table=True):
     next_attempt_on: datetime | None = None
     last_error: str | None = None
     eml_path: str | None = None
+    claimed_by: str | None = Field(
+        default=None, description="The process sending it (host:pid:token), while `sending`."
+    )
+    claimed_on: datetime | None = Field(default=None, description="When that process took it.")
     headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

@@ -79,3 +79,10 @@ def test_bad_engage_file_changes_nothing(tmp_path: Path) -> None:
     out = _run("engage", "settings", "--set", str(bad), code=1)
     assert "sounds_great" in out and "engage.yaml" in out
     assert _run("engage", "settings") == before
+
+
+def test_outbox_decisions_name_what_they_need() -> None:
+    _run("init", "--leads", "40", "--accounts", "10")
+    assert "No email is waiting for a decision" in _run("outbox", "list")
+    refused = _run("outbox", "sent", "<nope@northwind.example>", code=1)
+    assert "no outbound message with Message-ID" in refused

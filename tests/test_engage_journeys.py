@@ -478,7 +478,7 @@ def test_a_wake_without_a_new_reply_keeps_the_follow_up_timer(journey: Journey) 
     assert before.next_action == "follow_up" and before.next_action_on is not None
     report = TickReport(now=journey.clock.now())
     journey.runner._run(
-        journey.lead.id, Command(resume={"event": "reply", "message_ids": []}), report
+        journey.lead.id, lambda: Command(resume={"event": "reply", "message_ids": []}), report
     )
     assert not report.errors
     after = journey.conversation()
@@ -575,3 +575,46 @@ def test_an_email_carrying_a_planted_link_is_held_for_the_seller(
         [handoff] = journey.handoffs()
         assert handoff.rule_id == "content_check" and handoff.target == "seller"
         assert "evil.example" in handoff.rule_description
+
+
+def test_an_unconfirmed_email_is_never_followed_up_until_a_person_decides(
+    journey: Journey,
+) -> None:
+    from tools.mail.outbox import decide_undelivered, undelivered
+
+    # The server takes the email, then the connection drops: sent or not, nobody knows.
+    journey.smtp.handler.drop_connection = True
+    report = journey.tick()
+    assert report.delivery.unconfirmed == 1
+    journey.smtp.handler.drop_connection = False
+    [waiting] = undelivered(journey.world.database_url)
+    for _ in range(6):  # well past the follow-up's delay
+        journey.days(2)
+        journey.tick()
+    assert len(journey.mail_to_lead()) == 1  # the server's copy only: no follow-up
+    assert journey.conversation().held_for == waiting.message_id
+    # Found in the Sent folder: the follow-up goes, counted from now.
+    decide_undelivered(
+        journey.world.database_url, waiting.message_id, "sent", now=journey.clock.now()
+    )
+    journey.tick()
+    assert journey.conversation().held_for is None
+    journey.days(10)  # the delay in business days, and past a weekend's quiet hours
+    journey.tick()
+    follow_up = journey.mail_to_lead()[-1]
+    assert len(journey.mail_to_lead()) == 2 and follow_up["In-Reply-To"] == waiting.message_id
+
+
+def test_a_dropped_email_stops_the_conversation(journey: Journey) -> None:
+    from tools.mail.outbox import decide_undelivered, undelivered
+
+    journey.smtp.handler.drop_connection = True
+    journey.tick()
+    journey.smtp.handler.drop_connection = False
+    [waiting] = undelivered(journey.world.database_url)
+    url, now = journey.world.database_url, journey.clock.now()
+    decide_undelivered(url, waiting.message_id, "drop", now=now, by="USR-01")
+    assert journey.conversation().state == "stopped"
+    journey.days(10)
+    journey.tick()
+    assert len(journey.mail_to_lead()) == 1

@@ -24,9 +24,9 @@ from tests.smtp_test_server import RecordingHandler, free_port, smtp_server
 from tools.mail.message import build_mime, message_id_for
 from tools.mail.outbox import (
     INTERRUPTED_REASON,
+    decide_undelivered,
     deliver_due,
     enqueue_email,
-    resolve_unconfirmed,
 )
 from tools.mail.settings import MailSettings
 
@@ -514,7 +514,7 @@ def test_a_crash_between_smtp_acceptance_and_the_sent_commit_never_sends_twice(
     assert (row.status, row.last_error) == (DeliveryStatus.UNCONFIRMED, INTERRUPTED_REASON)
 
     # Someone checked the Sent folder: it went out.
-    resolved = resolve_unconfirmed(crm_url, message.message_id, delivered=True, now=NOW)
+    resolved = decide_undelivered(crm_url, message.message_id, "sent", now=NOW)
     assert resolved.status is DeliveryStatus.SENT
 
 

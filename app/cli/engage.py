@@ -31,6 +31,7 @@ from store.engagement import (
 )
 from store.handoff_review import HandoffReviewError, decide_handoff, list_handoffs
 from tools.mail.inbound import import_inbound
+from tools.mail.outbox import undelivered
 from tools.mail.settings import MailSettings
 
 engage_app = typer.Typer(help="Run the Engage agent: outreach, follow-ups, replies, hand-offs.")
@@ -64,6 +65,19 @@ def _print_tick(report: TickReport) -> None:
         console.print(f"  hand-off by rule {rule}: {count}", highlight=False)
     for problem in report.errors[:20]:
         console.print(f"  [yellow]{problem}[/yellow]", highlight=False)
+    if report.busy:
+        console.print(
+            f"  {len(report.busy)} leads were being run by another process: left to it",
+            highlight=False,
+        )
+    waiting = undelivered(database_url())
+    if waiting:
+        # The supervisor decides: the agent holds these leads' next steps until then.
+        console.print(
+            f"  [yellow]{len(waiting)} emails are not known to have been sent; their leads "
+            "wait for a decision: `qualify outbox list`[/yellow]",
+            highlight=False,
+        )
 
 
 @engage_app.command("settings")

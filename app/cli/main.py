@@ -12,6 +12,7 @@ from app.cli.evals import eval_app
 from app.cli.imports import import_app
 from app.cli.leads import draft, leads, show, users
 from app.cli.monitor import monitor_command
+from app.cli.outbox import outbox_app
 from app.cli.product import product_app
 from app.cli.prompts import prompts_app
 from app.cli.replay import replay_command, replays_command
@@ -47,6 +48,7 @@ app.add_typer(settings_app, name="settings")
 app.add_typer(import_app, name="import")
 app.add_typer(engage_app, name="engage")
 app.add_typer(handoffs_app, name="handoffs")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(eval_app, name="eval")
 

@@ -46,7 +46,7 @@ def research(
                 examples.setdefault(key or outcome.status, outcome.lead_id)
                 if outcome.status in ("error", "not_eligible"):
                     problems.append((outcome.lead_id, f"{outcome.status}: {outcome.message}"))
-                elif outcome.message:
+                elif outcome.message and outcome.status != "busy":  # the table counts those
                     problems.append((outcome.lead_id, f"note: {outcome.message}"))
                 progress.update(task, advance=1, description=outcome.lead_id)
     table = Table(title=f"Research of {len(ids)} leads")

@@ -1,10 +1,18 @@
 """The Engage agent runner: one pass (`tick`) imports replies, resumes threads with a
-reply or a due timer, starts new assigned leads, and delivers the outbox."""
+reply or a due timer, starts new assigned leads, and delivers the outbox.
+
+Passes may overlap (a cron entry beside `engage run`, several workers): every run of a
+lead's thread holds that thread's lease (`store.leases`) and decides what to do only once
+it holds it, from the store as it is then, so a reply is read once, a timer fires once and
+a lead is started once. Assignment holds one lease for the whole home, so the cap on
+active conversations holds across processes too.
+"""
 
 from __future__ import annotations
 
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +36,7 @@ from store.conversations import leads_with_unread_replies, unread_replies
 from store.crm import Lead, LeadStatus
 from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState, Handoff, HandoffStatus
+from store.leases import leased, thread_lease
 from tools.crm import LeadNotFoundError
 from tools.mail.inbound import import_inbound
 from tools.mail.outbox import DeliveryReport, deliver_due
@@ -47,6 +56,9 @@ class TickReport(BaseModel):
     replies_read: int = 0
     timers_fired: int = 0
     recovered: int = 0
+    busy: list[str] = Field(
+        default_factory=list, description="Leads another process was running: left to it."
+    )
     delivery: DeliveryReport = Field(default_factory=DeliveryReport)
     handoffs: Counter[str] = Field(default_factory=Counter)
     errors: list[str] = Field(default_factory=list)
@@ -75,7 +87,22 @@ class EngageRunner:
     def _config(self, lead_id: str) -> dict:
         return {"configurable": {"thread_id": thread_id_for(lead_id, MODE)}}
 
-    def _run(self, lead_id: str, payload: object, report: TickReport) -> None:
+    def _run(self, lead_id: str, payload: Callable[[], object | None], report: TickReport) -> bool:
+        """Run the lead's thread with what `payload()` says, holding the thread's lease;
+        `payload` is asked only once the lease is held and returns None when there is
+        nothing left to do (another process did it first). True when the thread ran."""
+        thread_id = thread_id_for(lead_id, MODE)
+        with leased(self.context.database_url, thread_lease(thread_id)) as held:
+            if not held:
+                report.busy.append(lead_id)
+                return False
+            wake = payload()
+            if wake is None:
+                return False
+            self._invoke(lead_id, None if wake is self._RESUME else wake, report)
+            return True
+
+    def _invoke(self, lead_id: str, payload: object, report: TickReport) -> None:
         try:
             # "sync": each step's checkpoint is on disk before the next step runs, so a
             # crash resumes from the last step that finished, not from an older one.
@@ -99,12 +126,16 @@ class EngageRunner:
         """
         report = TickReport(now=self.context.clock.now())
         for lead_id in lead_ids:
-            problem = self._restartable(lead_id)
-            if problem:
-                report.errors.append(f"{lead_id}: {problem}")
-                continue
-            report.started += 1
-            self._run(lead_id, {"lead_id": lead_id}, report)
+
+            def restart(lead_id: str = lead_id) -> object | None:
+                problem = self._restartable(lead_id)
+                if problem:
+                    report.errors.append(f"{lead_id}: {problem}")
+                    return None
+                return {"lead_id": lead_id}
+
+            if self._run(lead_id, restart, report):
+                report.started += 1
         return report
 
     def _restartable(self, lead_id: str) -> str | None:
@@ -142,22 +173,18 @@ class EngageRunner:
         self._import_replies(report, now)
         self._recover_interrupted(report)
         with Session(get_db_engine(self.context.database_url)) as session:
-            with_replies = {}
-            for lead_id in leads_with_unread_replies(session):
-                read_up_to = session.get(Conversation, lead_id).last_read_inbound_id  # type: ignore[union-attr]
-                with_replies[lead_id] = [
-                    m.message_id for m in unread_replies(session, lead_id, after_id=read_up_to)
-                ]
-        for lead_id, message_ids in with_replies.items():
-            report.replies_read += 1
-            wake = {"event": "reply", "message_ids": message_ids}
-            self._run(lead_id, Command(resume=wake), report)
+            with_replies = list(leads_with_unread_replies(session))
+        for lead_id in with_replies:
+            if self._run(lead_id, lambda lead_id=lead_id: self._reply_wake(lead_id), report):
+                report.replies_read += 1
         for lead_id in self._due_timers(now, exclude=set(with_replies)):
-            report.timers_fired += 1
-            self._run(lead_id, Command(resume={"event": "timer"}), report)
-        for lead_id in self._assign(now, report):
-            report.started += 1
-            self._run(lead_id, {"lead_id": lead_id}, report)
+            if self._run(lead_id, lambda lead_id=lead_id: self._timer_wake(lead_id), report):
+                report.timers_fired += 1
+        # One process assigns at a time: the cap on active conversations counts them all.
+        with leased(self.context.database_url, "engage:assignment") as assigning:
+            for lead_id in self._assign(now, report) if assigning else []:
+                if self._run(lead_id, lambda lead_id=lead_id: self._start(lead_id), report):
+                    report.started += 1
         engage = load_engage_settings(self.context.database_url)
         report.delivery = deliver_due(
             self.context.database_url,
@@ -184,6 +211,32 @@ class EngageRunner:
         for path in files:
             shutil.move(path, done / path.name)
 
+    def _reply_wake(self, lead_id: str) -> Command | None:
+        """The replies still unread, read now that the thread is ours."""
+        with Session(get_db_engine(self.context.database_url)) as session:
+            conversation = session.get(Conversation, lead_id)
+            read_up_to = conversation.last_read_inbound_id if conversation else None
+            message_ids = [
+                m.message_id for m in unread_replies(session, lead_id, after_id=read_up_to)
+            ]
+        if not message_ids:
+            return None
+        return Command(resume={"event": "reply", "message_ids": message_ids})
+
+    def _timer_wake(self, lead_id: str) -> Command | None:
+        """The timer, if it is still due now that the thread is ours."""
+        now = self.context.clock.now()
+        return Command(resume={"event": "timer"}) if lead_id in self._due_timers(now) else None
+
+    def _start(self, lead_id: str) -> dict | None:
+        """A new thread, unless another process started this lead meanwhile."""
+        with Session(get_db_engine(self.context.database_url)) as session:
+            if session.get(Conversation, lead_id) is not None:
+                return None
+        if self.graph.get_state(self._config(lead_id)).values:
+            return None
+        return {"lead_id": lead_id}
+
     def _recover_interrupted(self, report: TickReport) -> None:
         """Threads a crash stopped between nodes resume from their last checkpoint."""
         if self._suspects is None:
@@ -201,12 +254,17 @@ class EngageRunner:
             suspects = self._suspects
         self._suspects = set()
         for lead_id in sorted(suspects):
-            snapshot = self.graph.get_state(self._config(lead_id))
-            if snapshot.next and not snapshot.interrupts:
+            if self._run(lead_id, lambda lead_id=lead_id: self._resume_point(lead_id), report):
                 report.recovered += 1
-                self._run(lead_id, None, report)
 
-    def _due_timers(self, now: datetime, exclude: set[str]) -> list[str]:
+    _RESUME = object()  # `invoke(None)`: go on from the last checkpoint
+
+    def _resume_point(self, lead_id: str) -> object | None:
+        """Go on from the last checkpoint if a run stopped between nodes."""
+        snapshot = self.graph.get_state(self._config(lead_id))
+        return self._RESUME if snapshot.next and not snapshot.interrupts else None
+
+    def _due_timers(self, now: datetime, exclude: set[str] | None = None) -> list[str]:
         # ACTIVE too: the guardrails gate parks a thread it may not send for yet (daily
         # cap, quiet hours) with a "send" timer without marking it waiting.
         with Session(get_db_engine(self.context.database_url)) as session:
@@ -221,7 +279,7 @@ class EngageRunner:
         return [
             lead_id
             for lead_id, due in rows
-            if lead_id not in exclude and due is not None and as_utc(due) <= now
+            if lead_id not in (exclude or set()) and due is not None and as_utc(due) <= now
         ]
 
     def _assign(self, now: datetime, report: TickReport) -> list[str]:

@@ -13,7 +13,7 @@ from graphs.reasoning.base import ReasoningEngine
 from graphs.reasoning.offline import SENTENCE_BREAK
 from graphs.reply_reader.injection import injected_text
 from store.agent_records import AccountResearch
-from store.db import session_scope
+from store.db import session_scope, upsert
 from tools.web_search.results import WebResult, WebSearch
 
 # One query per section of the insights page; the local corpus and Tavily both rank by them.
@@ -125,14 +125,14 @@ def cached_digest(database_url: str, key: str, fresh_since: datetime) -> Account
 
 def store_digest(database_url: str, key: str, digest: AccountDigest) -> None:
     """Keep a digest for the next lead at the same company."""
+    row = AccountResearch(
+        company_key=key,
+        engine=digest.engine,
+        payload=digest.model_dump(mode="json"),
+        researched_on=utc_now(),
+    )
     with session_scope(database_url) as session:
-        row = session.get(AccountResearch, key) or AccountResearch(
-            company_key=key, engine=digest.engine, payload={}
-        )
-        row.payload = digest.model_dump(mode="json")
-        row.engine = digest.engine
-        row.researched_on = utc_now()
-        session.add(row)
+        upsert(session, row)  # two leads of one company may be researched at once
 
 
 def research_company(

@@ -21,10 +21,11 @@ from graphs.services import services_for
 from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
 from store.db import get_db_engine
+from store.leases import leased, thread_lease
 from tools.crm import LeadNotFoundError
 from tools.web_search.results import WebSearchError
 
-OutcomeStatus = Literal["researched", "resumed", "fresh", "not_eligible", "error"]
+OutcomeStatus = Literal["researched", "resumed", "fresh", "not_eligible", "busy", "error"]
 
 
 class ResearchOutcome(BaseModel):
@@ -106,7 +107,19 @@ class ResearchRunner:
         for lead_id in lead_ids:
             started = time.perf_counter()
             try:
-                outcome = self._research_one(lead_id, force, batch_started, settings, roles)
+                # Another batch (or a tick's research) running this lead's thread keeps it.
+                with leased(
+                    self.context.database_url, thread_lease(thread_id_for(lead_id))
+                ) as held:
+                    outcome = (
+                        self._research_one(lead_id, force, batch_started, settings, roles)
+                        if held
+                        else ResearchOutcome(
+                            lead_id=lead_id,
+                            status="busy",
+                            message="another process is researching it; left to that one",
+                        )
+                    )
             except (LeadNotFoundError, WebSearchError, EngineError, ValueError, OSError) as exc:
                 outcome = ResearchOutcome(lead_id=lead_id, status="error", message=str(exc))
             outcome.seconds = time.perf_counter() - started

@@ -27,7 +27,14 @@ from core.conversation import MessageKind
 from store.conversations import mailbox_sends
 from store.crm import Lead
 from store.db import session_scope
-from store.engagement import Conversation, DeliveryStatus, Direction, EmailMessage
+from store.engagement import (
+    Conversation,
+    ConversationState,
+    DeliveryStatus,
+    Direction,
+    EmailMessage,
+)
+from store.leases import this_worker, worker_may_be_working
 from tools.mail.message import as_message_id, check_address, message_id_for, thread_references
 from tools.mail.settings import MailSettings
 from tools.mail.smtp_delivery import (
@@ -170,6 +177,19 @@ def _issue(
     )
 
 
+SENDING_STALE_AFTER = timedelta(minutes=10)
+"""A send claimed by a process on another machine longer ago than this is taken as
+interrupted (longer than any SMTP timeout); on this machine a dead process is seen at once."""
+
+
+def _sender_may_be_working(row: EmailMessage) -> bool:
+    """Whether the worker that claimed this row may still be sending it."""
+    if not row.claimed_by:
+        return False  # claimed before claims were recorded: an older release's crash
+    claimed_on = as_utc(row.claimed_on) if row.claimed_on else None
+    return worker_may_be_working(row.claimed_by, claimed_on, stale_after=SENDING_STALE_AFTER)
+
+
 def _settle_interrupted(database_url: str, settings: MailSettings, report: DeliveryReport) -> None:
     """Rows left in `sending` by a crash: never resend blindly (that would be the duplicate)."""
     with session_scope(database_url) as session:
@@ -178,6 +198,8 @@ def _settle_interrupted(database_url: str, settings: MailSettings, report: Deliv
             EmailMessage.status == DeliveryStatus.SENDING,
         )
         for row in session.exec(statement).all():
+            if _sender_may_be_working(row):
+                continue  # another process is sending it right now: not ours to judge
             channel = (row.headers or {}).get("channel", "smtp")
             if channel == "eml":
                 # Files are checkable: the atomic rename either happened or it did not.
@@ -259,6 +281,8 @@ def _claim(session: Session, row: EmailMessage, channel: str) -> bool:
         .values(
             status=DeliveryStatus.SENDING,
             attempts=row.attempts + 1,
+            claimed_by=this_worker(),
+            claimed_on=datetime.now(UTC),
             headers={**(row.headers or {}), "channel": channel},
         )
         .execution_options(synchronize_session=False)
@@ -461,10 +485,46 @@ def deliver_due(
     return report
 
 
-def resolve_unconfirmed(
-    database_url: str, message_id: str, *, delivered: bool, now: datetime
+OutboxDecision = Literal["sent", "resend", "drop"]
+
+
+def undelivered(database_url: str) -> list[EmailMessage]:
+    """Outbound emails a person must decide on: unconfirmed ones (a crash or a lost
+    connection after the server had them) and ones that failed for good."""
+    with session_scope(database_url) as session:
+        return list(
+            session.exec(
+                select(EmailMessage)
+                .where(
+                    EmailMessage.direction == Direction.OUTBOUND,
+                    or_(
+                        EmailMessage.status == DeliveryStatus.UNCONFIRMED,
+                        and_(
+                            EmailMessage.status == DeliveryStatus.FAILED,
+                            col(EmailMessage.next_attempt_on).is_(None),
+                        ),
+                    ),
+                )
+                .order_by(col(EmailMessage.created_on))
+            ).all()
+        )
+
+
+def decide_undelivered(
+    database_url: str,
+    message_id: str,
+    decision: OutboxDecision,
+    *,
+    now: datetime,
+    by: str | None = None,
 ) -> EmailMessage:
-    """After checking the Sent folder: record an unconfirmed message as sent, or queue it again."""
+    """A person's decision on an email not known to have been sent (after checking the
+    mailbox's Sent folder): it was `sent`, `resend` it, or `drop` it for good.
+
+    The lead's conversation, held while the email was undecided, goes on: after "sent" and
+    "resend" its next step is due again (a follow-up waits for its delay after the real
+    send); after "drop" it stops, to be started again with `qualify engage start`.
+    """
     with session_scope(database_url) as session:
         row = session.exec(
             select(EmailMessage).where(
@@ -474,12 +534,33 @@ def resolve_unconfirmed(
         ).first()
         if row is None:
             raise ValueError(f"no outbound message with Message-ID {message_id}; check the id")
-        if row.status != DeliveryStatus.UNCONFIRMED:
-            raise ValueError(f"message {row.message_id} is {row.status.value}, not unconfirmed")
-        if delivered:
-            row.status, row.sent_on = DeliveryStatus.SENT, as_utc(now)
+        final_failure = row.status == DeliveryStatus.FAILED and row.next_attempt_on is None
+        if row.status != DeliveryStatus.UNCONFIRMED and not final_failure:
+            raise ValueError(
+                f"message {row.message_id} is {row.status.value}; only unconfirmed or failed "
+                "emails wait for a decision"
+            )
+        if decision == "sent":
+            row.status, row.sent_on, row.last_error = DeliveryStatus.SENT, as_utc(now), None
+        elif decision == "resend":
+            row.status, row.next_attempt_on, row.last_error = DeliveryStatus.QUEUED, None, None
         else:
-            row.status, row.next_attempt_on = DeliveryStatus.QUEUED, None
-        row.last_error = None
+            row.status, row.next_attempt_on = DeliveryStatus.FAILED, None
+            row.last_error = f"dropped by {by or 'a person'}: never sent"
         session.add(row)
+        conversation = session.get(Conversation, row.lead_id) if row.lead_id else None
+        if conversation is not None and conversation.held_for in (row.message_id, None):
+            conversation.held_for = None
+            if decision == "drop":
+                conversation.state = ConversationState.STOPPED
+                conversation.next_action_on = None
+                conversation.stop_reason = (
+                    f"email {row.message_id} was dropped unsent; start again with "
+                    f"`qualify engage start {row.lead_id}`"
+                )
+            elif conversation.state in (ConversationState.ACTIVE, ConversationState.WAITING):
+                conversation.next_action_on = as_utc(now)
+            session.add(conversation)
+        session.flush()
+        session.expunge(row)
         return row

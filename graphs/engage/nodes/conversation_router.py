@@ -8,25 +8,79 @@ rules see (`unanswered_question`): by default it goes to the seller rather than 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 from sqlmodel import Session
 
+from core.clock import as_utc
 from core.reply_reading import Intent
 from graphs.context import Context
-from graphs.engage.followups import after_out_of_office, check_in_at
+from graphs.engage.followups import after_out_of_office, check_in_at, next_follow_up_at
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.knowledge.product_catalog import product_faq
+from store.conversations import outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine
-from store.engagement import Conversation, ConversationState
+from store.engagement import Conversation, ConversationState, DeliveryStatus, EmailMessage
 
 Route = Literal["guardrails_gate", "reply_waiter", "handoff_router"]
+
+RECHECK_PENDING_EMAIL = timedelta(hours=1)
+"""How soon a follow-up looks again at an email still waiting in the outbox."""
+
+
+def _last_email_went_out(session: Session, conversation: Conversation, context: Context) -> bool:
+    """Whether the agent's last email is known to have been sent long enough ago for the
+    step that is due; if not, set the conversation's timer (or hold) and say no.
+
+    Never follow up on an email the lead may not have: one still in the outbox is looked
+    at again later; one whose sending is unknown or failed for good waits for a person
+    (`qualify outbox`); one that went out later than planned (quiet hours, caps) moves the
+    follow-up to its delay after the real send.
+    """
+    sent = outbound_messages(session, conversation.lead_id)
+    last = sent[-1] if sent else None
+    now = context.clock.now()
+    if last is None:
+        return True
+    if last.status is DeliveryStatus.SENT:
+        due = _follow_up_due(session, conversation, last, context)
+        if due is None or due <= now:
+            return True
+        conversation.next_action_on = due
+    elif last.status is DeliveryStatus.UNCONFIRMED or (
+        last.status is DeliveryStatus.FAILED and last.next_attempt_on is None
+    ):
+        conversation.held_for, conversation.next_action_on = last.message_id, None
+    else:  # queued, being sent, or failed with a retry to come
+        retry = as_utc(last.next_attempt_on) if last.next_attempt_on else now
+        conversation.next_action_on = max(now + RECHECK_PENDING_EMAIL, retry)
+    session.add(conversation)
+    commit_unless_sandbox(session, context)
+    return False
+
+
+def _follow_up_due(
+    session: Session, conversation: Conversation, last: EmailMessage, context: Context
+) -> datetime | None:
+    """When a follow-up to `last` is due, counted from when it really went out."""
+    if conversation.next_action != "follow_up" or last.sent_on is None:
+        return None
+    engage = load_engage_settings(context.database_url)
+    lead = session.get(Lead, conversation.lead_id)
+    return next_follow_up_at(
+        as_utc(last.sent_on),
+        engage.follow_ups,
+        lead.time_zone if lead else None,
+        engage.guardrails.business_hours,
+        engage.guardrails.default_time_zone,
+    )
 
 
 def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Command[Route]:
@@ -63,6 +117,8 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
         if decision is not None:
             return Command(goto="handoff_router", update={"stop": decision.model_dump(mode="json")})
         if reading is None:  # a timer
+            if action != "send" and not _last_email_went_out(session, conversation, context):
+                return Command(goto="reply_waiter")
             pending = {"check_in": "check_in", "send": state.get("pending_message")}.get(
                 action or "", "follow_up"
             )

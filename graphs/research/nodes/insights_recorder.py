@@ -12,7 +12,7 @@ from graphs.research.state import ResearchState
 from graphs.services import services_for
 from store.agent_records import LeadInsight
 from store.crm import Lead
-from store.db import session_scope
+from store.db import session_scope, upsert
 
 
 def build_insights(state: ResearchState, engine_name: str) -> LeadInsights:
@@ -35,21 +35,16 @@ def record_insights(database_url: str, insights: LeadInsights, thread_id: str) -
     """
     research = insights.research
     with session_scope(database_url) as session:
-        row = session.get(LeadInsight, insights.lead_id) or LeadInsight(
+        row = LeadInsight(
             lead_id=insights.lead_id,
-            fit_level="",
-            recommendation="",
-            engine="",
-            thread_id="",
-            payload={},
+            researched_on=insights.researched_on,
+            fit_level=insights.icp.fit_level,
+            recommendation=insights.icp.recommendation,
+            engine=insights.engine,
+            thread_id=thread_id,
+            payload=insights.model_dump(mode="json"),
         )
-        row.researched_on = insights.researched_on
-        row.fit_level = insights.icp.fit_level
-        row.recommendation = insights.icp.recommendation
-        row.engine = insights.engine
-        row.thread_id = thread_id
-        row.payload = insights.model_dump(mode="json")
-        session.add(row)
+        upsert(session, row)  # another run may record this lead at the same moment
         lead = session.get(Lead, insights.lead_id)
         if lead is not None and lead.parent_account_id is None and research.account_id:
             # Auto-connected, as in Dynamics; the seller can disconnect with `qualify connect`.
