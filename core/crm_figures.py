@@ -56,7 +56,7 @@ _PLACEHOLDERS = frozenset(
 )  # fmt: skip
 
 # Scale words, compared lowercased and without accents or a trailing dot.
-_SCALES: dict[str, float] = {
+SCALE_WORDS: dict[str, float] = {
     "k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3, "tausend": 1e3, "mil": 1e3,
     "mille": 1e3, "milliers": 1e3,
     "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "mios": 1e6, "mill": 1e6, "million": 1e6,
@@ -153,14 +153,16 @@ def _digits_value(digits: str) -> float:
 
 # Longest words first, so "mil millones" wins over "mil"; compiled once.
 _SCALE_WORD = re.compile(
-    "(" + "|".join(re.escape(w) for w in sorted(_SCALES, key=len, reverse=True)) + r")\.?(?![a-z])"
+    "("
+    + "|".join(re.escape(w) for w in sorted(SCALE_WORDS, key=len, reverse=True))
+    + r")\.?(?![a-z])"
 )
 
 
 def _scale_at(text: str) -> tuple[float, int]:
     """The scale word that opens `text` (a plain string), and how many characters it takes."""
     match = _SCALE_WORD.match(text)
-    return (_SCALES[match.group(1)], match.end()) if match else (1.0, 0)
+    return (SCALE_WORDS[match.group(1)], match.end()) if match else (1.0, 0)
 
 
 def _currency_in(text: str) -> tuple[str | None, str]:

@@ -50,7 +50,27 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "QUALIFY_OPENAI_BASE_URL")
     )
     llm_timeout_s: float = Field(default=30.0, ge=0.1)
-    llm_max_retries: int = Field(default=2, ge=0)
+    llm_max_retries: int = Field(
+        default=2,
+        ge=0,
+        description="Retries per call by the OpenAI client (backoff with "
+        "jitter; it honours Retry-After on 429 and 503).",
+    )
+    llm_breaker_failures: int = Field(
+        default=3, ge=1, description="Failures in a row that open the endpoint's circuit."
+    )
+    llm_breaker_cool_down_s: float = Field(
+        default=60.0, ge=0, description="Seconds an open circuit waits before one probe call."
+    )
+    llm_lead_budget_s: float | None = Field(
+        default=180.0, gt=0, description="Model time per lead run; then the offline engine."
+    )
+    max_reply_chars: int = Field(
+        default=262_144,
+        ge=1_000,
+        description="A reply's text beyond this many characters is not read (the agent reads "
+        "the start, with a note; the whole message stays in the inbox's processed folder).",
+    )
 
     tavily_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TAVILY_API_KEY", "QUALIFY_TAVILY_API_KEY")

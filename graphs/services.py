@@ -36,6 +36,7 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
     offline = OfflineEngine(context.product)
     if context.engine == "offline":
         return offline
+    from graphs.reasoning.circuit_breaker import breaker_for
     from graphs.reasoning.fallback import FallbackEngine
     from graphs.reasoning.llm.engine import LlmEngine
 
@@ -53,7 +54,11 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
         max_retries=settings.llm_max_retries,
         product=context.product,
     )
-    return FallbackEngine(primary=llm, fallback=offline)
+    endpoint = settings.openai_base_url or "https://api.openai.com/v1"
+    breaker = breaker_for(
+        endpoint, llm.name, settings.llm_breaker_failures, settings.llm_breaker_cool_down_s
+    )
+    return FallbackEngine(primary=llm, fallback=offline, breaker=breaker)
 
 
 @lru_cache(maxsize=16)

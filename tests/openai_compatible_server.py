@@ -30,6 +30,7 @@ class ScriptedReply:
     payload: dict[str, Any] | None = None
     raw_text: str | None = None
     status: int = 200
+    retry_after: float | None = None  # seconds, sent as Retry-After with an error status
     prompt_tokens: int = 11
     completion_tokens: int = 7
 
@@ -73,6 +74,7 @@ class OpenAICompatibleServer:
     replies: deque[ScriptedReply] = field(default_factory=deque)
     requests: list[RecordedRequest] = field(default_factory=list)
     always_fail_status: int | None = None
+    always_hang_s: float | None = None
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -96,10 +98,16 @@ class OpenAICompatibleServer:
         for _ in range(times):
             self.replies.append(ScriptedReply(raw_text=text))
 
-    def add_error(self, status: int = 500, *, times: int = 1) -> None:
-        """Queue HTTP error answers."""
+    def add_error(
+        self, status: int = 500, *, times: int = 1, retry_after: float | None = None
+    ) -> None:
+        """Queue HTTP error answers (with a Retry-After header, if given)."""
         for _ in range(times):
-            self.replies.append(ScriptedReply(status=status))
+            self.replies.append(ScriptedReply(status=status, retry_after=retry_after))
+
+    def hang_always(self, seconds: float) -> None:
+        """Accept every request and answer nothing for `seconds` (a hung endpoint)."""
+        self.always_hang_s = seconds
 
     def fail_always(self, status: int = 500) -> None:
         """Answer every request with this HTTP status from now on."""
@@ -159,13 +167,18 @@ def _handler_for(state: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             """Keep test output quiet."""
 
-        def _send(self, status: int, body: dict[str, Any]) -> None:
+        def _send(
+            self, status: int, body: dict[str, Any], retry_after: float | None = None
+        ) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
-            # The openai client honours this, so retried tests stay fast.
-            self.send_header("retry-after-ms", "10")
+            if retry_after is not None:
+                self.send_header("Retry-After", f"{retry_after:g}")
+            else:
+                # The openai client honours this, so retried tests stay fast.
+                self.send_header("retry-after-ms", "10")
             self.end_headers()
             self.wfile.write(data)
 
@@ -182,10 +195,13 @@ def _handler_for(state: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]:
             headers = {key.lower(): value for key, value in self.headers.items()}
             request = RecordedRequest(path=self.path, headers=headers, body=body)
             reply = state.next_reply(request)
+            if state.always_hang_s is not None:
+                time.sleep(state.always_hang_s)  # the client gives up first
+                return
             if reply.status != 200:
                 message = reply.raw_text or f"scripted failure {reply.status}"
                 error = {"message": message, "type": "server_error", "param": None, "code": None}
-                self._send(reply.status, {"error": error})
+                self._send(reply.status, {"error": error}, reply.retry_after)
                 return
             self._send(200, completion_body(body, reply))
 

@@ -200,3 +200,19 @@ def test_imports_into_postgresql_update_by_email_and_never_duplicate(
         mine = session.exec(select(Lead).where(col(Lead.email).contains(tag))).all()
     assert (first.imported, second.imported, second.updated) == (2, 0, 2)
     assert len(mine) == 2 and sum(lead.do_not_email for lead in mine) == 1  # opt-out kept
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens_not_swallowing_rows(
+    session: Session, tmp_path: Path
+) -> None:
+    report = load(
+        session, tmp_path, "leads",
+        'Topic,Email,Company\nA,a@bw.co.uk,"Oops Inc\nB,b@bw.co.uk,Bee\nC,c@bw.co.uk,Cee\n',
+    )  # fmt: skip
+    [error] = report.errors
+    assert (error.row, error.field) == (2, "Company")
+    assert "never closed, so the next 2 rows were read into it" in error.message
+    assert report.skipped == 1 and report.imported == 0
+    # A quoted value over several lines is fine when its lines are not rows.
+    fine = load(session, tmp_path, "leads", 'Topic,Email\n"Line one\nline two",z@bw.co.uk\n')
+    assert (fine.imported, fine.errors) == (1, [])

@@ -618,3 +618,25 @@ def test_a_dropped_email_stops_the_conversation(journey: Journey) -> None:
     journey.days(10)
     journey.tick()
     assert len(journey.mail_to_lead()) == 1
+
+
+def test_an_auto_reply_after_the_last_follow_up_brings_no_extra_one(journey: Journey) -> None:
+    policy = load_engage_settings(journey.world.database_url).follow_ups
+    journey.tick()
+    for _ in range(40):
+        if len(journey.mail_to_lead()) == 1 + policy.max_follow_ups:
+            break
+        journey.days(1)
+        journey.tick()
+    assert len(journey.mail_to_lead()) == 1 + policy.max_follow_ups
+    back = (journey.clock.now() + timedelta(days=5)).date()
+    journey.reply(
+        f"I am out of the office until {back:%A %d %B %Y}.",
+        subject="Automatic reply: " + journey.mail_to_lead()[-1]["Subject"],
+        Auto_Submitted="auto-replied",
+    )
+    for _ in range(25):
+        journey.days(1)
+        journey.tick()
+    assert len(journey.mail_to_lead()) == 1 + policy.max_follow_ups  # exactly the limit
+    assert _only_handoff(journey).rule_id == "no_reply_after_follow_ups"

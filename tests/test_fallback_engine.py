@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from core.findings import (
@@ -15,8 +17,10 @@ from core.findings import (
 from core.icp_profile import FreeTextCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from graphs.reasoning.base import EngineError, ReasoningEngine
+from graphs.reasoning.circuit_breaker import CircuitBreaker
 from graphs.reasoning.fallback import FallbackEngine
 from graphs.reasoning.llm.engine import LlmEngine
+from graphs.reasoning.time_budget import lead_time_budget
 from tests.openai_compatible_server import OpenAICompatibleServer
 from tools.web_search.results import WebResult
 
@@ -138,7 +142,10 @@ def test_every_method_falls_back_when_the_llm_keeps_failing(
 ) -> None:
     server.fail_always(500)
     rules = RulesEngine()
-    engine: ReasoningEngine = FallbackEngine(llm_engine(server), rules)
+    # A breaker that stays closed: every method is asked of the model first.
+    engine: ReasoningEngine = FallbackEngine(
+        llm_engine(server), rules, breaker=CircuitBreaker(failures_to_trip=10)
+    )
     criterion = FreeTextCriterion(id="robots", description="Builds robots", keywords=["robots"])
 
     digest = engine.digest_account("Contoso Robotics", pages())
@@ -207,14 +214,15 @@ def test_when_both_fail_the_fallback_error_is_raised() -> None:
     assert engine.notes == []
 
 
-def test_trip_after_stops_asking_a_failing_llm(server: OpenAICompatibleServer) -> None:
+def test_an_open_circuit_stops_asking_a_failing_llm(server: OpenAICompatibleServer) -> None:
     server.fail_always(500)
-    engine = FallbackEngine(llm_engine(server), RulesEngine(), trip_after=2)
+    breaker = CircuitBreaker(failures_to_trip=2, cool_down_s=3600)
+    engine = FallbackEngine(llm_engine(server), RulesEngine(), breaker=breaker)
 
     for _ in range(4):
         assert engine.summarize_lead(research()).startswith("Ingrid Berg")
 
-    assert engine.tripped
+    assert breaker.state == "open"
     assert len(server.requests) == 4  # two failed calls, each tried twice; then skipped
     notes = engine.take_notes()
     assert [note.split(" (")[0].split(" after")[0] for note in notes] == [
@@ -228,9 +236,47 @@ def test_trip_after_stops_asking_a_failing_llm(server: OpenAICompatibleServer) -
 def test_a_success_resets_the_failure_count(server: OpenAICompatibleServer) -> None:
     server.add_error(500, times=2)
     server.add_json({"summary": "From the model."})
-    engine = FallbackEngine(llm_engine(server), RulesEngine(), trip_after=2)
+    breaker = CircuitBreaker(failures_to_trip=2)
+    engine = FallbackEngine(llm_engine(server), RulesEngine(), breaker=breaker)
 
     assert engine.summarize_lead(research()).startswith("Ingrid Berg")
     assert engine.failures_in_a_row == 1
     assert engine.summarize_lead(research()) == "From the model."
-    assert engine.failures_in_a_row == 0 and not engine.tripped
+    assert engine.failures_in_a_row == 0 and breaker.state == "closed"
+
+
+def test_after_the_cool_down_one_probe_closes_or_reopens_the_circuit() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(failures_to_trip=2, cool_down_s=60, clock=lambda: now[0])
+    breaker.failed()
+    breaker.failed()
+    assert breaker.state == "open" and not breaker.allows()
+    now[0] = 61
+    assert breaker.allows() and not breaker.allows()  # one probe at a time
+    breaker.failed()  # the probe failed: open for another cool-down
+    assert breaker.state == "open" and not breaker.allows()
+    now[0] = 122
+    assert breaker.allows()
+    breaker.succeeded()
+    assert breaker.state == "closed" and breaker.allows()
+
+
+def test_a_spent_lead_budget_sends_the_rest_of_the_lead_to_the_fallback(
+    server: OpenAICompatibleServer,
+) -> None:
+    server.add_json({"summary": "From the model."})
+    engine = FallbackEngine(llm_engine(server), RulesEngine())
+    with lead_time_budget(0.0):
+        assert engine.summarize_lead(research()).startswith("Ingrid Berg")
+    assert server.requests == [] and "0 s for the model were spent" in engine.take_notes()[0]
+    with lead_time_budget(60.0):
+        assert engine.summarize_lead(research()) == "From the model."
+
+
+def test_a_429_with_retry_after_is_retried_after_that_wait(server: OpenAICompatibleServer) -> None:
+    server.add_error(429, times=1, retry_after=1)
+    server.add_json({"summary": "From the model."})
+    engine = FallbackEngine(llm_engine(server), RulesEngine())
+    started = time.monotonic()
+    assert engine.summarize_lead(research()) == "From the model."  # the client's own retry
+    assert time.monotonic() - started >= 0.9 and len(server.requests) == 2

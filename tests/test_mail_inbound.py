@@ -303,3 +303,24 @@ def test_bounce_detection_on_the_sisimai_corpus(crm_url: str) -> None:
     assert not any(item.bounce for item in others.items)
     assert sum(item.auto_reply for item in others.items) >= 5
     assert found.unreadable == 0 and others.unreadable == 0
+
+
+def test_a_huge_reply_is_read_up_to_the_limit_with_a_note(crm_url: str, tmp_path: Path) -> None:
+    from email.message import EmailMessage as MimeMessage
+
+    message = MimeMessage()
+    message["From"] = "Dana <dana@contoso.example>"
+    message["To"] = "alex@northwind.example"
+    message["Subject"] = "Re: Faster month-end close at Contoso"
+    message["Message-ID"] = "<huge-1@contoso.example>"
+    message["In-Reply-To"] = OUTREACH_ID
+    filler = "We also paste our whole supplier list below. " * 120_000  # about 5.5 MB
+    message.set_content(f"Our budget for this is approved for Q2.\n\n{filler}")
+    huge = tmp_path / "huge.eml"
+    huge.write_bytes(bytes(message))
+    item = _only(import_inbound(crm_url, [huge], now=NOW, max_chars=20_000))
+    assert item.outcome == "matched"
+    (row,) = _inbound(crm_url)
+    assert "budget for this is approved for Q2" in row.body  # the start is read
+    assert len(row.body) < 21_000 and "was not read" in row.body and str(huge) in row.body
+    assert row.headers["text_cut_from_chars"] > 5_000_000

@@ -6,33 +6,20 @@ SQLite home, sending through the real SMTP test server; the server counts what a
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
-from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
-from tests.smtp_test_server import SmtpTestServer, smtp_server
+from tests.fault_trials import qualify_command, qualify_env, sent_counts
+from tests.smtp_test_server import smtp_server
 
 DAYS = ["2026-12-07T14:00:00Z", "2026-12-10T14:00:00Z", "2026-12-15T14:00:00Z"]
 
 
-def _env(home: Path, smtp: SmtpTestServer | None = None) -> dict[str, str]:
-    env = {**os.environ, "QUALIFY_HOME": str(home), "COLUMNS": "200"}
-    if smtp is not None:
-        # The test server is a trusted local relay: no STARTTLS.
-        env |= {
-            "QUALIFY_SMTP_HOST": smtp.host,
-            "QUALIFY_SMTP_PORT": str(smtp.port),
-            "QUALIFY_SMTP_STARTTLS": "false",
-        }
-    return env
-
-
 def _qualify(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(Path(sys.executable).with_name("qualify")), *args],  # the installed command
+        [qualify_command(), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -50,25 +37,15 @@ def _all_ok(processes: list[subprocess.Popen[str]]) -> list[str]:
 
 def _home(tmp_path: Path, name: str) -> Path:
     home = tmp_path / name
-    _all_ok([_qualify(_env(home), "init", "--leads", "60", "--accounts", "15")])
+    _all_ok([_qualify(qualify_env(home), "init", "--leads", "60", "--accounts", "15")])
     return home
 
 
 def _outcomes(home: Path) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    with sqlite3.connect(home / "crm.db") as db:
+    with closing(sqlite3.connect(home / "crm.db")) as db:
         states = db.execute("SELECT state, count(*) FROM conversation GROUP BY state").fetchall()
         rules = db.execute("SELECT rule_id, count(*) FROM handoff GROUP BY rule_id").fetchall()
     return sorted(states), sorted(rules)
-
-
-def _sent(smtp: SmtpTestServer) -> tuple[Counter[str], Counter[tuple[str, str, str]]]:
-    by_id: Counter[str] = Counter()
-    by_step: Counter[tuple[str, str, str]] = Counter()
-    for mail in smtp.messages:
-        message = mail.message
-        by_id[str(message["Message-ID"])] += 1
-        by_step[(str(message["To"]), str(message["Subject"]), str(message["In-Reply-To"]))] += 1
-    return by_id, by_step
 
 
 def test_four_overlapping_ticks_send_what_one_would_and_nothing_twice(tmp_path: Path) -> None:
@@ -76,13 +53,16 @@ def test_four_overlapping_ticks_send_what_one_would_and_nothing_twice(tmp_path: 
     with smtp_server() as smtp:
         for day in DAYS:
             _all_ok(
-                [_qualify(_env(together, smtp), "engage", "tick", "--at", day) for _ in range(4)]
+                [
+                    _qualify(qualify_env(together, smtp), "engage", "tick", "--at", day)
+                    for _ in range(4)
+                ]
             )
-        by_id, by_step = _sent(smtp)
+        by_id, by_step = sent_counts(smtp)
     with smtp_server() as smtp_alone:
         for day in DAYS:
-            _all_ok([_qualify(_env(alone, smtp_alone), "engage", "tick", "--at", day)])
-        alone_by_id, _ = _sent(smtp_alone)
+            _all_ok([_qualify(qualify_env(alone, smtp_alone), "engage", "tick", "--at", day)])
+        alone_by_id, _ = sent_counts(smtp_alone)
     assert by_id and max(by_id.values()) == 1  # no Message-ID twice
     assert max(by_step.values()) == 1  # no lead got the same step twice
     assert sum(by_id.values()) == sum(alone_by_id.values())
@@ -91,8 +71,8 @@ def test_four_overlapping_ticks_send_what_one_would_and_nothing_twice(tmp_path: 
 
 def test_overlapping_research_batches_research_each_lead_once(tmp_path: Path) -> None:
     home = _home(tmp_path, "research")
-    outputs = _all_ok([_qualify(_env(home), "research") for _ in range(3)])
-    with sqlite3.connect(home / "crm.db") as db:
+    outputs = _all_ok([_qualify(qualify_env(home), "research") for _ in range(3)])
+    with closing(sqlite3.connect(home / "crm.db")) as db:
         insights = db.execute("SELECT count(*) FROM leadinsight").fetchone()[0]
     researched = sum(
         int(line.split("│")[2])

@@ -198,6 +198,11 @@ def test_llm_failure_falls_back_to_offline_and_the_insight_says_so(
     assert insights.engine == "llm:gpt-4o-mini (fallback offline)"
     assert insights.fallback_notes and "offline" in insights.fallback_notes[0]
     assert insights.draft is not None and insights.draft.engine == "offline"
+    # A clean re-run on the same thread clears the failed run's notes.
+    with open_checkpointer(sample_crm.checkpoint_path) as saver:  # the same thread, kept
+        runner = ResearchRunner(sample_crm.context(engine="offline"), saver)
+        [again] = runner.research([lead_id], force=True)
+    assert again.status == "researched" and _stored(sample_crm, lead_id).fallback_notes == []
 
 
 def test_langgraph_json_exposes_graphs_without_checkpointer() -> None:
@@ -291,3 +296,26 @@ def test_crm_and_checkpoints_on_postgres(postgres_url: str, tmp_path: Path) -> N
     with Session(get_db_engine(crm_url)) as session:
         stored = session.exec(select(LeadInsight).where(col(LeadInsight.lead_id).in_(leads))).all()
     assert len(stored) == len(leads)
+
+
+def test_a_hung_model_trips_the_circuit_and_every_lead_still_finishes(
+    sample_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphs.reasoning import circuit_breaker
+
+    monkeypatch.setattr(circuit_breaker, "_BREAKERS", {})  # this endpoint's breaker, fresh
+    with running_openai_server() as server:
+        server.hang_always(3.0)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("QUALIFY_LLM_TIMEOUT_S", "0.3")
+        monkeypatch.setenv("QUALIFY_LLM_MAX_RETRIES", "0")
+        get_settings.cache_clear()
+        with runner_for(sample_crm, sample_crm.checkpoint_path, engine="llm") as runner:
+            lead_ids = [lead.lead_id for lead in runner.eligible_leads()[:5]]
+            outcomes = list(runner.research(lead_ids))
+        # Three calls time out, then the circuit is open: no lead waits on the model again.
+        assert len(server.requests) == get_settings().llm_breaker_failures
+    assert [outcome.status for outcome in outcomes] == ["researched"] * 5
+    last = _stored(sample_crm, lead_ids[-1])
+    assert any("circuit open" in note for note in last.fallback_notes)

@@ -21,6 +21,7 @@ from graphs.context import Context
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
+from store.crm import Lead
 from store.db import get_db_engine, session_scope
 from store.engagement import (
     Conversation,
@@ -114,8 +115,16 @@ def tick(
 @engage_app.command()
 def start(lead_ids: list[str]) -> None:
     """Engage these leads now, whatever the assignment criteria (or restart a finished one)."""
+    with Session(get_db_engine(database_url())) as session:
+        unknown = [lead_id for lead_id in lead_ids if session.get(Lead, lead_id) is None]
+    if unknown:
+        # Refused before anything is written: no thread is started for a lead that is not there.
+        raise fail(f"no lead {', '.join(unknown)}; `qualify leads` lists the leads")
     with engage_runner() as runner:
-        _print_tick(runner.start(lead_ids))
+        report = runner.start(lead_ids)
+    _print_tick(report)
+    if report.errors:
+        raise typer.Exit(code=1)
 
 
 @engage_app.command()

@@ -4,7 +4,12 @@ The root app: it registers the commands and command groups, one module per group
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import typer
+from pydantic import ValidationError
 
 from app.cli.corrections import connect, email
 from app.cli.engage import engage_app, handoffs_app
@@ -22,6 +27,7 @@ from app.cli.seller_send import send
 from app.cli.settings import icp_app, settings_app
 from app.cli.setup import index, init
 from app.cli.trace import trace_command
+from core.settings import get_settings
 from tools.crm import LeadNotFoundError
 
 app = typer.Typer(help="Lead qualification agents: research, ICP fit and outreach drafts.")
@@ -53,10 +59,54 @@ app.add_typer(prompts_app, name="prompts")
 app.add_typer(eval_app, name="eval")
 
 
+# Commands that make their own home or need none; every other one needs an existing home.
+_NO_HOME_NEEDED = frozenset({"init", "eval"})
+
+
+def _settings_problem() -> str | None:
+    """The environment's settings errors, one line each, naming the variable to fix."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        return "; ".join(
+            f"QUALIFY_{str(error['loc'][0]).upper()}={error.get('input')!r}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+    return None
+
+
+def _missing_home(argv: list[str]) -> str | None:
+    """A home that is not there: a mistyped QUALIFY_HOME must not become an empty CRM."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command is None or command in _NO_HOME_NEEDED or "--help" in argv:
+        return None
+    url = get_settings().resolved_database_url
+    if not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    return (
+        f"no CRM database at {url.removeprefix('sqlite:///')}: run `qualify init` to create "
+        f"one, or set QUALIFY_HOME to your home (now {get_settings().home})"
+    )
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: a failure is one or two lines on stderr and exit code 1;
+    `--debug` (or QUALIFY_DEBUG=1) shows the traceback instead."""
+    debug = "--debug" in sys.argv or bool(os.environ.get("QUALIFY_DEBUG"))
+    sys.argv = [arg for arg in sys.argv if arg != "--debug"]
+    problem = _settings_problem() or _missing_home(sys.argv[1:])
+    if problem:
+        errors.print(f"[red]Error:[/red] {problem}", highlight=False)
+        raise SystemExit(1)
     try:
         app()
     except LeadNotFoundError as exc:
         errors.print(f"[red]Error:[/red] {exc}")
+        raise SystemExit(1) from exc
+    except Exception as exc:
+        if debug:
+            raise
+        errors.print(f"[red]Error:[/red] {exc}", highlight=False)
+        errors.print("(run again with --debug to see where it happened)", highlight=False)
         raise SystemExit(1) from exc

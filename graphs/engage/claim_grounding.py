@@ -19,16 +19,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.crm_figures import SCALE_WORDS
 from graphs.reply_reader.language import detect_language
 
-_SCALES = {
-    "k": 1e3, "thousand": 1e3, "tsd": 1e3,
-    "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "mio": 1e6,
-    "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9, "mrd": 1e9,
-}  # fmt: skip
+_SCALE = "|".join(re.escape(w) for w in sorted(SCALE_WORDS, key=len, reverse=True))
 _NUMBER = re.compile(
     r"(?<![\w.,])(?P<int>\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+|\d+)(?:[.,](?P<frac>\d+))?"
-    r"(?:\s?(?P<scale>thousand|millions?|billions?|tsd|mio|mrd|mm|mn|bn|k|m|b)\b)?"
+    rf"(?:\s?(?P<scale>{_SCALE})\.?(?![^\W\d_]))?"
     r"(?:\s?(?:%|percent\b|per\s?cent\b|prozent\b|pour\s?cent\b|por\s?ciento\b))?",
     re.IGNORECASE,
 )
@@ -99,7 +96,7 @@ def _number_value(match: re.Match[str]) -> float:
     digits = re.sub(r"\D", "", match.group("int"))
     value = float(f"{digits}.{match.group('frac')}" if match.group("frac") else digits)
     scale = (match.group("scale") or "").lower()
-    return value * _SCALES.get(scale, 1.0)
+    return value * SCALE_WORDS.get(scale, 1.0)
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,14 @@ from sqlmodel import Session, col, func, select
 
 from core.clock import as_utc
 from core.icp_verdicts import FitLevel
+from core.settings import get_settings
 from graphs.context import Context
 from graphs.engage.assignment import check_assignment, pick_leads
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.reasoning.base import EngineError
+from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.runner import ResearchRunner
 from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
@@ -99,24 +101,26 @@ class EngageRunner:
             wake = payload()
             if wake is None:
                 return False
-            self._invoke(lead_id, None if wake is self._RESUME else wake, report)
-            return True
+            return self._invoke(lead_id, None if wake is self._RESUME else wake, report)
 
-    def _invoke(self, lead_id: str, payload: object, report: TickReport) -> None:
+    def _invoke(self, lead_id: str, payload: object, report: TickReport) -> bool:
+        """Run the thread; False (and the error reported) when the run failed."""
         try:
             # "sync": each step's checkpoint is on disk before the next step runs, so a
             # crash resumes from the last step that finished, not from an older one.
-            result = self.graph.invoke(
-                payload, self._config(lead_id), context=self.context, durability="sync"
-            )
+            with lead_time_budget(get_settings().llm_lead_budget_s):
+                result = self.graph.invoke(
+                    payload, self._config(lead_id), context=self.context, durability="sync"
+                )
         except _LEAD_ERRORS as exc:
             report.errors.append(f"{lead_id}: {exc}")
             if self._suspects is not None:
                 self._suspects.add(lead_id)
-            return
+            return False
         outcome = result.get("outcome") if isinstance(result, dict) else None
         if outcome and outcome.startswith("handed to"):
             report.handoffs[outcome.rsplit(" ", 1)[-1]] += 1
+        return True
 
     def start(self, lead_ids: list[str]) -> TickReport:
         """Engage these leads now, whatever the assignment criteria (admin's choice).

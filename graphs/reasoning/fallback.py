@@ -17,6 +17,8 @@ from core.icp_profile import FreeTextCriterion, IndustryCriterion, JobTitleCrite
 from core.icp_verdicts import CriterionVerdict, IcpAssessment
 from core.reply_reading import ReplyReading
 from graphs.reasoning.base import EngineError, ReasoningEngine
+from graphs.reasoning.circuit_breaker import CircuitBreaker
+from graphs.reasoning.time_budget import budget_spent
 from tools.web_search.results import WebResult
 
 _T = TypeVar("_T")
@@ -31,25 +33,24 @@ class FallbackEngine:
         primary: ReasoningEngine,
         fallback: ReasoningEngine,
         *,
-        trip_after: int | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
-        """`trip_after`: after that many failures in a row, stop asking the primary (None: never).
+        """`breaker`: when it is open, the primary is not asked (default: a private one).
 
-        Tripping spares a batch the primary's timeouts and retries on every lead while
-        its endpoint is down; a new FallbackEngine starts afresh.
+        An open breaker spares a batch the primary's timeouts and retries on every lead
+        while its endpoint is down; it lets one call probe the endpoint after a cool-down.
         """
         self.primary = primary
         self.fallback = fallback
-        self.trip_after = trip_after
+        self.breaker = breaker or CircuitBreaker()
         self.name = f"{primary.name} (fallback {fallback.name})"
         self.notes: list[str] = []
-        self.failures_in_a_row = 0
         self._lock = threading.Lock()
 
     @property
-    def tripped(self) -> bool:
-        """True once the primary failed `trip_after` times in a row."""
-        return self.trip_after is not None and self.failures_in_a_row >= self.trip_after
+    def failures_in_a_row(self) -> int:
+        """The primary's failures since its last answer."""
+        return self.breaker.failures_in_a_row
 
     def take_notes(self) -> list[str]:
         """The fallback notes gathered so far, clearing them."""
@@ -142,18 +143,25 @@ class FallbackEngine:
         )
 
     def _call(self, task: str, primary: Callable[[], _T], fallback: Callable[[], _T]) -> _T:
-        if self.tripped:
+        spent = budget_spent()
+        if spent is not None:
+            result = fallback()
+            self._note(
+                f"{self.primary.name} skipped on {task}: the lead's {spent:g} s for the model "
+                f"were spent; used the {self.fallback.name} engine"
+            )
+            return result
+        if not self.breaker.allows():
             result = fallback()
             self._note(
                 f"{self.primary.name} skipped on {task} after {self.failures_in_a_row} "
-                f"failures in a row; used the {self.fallback.name} engine"
+                f"failures in a row (circuit open); used the {self.fallback.name} engine"
             )
             return result
         try:
             result = primary()
         except EngineError as exc:
-            with self._lock:
-                self.failures_in_a_row += 1
+            self.breaker.failed()
             # Run the fallback first: if it fails too, its error is the one to raise.
             result = fallback()
             self._note(
@@ -161,8 +169,7 @@ class FallbackEngine:
                 f"used the {self.fallback.name} engine"
             )
             return result
-        with self._lock:
-            self.failures_in_a_row = 0
+        self.breaker.succeeded()
         return result
 
     def _stamp(self, output: _Stamped) -> _Stamped:

@@ -12,8 +12,10 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from core.clock import utc_now
+from core.settings import get_settings
 from graphs.context import Context
 from graphs.reasoning.base import EngineError
+from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.agent_settings import AgentSettings, load_agent_settings
 from graphs.research.graph import build_research_graph
 from graphs.research.selection import check_eligibility, is_stale
@@ -135,7 +137,8 @@ class ResearchRunner:
     ) -> ResearchOutcome:
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         if self.graph.get_state(config).next:
-            result = self.graph.invoke(None, config, context=self.context)
+            with lead_time_budget(get_settings().llm_lead_budget_s):
+                result = self.graph.invoke(None, config, context=self.context)
             return self._done(lead_id, "resumed", result)
         crm = services_for(self.context).crm
         lead = crm.lead(lead_id)
@@ -160,7 +163,8 @@ class ResearchRunner:
         if force:
             # Each company is researched once per forced batch, then shared by its leads.
             payload["company_research_since"] = batch_started.isoformat()
-        result = self.graph.invoke(payload, config, context=self.context)
+        with lead_time_budget(get_settings().llm_lead_budget_s):
+            result = self.graph.invoke(payload, config, context=self.context)
         return self._done(lead_id, "researched", result)
 
     @staticmethod

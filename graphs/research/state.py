@@ -25,6 +25,17 @@ class ResearchOutput(TypedDict):
     insights: LeadInsights
 
 
+NEW_RUN = "\x00new run"
+"""The researcher's first engine note: a new run, so the notes of earlier runs are dropped."""
+
+
+def notes_of_this_run(earlier: list[str], new: list[str]) -> list[str]:
+    """Add a node's notes, or start afresh when a run begins with `NEW_RUN`."""
+    if new and new[0] == NEW_RUN:
+        return list(new[1:])
+    return earlier + new
+
+
 class ResearchState(TypedDict):
     """Everything the nodes read and write; each node fills one field."""
 
@@ -34,7 +45,8 @@ class ResearchState(TypedDict):
     icp: NotRequired[IcpAssessment]
     draft: NotRequired[OutreachDraft | None]
     insights: NotRequired[LeadInsights]
-    # Fallback notes from every node accumulate so the insight can say what degraded.
-    engine_notes: Annotated[list[str], operator.add]
+    # Fallback notes from every node of this run accumulate so the insight can say what
+    # degraded; a new run of the thread starts them afresh (see `notes_of_this_run`).
+    engine_notes: Annotated[list[str], notes_of_this_run]
     # One entry per node run: the thread's checkpoint history is its trace.
     trace: Annotated[list[StepTrace], operator.add]

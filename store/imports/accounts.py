@@ -9,10 +9,10 @@ from pydantic import field_validator
 from sqlmodel import select
 
 from core.crm_figures import Figure, parse_figure
-from core.exchange_rates import convert, currency_code, known_currencies
+from core.exchange_rates import convert, known_currencies
 from store.crm import Account, User
 from store.imports.batches import ImportContext, ImportKind
-from store.imports.cells import ImportRow, blank_to_none, domain_of
+from store.imports.cells import ImportRow, blank_to_none, domain_of, read_currency
 
 ACCOUNT_HEADERS: dict[str, tuple[str, ...]] = {
     "id": ("accountid", "account id", "record id", "hs_object_id", "company id"),
@@ -77,9 +77,7 @@ class AccountRow(ImportRow):
     @field_validator("currency", mode="before")
     @classmethod
     def _currency(cls, value: Any) -> Any:
-        value = blank_to_none(value)
-        # Dynamics exports "EUR" or "EUR - Euro"; the code comes first.
-        return None if value is None else currency_code(str(value).split()[0])
+        return read_currency(value)
 
     @field_validator("domain", mode="before")
     @classmethod

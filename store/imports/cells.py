@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from core.clock import as_utc
 from core.crm_figures import is_placeholder
+from core.exchange_rates import currency_code
 
 
 def header_key(header: str) -> str:
@@ -86,6 +87,12 @@ def read_choice(value: Any, allowed: Iterable[str], extra: dict[str, str] | None
     if mapped not in options:
         raise ValueError(f"{value!r} is not one of {', '.join(options)}; use one of those")
     return mapped
+
+
+def read_currency(value: Any) -> str | None:
+    """An ISO 4217 code: Dynamics exports "EUR" or "EUR - Euro", the code first."""
+    value = blank_to_none(value)
+    return None if value is None else currency_code(str(value).split()[0])
 
 
 def domain_of(url_or_domain: str) -> str:

@@ -9,10 +9,16 @@ from typing import Any
 from pydantic import field_validator
 
 from core.crm_figures import Figure, parse_figure
-from core.exchange_rates import convert, currency_code, known_currencies
+from core.exchange_rates import convert, known_currencies
 from store.crm import Account, Contact, Lead, Opportunity, OpportunityState, User
 from store.imports.batches import ImportContext, ImportKind
-from store.imports.cells import ImportRow, blank_to_none, read_choice, read_datetime
+from store.imports.cells import (
+    ImportRow,
+    blank_to_none,
+    read_choice,
+    read_currency,
+    read_datetime,
+)
 
 OPPORTUNITY_HEADERS: dict[str, tuple[str, ...]] = {
     "id": ("opportunityid", "opportunity id", "record id", "hs_object_id", "deal id"),
@@ -75,8 +81,7 @@ class OpportunityRow(ImportRow):
     @field_validator("currency", mode="before")
     @classmethod
     def _currency(cls, value: Any) -> Any:
-        value = blank_to_none(value)
-        return None if value is None else currency_code(str(value).split()[0])
+        return read_currency(value)
 
     @field_validator("state", mode="before")
     @classmethod

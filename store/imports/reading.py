@@ -116,12 +116,33 @@ class ExportFile:
             reader = csv.reader(handle, delimiter=self.delimiter)
             yield from self._rows(reader, width, report)
 
+    def _runaway_quote(self, values: list[str], width: int) -> dict[str, str] | None:
+        """A quote opened in a value and never closed swallows the rows after it into that
+        value; say where, instead of storing them as one long cell."""
+        for index, value in enumerate(values):
+            swallowed = _swallowed_rows(value, self.delimiter, width)
+            if swallowed:
+                header = self.header[index] if index < len(self.header) else f"column {index + 1}"
+                return {
+                    "field": header,
+                    "message": f"a quote opened in this value is never closed, so the next "
+                    f"{swallowed} rows were read into it; close the quote (write a quote "
+                    'inside a value as "") and import again',
+                }
+        return None
+
     def _rows(self, reader: Any, width: int, report: bool) -> Iterator[tuple[int, dict[str, str]]]:
         try:
             next(reader, None)  # the header
             # Spreadsheet rows count records: a quoted value may span several lines.
             for number, values in enumerate(reader, start=2):
                 if not any(v.strip() for v in values):
+                    continue
+                runaway = self._runaway_quote(values, width)
+                if runaway is not None:
+                    if report:
+                        self.report.errors.append(RowError(row=number, **runaway))
+                        self.report.skipped += 1
                     continue
                 if len(values) > width and any(v.strip() for v in values[width:]):
                     if not report:
@@ -146,6 +167,13 @@ class ExportFile:
                 f"{self.path}: not UTF-8 after line {reader.line_num}; save it as "
                 "'CSV UTF-8 (comma delimited)'"
             ) from None
+
+
+def _swallowed_rows(value: str, delimiter: str, width: int) -> int:
+    """Lines inside one value that look like whole rows of the file."""
+    if "\n" not in value or width < 2:
+        return 0
+    return sum(1 for line in value.split("\n")[1:] if line.count(delimiter) >= width - 1)
 
 
 def validate_row(

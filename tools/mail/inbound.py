@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.clock import as_utc
+from core.settings import get_settings
 from store.crm import Lead
 from store.db import session_scope
 from store.engagement import DeliveryStatus, Direction, EmailMessage
@@ -262,7 +263,21 @@ def _match_reply(session: Session, thread_ids: list[str], sender: str) -> _Match
     return _Match(lead_id=lead_id, matched_by="sender" if lead_id else None, note=note)
 
 
-def _import_one(database_url: str, source: str, raw: bytes, now: datetime) -> InboundItem:
+def readable_part(text: str, limit: int, source: str) -> tuple[str, int | None]:
+    """The text the agent reads: all of it, or its first `limit` characters and a note;
+    with the length it had when cut."""
+    if len(text) <= limit:
+        return text, None
+    note = (
+        f"\n\n[The rest of this message ({len(text) - limit:,} characters) was not read: "
+        f"it is over the {limit:,}-character limit. The whole message is in {source}.]"
+    )
+    return text[:limit] + note, len(text)
+
+
+def _import_one(
+    database_url: str, source: str, raw: bytes, now: datetime, limit: int
+) -> InboundItem:
     message = parse_message(raw)
     message_id = message_id_of(message, raw)
     sender, sender_name = first_address(message, "From")
@@ -303,6 +318,9 @@ def _import_one(database_url: str, source: str, raw: bytes, now: datetime) -> In
         if match.note:
             headers["match_note"] = match.note
         headers |= automation_headers(message, subject, bounce) | match.facts
+        body, full_length = readable_part(body_text(message), limit, source)
+        if full_length is not None:
+            headers["text_cut_from_chars"] = full_length
 
         row = EmailMessage(
             message_id=message_id,
@@ -313,7 +331,7 @@ def _import_one(database_url: str, source: str, raw: bytes, now: datetime) -> In
             from_address=sender or "(no sender)",
             to_address=recipient,
             subject=subject,
-            body=body_text(message),
+            body=body,
             in_reply_to=in_reply_to,
             references=" ".join(references) or None,
             created_on=as_utc(now),
@@ -340,15 +358,22 @@ def _import_one(database_url: str, source: str, raw: bytes, now: datetime) -> In
     return item
 
 
-def import_inbound(database_url: str, paths: list[Path], *, now: datetime) -> InboundReport:
-    """Import .eml files, folders of them, and maildir folders; report every message."""
+def import_inbound(
+    database_url: str, paths: list[Path], *, now: datetime, max_chars: int | None = None
+) -> InboundReport:
+    """Import .eml files, folders of them, and maildir folders; report every message.
+
+    A message's text beyond `max_chars` (default: the `max_reply_chars` setting) is cut
+    with a note: a 5 MB reply must not slow every later step of its lead.
+    """
     report = InboundReport()
+    limit = max_chars if max_chars is not None else get_settings().max_reply_chars
     for source, raw, problem in _sources(paths):
         if raw is None:
             report.items.append(InboundItem(source=source, outcome="unreadable", reason=problem))
             continue
         try:
-            report.items.append(_import_one(database_url, source, raw, now))
+            report.items.append(_import_one(database_url, source, raw, now, limit))
         except UnreadableMessage as exc:
             report.items.append(InboundItem(source=source, outcome="unreadable", reason=str(exc)))
         except (ValueError, TypeError, IndexError, LookupError, AttributeError) as exc:

@@ -18,7 +18,12 @@ from sqlmodel import Session
 from core.clock import as_utc
 from core.reply_reading import Intent
 from graphs.context import Context
-from graphs.engage.followups import after_out_of_office, check_in_at, next_follow_up_at
+from graphs.engage.followups import (
+    after_out_of_office,
+    check_in_at,
+    follow_ups_exhausted,
+    next_follow_up_at,
+)
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
@@ -133,7 +138,9 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
                     received_on_utc=latest.at,  # type: ignore[union-attr]
                     default_tz=default_tz,
                 )
-                conversation.next_action = "follow_up"
+                # An auto-reply is no reply: after the last follow-up, no further one.
+                exhausted = follow_ups_exhausted(conversation.followups_sent, engage.follow_ups)
+                conversation.next_action = "close_no_reply" if exhausted else "follow_up"
             else:
                 due = check_in_at(
                     reading.check_in_date,

@@ -12,7 +12,7 @@ from core.findings import CompanyFacts, EmailCheck, LeadResearch
 from graphs.context import Context
 from graphs.research.account_research import research_company, research_key
 from graphs.research.agent_settings import load_agent_settings
-from graphs.research.state import ResearchState
+from graphs.research.state import NEW_RUN, ResearchState
 from graphs.services import Services, services_for
 from store.agent_records import EmailOverride
 from store.crm import Account, Lead
@@ -158,4 +158,5 @@ def researcher(state: ResearchState, runtime: Runtime[Context]) -> dict:
         datetime.fromisoformat(since) if since else None,
         sandbox=context.sandbox,
     )
-    return {"research": research, "engine_notes": notes}
+    # The first node of a run: the notes of the thread's earlier runs are not this run's.
+    return {"research": research, "engine_notes": [NEW_RUN, *notes]}
