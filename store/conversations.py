@@ -30,12 +30,19 @@ def ensure_conversation(
 
 
 def mailbox_sends(
-    session: Session, mailbox: str, start: datetime, end: datetime, *, sent_only: bool
+    session: Session,
+    mailbox: str,
+    start: datetime,
+    end: datetime,
+    *,
+    sent_only: bool,
+    as_of: datetime | None = None,
 ) -> int:
     """Outbound messages of a mailbox in [start, end): by send time when `sent_only`, else by
-    queue time (what the guardrails gate counts, so it never queues past the cap)."""
+    queue time (what the guardrails gate counts, so it never queues past the cap); only
+    those queued by `as_of` when given (a replay sees the store as it was)."""
     when = col(EmailMessage.sent_on) if sent_only else col(EmailMessage.created_on)
-    count = session.exec(
+    query = (
         select(func.count())
         .select_from(EmailMessage)
         .where(
@@ -44,19 +51,23 @@ def mailbox_sends(
             when >= start,
             when < end,
         )
-    ).one()
-    return int(count)
-
-
-def outbound_messages(session: Session, lead_id: str) -> list[EmailMessage]:
-    """The agent's messages to a lead, oldest first."""
-    return list(
-        session.exec(
-            select(EmailMessage)
-            .where(EmailMessage.lead_id == lead_id, EmailMessage.direction == Direction.OUTBOUND)
-            .order_by(col(EmailMessage.id))
-        )
     )
+    if as_of is not None:
+        query = query.where(col(EmailMessage.created_on) <= as_of)
+    return int(session.exec(query).one())
+
+
+def outbound_messages(
+    session: Session, lead_id: str, *, as_of: datetime | None = None
+) -> list[EmailMessage]:
+    """The agent's messages to a lead, oldest first; only those queued by `as_of` when
+    given (a replay sees the store as it was at the replayed step)."""
+    query = select(EmailMessage).where(
+        EmailMessage.lead_id == lead_id, EmailMessage.direction == Direction.OUTBOUND
+    )
+    if as_of is not None:
+        query = query.where(col(EmailMessage.created_on) <= as_of)
+    return list(session.exec(query.order_by(col(EmailMessage.id))))
 
 
 def unread_replies(session: Session, lead_id: str, after_id: int | None) -> list[EmailMessage]:

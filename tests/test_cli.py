@@ -171,3 +171,9 @@ def test_a_seller_edits_and_sends_the_draft(
     assert conversation is not None and conversation.taken_over_by == "USR-01"
     assert sent.status == "sent" and sent.body.startswith("Hello ")
     assert list(get_settings().resolved_outbox_dir.rglob("*.eml"))
+
+
+def test_index_says_what_it_did_in_words() -> None:
+    _run("init", "--leads", "20", "--accounts", "5")
+    out = _run("index")
+    assert "Indexed the web corpus" in out and "unchanged" in out and "SyncReport" not in out

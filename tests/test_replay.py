@@ -163,3 +163,29 @@ def test_replay_with_another_prompt_version_changes_the_draft_downstream(
         ("offline_outreach_email", str(version.version))
     }
     assert _insight(sample_crm, lead_id).payload == before.payload
+
+
+def test_an_engage_replay_sees_the_store_as_it_was_at_the_step(journey: Journey) -> None:  # noqa: F811
+    from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
+
+    journey.tick()
+    journey.days(1)
+    journey.reply("How much does it cost per site?")
+    journey.tick()
+    assert len(journey.mail_to_lead()) == 2
+    # Today the lead has had two emails, the most the guardrails now allow.
+    settings = load_engage_settings(journey.world.database_url)
+    settings.guardrails.max_messages_per_lead = 2
+    save_engage_settings(journey.world.database_url, settings)
+    config = {"configurable": {"thread_id": thread_id_for(journey.lead.id, "engage")}}
+    trace = journey.runner.graph.get_state(config).values["trace"]
+    first_gate = 1 + [step.node for step in trace].index("guardrails_gate")
+    result = replay(
+        journey.runner.graph.checkpointer,  # type: ignore[arg-type]
+        journey.runner.context,
+        lead_id=journey.lead.id,
+        mode="engage",
+        from_step=first_gate,
+    )
+    # At that step no email had gone yet: the replay writes the outreach again.
+    assert result.replayed["last email"].startswith("outreach"), result

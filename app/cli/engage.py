@@ -156,7 +156,11 @@ def run(
 def import_command(paths: list[Path]) -> None:
     """Import reply .eml files or maildir folders now (matched to their leads)."""
     report = import_inbound(database_url(), paths, now=utc_now())
-    console.print(report.summary() if hasattr(report, "summary") else report, highlight=False)
+    console.print(report.summary(), highlight=False)
+    for problem in report.problems():
+        console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+    if report.unreadable:
+        raise typer.Exit(code=1)  # a file that could not be read is a reply maybe lost
 
 
 @engage_app.command()

@@ -53,4 +53,13 @@ def index() -> None:
     web = services_for(Context()).web
     if not hasattr(web, "sync"):
         raise fail("Tavily is in use (TAVILY_API_KEY is set): there is no local corpus to index")
-    console.print(web.sync())
+    report = web.sync()
+    console.print(
+        f"Indexed the web corpus: {report.added} pages added, {report.updated} updated, "
+        f"{report.removed} removed, {report.unchanged} unchanged.",
+        highlight=False,
+    )
+    for error in report.errors:
+        console.print(f"  [yellow]{error}[/yellow]", highlight=False, soft_wrap=True)
+    if report.errors:
+        raise typer.Exit(code=1)  # pages left out of the index: a script must see it

@@ -25,7 +25,7 @@ from graphs.engage.followups import (
     next_follow_up_at,
 )
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
-from graphs.engage.nodes.sandbox import commit_unless_sandbox
+from graphs.engage.nodes.sandbox import commit_unless_sandbox, store_as_of
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.knowledge.product_catalog import product_faq
@@ -49,7 +49,7 @@ def _last_email_went_out(session: Session, conversation: Conversation, context: 
     (`qualify outbox`); one that went out later than planned (quiet hours, caps) moves the
     follow-up to its delay after the real send.
     """
-    sent = outbound_messages(session, conversation.lead_id)
+    sent = outbound_messages(session, conversation.lead_id, as_of=store_as_of(context))
     last = sent[-1] if sent else None
     now = context.clock.now()
     if last is None:

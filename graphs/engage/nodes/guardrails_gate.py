@@ -16,7 +16,7 @@ from sqlmodel import Session
 from graphs.context import Context
 from graphs.engage.guardrails import SendContext, check_send, mailbox_day
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
-from graphs.engage.nodes.sandbox import commit_unless_sandbox
+from graphs.engage.nodes.sandbox import commit_unless_sandbox, store_as_of
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
 from store.conversations import ensure_conversation, mailbox_sends, outbound_messages
@@ -55,12 +55,15 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
                 email_valid=research.email_check.is_valid,
                 email=lead.email,
                 taken_over_by=conversation.taken_over_by,
-                messages_sent_to_lead=len(outbound_messages(session, lead.id)),
+                messages_sent_to_lead=len(
+                    outbound_messages(session, lead.id, as_of=store_as_of(context))
+                ),
                 mailbox_sent_today=mailbox_sends(
                     session,
                     conversation.mailbox,
                     *mailbox_day(now, settings.guardrails),
                     sent_only=False,
+                    as_of=store_as_of(context),
                 ),
                 now_utc=now,
                 time_zone=lead.time_zone,
