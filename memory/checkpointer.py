@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,37 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 def state_serializer(allowlist: Iterable[tuple[str, str]]) -> JsonPlusSerializer:
     """A serializer that rebuilds exactly the listed (module, class) models and enums."""
     return JsonPlusSerializer(allowed_msgpack_modules=tuple(allowlist))
+
+
+SETUP_LOCK = 7_230_915_001
+"""The PostgreSQL advisory lock that processes creating the checkpoint tables take in turn."""
+SETUP_WAIT_S = 120.0
+
+
+def _setup_once_at_a_time(saver: BaseCheckpointSaver, url: str) -> None:
+    """Create or migrate the checkpoint tables, one process at a time: two processes
+    starting together (overlapping ticks, workers) would both insert the same migration
+    row and one would fail on its primary key."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        # Try, and sleep between tries: a session blocked in pg_advisory_lock is a running
+        # statement, and the migrations' CREATE INDEX CONCURRENTLY waits for every running
+        # statement to finish, so a blocking wait here deadlocks with the holder's setup.
+        deadline = time.monotonic() + SETUP_WAIT_S
+        while not connection.execute("SELECT pg_try_advisory_lock(%s)", (SETUP_LOCK,)).fetchone()[
+            0
+        ]:  # type: ignore[index]
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"another process has been creating the checkpoint tables for over "
+                    f"{SETUP_WAIT_S:g} s; check the database at {url}"
+                )
+            time.sleep(0.2)
+        try:
+            saver.setup()  # type: ignore[attr-defined]
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
 
 
 @contextmanager
@@ -37,7 +69,7 @@ def open_checkpointer(
             ) from exc
         with PostgresSaver.from_conn_string(url) as saver:
             saver.serde = serde
-            saver.setup()
+            _setup_once_at_a_time(saver, url)
             yield saver
         return
     path = Path(url.removeprefix("sqlite:///"))
