@@ -66,7 +66,7 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def prepare_homes(root: Path, leads: int = 30, accounts: int = 8) -> tuple[Path, Path]:
+def prepare_homes(root: Path, leads: int = 20, accounts: int = 6) -> tuple[Path, Path]:
     """A home with its sample CRM only, and a copy researched: the trials' starting points."""
     bare = root / "bare"
     done = run(qualify_env(bare), "init", "--leads", str(leads), "--accounts", str(accounts))
