@@ -230,7 +230,8 @@ class EngageRunner:
     def _timer_wake(self, lead_id: str) -> Command | None:
         """The timer, if it is still due now that the thread is ours."""
         now = self.context.clock.now()
-        return Command(resume={"event": "timer"}) if lead_id in self._due_timers(now) else None
+        due = self._due_timers(now, only=lead_id)
+        return Command(resume={"event": "timer"}) if due else None
 
     def _start(self, lead_id: str) -> dict | None:
         """A new thread, unless another process started this lead meanwhile."""
@@ -268,18 +269,20 @@ class EngageRunner:
         snapshot = self.graph.get_state(self._config(lead_id))
         return self._RESUME if snapshot.next and not snapshot.interrupts else None
 
-    def _due_timers(self, now: datetime, exclude: set[str] | None = None) -> list[str]:
+    def _due_timers(
+        self, now: datetime, exclude: set[str] | None = None, *, only: str | None = None
+    ) -> list[str]:
+        """Leads whose timer is due (`only`: that one lead, read again under its lease)."""
         # ACTIVE too: the guardrails gate parks a thread it may not send for yet (daily
         # cap, quiet hours) with a "send" timer without marking it waiting.
+        query = select(Conversation.lead_id, Conversation.next_action_on).where(
+            col(Conversation.state).in_([ConversationState.ACTIVE, ConversationState.WAITING]),
+            col(Conversation.next_action_on).is_not(None),
+        )
+        if only is not None:
+            query = query.where(Conversation.lead_id == only)
         with Session(get_db_engine(self.context.database_url)) as session:
-            rows = session.exec(
-                select(Conversation.lead_id, Conversation.next_action_on).where(
-                    col(Conversation.state).in_(
-                        [ConversationState.ACTIVE, ConversationState.WAITING]
-                    ),
-                    col(Conversation.next_action_on).is_not(None),
-                )
-            ).all()
+            rows = session.exec(query).all()
         return [
             lead_id
             for lead_id, due in rows
