@@ -12,6 +12,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from store.sqlite_files import connect_read_only, is_read_only
+
 
 def state_serializer(allowlist: Iterable[tuple[str, str]]) -> JsonPlusSerializer:
     """A serializer that rebuilds exactly the listed (module, class) models and enums."""
@@ -73,11 +75,17 @@ def open_checkpointer(
             yield saver
         return
     path = Path(url.removeprefix("sqlite:///"))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    read_only = is_read_only(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
     # One connection shared by the runner's thread; the saver serialises access with a lock.
-    connection = sqlite3.connect(path, check_same_thread=False)
+    connect = connect_read_only if read_only else sqlite3.connect
+    connection = connect(path, check_same_thread=False)
     try:
         saver = SqliteSaver(connection, serde=serde)
+        # setup() switches the journal mode and creates tables: writes a read-only
+        # file refuses. Its tables exist (it was written once) and can be read as they are.
+        saver.is_setup = read_only
         saver.setup()
         yield saver
     finally:

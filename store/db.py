@@ -21,6 +21,7 @@ import store.node_runs
 import store.product_profiles
 import store.prompt_versions
 import store.replays  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store.sqlite_files import connect_read_only, is_read_only
 
 
 def _enable_sqlite_wal(dbapi_connection, _record) -> None:
@@ -46,7 +47,11 @@ def get_db_engine(url: str) -> Engine:
 @lru_cache(maxsize=8)
 def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.removeprefix("sqlite:///"))
+        if is_read_only(path):
+            # Views still work; the tables are as the home's release made them.
+            return create_engine("sqlite://", creator=lambda: connect_read_only(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
     # Concurrent runs (two ticks, a tick and a research batch) wait for each other's
     # writes instead of failing with "database is locked" after the default 5 s.
     connect_args = {"timeout": 30} if url.startswith("sqlite") else {}

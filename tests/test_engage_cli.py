@@ -86,3 +86,39 @@ def test_outbox_decisions_name_what_they_need() -> None:
     assert "No email is waiting for a decision" in _run("outbox", "list")
     refused = _run("outbox", "sent", "<nope@northwind.example>", code=1)
     assert "no outbound message with Message-ID" in refused
+
+
+def test_checkpoints_hold_the_text_read_never_attachments_or_the_unread_rest() -> None:
+    """A reply with an attachment and a body past the size limit: the lead's thread keeps
+    the text read, with a note, and none of the attachment or the cut tail (issue 13, item 5)."""
+    home = Path(os.environ["QUALIFY_HOME"])
+    _run("init", "--leads", "40", "--accounts", "10")
+    _run("engage", "tick", "--at", MONDAY)
+    outreach = email.message_from_bytes(
+        sorted((home / "outbox").rglob("*.eml"))[0].read_bytes(), policy=policy.default
+    )
+    reply = email.message.EmailMessage()
+    reply["From"], reply["To"] = outreach["To"], outreach["From"]
+    reply["Subject"] = "Re: " + outreach["Subject"]
+    reply["Message-ID"], reply["In-Reply-To"] = "<big-1@lead.example>", outreach["Message-ID"]
+    reply["Date"] = "Tue, 02 Mar 2027 08:30:00 +0000"
+    limit = get_settings().max_reply_chars
+    reply.set_content(
+        "Budget is approved; send pricing.\n\n" + "Our full supplier list. " * (limit // 20)
+        + "UNREAD-TAIL-MARKER"
+    )  # fmt: skip
+    reply.add_attachment(
+        ("ATTACHED-ROW-MARKER,1,2\n" * 40_000).encode(), "text", "csv", filename="suppliers.csv"
+    )
+    (home / "inbox").mkdir(exist_ok=True)
+    (home / "inbox" / "big.eml").write_bytes(bytes(reply))
+    _run("engage", "tick", "--at", TUESDAY)
+
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
+        lead = session.exec(select(Lead).where(Lead.email == outreach["To"].addresses[0].addr_spec))
+        lead_id = lead.one().id
+    conversation = " ".join(_run("engage", "conversation", lead_id).split())
+    assert "Budget is approved" in conversation and "was not read" in conversation
+    stored = Path(get_settings().resolved_checkpoint_url.removeprefix("sqlite:///")).read_bytes()
+    assert b"Budget is approved" in stored  # the text read is in the thread
+    assert b"ATTACHED-ROW-MARKER" not in stored and b"UNREAD-TAIL-MARKER" not in stored

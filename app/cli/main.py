@@ -28,6 +28,7 @@ from app.cli.settings import icp_app, settings_app
 from app.cli.setup import index, init
 from app.cli.trace import trace_command
 from core.settings import get_settings
+from store.sqlite_files import is_read_only_error
 from tools.crm import LeadNotFoundError
 
 app = typer.Typer(help="Lead qualification agents: research, ICP fit and outreach drafts.")
@@ -76,6 +77,20 @@ def _settings_problem() -> str | None:
     return None
 
 
+def _read_only_home() -> str:
+    """What this command could not write, and the two ways out."""
+    home = get_settings().home
+    locked = [path.name for path in sorted(home.iterdir()) if not os.access(path, os.W_OK)]
+    if not os.access(home, os.W_OK):
+        locked.insert(0, "the folder itself")
+    return (
+        f"this command writes to the home {home}, which is read-only here "
+        f"(cannot write {', '.join(locked) or 'where the file system refused'}); views such as "
+        f"`qualify leads`, `show`, `trace` and `monitor` still work. Make the folder "
+        f"writable, or set QUALIFY_HOME to a writable copy of it"
+    )
+
+
 def _missing_home(argv: list[str]) -> str | None:
     """A home that is not there: a mistyped QUALIFY_HOME must not become an empty CRM."""
     command = next((arg for arg in argv if not arg.startswith("-")), None)
@@ -107,6 +122,9 @@ def main() -> None:
     except Exception as exc:
         if debug:
             raise
+        if is_read_only_error(exc):
+            errors.print(f"[red]Error:[/red] {_read_only_home()}", highlight=False)
+            raise SystemExit(1) from exc
         errors.print(f"[red]Error:[/red] {exc}", highlight=False)
         errors.print("(run again with --debug to see where it happened)", highlight=False)
         raise SystemExit(1) from exc
