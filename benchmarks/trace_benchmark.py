@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -55,18 +56,24 @@ def _line(label: str, times: list[float]) -> str:
 
 
 def _thread_bytes(path: Path, thread_id: str) -> int:
-    """Bytes of the thread's checkpoints and pending writes in the SQLite saver's tables."""
-    with sqlite3.connect(path) as connection:
-        checkpoints = connection.execute(
-            "SELECT COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) "
-            "FROM checkpoints WHERE thread_id = ?",
-            (thread_id,),
-        ).fetchone()[0]
-        writes = connection.execute(
-            "SELECT COALESCE(SUM(LENGTH(value)), 0) FROM writes WHERE thread_id = ?",
-            (thread_id,),
-        ).fetchone()[0]
-    return int(checkpoints) + int(writes)
+    """Bytes of the thread's checkpoints, pending writes and channel values."""
+    sizes = {
+        "checkpoints": "LENGTH(checkpoint) + LENGTH(metadata)",
+        "writes": "LENGTH(value)",
+        "channel_values": "LENGTH(value)",
+    }
+    with closing(sqlite3.connect(path)) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        return sum(
+            int(
+                connection.execute(
+                    f"SELECT COALESCE(SUM({size}), 0) FROM {table} WHERE thread_id = ?",
+                    (thread_id,),
+                ).fetchone()[0]
+            )
+            for table, size in sizes.items()
+            if table in tables
+        )
 
 
 def main() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-from langgraph.checkpoint.sqlite import SqliteSaver
 
+from memory.lean_sqlite_saver import LeanSqliteSaver
 from store.sqlite_files import connect_read_only, is_read_only
 
 
@@ -82,7 +82,7 @@ def open_checkpointer(
     connect = connect_read_only if read_only else sqlite3.connect
     connection = connect(path, check_same_thread=False)
     try:
-        saver = SqliteSaver(connection, serde=serde)
+        saver = LeanSqliteSaver(connection, serde=serde)
         # setup() switches the journal mode and creates tables: writes a read-only
         # file refuses. Its tables exist (it was written once) and can be read as they are.
         saver.is_setup = read_only

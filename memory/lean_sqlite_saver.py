@@ -1,0 +1,179 @@
+"""A SQLite checkpointer that stores each channel value once per version.
+
+LangGraph's `SqliteSaver` writes the whole state into every checkpoint: a lead's research
+(about 9 kB) is stored again at every later step of its thread, and the writes that made
+each checkpoint are kept after the next checkpoint has taken them in. This subclass keeps
+the saver's tables and behaviour and changes only what is stored, as `PostgresSaver` does:
+
+- a channel's value goes to `channel_values` under (thread, namespace, channel, version)
+  once, and checkpoints are stored without values; reads put the values back;
+- when a checkpoint is saved, the pending writes of its parent in the same thread are
+  deleted: the new checkpoint holds their effect, and nothing resumes from the parent
+  (a replay forks a copy of a checkpoint without its writes).
+
+Checkpoints written by the plain saver (values inline) read as before.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+)
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+_TABLE = """
+CREATE TABLE IF NOT EXISTS channel_values (
+    thread_id TEXT NOT NULL,
+    checkpoint_ns TEXT NOT NULL DEFAULT '',
+    channel TEXT NOT NULL,
+    version TEXT NOT NULL,
+    type TEXT,
+    value BLOB,
+    PRIMARY KEY (thread_id, checkpoint_ns, channel, version)
+);
+"""
+
+
+class LeanSqliteSaver(SqliteSaver):
+    """`SqliteSaver` storing channel values once per version and no superseded writes."""
+
+    def setup(self) -> None:
+        """The saver's tables, and the table of channel values."""
+        if self.is_setup:
+            return
+        super().setup()
+        self.conn.executescript(_TABLE)
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Store the values not stored yet, then the checkpoint without them."""
+        configurable = config["configurable"]
+        thread_id = str(configurable["thread_id"])
+        namespace = configurable.get("checkpoint_ns", "")
+        parent_id = configurable.get("checkpoint_id")
+        versions = checkpoint["channel_versions"]
+        values = checkpoint["channel_values"]
+        with self.cursor() as cur:
+            stored = self._stored_versions(
+                cur, thread_id, namespace, values, versions, new_versions
+            )
+            rows = [
+                (
+                    thread_id,
+                    namespace,
+                    channel,
+                    str(versions[channel]),
+                    *self.serde.dumps_typed(value),
+                )
+                for channel, value in values.items()
+                if (channel, str(versions[channel])) not in stored
+            ]
+            cur.executemany("INSERT OR IGNORE INTO channel_values VALUES (?, ?, ?, ?, ?, ?)", rows)
+        saved = super().put(config, {**checkpoint, "channel_values": {}}, metadata, new_versions)
+        if parent_id:
+            with self.cursor() as cur:
+                cur.execute(
+                    "DELETE FROM writes WHERE thread_id = ? AND checkpoint_ns = ? "
+                    "AND checkpoint_id = ?",
+                    (thread_id, namespace, parent_id),
+                )
+        return saved
+
+    def _stored_versions(
+        self,
+        cur: sqlite3.Cursor,
+        thread_id: str,
+        namespace: str,
+        values: dict[str, Any],
+        versions: ChannelVersions,
+        new_versions: ChannelVersions,
+    ) -> set[tuple[str, str]]:
+        """(channel, version) pairs of `values` already in the table: the unchanged
+        channels of a thread's next checkpoint, or none for a checkpoint copied into a
+        new thread (a replay's fork)."""
+        unchanged = [channel for channel in values if channel not in new_versions]
+        if not unchanged:
+            return set()
+        pairs = [(channel, str(versions[channel])) for channel in unchanged]
+        found = _rows_for(cur, "channel, version", thread_id, namespace, pairs)
+        return {(channel, version) for channel, version in found}
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The checkpoint with its channel values put back."""
+        found = super().get_tuple(config)
+        if found is None:
+            return None
+        with self.lock:
+            return self._with_values(found)
+
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """Checkpoints newest first, each with its channel values put back."""
+        # The parent's generator holds the saver's lock while it yields.
+        for found in super().list(config, filter=filter, before=before, limit=limit):
+            yield self._with_values(found)
+
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete the thread's checkpoints, writes and channel values."""
+        super().delete_thread(thread_id)
+        with self.cursor() as cur:
+            cur.execute("DELETE FROM channel_values WHERE thread_id = ?", (str(thread_id),))
+
+    def _with_values(self, found: CheckpointTuple) -> CheckpointTuple:
+        checkpoint = found.checkpoint
+        missing = [
+            (channel, str(version))
+            for channel, version in checkpoint["channel_versions"].items()
+            if channel not in checkpoint["channel_values"]
+        ]
+        if not missing:
+            return found  # written by the plain saver, or a state with no values
+        configurable = found.config["configurable"]
+        with closing(self.conn.cursor()) as cur:  # under the lock: see the callers
+            try:
+                rows = _rows_for(
+                    cur,
+                    "channel, type, value",
+                    str(configurable["thread_id"]),
+                    configurable.get("checkpoint_ns", ""),
+                    missing,
+                )
+            except sqlite3.OperationalError as exc:
+                if "no such table" not in str(exc):
+                    raise
+                rows = []  # a read-only home written by the plain saver
+        values = {channel: self.serde.loads_typed((kind, value)) for channel, kind, value in rows}
+        checkpoint["channel_values"] = {**checkpoint["channel_values"], **values}
+        return found
+
+
+def _rows_for(
+    cur: sqlite3.Cursor, columns: str, thread_id: str, namespace: str, pairs: list[tuple[str, str]]
+) -> list[tuple[Any, ...]]:
+    """`columns` of the stored values of a thread's (channel, version) `pairs`."""
+    wanted = ", ".join(["(?, ?)"] * len(pairs))
+    return cur.execute(
+        f"SELECT {columns} FROM channel_values WHERE thread_id = ? AND checkpoint_ns = ? "
+        f"AND (channel, version) IN (VALUES {wanted})",
+        (thread_id, namespace, *(item for pair in pairs for item in pair)),
+    ).fetchall()
