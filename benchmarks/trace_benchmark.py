@@ -33,6 +33,7 @@ from graphs.research.graph import build_research_graph
 from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
 from graphs.tracing.replay import replay
+from graphs.tracing.trace_steps import with_steps
 from graphs.tracing.trace_view import build_trace, step_detail
 from memory.thread_ids import thread_id_for
 from sample_crm.generator import generate_sample_crm
@@ -110,7 +111,9 @@ def main() -> None:
 
         graph = build_research_graph(saver)
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
-        read_times, history = _timed(lambda: list(graph.get_state_history(config)), args.repeat)
+        read_times, history = _timed(
+            lambda: with_steps(list(graph.get_state_history(config)), database_url), args.repeat
+        )
         build_times, trace = _timed(
             lambda: build_trace(history, lead_id=lead_id, mode="research"), args.repeat
         )

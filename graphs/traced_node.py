@@ -1,9 +1,10 @@
-"""`traced`: wraps a graph node so each run leaves a `StepTrace` in the state and a
-`NodeRun` row, with the prompt versions of the run's context in force."""
+"""`traced`: wraps a graph node so each run leaves its `StepTrace` in a `NodeRun` row and
+the row's id in the state, with the prompt versions of the run's context in force."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from langgraph.config import get_config
@@ -62,40 +63,45 @@ def describe_update(update: Any) -> str:
         text = _summary(value)
         if text is None and isinstance(value, str | int | float | bool) and value != "":
             text = f"{key} = {value}"
+        if isinstance(value, datetime):
+            text = f"{key} = {value:%Y-%m-%d %H:%M}"
         if text:
             parts.append(text)
     return "; ".join(parts)
 
 
-def _with_trace(update: Any, step: StepTrace) -> Any:
+def _with_trace(update: Any, run_id: int) -> Any:
     if isinstance(update, Command):
         extra = dict(update.update or {})
-        extra["trace"] = [step]
+        extra["trace"] = [run_id]
         return Command(goto=update.goto, update=extra, graph=update.graph, resume=update.resume)
     update = dict(update or {})
-    update["trace"] = [step]
+    update["trace"] = [run_id]
     return update
 
 
-def _record_run(context: Context, state: dict, step: StepTrace) -> None:
+def _record_run(context: Context, state: dict, step: StepTrace) -> int:
+    """Store the step's trace as a `NodeRun` row; its id is what the state keeps."""
     thread_id = get_config().get("configurable", {}).get("thread_id", "")
+    run = NodeRun(
+        thread_id=thread_id,
+        lead_id=state.get("lead_id"),
+        node=step.node,
+        started_at=step.started_at,
+        duration_ms=step.duration_ms,
+        engine=step.engine,
+        tokens_in=step.tokens_in,
+        tokens_out=step.tokens_out,
+        cost_usd=step.cost_usd,
+        outcome=step.outcome[:500],
+        error=step.error,
+        replay=context.sandbox,
+        step=step.model_dump(mode="json"),
+    )
     with session_scope(context.database_url) as session:
-        session.add(
-            NodeRun(
-                thread_id=thread_id,
-                lead_id=state.get("lead_id"),
-                node=step.node,
-                started_at=step.started_at,
-                duration_ms=step.duration_ms,
-                engine=step.engine,
-                tokens_in=step.tokens_in,
-                tokens_out=step.tokens_out,
-                cost_usd=step.cost_usd,
-                outcome=step.outcome[:500],
-                error=step.error,
-                replay=context.sandbox,
-            )
-        )
+        session.add(run)
+        session.flush()
+        return run.id or 0
 
 
 def _step(
@@ -140,8 +146,7 @@ def traced(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 reset_prompts()
                 stop_recording()
             step = _step(recorder, engine, describe_update(update), None, context.sandbox)
-            _record_run(context, state, step)
-            return _with_trace(update, step)
+            return _with_trace(update, _record_run(context, state, step))
 
         # Not functools.wraps: LangGraph would read the wrapped signature and then not pass
         # `runtime` to a node that does not take it, though the wrapper needs it.

@@ -1,13 +1,20 @@
-"""One row per node run: what the supervisor's monitor aggregates (latency, errors, tokens).
+"""One row per node run: the step's trace in full, and the figures the supervisor's
+monitor aggregates (latency, errors, tokens).
 
-The full trace lives in the thread's checkpoints; this table is its index for reporting.
+A thread's state keeps only the ids of its rows, so a checkpoint does not repeat every
+earlier step's prompts, model calls and tool calls.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from core.trace_records import StepTrace
 
 
 class NodeRun(SQLModel, table=True):
@@ -26,3 +33,17 @@ class NodeRun(SQLModel, table=True):
     outcome: str = ""
     error: str | None = None
     replay: bool = False
+    step: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON),
+        description="The full `StepTrace` (None in rows written before traces left the state).",
+    )
+
+
+def steps_by_id(session: Session, ids: Iterable[int]) -> dict[int, StepTrace]:
+    """The traces of the node runs `ids` (those that have one), in one query."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.exec(select(NodeRun.id, NodeRun.step).where(col(NodeRun.id).in_(wanted))).all()
+    return {run_id: StepTrace.model_validate(step) for run_id, step in rows if step is not None}

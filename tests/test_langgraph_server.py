@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlmodel import Session
 
+from graphs.tracing.trace_steps import steps_of
 from store.agent_records import LeadInsight
 from store.db import get_db_engine
 from tests.conftest import SampleCrm
@@ -85,9 +86,11 @@ def test_research_graph_runs_under_the_langgraph_server(
     assert {"research", "engage"} <= assistants
     thread = client.threads.create()
     result = client.runs.wait(thread["thread_id"], "research", input={"lead_id": lead_id})
-    assert result["insights"]["lead_id"] == lead_id
-    assert result["insights"]["icp"]["fit_level"] in ("exact", "close", "none")
+    assert result["research"]["lead"]["lead_id"] == lead_id
+    assert result["icp"]["fit_level"] in ("exact", "close", "none") and result["researched_on"]
     history = client.threads.get_history(thread["thread_id"], limit=10)
-    assert {"researcher", "icp_judge"} <= {step["node"] for step in history[0]["values"]["trace"]}
+    run_ids = history[0]["values"]["trace"]  # the state keeps the ids of the steps' rows
+    steps = steps_of(run_ids, sample_crm.database_url)
+    assert {"researcher", "icp_judge"} <= {step.node for step in steps}
     with Session(get_db_engine(sample_crm.database_url)) as session:
         assert session.get(LeadInsight, lead_id) is not None

@@ -19,6 +19,7 @@ from graphs.checkpointing import open_checkpointer
 from graphs.engage.graph import graph as engage_graph
 from graphs.research.graph import graph as research_graph
 from graphs.research.runner import ResearchRunner
+from graphs.tracing.trace_steps import steps_of
 from memory.thread_ids import thread_id_for
 from prompts.registry import PROMPTS_DIR, PromptError, load_prompt, use_prompt_versions
 from prompts.versioning import (
@@ -73,7 +74,7 @@ def research_one(
     with Session(get_db_engine(crm.database_url)) as session:
         row = session.get(LeadInsight, lead_id)
     assert row is not None
-    trace = [StepTrace.model_validate(e) if isinstance(e, dict) else e for e in entries]
+    trace = steps_of(entries, crm.database_url)
     return lead_id, LeadInsights.model_validate(row.payload), trace
 
 

@@ -9,6 +9,7 @@ from graphs.checkpointing import open_checkpointer
 from graphs.research.graph import build_research_graph
 from graphs.research.runner import ResearchRunner
 from graphs.tracing.replay import ReplayError, replay
+from graphs.tracing.trace_steps import steps_of
 from memory.thread_ids import thread_id_for
 from prompts.registry import default_prompt
 from prompts.versioning import expand_prompt_pins, save_version
@@ -46,7 +47,8 @@ def test_replay_with_an_edited_state_changes_the_outcome_and_touches_nothing(
         graph = build_research_graph(saver)
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         original_head = graph.get_state(config).config["configurable"]["checkpoint_id"]
-        steps = [step.node for step in graph.get_state(config).values["trace"]]
+        trace = steps_of(graph.get_state(config).values["trace"], sample_crm.database_url)
+        steps = [step.node for step in trace]
         assert steps == ["researcher", "icp_judge", "outreach_writer", "insights_recorder"]
 
         result = replay(
@@ -62,7 +64,8 @@ def test_replay_with_an_edited_state_changes_the_outcome_and_touches_nothing(
     assert result.from_node == "icp_judge"
     assert result.replayed["fit"].startswith("none")
     assert result.original["fit"] != result.replayed["fit"]
-    assert all(step.replay for step in replayed.values["trace"][4:])
+    replayed_steps = steps_of(replayed.values["trace"], sample_crm.database_url)
+    assert all(step.replay for step in replayed_steps[4:])
     # The CRM is untouched: the stored insight is the original run's.
     after = _insight(sample_crm, lead_id)
     assert (after.researched_on, after.fit_level) == (before.researched_on, before.fit_level)
@@ -107,7 +110,9 @@ def test_engage_replay_sends_no_email_and_writes_no_handoff(journey: Journey) ->
         outbox_before = len(session.exec(select(EmailMessage)).all())
     saver = journey.runner.graph.checkpointer
     config = {"configurable": {"thread_id": thread_id_for(journey.lead.id, "engage")}}
-    trace = journey.runner.graph.get_state(config).values["trace"]
+    trace = steps_of(
+        journey.runner.graph.get_state(config).values["trace"], journey.world.database_url
+    )
     reader_step = 1 + [step.node for step in trace].index("reply_reader")
     # The sandbox writes the same answer again; it must not reach the outbox or SMTP.
     result = replay(
@@ -158,7 +163,8 @@ def test_replay_with_another_prompt_version_changes_the_draft_downstream(
     assert result.original["fit"] == result.replayed["fit"]  # upstream steps are not rerun
     assert replayed.values["draft"].body.startswith("Dear ")
     assert before.payload["draft"]["body"].startswith("Hi ")
-    writer = next(s for s in replayed.values["trace"] if s.replay and s.node == "outreach_writer")
+    replayed_steps = steps_of(replayed.values["trace"], sample_crm.database_url)
+    writer = next(s for s in replayed_steps if s.replay and s.node == "outreach_writer")
     assert {(p.name, p.version) for p in writer.prompts} == {
         ("offline_outreach_email", str(version.version))
     }
@@ -178,7 +184,9 @@ def test_an_engage_replay_sees_the_store_as_it_was_at_the_step(journey: Journey)
     settings.guardrails.max_messages_per_lead = 2
     save_engage_settings(journey.world.database_url, settings)
     config = {"configurable": {"thread_id": thread_id_for(journey.lead.id, "engage")}}
-    trace = journey.runner.graph.get_state(config).values["trace"]
+    trace = steps_of(
+        journey.runner.graph.get_state(config).values["trace"], journey.world.database_url
+    )
     first_gate = 1 + [step.node for step in trace].index("guardrails_gate")
     result = replay(
         journey.runner.graph.checkpointer,  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from graphs.research.graph import build_research_graph
 from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
 from graphs.traced_node import traced
+from graphs.tracing.trace_steps import steps_of, with_steps
 from graphs.tracing.trace_view import (
     TraceNotFoundError,
     build_trace,
@@ -63,7 +64,7 @@ def research_history(crm: SampleCrm, lead_id: str | None = None) -> tuple[str, l
         [outcome] = runner.research([lead_id])
         assert outcome.status == "researched", outcome
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
-        return lead_id, list(runner.graph.get_state_history(config))
+        return lead_id, with_steps(list(runner.graph.get_state_history(config)), crm.database_url)
 
 
 def _engageable_lead(crm: SampleCrm) -> str:
@@ -125,7 +126,7 @@ def engage_to_handoff(crm: SampleCrm, tmp_path: Path) -> tuple[str, list[StateSn
         answered = runner.tick()
         assert not answered.errors and answered.handoffs, answered
         config = {"configurable": {"thread_id": thread_id_for(lead_id, ENGAGE)}}
-        return lead_id, list(runner.graph.get_state_history(config))
+        return lead_id, with_steps(list(runner.graph.get_state_history(config)), crm.database_url)
 
 
 # -- recorded tools ----------------------------------------------------------------------------
@@ -240,7 +241,7 @@ def test_llm_step_records_tokens_and_cost(
         context = Context(database_url=database_url, engine="llm", model=model)
         result = _summary_graph().invoke({"lead_id": "LEAD-1"}, context=context)
     assert result["summary"] == "Ingrid runs operations."
-    [step] = result["trace"]
+    [step] = steps_of(result["trace"], database_url)
     assert step.engine is not None and step.engine.startswith(f"llm:{model}")
     [call] = step.llm_calls
     assert (call.task, call.model, call.tokens_in, call.tokens_out) == (
@@ -256,7 +257,9 @@ def test_llm_step_records_tokens_and_cost(
     assert (run.tokens_in, run.tokens_out) == (1200, 300)
     assert run.cost_usd == (pytest.approx(cost) if cost is not None else None)
 
-    [view] = build_trace(_fake_history(result), lead_id="LEAD-1", mode="research").steps
+    [view] = build_trace(
+        with_steps(_fake_history(result), database_url), lead_id="LEAD-1", mode="research"
+    ).steps
     assert view.tokens_in == 1200
     if cost is None:
         assert view.cost_note and "local-llama" in view.cost_note
@@ -312,11 +315,11 @@ def test_research_trace_has_four_steps_with_tools_prompts_and_checkpoints(
         ["research"],
         ["icp"],
         ["draft"],
-        ["insights"],
+        ["researched_on"],
     ]
     assert researcher.changes[0].before == "(unset)"
     assert researcher.changes[0].after.startswith("researched ")
-    assert recorder.values["insights"] == "insights ready"
+    assert recorder.values["researched_on"].startswith("20")  # the time it was recorded
 
 
 def test_step_detail_gives_the_state_read_and_the_update(sample_crm: SampleCrm) -> None:
@@ -337,7 +340,7 @@ def test_a_second_run_adds_steps_to_the_same_trace(sample_crm: SampleCrm) -> Non
         runner = ResearchRunner(sample_crm.context(), saver)
         list(runner.research([lead_id], force=True))
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
-        history = list(runner.graph.get_state_history(config))
+        history = with_steps(list(runner.graph.get_state_history(config)), sample_crm.database_url)
     trace = build_trace(history, lead_id=lead_id, mode="research")
     assert [s.node for s in trace.steps] == [
         "researcher",
@@ -367,7 +370,7 @@ def test_a_failed_step_shows_with_its_error(
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         with pytest.raises(ValueError, match="no criteria"):
             graph.invoke({"lead_id": lead_id}, config, context=sample_crm.context())
-        history = list(graph.get_state_history(config))
+        history = with_steps(list(graph.get_state_history(config)), sample_crm.database_url)
     trace = build_trace(history, lead_id=lead_id, mode="research")
     assert [s.node for s in trace.steps] == ["researcher", "icp_judge"]
     failed = trace.steps[1]
@@ -434,3 +437,25 @@ def test_state_changes_show_scalars_counts_and_removals() -> None:
     }
     assert state_changes({"trace": [1]}, {"trace": [1, 2]}) == []
     assert summarize_value("x", "word " * 40).endswith("…'")
+
+
+def test_steps_come_from_their_rows_and_old_threads_keep_theirs(tmp_path: Path) -> None:
+    """The state holds node-run ids; a thread from before holds the steps themselves;
+    a row that is gone keeps its place with a note."""
+    database_url = f"sqlite:///{tmp_path / 'records.db'}"
+    started = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    old = StepTrace(node="researcher", started_at=started, duration_ms=5.0, outcome="old")
+    new = StepTrace(node="icp_judge", started_at=started, duration_ms=7.0, outcome="fit exact")
+    with Session(get_db_engine(database_url)) as session:
+        row = NodeRun(thread_id="t", node=new.node, started_at=started, duration_ms=7.0,
+                      step=new.model_dump(mode="json"))  # fmt: skip
+        session.add(row)
+        session.commit()
+        run_id = row.id
+    history = with_steps(_fake_history({"trace": [old, run_id, 999]}), database_url)
+    steps = build_trace(history, lead_id="LEAD-1", mode="research").steps
+    assert [(s.node, s.outcome) for s in steps[:2]] == [
+        ("researcher", "old"),
+        ("icp_judge", "fit exact"),
+    ]
+    assert "node run 999" in (steps[2].error or "")

@@ -20,6 +20,7 @@ from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.engage.graph import build_engage_graph
 from graphs.research.graph import build_research_graph
+from graphs.tracing.trace_steps import with_steps
 from graphs.tracing.trace_view import (
     LeadTrace,
     StepDetail,
@@ -54,7 +55,7 @@ def load_history(lead_id: str, mode: TraceMode) -> list[StateSnapshot]:
     with open_checkpointer(url) as saver:
         build = build_research_graph if mode == TraceMode.RESEARCH else build_engage_graph
         config = {"configurable": {"thread_id": thread_id_for(lead_id, mode.value)}}
-        return list(build(saver).get_state_history(config))
+        return with_steps(list(build(saver).get_state_history(config)), database_url())
 
 
 def _no_trace_message(lead_id: str, mode: TraceMode) -> str:

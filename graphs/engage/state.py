@@ -52,5 +52,6 @@ class EngageState(TypedDict):
     stop: NotRequired[dict[str, Any] | None]
     outcome: NotRequired[str]
     engine_notes: Annotated[list[str], operator.add]
-    # One entry per node run: the thread's checkpoint history is its trace.
-    trace: Annotated[list[StepTrace], operator.add]
+    # The `NodeRun` id of each node run, in order: with the checkpoint history, the trace.
+    # Threads written before traces left the state hold the `StepTrace`s themselves.
+    trace: Annotated[list[int | StepTrace], operator.add]

@@ -169,11 +169,11 @@ class ResearchRunner:
 
     @staticmethod
     def _done(lead_id: str, status: OutcomeStatus, result: dict) -> ResearchOutcome:
-        insights = result["insights"]
+        icp = result["icp"]
         return ResearchOutcome(
             lead_id=lead_id,
             status=status,
-            fit_level=insights.icp.fit_level,
-            recommendation=insights.icp.recommendation,
-            message="; ".join(insights.fallback_notes) or None,
+            fit_level=icp.fit_level,
+            recommendation=icp.recommendation,
+            message="; ".join(dict.fromkeys(result.get("engine_notes") or [])) or None,
         )

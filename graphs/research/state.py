@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import operator
+from datetime import datetime
 from typing import Annotated, NotRequired, TypedDict
 
-from core.findings import LeadInsights, LeadResearch, OutreachDraft
+from core.findings import LeadResearch, OutreachDraft
 from core.icp_verdicts import IcpAssessment
 from core.trace_records import StepTrace
 
@@ -20,9 +21,14 @@ class ResearchInput(TypedDict):
 
 
 class ResearchOutput(TypedDict):
-    """What a finished run returns."""
+    """What a finished run returns: the parts of the lead's insights page (stored whole in
+    the `LeadInsight` table), and when they were recorded."""
 
-    insights: LeadInsights
+    research: LeadResearch
+    icp: IcpAssessment
+    draft: OutreachDraft | None
+    engine_notes: list[str]
+    researched_on: datetime
 
 
 NEW_RUN = "\x00new run"
@@ -44,9 +50,12 @@ class ResearchState(TypedDict):
     research: NotRequired[LeadResearch]
     icp: NotRequired[IcpAssessment]
     draft: NotRequired[OutreachDraft | None]
-    insights: NotRequired[LeadInsights]
+    # Set by the insights recorder; the insights themselves are the fields above, and a
+    # copy in the state would be stored again in every later checkpoint.
+    researched_on: NotRequired[datetime]
     # Fallback notes from every node of this run accumulate so the insight can say what
     # degraded; a new run of the thread starts them afresh (see `notes_of_this_run`).
     engine_notes: Annotated[list[str], notes_of_this_run]
-    # One entry per node run: the thread's checkpoint history is its trace.
-    trace: Annotated[list[StepTrace], operator.add]
+    # The `NodeRun` id of each node run, in order: with the checkpoint history, the trace.
+    # Threads written before traces left the state hold the `StepTrace`s themselves.
+    trace: Annotated[list[int | StepTrace], operator.add]

@@ -25,6 +25,7 @@ from core.trace_records import StepTrace
 from graphs.context import Context
 from graphs.engage.graph import build_engage_graph
 from graphs.research.graph import build_research_graph
+from graphs.tracing.trace_steps import with_steps
 from memory.thread_ids import thread_id_for
 from store.db import session_scope
 from store.replays import Replay
@@ -82,9 +83,9 @@ def outcome_of(mode: Mode, values: dict[str, Any], next_nodes: tuple[str, ...]) 
     return found
 
 
-def _history(graph: CompiledStateGraph, thread_id: str) -> list[StateSnapshot]:
+def _history(graph: CompiledStateGraph, thread_id: str, database_url: str) -> list[StateSnapshot]:
     config = {"configurable": {"thread_id": thread_id}}
-    return list(reversed(list(graph.get_state_history(config))))
+    return list(reversed(with_steps(list(graph.get_state_history(config)), database_url)))
 
 
 def checkpoint_before(history: list[StateSnapshot], step: int) -> tuple[StateSnapshot, StepTrace]:
@@ -191,7 +192,7 @@ def replay(
     """Fork the lead's thread before `from_step` and run it on as a sandbox."""
     graph = build_graph(mode, saver)
     original_thread = thread_id_for(lead_id, mode)
-    history = _history(graph, original_thread)
+    history = _history(graph, original_thread, context.database_url)
     if not history:
         hint = (
             f"qualify research {lead_id}"

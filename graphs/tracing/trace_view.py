@@ -117,6 +117,8 @@ def summarize_value(key: str, value: Any) -> str:
         return "{" + text + "}" if len(text) <= 70 else f"{len(value)} keys"
     if isinstance(value, BaseModel):
         return describe_update({key: value}) or type(value).__name__
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
     return type(value).__name__
 
 

@@ -62,4 +62,4 @@ def insights_recorder(state: ResearchState, runtime: Runtime[Context]) -> dict:
     if not context.sandbox:
         thread_id = get_config()["configurable"].get("thread_id", "")
         record_insights(context.database_url, insights, thread_id)
-    return {"insights": insights}
+    return {"researched_on": insights.researched_on}
