@@ -60,14 +60,15 @@ class LeanSqliteSaver(SqliteSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        """Store the values not stored yet, then the checkpoint without them."""
+        """Store the values not stored yet and the checkpoint without them, and drop the
+        parent's writes, in one transaction: the parent's `put` commits it."""
         configurable = config["configurable"]
         thread_id = str(configurable["thread_id"])
         namespace = configurable.get("checkpoint_ns", "")
         parent_id = configurable.get("checkpoint_id")
         versions = checkpoint["channel_versions"]
         values = checkpoint["channel_values"]
-        with self.cursor() as cur:
+        with self.cursor(transaction=False) as cur:
             stored = self._stored_versions(
                 cur, thread_id, namespace, values, versions, new_versions
             )
@@ -83,15 +84,13 @@ class LeanSqliteSaver(SqliteSaver):
                 if (channel, str(versions[channel])) not in stored
             ]
             cur.executemany("INSERT OR IGNORE INTO channel_values VALUES (?, ?, ?, ?, ?, ?)", rows)
-        saved = super().put(config, {**checkpoint, "channel_values": {}}, metadata, new_versions)
-        if parent_id:
-            with self.cursor() as cur:
+            if parent_id:
                 cur.execute(
                     "DELETE FROM writes WHERE thread_id = ? AND checkpoint_ns = ? "
                     "AND checkpoint_id = ?",
                     (thread_id, namespace, parent_id),
                 )
-        return saved
+        return super().put(config, {**checkpoint, "channel_values": {}}, metadata, new_versions)
 
     def _stored_versions(
         self,
