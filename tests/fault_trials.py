@@ -196,13 +196,53 @@ def _check_threads(result: TrialResult, home: Path) -> None:
                 result.stuck_threads += 1
 
 
-def engage_trial(researched: Path, work: Path, seed: int) -> TrialResult:
+@dataclass(frozen=True)
+class KillWindows:
+    """How long each command the trials kill runs uninterrupted on this machine now, in
+    seconds: kill times are drawn within them, so most kills land mid-run however fast
+    the code or the machine is."""
+
+    first_tick: float
+    later_tick: float
+    research: float
+
+
+def measure_windows(bare: Path, researched: Path, work: Path) -> KillWindows:
+    """Run each killed command once to its end, on copies of the trials' homes."""
+
+    def timed(env: dict[str, str], *args: str) -> float:
+        started = time.perf_counter()
+        done = run(env, *args)
+        if done.returncode != 0:
+            raise RuntimeError(f"qualify {' '.join(args)} failed: {done.stderr[-500:]}")
+        return time.perf_counter() - started
+
+    engage, research = work / "timing-engage", work / "timing-research"
+    shutil.copytree(researched, engage)
+    shutil.copytree(bare, research)
+    with smtp_server() as smtp:
+        env = qualify_env(engage, smtp)
+        first = timed(env, "engage", "tick", "--at", FIRST_DAY)
+        _write_replies(engage, smtp)
+        later = timed(env, "engage", "tick", "--at", LATER_DAY)
+    windows = KillWindows(first, later, timed(qualify_env(research), "research"))
+    shutil.rmtree(engage, ignore_errors=True)
+    shutil.rmtree(research, ignore_errors=True)
+    return windows
+
+
+def _kill_time(rng: random.Random, window: float) -> float:
+    return round(rng.uniform(0.8, max(window, 1.0)), 2)
+
+
+def engage_trial(researched: Path, work: Path, seed: int, windows: KillWindows) -> TrialResult:
     """Kill a tick (the first one, or the one reading replies), restart, go on, check."""
     rng = random.Random(seed)
     home = work / f"engage-{seed}"
     shutil.copytree(researched, home)
-    result = TrialResult(kind="engage", seed=seed, killed_after_s=round(rng.uniform(0.8, 5.0), 2))
     kill_first = rng.random() < 0.5
+    window = windows.first_tick if kill_first else windows.later_tick
+    result = TrialResult(kind="engage", seed=seed, killed_after_s=_kill_time(rng, window))
     with smtp_server() as smtp:
         env = qualify_env(home, smtp)
         if kill_first:
@@ -223,12 +263,16 @@ def engage_trial(researched: Path, work: Path, seed: int) -> TrialResult:
     return result
 
 
-def research_trial(bare: Path, work: Path, seed: int, expected: int) -> TrialResult:
+def research_trial(
+    bare: Path, work: Path, seed: int, expected: int, windows: KillWindows
+) -> TrialResult:
     """Kill a research batch, restart it: every eligible lead researched once."""
     rng = random.Random(seed)
     home = work / f"research-{seed}"
     shutil.copytree(bare, home)
-    result = TrialResult(kind="research", seed=seed, killed_after_s=round(rng.uniform(0.8, 6.0), 2))
+    result = TrialResult(
+        kind="research", seed=seed, killed_after_s=_kill_time(rng, windows.research)
+    )
     env = qualify_env(home)
     result.killed = _kill_after(env, result.killed_after_s, "research")
     _must(result, run(env, "research"), "restarted research")
@@ -252,12 +296,13 @@ def run_trials(trials: int, seed: int = 0, workers: int = 2) -> list[TrialResult
         work = Path(folder)
         bare, researched = prepare_homes(work)
         expected = researched_count(researched)
+        windows = measure_windows(bare, researched, work)
 
         def trial(number: int) -> TrialResult:
             trial_seed = seed * 100_000 + number
             if number % 2 == 0:
-                return engage_trial(researched, work, trial_seed)
-            return research_trial(bare, work, trial_seed, expected)
+                return engage_trial(researched, work, trial_seed, windows)
+            return research_trial(bare, work, trial_seed, expected, windows)
 
         # Each trial is its own processes and home: threads only wait on them.
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -220,6 +220,7 @@ def _settle_interrupted(database_url: str, settings: MailSettings, report: Deliv
             else:
                 row.status = DeliveryStatus.UNCONFIRMED
                 row.last_error = INTERRUPTED_REASON
+                _hold_for_a_decision(session, row.lead_id, row.message_id)
                 report.unconfirmed += 1
                 report.errors.append(_issue(row, "unconfirmed", INTERRUPTED_REASON))
             session.add(row)
@@ -290,7 +291,11 @@ def _claim(session: Session, row: EmailMessage, channel: str) -> bool:
     return result.rowcount == 1
 
 
-def _finish(database_url: str, row_id: int, **values: Any) -> None:
+def _finish(
+    database_url: str, row_id: int, *, hold: EmailMessage | None = None, **values: Any
+) -> None:
+    """Set the outcome of a send; with `hold`, hold its lead's conversation in the same
+    transaction."""
     with session_scope(database_url) as session:
         session.exec(
             update(EmailMessage)
@@ -302,6 +307,23 @@ def _finish(database_url: str, row_id: int, **values: Any) -> None:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        if hold is not None:
+            _hold_for_a_decision(session, hold.lead_id, hold.message_id)
+
+
+def _hold_for_a_decision(session: Session, lead_id: str | None, message_id: str) -> None:
+    """Hold the lead's conversation until a person decides on `message_id` (`qualify
+    outbox`): the agent never follows up on an email the lead may not have. Held when the
+    email is found unconfirmed, not only when a follow-up falls due, so no unconfirmed
+    email waits days without a decision being asked for."""
+    conversation = session.get(Conversation, lead_id) if lead_id else None
+    if conversation is None or conversation.state not in (
+        ConversationState.ACTIVE,
+        ConversationState.WAITING,
+    ):
+        return
+    conversation.held_for, conversation.next_action_on = message_id, None
+    session.add(conversation)
 
 
 def _record_failure(
@@ -462,7 +484,13 @@ def deliver_due(
         try:
             eml_path = transmit(row, settings, now)
         except OutcomeUnknown as exc:
-            _finish(database_url, row_id, status=DeliveryStatus.UNCONFIRMED, last_error=str(exc))
+            _finish(
+                database_url,
+                row_id,
+                hold=row,
+                status=DeliveryStatus.UNCONFIRMED,
+                last_error=str(exc),
+            )
             report.unconfirmed += 1
             report.errors.append(_issue(row, "unconfirmed", str(exc)))
             continue
