@@ -118,13 +118,13 @@ def test_json_exports_the_whole_trace(home: SampleCrm) -> None:
 def test_engage_trace_with_reply_and_handoff(home: SampleCrm, tmp_path: Path) -> None:
     lead_id, _ = engage_to_handoff(home, tmp_path)
     out = _run("trace", lead_id, "--mode", "engage")
-    assert f"(engage:{lead_id}): 8 steps" in out
+    assert f"(engage:{lead_id}): 7 steps" in out
     for node in ("guardrails_gate", "message_writer", "reply_waiter", "handoff_router"):
         assert node in out
     out = _run("trace", lead_id, "--mode", "engage", "--diff")
     assert "wake" in out and "1 items" in out and "2 items" in out
-    # Its research thread is separate: research ran in the engage graph.
-    assert "researcher" in _run("trace", lead_id, "--mode", "engage", "--step", "1")
+    # Engage started from the research thread's fresh research, not researching again.
+    assert "stored_research" in _run("trace", lead_id, "--mode", "engage", "--step", "1")
 
 
 def test_errors_name_the_lead_and_how_to_make_a_trace(home: SampleCrm) -> None:

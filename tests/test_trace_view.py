@@ -389,8 +389,7 @@ def test_engage_trace_covers_outreach_wait_reply_and_handoff(
     trace = build_trace(history, lead_id=lead_id, mode=ENGAGE)
     nodes = [s.node for s in trace.steps]
     assert nodes == [
-        "researcher",
-        "icp_judge",
+        "stored_research",  # researched moments before: engage starts from that research
         "guardrails_gate",
         "message_writer",
         "reply_waiter",
@@ -405,7 +404,7 @@ def test_engage_trace_covers_outreach_wait_reply_and_handoff(
     reader = by_node["reply_reader"]
     conversation = next(c for c in reader.changes if c.key == "conversation")
     assert (conversation.before, conversation.after) == ("1 items", "2 items")
-    writer_detail = step_detail(history, 4, lead_id=lead_id, mode=ENGAGE)
+    writer_detail = step_detail(history, 3, lead_id=lead_id, mode=ENGAGE)
     assert writer_detail.step.node == "message_writer"
     assert "conversation" in writer_detail.outputs
     assert "offline_outreach_email@default" in writer_detail.step.prompts

@@ -1,5 +1,6 @@
-"""The Engage graph: research → ICP judge → guardrails gate → message writer → reply waiter
-→ reply reader → conversation router → (gate again | wait again | hand-off router).
+"""The Engage graph: the lead's stored research if fresh (else research → ICP judge) →
+guardrails gate → message writer → reply waiter → reply reader → conversation router →
+(gate again | wait again | hand-off router).
 
 One thread per lead (`engage:<lead id>`), checkpointed; the reply waiter interrupts
 until the runner resumes it with a reply or a due timer. `graph` is compiled without a
@@ -22,6 +23,7 @@ from graphs.engage.nodes.handoff_router import handoff_router
 from graphs.engage.nodes.message_writer import message_writer
 from graphs.engage.nodes.reply_reader import reply_reader
 from graphs.engage.nodes.reply_waiter import reply_waiter
+from graphs.engage.nodes.stored_research import stored_research
 from graphs.engage.state import EngageInput, EngageOutput, EngageState
 from graphs.research.nodes.icp_judge import icp_judge
 from graphs.research.nodes.researcher import researcher
@@ -43,6 +45,7 @@ def build_engage_graph(checkpointer: BaseCheckpointSaver | None = None) -> Compi
         input_schema=EngageInput,
         output_schema=EngageOutput,
     )
+    builder.add_node("stored_research", traced("stored_research")(stored_research))
     builder.add_node("researcher", traced("researcher")(researcher))
     builder.add_node("icp_judge", traced("icp_judge")(icp_judge))
     builder.add_node("guardrails_gate", traced("guardrails_gate")(guardrails_gate))
@@ -52,7 +55,7 @@ def build_engage_graph(checkpointer: BaseCheckpointSaver | None = None) -> Compi
     builder.add_node("conversation_router", traced("conversation_router")(conversation_router))
     builder.add_node("handoff_router", traced("handoff_router")(handoff_router))
     builder.add_node("engagement_closer", traced("engagement_closer")(engagement_closer))
-    builder.add_edge(START, "researcher")
+    builder.add_edge(START, "stored_research")
     builder.add_edge("researcher", "icp_judge")
     builder.add_edge("icp_judge", "guardrails_gate")
     builder.add_conditional_edges("reply_waiter", _after_wait)
