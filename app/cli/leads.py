@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.cli.run_context import (
     EngineOption,
     console,
     context_for,
     database_url,
+    fail,
     research_runner,
 )
 from app.cli.seller_send import edit_draft
@@ -21,23 +22,32 @@ from app.cli.stored_insights import save_insights, stored_insights
 from app.insights_page import render_draft, render_insights
 from core.clock import utc_now
 from graphs.research.agent_settings import load_agent_settings
-from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules, left_out_counts
+from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules
+from graphs.research.selection_query import selection_counts
 from graphs.services import services_for
-from store.crm import Lead, LeadStatus
+from store.crm import Lead, User
 from store.db import get_db_engine
 
 
 def leads(
+    limit: Annotated[int, typer.Option(min=1, help="Leads per page.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Leads to skip (the next page).")] = 0,
+    owner: Annotated[
+        str | None, typer.Option(help="Only this owner's leads: user id, email or full name.")
+    ] = None,
     engine: EngineOption = None,
 ) -> None:
-    """List the leads the selection rules pick for research."""
+    """List the leads the selection rules pick for research, newest first, a page at a time."""
     with research_runner(context_for(engine)) as runner:
-        picked = runner.eligible_leads()
         rules = runner.settings().selection
-        crm = services_for(runner.context).crm
-        everyone = crm.leads_created_since(None, [s.value for s in LeadStatus])
-        left_out = left_out_counts(everyone, crm.user_roles(), utc_now(), rules)
-    table = Table(title=f"{len(picked)} eligible leads ({_describe_rules(rules)})")
+        owner_id = _owner_id(owner) if owner else None
+        picked = runner.eligible_leads(limit=limit, offset=offset, owner_id=owner_id)
+        with Session(get_db_engine(database_url())) as session:
+            total, eligible, left_out = selection_counts(
+                session, rules, utc_now(), owner_id=owner_id
+            )
+    whose = f" owned by {owner_id}" if owner_id else ""
+    table = Table(title=f"{eligible} eligible leads{whose} ({_describe_rules(rules)})")
     for column in ("Lead", "Name", "Company", "Created", "Owner", "Researched"):
         table.add_column(column)
     for lead in picked:
@@ -50,13 +60,32 @@ def leads(
             f"{lead.researched_on:%Y-%m-%d %H:%M}" if lead.researched_on else "never",
         )
     console.print(table)
-    if left_out:
+    if picked and (offset or offset + len(picked) < eligible):
+        more = offset + len(picked) < eligible
         console.print(
-            f"{len(everyone) - len(picked)} leads left out (a lead may fail several rules):"
+            f"Leads {offset + 1}–{offset + len(picked)} of {eligible}"
+            + (f"; the next page: qualify leads --offset {offset + len(picked)}" if more else ""),
+            highlight=False,
+            markup=False,
         )
+    if left_out:
+        console.print(f"{total - eligible} leads left out (a lead may fail several rules):")
         for rule, count in left_out.items():
             console.print(f"  {count:>6}  {LEFT_OUT_FIXES[rule]}", highlight=False, markup=False)
         console.print("Change the rules with `qualify settings show` and `qualify settings set`.")
+
+
+def _owner_id(owner: str) -> str:
+    """The user id `owner` names (an id, an email or a full name), or exit 1 saying who
+    the owners are."""
+    wanted = owner.strip().casefold()
+    with Session(get_db_engine(database_url())) as session:
+        users = session.exec(select(User)).all()
+    for user in users:
+        if wanted in (user.id.casefold(), user.email.casefold(), user.full_name.casefold()):
+            return user.id
+    known = ", ".join(f"{user.id} ({user.full_name})" for user in users[:12])
+    raise fail(f"no user {owner!r}: give a user id, email or full name, e.g. {known}")
 
 
 def users() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -19,6 +19,7 @@ from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.agent_settings import AgentSettings, load_agent_settings
 from graphs.research.graph import build_research_graph
 from graphs.research.selection import check_eligibility, is_stale
+from graphs.research.selection_query import eligible_page
 from graphs.services import services_for
 from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
@@ -63,19 +64,21 @@ class ResearchRunner:
         """The admin settings in force."""
         return load_agent_settings(self.context.database_url)
 
-    def eligible_leads(self, now: datetime | None = None) -> list[EligibleLead]:
-        """Leads the selection rules pick, newest first, with their last research time."""
-        now = now or utc_now()
+    def eligible_leads(
+        self,
+        now: datetime | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        owner_id: str | None = None,
+    ) -> list[EligibleLead]:
+        """Leads the selection rules pick, newest first, with their last research time:
+        all of them, or a page (`limit` from `offset`), or one owner's."""
         rules = self.settings().selection
-        crm = services_for(self.context).crm
-        since = now - timedelta(days=rules.max_age_days) if rules.max_age_days else None
-        roles = crm.user_roles()
-        picked = [
-            lead
-            for lead in crm.leads_created_since(since, rules.statuses)
-            if check_eligibility(lead, roles.get(lead.owner_id or ""), now, rules).eligible
-        ]
-        researched = self._researched_on([lead.id for lead in picked])
+        with Session(get_db_engine(self.context.database_url)) as session:
+            page = eligible_page(
+                session, rules, now or utc_now(), limit=limit, offset=offset, owner_id=owner_id
+            )
         return [
             EligibleLead(
                 lead_id=lead.id,
@@ -83,9 +86,9 @@ class ResearchRunner:
                 company_name=lead.company_name,
                 created_on=lead.created_on,
                 owner_id=lead.owner_id,
-                researched_on=researched.get(lead.id),
+                researched_on=researched_on,
             )
-            for lead in picked
+            for lead, researched_on in page
         ]
 
     def _researched_on(self, lead_ids: list[str]) -> dict[str, datetime]:
