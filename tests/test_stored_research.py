@@ -66,3 +66,21 @@ def test_insights_older_than_asked_are_not_fresh(sample_crm: SampleCrm) -> None:
     later = utc_now() + timedelta(minutes=1)
     assert fresh_insights(sample_crm.database_url, lead_id, since=later) is None
     assert fresh_insights(sample_crm.database_url, "LEAD-NONE") is None
+
+
+def test_research_for_engagement_drafts_no_email(sample_crm: SampleCrm, tmp_path: Path) -> None:
+    """Engage writes the email it sends; a research draft beside it was never read."""
+    from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
+    from store.agent_records import LeadInsight
+
+    settings = load_engage_settings(sample_crm.database_url)
+    settings.assignment.max_active_conversations = 3
+    save_engage_settings(sample_crm.database_url, settings)
+    mail = MailSettings(outbox_dir=tmp_path / "outbox", mailboxes=["alex@northwind.example"])
+    with open_checkpointer(sample_crm.checkpoint_path) as saver:
+        engage = EngageRunner(sample_crm.context(clock=ManualClock(utc_now())), saver, mail)
+        report = engage.tick()
+    assert report.started == 3, report
+    with Session(get_db_engine(sample_crm.database_url)) as session:
+        researched = session.exec(select(LeadInsight)).all()
+    assert researched and all(row.payload["draft"] is None for row in researched)

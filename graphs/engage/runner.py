@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -81,7 +82,9 @@ class EngageRunner:
         self.mail = mail
         self.inbox_dir = inbox_dir
         self.graph = build_engage_graph(checkpointer)
-        self._research = ResearchRunner(context, checkpointer)
+        # Research for engagement drafts nothing: engage writes the email it sends, and a
+        # seller who wants a draft asks `qualify draft`, which writes one then.
+        self._research = ResearchRunner(replace(context, draft_outreach=False), checkpointer)
         # Threads to check for a run stopped between nodes: all live ones on the first
         # pass (an earlier process may have crashed), then only those whose run failed.
         self._suspects: set[str] | None = None
