@@ -65,6 +65,19 @@ class Settings(BaseSettings):
     llm_lead_budget_s: float | None = Field(
         default=180.0, gt=0, description="Model time per lead run; then the offline engine."
     )
+    research_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Leads researched side by side when a model is used (they wait on it, "
+        "not on the CPU); the offline engine researches one lead at a time.",
+    )
+    llm_requests_per_minute: float | None = Field(
+        default=None,
+        gt=0,
+        description="Requests per minute to the model endpoint, shared by every lead of "
+        "the process (None: as fast as the endpoint answers).",
+    )
     max_reply_chars: int = Field(
         default=262_144,
         ge=1_000,

@@ -39,6 +39,7 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
     from graphs.reasoning.circuit_breaker import breaker_for
     from graphs.reasoning.fallback import FallbackEngine
     from graphs.reasoning.llm.engine import LlmEngine
+    from graphs.reasoning.rate_limit import rate_limiter_for
 
     settings = get_settings()
     if settings.openai_api_key is None:
@@ -46,6 +47,7 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
             "engine 'llm' needs OPENAI_API_KEY (and OPENAI_BASE_URL for a local server); "
             "set it, or use QUALIFY_ENGINE=offline"
         )
+    endpoint = settings.openai_base_url or "https://api.openai.com/v1"
     llm = LlmEngine(
         context.model,
         api_key=settings.openai_api_key.get_secret_value(),
@@ -53,8 +55,8 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
         timeout_s=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
         product=context.product,
+        rate_limiter=rate_limiter_for(endpoint, settings.llm_requests_per_minute),
     )
-    endpoint = settings.openai_base_url or "https://api.openai.com/v1"
     breaker = breaker_for(
         endpoint, llm.name, settings.llm_breaker_failures, settings.llm_breaker_cool_down_s
     )

@@ -75,6 +75,9 @@ class OpenAICompatibleServer:
     requests: list[RecordedRequest] = field(default_factory=list)
     always_fail_status: int | None = None
     always_hang_s: float | None = None
+    latency_s: float = 0.0
+    in_flight: int = 0
+    max_in_flight: int = 0
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -195,6 +198,13 @@ def _handler_for(state: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]:
             headers = {key.lower(): value for key, value in self.headers.items()}
             request = RecordedRequest(path=self.path, headers=headers, body=body)
             reply = state.next_reply(request)
+            if state.latency_s:
+                with state._lock:
+                    state.in_flight += 1
+                    state.max_in_flight = max(state.max_in_flight, state.in_flight)
+                time.sleep(state.latency_s)  # a model thinking: requests overlap meanwhile
+                with state._lock:
+                    state.in_flight -= 1
             if state.always_hang_s is not None:
                 time.sleep(state.always_hang_s)  # the client gives up first
                 return

@@ -310,12 +310,48 @@ def test_a_hung_model_trips_the_circuit_and_every_lead_still_finishes(
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("QUALIFY_LLM_TIMEOUT_S", "0.3")
         monkeypatch.setenv("QUALIFY_LLM_MAX_RETRIES", "0")
+        monkeypatch.setenv("QUALIFY_RESEARCH_CONCURRENCY", "2")
         get_settings.cache_clear()
         with runner_for(sample_crm, sample_crm.checkpoint_path, engine="llm") as runner:
             lead_ids = [lead.lead_id for lead in runner.eligible_leads()[:5]]
             outcomes = list(runner.research(lead_ids))
-        # Three calls time out, then the circuit is open: no lead waits on the model again.
-        assert len(server.requests) == get_settings().llm_breaker_failures
+        # Three calls time out (with two leads side by side, one more may be in flight when
+        # the third fails), then the circuit is open: no lead waits on the model again.
+        failures = get_settings().llm_breaker_failures
+        assert failures <= len(server.requests) <= failures + 1
     assert [outcome.status for outcome in outcomes] == ["researched"] * 5
     last = _stored(sample_crm, lead_ids[-1])
     assert any("circuit open" in note for note in last.fallback_notes)
+
+
+def test_leads_wait_on_the_model_side_by_side_with_the_same_outcomes(
+    sample_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a model, leads are researched concurrently; each lead's outcome and fallback
+    notes are what a lead-at-a-time batch gives (notes are per thread, not mixed)."""
+    from graphs.reasoning import circuit_breaker
+
+    monkeypatch.setattr(circuit_breaker, "_BREAKERS", {})
+    monkeypatch.setenv("QUALIFY_LLM_MAX_RETRIES", "0")
+    monkeypatch.setenv("QUALIFY_LLM_BREAKER_FAILURES", "1000")
+    stored: dict[int, dict[str, tuple]] = {}
+    with running_openai_server() as server:
+        server.latency_s = 0.05  # every call then fails (nothing scripted): offline answers
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        get_settings.cache_clear()
+        for concurrency in (1, 4):
+            with runner_for(sample_crm, sample_crm.checkpoint_path, engine="llm") as runner:
+                lead_ids = [lead.lead_id for lead in runner.eligible_leads()[:8]]
+                outcomes = list(runner.research(lead_ids, force=True, concurrency=concurrency))
+            assert sorted(o.lead_id for o in outcomes) == sorted(lead_ids)
+            stored[concurrency] = {
+                lead_id: (
+                    (row := _stored(sample_crm, lead_id)).icp.fit_level,
+                    row.icp.recommendation,
+                    sorted(row.fallback_notes),
+                )
+                for lead_id in lead_ids
+            }
+        assert server.max_in_flight >= 2  # the calls overlapped
+    assert stored[4] == stored[1]

@@ -19,6 +19,14 @@ def research(
     force: Annotated[
         bool, typer.Option(help="Research even if fresh or outside the selection rules.")
     ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Leads side by side with a model (default QUALIFY_RESEARCH_CONCURRENCY).",
+        ),
+    ] = None,
     engine: EngineOption = None,
 ) -> None:
     """Research leads: insights, email check, ICP fit and an outreach draft."""
@@ -38,7 +46,7 @@ def research(
         )
         with progress:
             task = progress.add_task("", total=len(ids))
-            for outcome in runner.research(ids, force=force):
+            for outcome in runner.research(ids, force=force, concurrency=concurrency):
                 key = (
                     outcome.recommendation if outcome.status in ("researched", "resumed") else None
                 )

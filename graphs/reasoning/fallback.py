@@ -44,18 +44,25 @@ class FallbackEngine:
         self.fallback = fallback
         self.breaker = breaker or CircuitBreaker()
         self.name = f"{primary.name} (fallback {fallback.name})"
-        self.notes: list[str] = []
-        self._lock = threading.Lock()
+        # Per thread: leads researched side by side each keep their own notes.
+        self._local = threading.local()
 
     @property
     def failures_in_a_row(self) -> int:
         """The primary's failures since its last answer."""
         return self.breaker.failures_in_a_row
 
+    @property
+    def notes(self) -> list[str]:
+        """This thread's fallback notes since they were last taken."""
+        if not hasattr(self._local, "notes"):
+            self._local.notes = []
+        return self._local.notes
+
     def take_notes(self) -> list[str]:
-        """The fallback notes gathered so far, clearing them."""
-        with self._lock:
-            notes, self.notes = self.notes, []
+        """This thread's fallback notes gathered so far, clearing them."""
+        notes = self.notes
+        self._local.notes = []
         return notes
 
     def digest_account(self, company_name: str, pages: list[WebResult]) -> AccountDigest:
@@ -177,5 +184,4 @@ class FallbackEngine:
         return output.model_copy(update={"engine": self.fallback.name})
 
     def _note(self, note: str) -> None:
-        with self._lock:
-            self.notes.append(note)
+        self.notes.append(note)

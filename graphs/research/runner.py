@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from typing import Literal
 
@@ -97,38 +98,65 @@ class ResearchRunner:
         return {row.lead_id: row.researched_on for row in rows if row is not None}
 
     def research(
-        self, lead_ids: Iterable[str] | None = None, *, force: bool = False
+        self,
+        lead_ids: Iterable[str] | None = None,
+        *,
+        force: bool = False,
+        concurrency: int | None = None,
     ) -> Iterator[ResearchOutcome]:
-        """Research the given leads (default: every eligible lead), one outcome per lead.
+        """Research the given leads (default: every eligible lead), one outcome per lead,
+        in the order they finish.
 
         A lead whose last run stopped between nodes resumes from its checkpoint. Without
         `force`, leads outside the selection rules or with fresh research are skipped.
+        With a model to wait for, `concurrency` leads (default: the research_concurrency
+        setting) run side by side; the offline engine is bound by the CPU, so it runs one
+        lead at a time.
         """
         batch_started = utc_now()
         if lead_ids is None:
             lead_ids = [lead.lead_id for lead in self.eligible_leads(batch_started)]
         settings = self.settings()
         roles = services_for(self.context).crm.user_roles()
-        for lead_id in lead_ids:
-            started = time.perf_counter()
-            try:
-                # Another batch (or a tick's research) running this lead's thread keeps it.
-                with leased(
-                    self.context.database_url, thread_lease(thread_id_for(lead_id))
-                ) as held:
-                    outcome = (
-                        self._research_one(lead_id, force, batch_started, settings, roles)
-                        if held
-                        else ResearchOutcome(
-                            lead_id=lead_id,
-                            status="busy",
-                            message="another process is researching it; left to that one",
-                        )
+
+        def one(lead_id: str) -> ResearchOutcome:
+            return self._leased_run(lead_id, force, batch_started, settings, roles)
+
+        workers = concurrency or get_settings().research_concurrency
+        if workers <= 1 or self.context.engine == "offline":
+            yield from map(one, lead_ids)
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="research") as pool:
+            # One future per lead: the same id twice would run its thread twice at once.
+            futures = [pool.submit(one, lead_id) for lead_id in dict.fromkeys(lead_ids)]
+            for future in as_completed(futures):
+                yield future.result()
+
+    def _leased_run(
+        self,
+        lead_id: str,
+        force: bool,
+        batch_started: datetime,
+        settings: AgentSettings,
+        roles: dict[str, str],
+    ) -> ResearchOutcome:
+        started = time.perf_counter()
+        try:
+            # Another batch (or a tick's research) running this lead's thread keeps it.
+            with leased(self.context.database_url, thread_lease(thread_id_for(lead_id))) as held:
+                outcome = (
+                    self._research_one(lead_id, force, batch_started, settings, roles)
+                    if held
+                    else ResearchOutcome(
+                        lead_id=lead_id,
+                        status="busy",
+                        message="another process is researching it; left to that one",
                     )
-            except (LeadNotFoundError, WebSearchError, EngineError, ValueError, OSError) as exc:
-                outcome = ResearchOutcome(lead_id=lead_id, status="error", message=str(exc))
-            outcome.seconds = time.perf_counter() - started
-            yield outcome
+                )
+        except (LeadNotFoundError, WebSearchError, EngineError, ValueError, OSError) as exc:
+            outcome = ResearchOutcome(lead_id=lead_id, status="error", message=str(exc))
+        outcome.seconds = time.perf_counter() - started
+        return outcome
 
     def _research_one(
         self,

@@ -17,6 +17,7 @@ import openai
 from langchain_core.exceptions import LangChainException, OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.rate_limiters import BaseRateLimiter
 from pydantic import BaseModel, ValidationError
 
 from core.trace_records import LlmCall, record_llm_call
@@ -48,6 +49,7 @@ class StructuredCalls:
         max_retries: int,
         chat_model: BaseChatModel | None,
         method: StructuredMethod,
+        rate_limiter: BaseRateLimiter | None = None,
     ) -> None:
         self.model = model
         self.base_url = base_url
@@ -58,6 +60,7 @@ class StructuredCalls:
         self._timeout_s = timeout_s
         self._max_retries = max_retries
         self._chat_model = chat_model
+        self._rate_limiter = rate_limiter
         self._lock = threading.Lock()
 
     def chat_model(self) -> BaseChatModel:
@@ -73,6 +76,7 @@ class StructuredCalls:
                     timeout=self._timeout_s,
                     max_retries=self._max_retries,
                     temperature=0,
+                    rate_limiter=self._rate_limiter,
                 )
             except (ValueError, openai.OpenAIError) as exc:
                 raise EngineError(f"{self._where()}: cannot set up the chat model: {exc}") from exc

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.rate_limiters import BaseRateLimiter
 
 from core.clock import utc_now
 from core.conversation import ConversationTurn, MessageKind
@@ -71,9 +72,11 @@ class LlmEngine:
         max_page_chars: int = 6000,
         prompt_loader: Callable[[str], Prompt] = load_prompt,
         product: str | None = None,
+        rate_limiter: BaseRateLimiter | None = None,
     ) -> None:
         """`prompt_loader` maps a prompt name to the version in use (default: the files);
-        `product` is the product sold (default: the QUALIFY_PRODUCT setting)."""
+        `product` is the product sold (default: the QUALIFY_PRODUCT setting);
+        `rate_limiter` paces requests (shared by every engine on the same endpoint)."""
         self.model = model
         self.product = product
         self.name = f"llm:{model}"
@@ -86,6 +89,7 @@ class LlmEngine:
             max_retries=max_retries,
             chat_model=chat_model,
             method=method,
+            rate_limiter=rate_limiter,
         )
         self._prompt = prompt_loader
 
