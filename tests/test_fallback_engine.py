@@ -280,3 +280,23 @@ def test_a_429_with_retry_after_is_retried_after_that_wait(server: OpenAICompati
     started = time.monotonic()
     assert engine.summarize_lead(research()) == "From the model."  # the client's own retry
     assert time.monotonic() - started >= 0.9 and len(server.requests) == 2
+
+
+def test_every_engine_on_an_endpoint_shares_one_request_pacer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from core.settings import get_settings
+    from graphs.context import Context
+    from graphs.reasoning.rate_limit import rate_limiter_for
+    from graphs.services import build_reasoning_engine
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("QUALIFY_LLM_REQUESTS_PER_MINUTE", "90")
+    get_settings.cache_clear()
+    engines = [build_reasoning_engine(Context(engine="llm", model=m)) for m in ("a", "b")]
+    pacer = rate_limiter_for("http://127.0.0.1:9/v1", 90)
+    assert pacer is not None and pacer.requests_per_second == 1.5
+    for engine in engines:
+        assert engine.primary._calls.chat_model().rate_limiter is pacer  # type: ignore[attr-defined]
+    assert rate_limiter_for("http://127.0.0.1:9/v1", None) is None
