@@ -7,8 +7,6 @@ implementation reads the SQLModel tables. It returns the pydantic models of
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
@@ -307,14 +305,6 @@ class CrmReader:
         return ranked[:limit]
 
     # -- selection -------------------------------------------------------------------
-
-    def leads_created_since(self, since: datetime | None, statuses: list[str]) -> list[Lead]:
-        """Leads with one of these statuses created on or after `since`, newest first."""
-        with self._session() as session:
-            query = select(Lead).where(col(Lead.status).in_(statuses))
-            if since is not None:
-                query = query.where(Lead.created_on >= since)
-            return list(session.exec(query.order_by(col(Lead.created_on).desc())).all())
 
 
 _SENIOR_WORDS = ("chief", "ceo", "coo", "cfo", "cio", "cto", "president", "vp", "vice")
