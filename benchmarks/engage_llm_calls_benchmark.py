@@ -12,24 +12,15 @@ Run: `python -m benchmarks.engage_llm_calls_benchmark [--slots 30]`.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlmodel import Session
-
+from benchmarks.sample_home import counting_model_endpoint, home_context, sample_home
 from core.clock import ManualClock
-from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
-from graphs.context import Context
 from graphs.engage.runner import EngageRunner
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from graphs.services import services_for
-from sample_crm.generator import generate_sample_crm
-from store.db import get_db_engine
-from tests.openai_compatible_server import running_openai_server
 from tools.mail.settings import MailSettings
 
 MONDAY_AFTERNOON = datetime(2026, 12, 7, 14, tzinfo=UTC)
@@ -40,29 +31,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--slots", type=int, default=30, help="Free conversation slots.")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="qualify-engage-calls-"))
-    database_url = f"sqlite:///{root / 'crm.db'}"
-    with Session(get_db_engine(database_url)) as session:
-        generate_sample_crm(session, root / "web")
-        session.commit()
+    root, database_url = sample_home("qualify-engage-calls-")
     settings = load_engage_settings(database_url)
     settings.assignment.max_active_conversations = args.slots
     save_engage_settings(database_url, settings)
-    os.environ.update(
-        OPENAI_API_KEY="benchmark",
-        QUALIFY_LLM_MAX_RETRIES="0",
-        QUALIFY_LLM_BREAKER_FAILURES="1000000",  # every call reaches the server
-        NO_PROXY="127.0.0.1",
-    )
-    with running_openai_server() as server:
-        os.environ["OPENAI_BASE_URL"] = server.base_url
-        get_settings.cache_clear()
-        context = Context(
-            database_url=database_url,
-            corpus_dir=str(root / "web"),
-            chroma_dir=str(root / "chroma"),
-            engine="llm",
-            clock=ManualClock(MONDAY_AFTERNOON),
+    with counting_model_endpoint() as server:
+        context = home_context(
+            root, database_url, engine="llm", clock=ManualClock(MONDAY_AFTERNOON)
         )
         services_for(context).web.sync()  # type: ignore[attr-defined]
         mail = MailSettings(outbox_dir=root / "outbox", mailboxes=["alex@northwind.example"])

@@ -7,7 +7,7 @@ queries (`graphs/research/selection_query.py`); `qualify leads --limit 50` run i
 process (no interpreter start-up); and, for comparison, the rules applied in Python to
 every lead loaded from the database, as `qualify leads` did before. Prints medians, the
 eligible count both ways (they must agree) and the peak resident memory.
-Run: `python benchmarks/lead_list_benchmark.py [--leads 100000]`.
+Run: `python -m benchmarks.lead_list_benchmark [--leads 100000]`.
 """
 
 from __future__ import annotations
@@ -16,21 +16,19 @@ import argparse
 import os
 import resource
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from benchmarks.sample_home import sample_home
 from core.clock import utc_now
 from graphs.research.selection import SelectionRules, check_eligibility
 from graphs.research.selection_query import eligible_page, selection_counts
-from sample_crm.generator import generate_sample_crm
 from store.crm import Lead, LeadStatus, User
 from store.db import get_db_engine
 
@@ -77,11 +75,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="qualify-leads-bench-"))
-    database_url = f"sqlite:///{home / 'crm.db'}"
-    with Session(get_db_engine(database_url)) as session:
-        generate_sample_crm(session, home / "web")
-        session.commit()
+    home, database_url = sample_home("qualify-leads-bench-")
     started = time.perf_counter()
     _add_leads(database_url, args.leads)
     print(f"{args.leads} leads added in {time.perf_counter() - started:.1f} s; home {home}")

@@ -12,21 +12,12 @@ Run: `python -m benchmarks.llm_concurrency_benchmark [--latency 1 --concurrency 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
-from pathlib import Path
 
-from sqlmodel import Session
-
-from core.settings import get_settings
+from benchmarks.sample_home import counting_model_endpoint, home_context, sample_home
 from graphs.checkpointing import open_checkpointer
-from graphs.context import Context
 from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
-from sample_crm.generator import generate_sample_crm
-from store.db import get_db_engine
-from tests.openai_compatible_server import running_openai_server
 
 
 def main() -> None:
@@ -36,27 +27,9 @@ def main() -> None:
     parser.add_argument("--concurrency", default="4,16", help="Comma-separated values.")
     parser.add_argument("--leads", type=int, default=160, help="Leads researched per run.")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="qualify-llm-bench-"))
-    database_url = f"sqlite:///{root / 'crm.db'}"
-    with Session(get_db_engine(database_url)) as session:
-        generate_sample_crm(session, root / "web")
-        session.commit()
-    os.environ.update(
-        OPENAI_API_KEY="benchmark",
-        QUALIFY_LLM_MAX_RETRIES="0",
-        QUALIFY_LLM_BREAKER_FAILURES="1000000",  # every call reaches the server
-        NO_PROXY="127.0.0.1",
-    )
-    with running_openai_server() as server:
-        server.latency_s = args.latency
-        os.environ["OPENAI_BASE_URL"] = server.base_url
-        get_settings.cache_clear()
-        context = Context(
-            database_url=database_url,
-            corpus_dir=str(root / "web"),
-            chroma_dir=str(root / "chroma"),
-            engine="llm",
-        )
+    root, database_url = sample_home("qualify-llm-bench-")
+    with counting_model_endpoint(args.latency) as server:
+        context = home_context(root, database_url, engine="llm")
         services_for(context).web.sync()  # type: ignore[attr-defined]
         print(f"latency {args.latency:g} s per request; work folder {root}")
         for concurrency in (int(n) for n in args.concurrency.split(",")):
