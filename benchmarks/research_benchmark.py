@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sqlite3
 import statistics
 import tempfile
 import time
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -20,6 +22,7 @@ from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
+from memory.thread_ids import thread_id_for
 from sample_crm.generator import generate_sample_crm
 from store.agent_records import AccountResearch
 from store.crm import Lead
@@ -83,6 +86,13 @@ def main() -> None:
     checkpoint_mb = (root / "checkpoints.db").stat().st_size / 1e6
     per_lead_kb = checkpoint_mb * 1000 / len(per_lead)
     print(f"checkpoint database: {checkpoint_mb:.1f} MB ({per_lead_kb:.1f} kB per lead)")
+    with open_checkpointer(str(root / "checkpoints.db")) as saver:
+        saver.prune([thread_id_for(lead_id) for lead_id in lead_ids])
+    compacted = root / "checkpoints-compacted.db"
+    with closing(sqlite3.connect(root / "checkpoints.db")) as db:
+        db.execute("VACUUM INTO ?", (str(compacted),))
+    pruned_kb = compacted.stat().st_size / 1e3 / len(per_lead)
+    print(f"after retention (latest checkpoint per finished thread): {pruned_kb:.1f} kB per lead")
     print(f"peak memory (max RSS): {peak_mb:.0f} MB")
 
 

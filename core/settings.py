@@ -85,6 +85,38 @@ class Settings(BaseSettings):
         "the start, with a note; the whole message stays in the inbox's processed folder).",
     )
 
+    checkpoint_retention_days: float = Field(
+        default=30,
+        ge=0,
+        description="Days after a lead's thread finished (research done, conversation handed "
+        "off or stopped) that its older checkpoints are kept; then only the latest stays. "
+        "Every step's record stays in the trace; older steps can no longer be replayed.",
+    )
+    prune_schedule: str = Field(
+        default="30 3 * * *", description="Cron schedule (UTC) of the workers' retention pass."
+    )
+
+    # Workers of the task queue (PostgreSQL only; `qualify worker`).
+    worker_concurrency: int = Field(
+        default=8, ge=1, le=256, description="Lead jobs one worker process runs side by side."
+    )
+    engage_schedule: str = Field(
+        default="*/5 * * * *",
+        description="Cron schedule (UTC) of the engage pass workers run: replies read, "
+        "timers fired, new leads started, the outbox sent.",
+    )
+    research_schedule: str = Field(
+        default="0 * * * *",
+        description="Cron schedule (UTC) of the research refresh: every eligible lead whose "
+        "research is missing or stale is queued.",
+    )
+    worker_stalled_after_s: float = Field(
+        default=60.0,
+        ge=5,
+        description="A worker silent this long is taken for dead: its jobs go back to the "
+        "queue for another worker.",
+    )
+
     tavily_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TAVILY_API_KEY", "QUALIFY_TAVILY_API_KEY")
     )
@@ -127,17 +159,33 @@ class Settings(BaseSettings):
 
     @property
     def resolved_database_url(self) -> str:
-        """The CRM database URL, defaulting to a SQLite file in `home`."""
-        if self.database_url is not None:
-            return self.database_url
-        return f"sqlite:///{(self.home / 'crm.db').as_posix()}"
+        """The CRM database URL (SQLAlchemy), defaulting to a SQLite file in `home`.
+
+        A plain `postgresql://` URL means psycopg 3, the driver installed with the project
+        (SQLAlchemy alone would look for psycopg2), so one URL serves every component.
+        """
+        if self.database_url is None:
+            return f"sqlite:///{(self.home / 'crm.db').as_posix()}"
+        for scheme in ("postgresql://", "postgres://"):
+            if self.database_url.startswith(scheme):
+                return "postgresql+psycopg://" + self.database_url.removeprefix(scheme)
+        return self.database_url
+
+    @property
+    def postgres_url(self) -> str | None:
+        """The database as a libpq URL when it is PostgreSQL (checkpoints, the task queue)."""
+        url = self.resolved_database_url
+        if not url.startswith("postgresql"):
+            return None
+        return "postgresql://" + url.split("://", 1)[1]
 
     @property
     def resolved_checkpoint_url(self) -> str:
-        """Where checkpoints live: a Postgres URL, or a SQLite file path."""
+        """Where checkpoints live: a Postgres URL, or a SQLite file path; on a PostgreSQL
+        database, that database unless set apart."""
         if self.checkpoint_url is not None:
             return self.checkpoint_url
-        return str(self.home / "checkpoints.db")
+        return self.postgres_url or str(self.home / "checkpoints.db")
 
     @property
     def resolved_corpus_dir(self) -> Path:

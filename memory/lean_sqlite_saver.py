@@ -17,7 +17,7 @@ Checkpoints written by the plain saver (values inline) read as before.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from typing import Any
 
@@ -137,6 +137,55 @@ class LeanSqliteSaver(SqliteSaver):
         super().delete_thread(thread_id)
         with self.cursor() as cur:
             cur.execute("DELETE FROM channel_values WHERE thread_id = ?", (str(thread_id),))
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """Keep each thread's latest checkpoint per namespace, with its pending writes and
+        the values it references, and delete the rest, in one transaction; the kept
+        checkpoint is left with no parent, as `PostgresSaver.prune` leaves it.
+        `"delete"` deletes the threads."""
+        if isinstance(thread_ids, str):
+            raise TypeError("thread_ids must be a sequence of thread ids, not a str")
+        if strategy == "delete":
+            for thread_id in thread_ids:
+                self.delete_thread(thread_id)
+            return
+        if strategy != "keep_latest":
+            raise ValueError(f"Unknown prune strategy: {strategy!r}")
+        with self.cursor() as cur:
+            for thread_id in map(str, thread_ids):
+                latest = cur.execute(
+                    "SELECT checkpoint_ns, max(checkpoint_id) FROM checkpoints "
+                    "WHERE thread_id = ? GROUP BY checkpoint_ns",
+                    (thread_id,),
+                ).fetchall()
+                for namespace, checkpoint_id in latest:
+                    self._keep_only(cur, thread_id, namespace, checkpoint_id)
+
+    def _keep_only(
+        self, cur: sqlite3.Cursor, thread_id: str, namespace: str, checkpoint_id: str
+    ) -> None:
+        key = (thread_id, namespace, checkpoint_id)
+        where = "thread_id = ? AND checkpoint_ns = ?"
+        cur.execute(f"DELETE FROM checkpoints WHERE {where} AND checkpoint_id <> ?", key)
+        cur.execute(f"DELETE FROM writes WHERE {where} AND checkpoint_id <> ?", key)
+        cur.execute(
+            f"UPDATE checkpoints SET parent_checkpoint_id = NULL WHERE {where} "
+            "AND checkpoint_id = ?",
+            key,
+        )
+        kind, blob = cur.execute(
+            f"SELECT type, checkpoint FROM checkpoints WHERE {where} AND checkpoint_id = ?", key
+        ).fetchone()
+        versions = self.serde.loads_typed((kind, blob))["channel_versions"]
+        kept = [item for channel, version in versions.items() for item in (channel, str(version))]
+        unkept = (
+            f" AND (channel, version) NOT IN (VALUES {', '.join(['(?, ?)'] * len(versions))})"
+            if versions
+            else ""
+        )
+        cur.execute(
+            f"DELETE FROM channel_values WHERE {where}{unkept}", (thread_id, namespace, *kept)
+        )
 
     def _with_values(self, found: CheckpointTuple) -> CheckpointTuple:
         checkpoint = found.checkpoint

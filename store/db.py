@@ -8,19 +8,13 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine
 
-import store.agent_records
-import store.crm
-import store.engagement
-import store.node_runs
-import store.product_profiles
-import store.prompt_versions
-import store.replays  # noqa: F401  (registers the tables on SQLModel.metadata)
+# Imports every model module, so the tables are on SQLModel.metadata.
+from store.schema_migrations import prepare_schema
 from store.sqlite_files import connect_read_only, is_read_only
 
 
@@ -37,7 +31,9 @@ _creating = threading.Lock()
 
 
 def get_db_engine(url: str) -> Engine:
-    """An engine for `url` (cached per URL), with the tables created."""
+    """An engine for `url` (cached per URL), its tables at this release's schema
+    (`store.schema_migrations.prepare_schema`; `SchemaError` when that needs
+    `qualify db upgrade`)."""
     # Threads that first touch a database together (an eval's workers) must not race to
     # create its tables: one creates them, the others wait for its engine.
     with _creating:
@@ -49,7 +45,8 @@ def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         path = Path(url.removeprefix("sqlite:///"))
         if is_read_only(path):
-            # Views still work; the tables are as the home's release made them.
+            # Views still work; the tables are as the home's release made them (nothing is
+            # stamped or upgraded: it cannot be written).
             return create_engine("sqlite://", creator=lambda: connect_read_only(path))
         path.parent.mkdir(parents=True, exist_ok=True)
     # Concurrent runs (two ticks, a tick and a research batch) wait for each other's
@@ -58,34 +55,12 @@ def _engine_for(url: str) -> Engine:
     engine = create_engine(url, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_wal)
-    SQLModel.metadata.create_all(engine)
-    _add_new_columns(engine)
+    try:
+        prepare_schema(engine)
+    except BaseException:
+        engine.dispose()  # not cached: the next call tries again
+        raise
     return engine
-
-
-def _add_new_columns(engine: Engine) -> None:
-    """Add columns a newer release declares to tables an older release created.
-
-    create_all never alters an existing table; without this, a home made before a
-    nullable column was added fails every query with "no such column". Only nullable
-    columns are added (anything else needs a real migration and is left alone).
-    """
-    existing = inspect(engine)
-    tables = set(existing.get_table_names())
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name not in tables:
-                continue
-            have = {column["name"] for column in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in have or not column.nullable:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                connection.execute(
-                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
-                )
-            for index in table.indexes:  # indexes a newer release declares, too
-                connection.execute(CreateIndex(index, if_not_exists=True))
 
 
 def upsert(session: Session, row: SQLModel) -> None:

@@ -11,7 +11,9 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 
+from app.cli.checkpoints import checkpoints_app
 from app.cli.corrections import connect, email
+from app.cli.database import db_app
 from app.cli.engage import engage_app, handoffs_app
 from app.cli.evals import eval_app
 from app.cli.imports import import_app
@@ -27,7 +29,9 @@ from app.cli.seller_send import send
 from app.cli.settings import icp_app, settings_app
 from app.cli.setup import index, init
 from app.cli.trace import trace_command
+from app.cli.worker import enqueue_app, worker
 from core.settings import get_settings
+from store.schema_migrations import SchemaError
 from store.sqlite_files import is_read_only_error
 from tools.crm import LeadNotFoundError
 
@@ -48,6 +52,7 @@ app.command("draft")(draft)
 app.command("send")(send)
 app.command("connect")(connect)
 app.command("email")(email)
+app.command("worker")(worker)
 
 app.add_typer(icp_app, name="icp")
 app.add_typer(product_app, name="product")
@@ -58,6 +63,9 @@ app.add_typer(handoffs_app, name="handoffs")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(eval_app, name="eval")
+app.add_typer(db_app, name="db")
+app.add_typer(enqueue_app, name="enqueue")
+app.add_typer(checkpoints_app, name="checkpoints")
 
 
 # Commands that make their own home or need none; every other one needs an existing home.
@@ -116,8 +124,9 @@ def main() -> None:
         raise SystemExit(1)
     try:
         app()
-    except LeadNotFoundError as exc:
-        errors.print(f"[red]Error:[/red] {exc}")
+    except (LeadNotFoundError, SchemaError) as exc:
+        # Says what to do in full, on one line: no --debug hint.
+        errors.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from exc
     except Exception as exc:
         if debug:

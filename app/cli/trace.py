@@ -91,9 +91,15 @@ def _header(trace: LeadTrace) -> str:
     waiting = f"; waiting on {', '.join(trace.waiting_on)}" if trace.waiting_on else ""
     replays = sum(step.replay for step in trace.steps)
     marked = f"; {replays} replay steps (↺)" if replays else ""
+    checkpoints = f"{trace.checkpoint_count} checkpoint{'s' * (trace.checkpoint_count != 1)}"
+    pruned = (
+        f"; steps 1-{trace.pruned_steps}: checkpoints pruned (records kept)"
+        if trace.pruned_steps
+        else ""
+    )
     return (
         f"Trace of {trace.lead_id} ({trace.thread_id}): {len(trace.steps)} steps, "
-        f"{trace.checkpoint_count} checkpoints{waiting}{marked}"
+        f"{checkpoints}{waiting}{marked}{pruned}"
     )
 
 
@@ -138,7 +144,13 @@ def render_diff(trace: LeadTrace, out: Console) -> None:
     for step in trace.steps:
         label = f"{step.number}{' ↺' if step.replay else ''}"
         if not step.changes:
-            note = "(failed: no update)" if step.error else "(no change)"
+            note = (
+                "(state not kept: checkpoints pruned)"
+                if step.pruned
+                else "(failed: no update)"
+                if step.error
+                else "(no change)"
+            )
             table.add_row(label, step.node, note, "", "")
         for index, change in enumerate(step.changes):
             first = index == 0
@@ -205,6 +217,12 @@ def render_step(detail: StepDetail, out: Console) -> None:
             f"Tokens {step.tokens_in} in / {step.tokens_out} out, cost {_cost(step.cost_usd)}"
         )
     _calls_tables(detail, out)
+    if step.pruned:
+        out.print(
+            "Inputs and outputs: state not kept (checkpoints pruned after the thread finished; "
+            "QUALIFY_CHECKPOINT_RETENTION_DAYS)"
+        )
+        return
     out.print(f"[bold]Inputs[/bold] (state before, checkpoint {step.input_checkpoint_id or '—'}):")
     out.print_json(data=detail.inputs)
     out.print(f"[bold]Outputs[/bold] (state update, checkpoint {step.checkpoint_id or '—'}):")

@@ -67,6 +67,16 @@ class TickReport(BaseModel):
     errors: list[str] = Field(default_factory=list)
 
 
+class EngagePlan(BaseModel):
+    """Leads a pass found work for: threads to wake and new leads to start."""
+
+    wake: list[str] = Field(default_factory=list)
+    start: list[str] = Field(default_factory=list)
+    research: list[str] = Field(
+        default_factory=list, description="Candidates with no research yet: fit unknown."
+    )
+
+
 class EngageRunner:
     """Runs engage threads (one per lead) over a checkpointer and the mail channel."""
 
@@ -192,15 +202,68 @@ class EngageRunner:
             for lead_id in self._assign(now, report) if assigning else []:
                 if self._run(lead_id, lambda lead_id=lead_id: self._start(lead_id), report):
                     report.started += 1
+        report.delivery = self.deliver()
+        return report
+
+    # -- one lead at a time, for workers of a task queue ---------------------------------
+
+    def plan(self, *, starting: int = 0) -> tuple[TickReport, EngagePlan]:
+        """What a pass would do, without running any thread: replies imported, then the
+        leads to wake (a stopped run, unread replies, a due timer) and the new leads to
+        start (`starting`: starts already queued, which count against the cap). Workers
+        run each lead as its own job (`advance`); the caller holds one plan at a time."""
+        now = self.context.clock.now()
+        report = TickReport(now=now)
+        self._import_replies(report, now)
+        with Session(get_db_engine(self.context.database_url)) as session:
+            wake = set(leads_with_unread_replies(session))
+        wake |= self._stopped_runs() | set(self._due_timers(now))
+        unresearched: list[str] = []
+        start = self._assign(now, report, starting=starting, unresearched=unresearched)
+        return report, EngagePlan(wake=sorted(wake), start=start, research=unresearched)
+
+    def _stopped_runs(self) -> set[str]:
+        """Live conversations whose last run stopped between nodes (a crashed process)."""
+        with Session(get_db_engine(self.context.database_url)) as session:
+            live = session.exec(
+                select(Conversation.lead_id).where(
+                    col(Conversation.state).in_(
+                        [ConversationState.ACTIVE, ConversationState.WAITING]
+                    )
+                )
+            ).all()
+        return {lead_id for lead_id in live if self._resume_point(lead_id) is not None}
+
+    def advance(self, lead_id: str, *, start: bool = False) -> TickReport:
+        """Do what is due on one lead's thread, once its lease is held: go on from a
+        stopped run, read unread replies, fire a due timer, or (`start`) begin the
+        thread of a lead never engaged. `busy` names the lead when another process
+        holds it; nothing is done twice when the same lead is advanced twice."""
+        report = TickReport(now=self.context.clock.now())
+
+        def due() -> object | None:
+            return (
+                self._resume_point(lead_id)
+                or self._reply_wake(lead_id)
+                or self._timer_wake(lead_id)
+                or (self._start(lead_id) if start else None)
+            )
+
+        if self._run(lead_id, due, report) and start:
+            report.started += 1
+        return report
+
+    def deliver(self) -> DeliveryReport:
+        """Send the outbox's due emails within the mailbox's daily cap."""
+        now = self.context.clock.now()
         engage = load_engage_settings(self.context.database_url)
-        report.delivery = deliver_due(
+        return deliver_due(
             self.context.database_url,
             self.mail,
             now=now,
             daily_cap_per_mailbox=engage.guardrails.daily_send_cap_per_mailbox,
             cap_day=mailbox_day(now, engage.guardrails),
         )
-        return report
 
     def _import_replies(self, report: TickReport, now: datetime) -> None:
         if self.inbox_dir is None or not self.inbox_dir.exists():
@@ -292,8 +355,17 @@ class EngageRunner:
             if lead_id not in (exclude or set()) and due is not None and as_utc(due) <= now
         ]
 
-    def _assign(self, now: datetime, report: TickReport) -> list[str]:
-        """New leads to engage: assignment criteria, minimum fit and the active cap."""
+    def _assign(
+        self,
+        now: datetime,
+        report: TickReport,
+        *,
+        starting: int = 0,
+        unresearched: list[str] | None = None,
+    ) -> list[str]:
+        """New leads to engage: assignment criteria, minimum fit and the active cap
+        (`starting`: leads already queued to start, which take slots too). Candidates
+        with no research are researched now, or listed in `unresearched` when given."""
         engage = load_engage_settings(self.context.database_url)
         with Session(get_db_engine(self.context.database_url)) as session:
             active = session.exec(
@@ -305,7 +377,8 @@ class EngageRunner:
                     )
                 )
             ).one()
-            room = engage.assignment.max_active_conversations - int(active)
+            active = int(active) + starting
+            room = engage.assignment.max_active_conversations - active
             if room <= 0:
                 return []
             engaged = select(Conversation.lead_id)
@@ -320,13 +393,16 @@ class EngageRunner:
             for lead in leads
             if check_assignment(lead, FitLevel.EXACT, engage.assignment).assigned
         ]
-        fits = self._fits([lead.id for lead in leads], report)
-        return pick_leads(
-            [(lead, fits.get(lead.id)) for lead in leads], int(active), engage.assignment
-        )
+        fits = self._fits([lead.id for lead in leads], report, research=unresearched is None)
+        if unresearched is not None:
+            unresearched.extend(lead.id for lead in leads if lead.id not in fits)
+        return pick_leads([(lead, fits.get(lead.id)) for lead in leads], active, engage.assignment)
 
-    def _fits(self, lead_ids: list[str], report: TickReport) -> dict[str, FitLevel]:
-        """ICP fit per lead from stored insights, researching leads that have none."""
+    def _fits(
+        self, lead_ids: list[str], report: TickReport, *, research: bool = True
+    ) -> dict[str, FitLevel]:
+        """ICP fit per lead from stored insights, researching leads that have none
+        (unless `research` is False: they are left out)."""
         with Session(get_db_engine(self.context.database_url)) as session:
             rows = session.exec(
                 select(LeadInsight.lead_id, LeadInsight.fit_level).where(
@@ -334,7 +410,7 @@ class EngageRunner:
                 )
             ).all()
         fits = {lead_id: FitLevel(fit) for lead_id, fit in rows}
-        missing = [lead_id for lead_id in lead_ids if lead_id not in fits]
+        missing = [lead_id for lead_id in lead_ids if lead_id not in fits] if research else []
         # Engage's assignment criteria, not research's selection rules, decide: hence force.
         for outcome in self._research.research(missing, force=True):
             if outcome.fit_level:

@@ -99,8 +99,16 @@ def checkpoint_before(history: list[StateSnapshot], step: int) -> tuple[StateSna
         done = len(snapshot.values.get("trace") or [])
         if done == step - 1 and target.node in snapshot.next:
             return snapshot, target
+    first = history[0]
+    pruned = not first.parent_config and len(first.values.get("trace") or []) >= step
     raise ReplayError(
         f"no checkpoint before step {step} ({target.node}) is left in the thread's history"
+        + (
+            ": it was pruned after the thread finished (QUALIFY_CHECKPOINT_RETENTION_DAYS); "
+            "the step's record stays in `qualify trace`"
+            if pruned
+            else ""
+        )
     )
 
 

@@ -47,6 +47,11 @@ class TimelineStep(BaseModel):
     outcome: str = ""
     error: str | None = None
     replay: bool = False
+    pruned: bool = Field(
+        default=False,
+        description="The checkpoints it read and wrote were pruned (retention): its record "
+        "stays, its state diff and replay do not.",
+    )
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float | None = None
@@ -72,6 +77,9 @@ class LeadTrace(BaseModel):
     mode: str
     thread_id: str
     checkpoint_count: int = Field(description="Checkpoints on the branch shown.")
+    pruned_steps: int = Field(
+        default=0, description="Steps 1..N whose checkpoints retention pruned."
+    )
     head_checkpoint_id: str | None = None
     waiting_on: list[str] = Field(
         default_factory=list, description="Nodes due next (an interrupted wait, or a crash)."
@@ -231,6 +239,15 @@ def _written_by(chain: list[StateSnapshot], count: int) -> list[int]:
     return found
 
 
+def _pruned_steps(first: StateSnapshot) -> int:
+    """Steps whose checkpoints are gone: a thread's first checkpoint holds no step unless
+    retention pruned the ones before it (a kept checkpoint is left with no parent) or it
+    is a replay's fork (which copies the steps before it, with their checkpoints)."""
+    if first.parent_config or (first.metadata or {}).get("source") == "fork":
+        return 0
+    return len((first.values or {}).get("trace") or [])
+
+
 def _read_by(chain: list[StateSnapshot], after: int, node: str, floor: int) -> int | None:
     """The checkpoint a step read: the latest before `after` (not before `floor`) that had
     the node due next, else the one just before `after`."""
@@ -285,11 +302,14 @@ def build_trace(
     last = chain[-1]
     traces = _steps_of(last)
     written = _written_by(chain, len(traces))
+    pruned = _pruned_steps(chain[0])
     steps: list[TimelineStep] = []
     floor = 0
     for number, (trace, after) in enumerate(zip(traces, written, strict=True), start=1):
         step = _timeline_step(number, trace)
-        if after < len(chain):
+        if number <= pruned:
+            step.pruned = True
+        elif after < len(chain):
             before = _read_by(chain, after, trace.node, floor)
             step.checkpoint_id = _id(chain[after])
             after_values = chain[after].values or {}
@@ -305,6 +325,7 @@ def build_trace(
         mode=mode,
         thread_id=thread_id,
         checkpoint_count=len(chain),
+        pruned_steps=pruned,
         head_checkpoint_id=_id(last),
         waiting_on=list(last.next),
         steps=steps,

@@ -1,0 +1,144 @@
+"""`qualify worker` and `qualify enqueue`: leads processed by workers of the task queue
+on PostgreSQL, on as many machines as share the database."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from app.cli.run_context import console, fail
+from core.settings import get_settings
+from store.schema_migrations import display_url
+
+if TYPE_CHECKING:
+    from procrastinate import App
+
+# The queue's modules are imported by these commands only: procrastinate costs every
+# other command 0.3 s of start-up.
+
+enqueue_app = typer.Typer(help="Queue lead jobs for the workers (PostgreSQL only).")
+
+LeadIds = Annotated[list[str] | None, typer.Argument(help="Lead ids (default: see the command).")]
+
+
+def _queue() -> App:
+    try:
+        from app.workers.task_queue import QueueUnavailable, task_queue
+    except ImportError as exc:
+        raise fail(
+            f"workers need the PostgreSQL extras ({exc.name} is missing): "
+            "pip install -c constraints.txt -e '.[postgres]'"
+        ) from None
+    try:
+        return task_queue()
+    except QueueUnavailable as exc:
+        raise fail(str(exc)) from None
+
+
+def _require_schema(queue: App) -> None:
+    connector = queue.connector.get_sync_connector()
+    row = connector.execute_query_one("SELECT to_regclass('procrastinate_jobs') IS NULL AS absent")
+    if row["absent"]:
+        raise fail("the database has no task queue yet: run `qualify db upgrade` first")
+
+
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(help="Lead jobs run side by side (default: QUALIFY_WORKER_CONCURRENCY)."),
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run the jobs queued now, then exit (no schedule).")
+    ] = False,
+) -> None:
+    """Run lead jobs from the queue until stopped (Ctrl-C or SIGTERM finish the running
+    jobs first); the engage pass and the research refresh run on their schedules."""
+    from app.workers.lead_runners import close_lead_runners
+
+    settings = get_settings()
+    queue = _queue()
+    concurrency = concurrency or settings.worker_concurrency
+    # Each job's start, end and failure (with its traceback) on stderr, as procrastinate
+    # logs them: a worker is watched through its log.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    with queue.open():
+        _require_schema(queue)
+    console.print(
+        f"worker on {display_url(settings.postgres_url or '')}: {concurrency} jobs at a time; "
+        f"engage pass '{settings.engage_schedule}', research refresh "
+        f"'{settings.research_schedule}'",
+        highlight=False,
+    )
+    options = {
+        "concurrency": concurrency,
+        # A dead worker is noticed after worker_stalled_after_s; beat well within it.
+        "update_heartbeat_interval": min(10.0, settings.worker_stalled_after_s / 3),
+        "stalled_worker_timeout": settings.worker_stalled_after_s,
+        "delete_jobs": "successful",
+    }
+    try:
+        if not once:
+            queue.run_worker(**options)
+            return
+        # Without waiting, a worker stops as soon as one fetch finds the queue empty, even
+        # while its running jobs queue more (a pass queues leads): go on until none wait.
+        while _waiting(queue):
+            queue.run_worker(wait=False, **options)
+    finally:
+        close_lead_runners()
+
+
+def _waiting(queue: App) -> int:
+    with queue.open():
+        row = queue.connector.get_sync_connector().execute_query_one(
+            "SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'todo'"
+        )
+    return int(row["n"])
+
+
+def _report(kind: str, queued: int, total: int) -> None:
+    console.print(
+        f"queued {queued} {kind} job{'s' * (queued != 1)}"
+        + (f" ({total - queued} already waiting)" if total > queued else "")
+    )
+
+
+@enqueue_app.command("research")
+def enqueue_research(
+    lead_ids: LeadIds = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Research even if ineligible or fresh.")
+    ] = False,
+) -> None:
+    """Queue research of these leads (default: a refresh pass, which queues every
+    eligible lead whose research is missing or stale)."""
+    from app.workers.lead_jobs import enqueue
+
+    queue = _queue()
+    with queue.open():
+        _require_schema(queue)
+        if not lead_ids:
+            _report("research refresh", int(enqueue(queue, "refresh_research")), 1)
+            return
+        queued = sum(enqueue(queue, "research_lead", lead_id, force=force) for lead_id in lead_ids)
+    _report("research", queued, len(lead_ids))
+
+
+@enqueue_app.command("engage")
+def enqueue_engage(lead_ids: LeadIds = None) -> None:
+    """Queue an engage pass now (default), or these leads: each is started if never
+    engaged, else woken for whatever is due (replies, a timer)."""
+    from app.workers.lead_jobs import enqueue
+
+    queue = _queue()
+    with queue.open():
+        _require_schema(queue)
+        if not lead_ids:
+            _report("engage pass", int(enqueue(queue, "plan_engage")), 1)
+            return
+        queued = sum(enqueue(queue, "start_lead", lead_id) for lead_id in lead_ids)
+    _report("engage", queued, len(lead_ids))
