@@ -14,8 +14,11 @@ import tempfile
 import time
 from collections import Counter
 from contextlib import closing
+from operator import add
 from pathlib import Path
+from typing import Annotated, TypedDict
 
+from langgraph.graph import END, START, StateGraph
 from sqlmodel import Session, func, select
 
 from graphs.checkpointing import open_checkpointer
@@ -27,6 +30,28 @@ from sample_crm.generator import generate_sample_crm
 from store.agent_records import AccountResearch
 from store.crm import Lead
 from store.db import get_db_engine
+
+
+class _BareState(TypedDict, total=False):
+    lead_id: str
+    steps: Annotated[list[str], add]
+
+
+def bare_graph_runs_per_second(root: Path, runs: int = 300) -> float:
+    """The machine's limit for a research run: a 4-node graph whose nodes do nothing,
+    on the same SQLite checkpointer, one thread per run as research has."""
+    graph = StateGraph(_BareState)
+    names = ["researcher", "icp_judge", "outreach_writer", "insights_recorder"]
+    for name in names:
+        graph.add_node(name, lambda state, name=name: {"steps": [name]})
+    for first, second in zip([START, *names], [*names, END], strict=True):
+        graph.add_edge(first, second)
+    with open_checkpointer(str(root / "bare-checkpoints.db")) as saver:
+        compiled = graph.compile(checkpointer=saver)
+        started = time.perf_counter()
+        for n in range(runs):
+            compiled.invoke({"lead_id": f"L{n}"}, {"configurable": {"thread_id": f"bare:{n}"}})
+        return runs / (time.perf_counter() - started)
 
 
 def main() -> None:
@@ -74,7 +99,11 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     quantiles = statistics.quantiles(per_lead, n=20)
     print(f"leads researched: {len(per_lead)}  outcomes: {dict(statuses)}")
-    print(f"throughput: {len(per_lead) / elapsed:.1f} leads/s  ({elapsed:.1f} s in all)")
+    print(
+        f"throughput: {len(per_lead) / elapsed:.1f} leads/s  ({elapsed:.1f} s in all); the "
+        f"bare limit (4 empty nodes, same checkpointer): {bare_graph_runs_per_second(root):.0f}"
+        " runs/s"
+    )
     print(
         f"per lead: mean {statistics.fmean(per_lead):.1f} ms, p50 {statistics.median(per_lead):.1f}"
         f" ms, p95 {quantiles[18]:.1f} ms, max {max(per_lead):.1f} ms"

@@ -69,8 +69,8 @@ class Settings(BaseSettings):
         default=8,
         ge=1,
         le=64,
-        description="Leads researched side by side when a model is used (they wait on it, "
-        "not on the CPU); the offline engine researches one lead at a time.",
+        description="Leads researched, and leads engaged in one engage pass, side by side "
+        "when a model is used (they wait on it, not on the CPU); offline, one at a time.",
     )
     llm_requests_per_minute: float | None = Field(
         default=None,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from core.clock import Clock, SystemClock
 from core.settings import get_settings
+
+if TYPE_CHECKING:  # graphs.research imports this module: a type-only import, no cycle
+    from graphs.research.agent_settings import AgentSettings
 
 # One shared wall clock, so default contexts stay equal (services are cached per context).
 SYSTEM_CLOCK = SystemClock()
@@ -33,3 +36,6 @@ class Context:
     sandbox: bool = False
     prompt_versions: tuple[tuple[str, str], ...] = ()
     clock: Clock = SYSTEM_CLOCK
+    # The admin settings a batch runs with, read once by its runner (None: each node reads
+    # them). Left out of equality and the hash: services do not depend on them.
+    agent_settings: AgentSettings | None = field(default=None, compare=False, hash=False)

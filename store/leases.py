@@ -12,6 +12,7 @@ Leases keep real time, never the agent's simulated clock: they guard real proces
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -25,6 +26,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from store.agent_records import Lease
 from store.db import get_db_engine
+
+log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120
 """How long a lease lasts without renewal: a holder on another machine that died frees
@@ -148,6 +151,60 @@ def release(database_url: str, name: str) -> None:
         )
 
 
+class _Renewer:
+    """One thread per process renews every lease the process holds, every third of the
+    shortest lease's length (a thread per lease cost each lead run a thread start, which
+    a busy machine makes slow)."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, str], tuple[int, int]] = {}  # -> (seconds, holds)
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, database_url: str, name: str, seconds: int) -> None:
+        with self._changed:
+            _, holds = self._held.get((database_url, name), (seconds, 0))
+            self._held[(database_url, name)] = (seconds, holds + 1)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._keep_renewing, name="lease renewer", daemon=True
+                )
+                self._thread.start()
+            self._changed.notify()  # a shorter lease shortens the wait
+
+    def let_go(self, database_url: str, name: str) -> bool:
+        """Stop renewing; True when no other holder in this process still holds it."""
+        with self._changed:
+            seconds, holds = self._held.pop((database_url, name), (0, 1))
+            if holds > 1:
+                self._held[(database_url, name)] = (seconds, holds - 1)
+            return holds <= 1
+
+    def _keep_renewing(self) -> None:
+        while True:
+            with self._changed:
+                while not self._held:
+                    self._changed.wait()
+                self._changed.wait(min(seconds for seconds, _ in self._held.values()) / 3)
+                held = dict(self._held)
+            for (database_url, name), (seconds, _) in held.items():
+                try:
+                    renew(database_url, name, seconds=seconds)
+                except Exception:  # the database away for a moment: try again next round
+                    log.warning("could not renew lease %s", name, exc_info=True)
+
+
+_renewer = _Renewer()
+
+
+def _new_renewer() -> None:
+    global _renewer
+    _renewer = _Renewer()  # a forked child holds none of its parent's leases
+
+
+os.register_at_fork(after_in_child=_new_renewer)
+
+
 @contextmanager
 def leased(database_url: str, name: str, *, seconds: int = LEASE_SECONDS) -> Iterator[bool]:
     """Hold the lease `name` for the block, renewing it meanwhile; yields whether it was
@@ -155,20 +212,12 @@ def leased(database_url: str, name: str, *, seconds: int = LEASE_SECONDS) -> Ite
     if not try_acquire(database_url, name, seconds=seconds):
         yield False
         return
-    done = threading.Event()
-
-    def keep_renewing() -> None:
-        while not done.wait(seconds / 3):
-            renew(database_url, name, seconds=seconds)
-
-    renewer = threading.Thread(target=keep_renewing, name=f"lease {name}", daemon=True)
-    renewer.start()
+    _renewer.hold(database_url, name, seconds)
     try:
         yield True
     finally:
-        done.set()
-        renewer.join()
-        release(database_url, name)
+        if _renewer.let_go(database_url, name):
+            release(database_url, name)
 
 
 def thread_lease(thread_id: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -110,3 +111,26 @@ def test_a_claim_is_in_flight_while_its_worker_lives() -> None:
     now = datetime.now(UTC)
     assert worker_may_be_working("far:1:t:1", now, stale_after=stale)
     assert not worker_may_be_working("far:1:t:1", now - 2 * stale, stale_after=stale)
+
+
+def test_held_leases_are_renewed_and_released_once_no_holder_is_left(url: str) -> None:
+    """One renewer thread keeps every held lease alive; a lease held twice in a process
+    (a nested block) stays held until the outer block ends."""
+
+    def expires(name: str) -> datetime | None:
+        with Session(get_db_engine(url)) as session:
+            row = session.get(Lease, name)
+            return None if row is None else row.expires_on.replace(tzinfo=UTC)
+
+    with leased(url, "thread:a", seconds=3) as a, leased(url, "thread:b", seconds=60) as b:
+        assert a and b
+        first_a, first_b = expires("thread:a"), expires("thread:b")
+        with leased(url, "thread:a", seconds=3) as again:
+            assert again
+        assert expires("thread:a") is not None  # the outer block still holds it
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while expires("thread:a") == first_a and datetime.now(UTC) < deadline:
+            time.sleep(0.1)
+        assert expires("thread:a") > first_a  # type: ignore[operator]
+        assert expires("thread:b") >= first_b  # type: ignore[operator]
+    assert expires("thread:a") is None and expires("thread:b") is None

@@ -11,10 +11,13 @@ active conversations holds across processes too.
 from __future__ import annotations
 
 import shutil
+import threading
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -27,6 +30,7 @@ from core.icp_verdicts import FitLevel
 from core.settings import get_settings
 from graphs.context import Context
 from graphs.engage.assignment import check_assignment, pick_leads
+from graphs.engage.business_calendar import next_send_time
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
 from graphs.engage.stored_settings import load_engage_settings
@@ -38,7 +42,13 @@ from store.agent_records import LeadInsight
 from store.conversations import leads_with_unread_replies, unread_replies
 from store.crm import Lead, LeadStatus
 from store.db import get_db_engine
-from store.engagement import Conversation, ConversationState, Handoff, HandoffStatus
+from store.engagement import (
+    Conversation,
+    ConversationState,
+    EmailMessage,
+    Handoff,
+    HandoffStatus,
+)
 from store.leases import leased, thread_lease
 from tools.crm import LeadNotFoundError
 from tools.mail.inbound import import_inbound
@@ -98,6 +108,7 @@ class EngageRunner:
         # Threads to check for a run stopped between nodes: all live ones on the first
         # pass (an earlier process may have crashed), then only those whose run failed.
         self._suspects: set[str] | None = None
+        self._report_lock = threading.Lock()
 
     def _config(self, lead_id: str) -> dict:
         return {"configurable": {"thread_id": thread_id_for(lead_id, MODE)}}
@@ -116,6 +127,20 @@ class EngageRunner:
                 return False
             return self._invoke(lead_id, None if wake is self._RESUME else wake, report)
 
+    def _run_each(
+        self, lead_ids: list[str], wake: Callable[[str], object | None], report: TickReport
+    ) -> int:
+        """Run each lead's thread with what `wake(lead_id)` says (see `_run`); side by side
+        when a model is waited on, one at a time offline (bound by the CPU). How many ran."""
+        workers = min(get_settings().research_concurrency, len(lead_ids))
+        if workers <= 1 or self.context.engine == "offline":
+            return sum(self._run(lead_id, partial(wake, lead_id), report) for lead_id in lead_ids)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engage") as pool:
+            ran = pool.map(
+                lambda lead_id: self._run(lead_id, partial(wake, lead_id), report), lead_ids
+            )
+            return sum(ran)
+
     def _invoke(self, lead_id: str, payload: object, report: TickReport) -> bool:
         """Run the thread; False (and the error reported) when the run failed."""
         try:
@@ -132,7 +157,8 @@ class EngageRunner:
             return False
         outcome = result.get("outcome") if isinstance(result, dict) else None
         if outcome and outcome.startswith("handed to"):
-            report.handoffs[outcome.rsplit(" ", 1)[-1]] += 1
+            with self._report_lock:  # leads run side by side: count each hand-off once
+                report.handoffs[outcome.rsplit(" ", 1)[-1]] += 1
         return True
 
     def start(self, lead_ids: list[str]) -> TickReport:
@@ -191,17 +217,13 @@ class EngageRunner:
         self._recover_interrupted(report)
         with Session(get_db_engine(self.context.database_url)) as session:
             with_replies = list(leads_with_unread_replies(session))
-        for lead_id in with_replies:
-            if self._run(lead_id, lambda lead_id=lead_id: self._reply_wake(lead_id), report):
-                report.replies_read += 1
-        for lead_id in self._due_timers(now, exclude=set(with_replies)):
-            if self._run(lead_id, lambda lead_id=lead_id: self._timer_wake(lead_id), report):
-                report.timers_fired += 1
+        report.replies_read += self._run_each(with_replies, self._reply_wake, report)
+        timers = self._due_timers(now, exclude=set(with_replies))
+        report.timers_fired += self._run_each(timers, self._timer_wake, report)
         # One process assigns at a time: the cap on active conversations counts them all.
         with leased(self.context.database_url, "engage:assignment") as assigning:
-            for lead_id in self._assign(now, report) if assigning else []:
-                if self._run(lead_id, lambda lead_id=lead_id: self._start(lead_id), report):
-                    report.started += 1
+            new = self._assign(now, report) if assigning else []
+            report.started += self._run_each(new, self._start, report)
         report.delivery = self.deliver()
         return report
 
@@ -254,15 +276,32 @@ class EngageRunner:
         return report
 
     def deliver(self) -> DeliveryReport:
-        """Send the outbox's due emails within the mailbox's daily cap."""
+        """Send the outbox's due emails within the mailbox's daily cap and the lead's
+        business hours: an agent's email that waited (the cap was reached by leads
+        engaged side by side, a retry after a failed send) goes at the lead's next
+        opening, never at night in the lead's time zone."""
         now = self.context.clock.now()
-        engage = load_engage_settings(self.context.database_url)
+        guardrails = load_engage_settings(self.context.database_url).guardrails
+        zones: dict[str, str | None] = {}
+
+        def opening(row: EmailMessage) -> datetime | None:
+            if row.sent_by is not None or row.lead_id is None:
+                return None  # a seller's email goes when the seller sent it
+            if row.lead_id not in zones:
+                with Session(get_db_engine(self.context.database_url)) as session:
+                    lead = session.get(Lead, row.lead_id)
+                    zones[row.lead_id] = lead.time_zone if lead is not None else None
+            return next_send_time(
+                now, zones[row.lead_id], guardrails.business_hours, guardrails.default_time_zone
+            )
+
         return deliver_due(
             self.context.database_url,
             self.mail,
             now=now,
-            daily_cap_per_mailbox=engage.guardrails.daily_send_cap_per_mailbox,
-            cap_day=mailbox_day(now, engage.guardrails),
+            daily_cap_per_mailbox=guardrails.daily_send_cap_per_mailbox,
+            cap_day=mailbox_day(now, guardrails),
+            not_before=opening,
         )
 
     def _import_replies(self, report: TickReport, now: datetime) -> None:

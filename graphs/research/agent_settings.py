@@ -4,7 +4,7 @@ and the YAML file `qualify settings set` reads (any of the blocks but the ICP)."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
@@ -17,6 +17,9 @@ from graphs.icp.profile_file import default_icp
 from graphs.research.selection import RefreshSchedule, SelectionRules
 from store.agent_records import AgentSetting
 from store.db import session_scope
+
+if TYPE_CHECKING:
+    from graphs.context import Context
 
 
 class OutreachSettings(BaseModel):
@@ -47,6 +50,12 @@ def load_agent_settings(database_url: str) -> AgentSettings:
         rows = session.exec(select(AgentSetting).where(AgentSetting.name.in_(_BLOCKS))).all()  # type: ignore[attr-defined]
         stored: dict[str, Any] = {row.name: row.value for row in rows}
     return AgentSettings.model_validate(stored)
+
+
+def settings_in_force(context: Context) -> AgentSettings:
+    """The settings a run uses: its batch's snapshot when the runner took one, else the
+    stored ones now."""
+    return context.agent_settings or load_agent_settings(context.database_url)
 
 
 def save_setting_block(

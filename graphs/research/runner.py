@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
@@ -117,10 +118,12 @@ class ResearchRunner:
         if lead_ids is None:
             lead_ids = [lead.lead_id for lead in self.eligible_leads(batch_started)]
         settings = self.settings()
+        # One snapshot of the settings for the whole batch: its nodes read it, not the store.
+        context = replace(self.context, agent_settings=settings)
         roles = services_for(self.context).crm.user_roles()
 
         def one(lead_id: str) -> ResearchOutcome:
-            return self._leased_run(lead_id, force, batch_started, settings, roles)
+            return self._leased_run(context, lead_id, force, batch_started, roles)
 
         workers = concurrency or get_settings().research_concurrency
         if workers <= 1 or self.context.engine == "offline":
@@ -134,10 +137,10 @@ class ResearchRunner:
 
     def _leased_run(
         self,
+        context: Context,
         lead_id: str,
         force: bool,
         batch_started: datetime,
-        settings: AgentSettings,
         roles: dict[str, str],
     ) -> ResearchOutcome:
         started = time.perf_counter()
@@ -145,7 +148,7 @@ class ResearchRunner:
             # Another batch (or a tick's research) running this lead's thread keeps it.
             with leased(self.context.database_url, thread_lease(thread_id_for(lead_id))) as held:
                 outcome = (
-                    self._research_one(lead_id, force, batch_started, settings, roles)
+                    self._research_one(context, lead_id, force, batch_started, roles)
                     if held
                     else ResearchOutcome(
                         lead_id=lead_id,
@@ -160,16 +163,18 @@ class ResearchRunner:
 
     def _research_one(
         self,
+        context: Context,
         lead_id: str,
         force: bool,
         batch_started: datetime,
-        settings: AgentSettings,
         roles: dict[str, str],
     ) -> ResearchOutcome:
+        """Research one lead with the batch's `context` (its settings snapshot)."""
+        settings = context.agent_settings or self.settings()
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         if self.graph.get_state(config).next:
             with lead_time_budget(get_settings().llm_lead_budget_s):
-                result = self.graph.invoke(None, config, context=self.context)
+                result = self.graph.invoke(None, config, context=context)
             return self._done(lead_id, "resumed", result)
         crm = services_for(self.context).crm
         lead = crm.lead(lead_id)
@@ -195,7 +200,7 @@ class ResearchRunner:
             # Each company is researched once per forced batch, then shared by its leads.
             payload["company_research_since"] = batch_started.isoformat()
         with lead_time_budget(get_settings().llm_lead_budget_s):
-            result = self.graph.invoke(payload, config, context=self.context)
+            result = self.graph.invoke(payload, config, context=context)
         return self._done(lead_id, "researched", result)
 
     @staticmethod

@@ -16,7 +16,7 @@ from core.icp_verdicts import CriterionVerdict, IcpAssessment, Verdict
 from graphs.context import Context
 from graphs.icp.scoring import assess_fit, judge_criterion
 from graphs.reasoning.base import ReasoningEngine
-from graphs.research.agent_settings import load_agent_settings
+from graphs.research.agent_settings import settings_in_force
 from graphs.research.state import ResearchState
 from graphs.services import services_for
 
@@ -62,6 +62,6 @@ def icp_judge(state: ResearchState, runtime: Runtime[Context]) -> dict:
     """Graph node: the lead's ICP assessment."""
     context = runtime.context or Context()
     services = services_for(context)
-    profile = load_agent_settings(context.database_url).icp
+    profile = settings_in_force(context).icp
     assessment = judge_icp(profile, state["research"], services.reasoning)
     return {"icp": assessment, "engine_notes": services.take_engine_notes()}

@@ -11,7 +11,7 @@ from core.clock import utc_now
 from core.findings import CompanyFacts, EmailCheck, LeadResearch
 from graphs.context import Context
 from graphs.research.account_research import research_company, research_key
-from graphs.research.agent_settings import load_agent_settings
+from graphs.research.agent_settings import AgentSettings, settings_in_force
 from graphs.research.state import NEW_RUN, ResearchState
 from graphs.services import Services, services_for
 from store.agent_records import EmailOverride
@@ -75,13 +75,13 @@ def research_lead(
     database_url: str,
     lead_id: str,
     fresh_since: datetime | None,
+    settings: AgentSettings,
     *,
     sandbox: bool = False,
 ) -> tuple[LeadResearch, list[str]]:
     """Research one lead; returns the findings and the engine's fallback notes."""
     crm = services.crm
     lead = crm.lead(lead_id)
-    settings = load_agent_settings(database_url)
     notes: list[str] = []
     check = _email_check(services, database_url, lead)
 
@@ -156,6 +156,7 @@ def researcher(state: ResearchState, runtime: Runtime[Context]) -> dict:
         context.database_url,
         state["lead_id"],
         datetime.fromisoformat(since) if since else None,
+        settings_in_force(context),
         sandbox=context.sandbox,
     )
     # The first node of a run: the notes of the thread's earlier runs are not this run's.
