@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import subprocess
 import tempfile
@@ -85,6 +86,11 @@ def _jobs_left(url: str) -> int:
     return int(row[0]) if row else 0
 
 
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _worker(env: dict[str, str], concurrency: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [qualify_command(), "worker", "--concurrency", str(concurrency)], env=env,
@@ -119,6 +125,7 @@ def one_run(
     }
     smtp.messages.clear()
     calls_before = len(model.requests)
+    cpu_before = _children_cpu_s()
     queued = run(env, "enqueue", "engage", *leads)
     assert queued.returncode == 0, queued.stdout + queued.stderr
     started = time.perf_counter()
@@ -142,6 +149,7 @@ def one_run(
             "SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'"
         ).fetchone()[0]  # type: ignore[index]
     by_id, by_step = sent_counts(smtp)
+    cpu = _children_cpu_s() - cpu_before
     _drop(name)
     calls = len(model.requests) - calls_before
     return {
@@ -151,6 +159,10 @@ def one_run(
         "leads/s": len(leads) / seconds,
         "calls": calls,
         "ideal s": calls * model.latency_s / (workers * concurrency),
+        # CPU time of the worker processes beside what the cores could give in the run:
+        # near 1, the cores bind, not the model or the queue.
+        "CPU s": cpu,
+        "CPU / cores x wall": cpu / ((os.cpu_count() or 1) * seconds),
         "engaged": conversations,
         "emails": sum(by_id.values()),
         "dup": sum(n - 1 for n in by_id.values() if n > 1)

@@ -4,9 +4,11 @@ the row's id in the state, with the prompt versions of the run's context in forc
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
+from langchain_core.callbacks import dispatch_custom_event
 from langgraph.config import get_config
 from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
@@ -101,7 +103,22 @@ def _record_run(context: Context, state: dict, step: StepTrace) -> int:
     with session_scope(context.database_url) as session:
         session.add(run)
         session.flush()
-        return run.id or 0
+        run_id = run.id or 0
+    _announce(step, run_id)
+    return run_id
+
+
+STEP_EVENT = "qualify_step"
+"""The name of the LangChain custom event each step is announced as."""
+
+
+def _announce(step: StepTrace, run_id: int) -> None:
+    """The step as a LangChain custom event, for the callback handlers of the run (a
+    LangSmith tracer, an OpenTelemetry exporter, `astream_events`): its record leaves the
+    process the way the rest of the run does."""
+    # Outside a run (a node called on its own) there is nobody to tell.
+    with suppress(RuntimeError):
+        dispatch_custom_event(STEP_EVENT, {"node_run_id": run_id, **step.model_dump(mode="json")})
 
 
 def _step(

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -90,7 +91,16 @@ def holder_alive(host: str, pid: int) -> bool | None:
         return False
     except PermissionError:
         return True
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed process its parent has not reaped yet: dead, though `kill(pid, 0)` finds it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc here: take the process for alive
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def _as_utc(moment: datetime) -> datetime:

@@ -13,6 +13,7 @@ It can fail with an HTTP status or answer malformed output, and records every re
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -218,11 +219,20 @@ def _handler_for(state: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Says nothing when a client hangs up mid-answer (a killed worker, a timed-out call)."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextmanager
 def running_openai_server() -> Iterator[OpenAICompatibleServer]:
     """Run the scripted server on a free port in a background thread for the block."""
     state = OpenAICompatibleServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
+    httpd = _QuietServer(("127.0.0.1", 0), _handler_for(state))
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
     # A short poll interval keeps shutdown (and so each test's teardown) quick.

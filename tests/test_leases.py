@@ -134,3 +134,23 @@ def test_held_leases_are_renewed_and_released_once_no_holder_is_left(url: str) -
         assert expires("thread:a") > first_a  # type: ignore[operator]
         assert expires("thread:b") >= first_b  # type: ignore[operator]
     assert expires("thread:a") is None and expires("thread:b") is None
+
+
+def test_a_killed_holder_not_yet_reaped_is_dead() -> None:
+    """`kill -9` leaves a zombie until its parent reaps it; its leases are free at once."""
+    import signal
+    import subprocess
+
+    from store.leases import _HOST, holder_alive
+
+    holder = subprocess.Popen(["sleep", "30"])
+    try:
+        assert holder_alive(_HOST, holder.pid) is True
+        os.kill(holder.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while holder_alive(_HOST, holder.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert holder_alive(_HOST, holder.pid) is False
+    finally:
+        holder.kill()
+        holder.wait()

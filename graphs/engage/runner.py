@@ -36,6 +36,7 @@ from graphs.engage.guardrails import mailbox_day
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.reasoning.base import EngineError
 from graphs.reasoning.time_budget import lead_time_budget
+from graphs.research.agent_settings import load_agent_settings
 from graphs.research.runner import ResearchRunner
 from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
@@ -109,6 +110,12 @@ class EngageRunner:
         # pass (an earlier process may have crashed), then only those whose run failed.
         self._suspects: set[str] | None = None
         self._report_lock = threading.Lock()
+        self._pass = context
+
+    def _new_pass(self) -> None:
+        """Read the admin settings once for the pass; its lead runs use that snapshot."""
+        settings = load_agent_settings(self.context.database_url)
+        self._pass = replace(self.context, agent_settings=settings)
 
     def _config(self, lead_id: str) -> dict:
         return {"configurable": {"thread_id": thread_id_for(lead_id, MODE)}}
@@ -148,7 +155,7 @@ class EngageRunner:
             # crash resumes from the last step that finished, not from an older one.
             with lead_time_budget(get_settings().llm_lead_budget_s):
                 result = self.graph.invoke(
-                    payload, self._config(lead_id), context=self.context, durability="sync"
+                    payload, self._config(lead_id), context=self._pass, durability="sync"
                 )
         except _LEAD_ERRORS as exc:
             report.errors.append(f"{lead_id}: {exc}")
@@ -168,6 +175,7 @@ class EngageRunner:
         (e.g. the seller fixed its email); one still waiting for review is refused.
         """
         report = TickReport(now=self.context.clock.now())
+        self._new_pass()
         for lead_id in lead_ids:
 
             def restart(lead_id: str = lead_id) -> object | None:
@@ -213,6 +221,7 @@ class EngageRunner:
         """One pass of the agent at the context clock's current time."""
         now = self.context.clock.now()
         report = TickReport(now=now)
+        self._new_pass()
         self._import_replies(report, now)
         self._recover_interrupted(report)
         with Session(get_db_engine(self.context.database_url)) as session:
@@ -262,6 +271,7 @@ class EngageRunner:
         thread of a lead never engaged. `busy` names the lead when another process
         holds it; nothing is done twice when the same lead is advanced twice."""
         report = TickReport(now=self.context.clock.now())
+        self._new_pass()
 
         def due() -> object | None:
             return (

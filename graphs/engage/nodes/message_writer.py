@@ -23,7 +23,7 @@ from graphs.engage.handoff_rules import HandoffDecision, HandoffTarget, RuleCond
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
-from graphs.research.agent_settings import load_agent_settings
+from graphs.research.agent_settings import settings_in_force
 from graphs.services import services_for
 from store.conversations import ensure_conversation, outbound_messages
 from store.crm import Lead
@@ -79,7 +79,7 @@ def message_writer(
             select(EmailMessage).where(EmailMessage.idempotency_key == key)
         ).first()
         if queued is None:
-            signature = load_agent_settings(context.database_url).outreach.signature
+            signature = settings_in_force(context).outreach.signature
             research = state["research"]
             draft = (
                 services.reasoning.write_outreach(research, state["icp"], signature)
