@@ -12,21 +12,13 @@ from typing import Annotated, TypedDict
 import pytest
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from rich.console import Console
-from typer.testing import CliRunner
 
-import app.cli.run_context as run_context
-import app.cli.trace as trace_cli
-from app.cli.main import app
 from core.clock import utc_now
-from core.settings import get_settings
 from core.trace_records import StepTrace
 from graphs.tracing.trace_view import build_trace
 from memory.checkpointer import state_serializer
 from memory.lean_sqlite_saver import LeanSqliteSaver
-from tests.conftest import SampleCrm
-
-cli = CliRunner()
+from tests.test_trace_cli import _run, home  # noqa: F401  (home: a fixture)
 
 
 class _State(TypedDict, total=False):
@@ -116,22 +108,8 @@ def test_a_thread_pruned_on_postgresql_shows_its_pruned_steps(postgres_url: str)
     assert all(step.pruned and not step.input_checkpoint_id for step in pruned.steps)
 
 
-@pytest.fixture
-def home(sample_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch) -> SampleCrm:
-    monkeypatch.setenv("QUALIFY_HOME", str(sample_crm.root))
-    get_settings.cache_clear()
-    monkeypatch.setattr(trace_cli, "console", Console(width=250))
-    monkeypatch.setattr(run_context, "errors", Console(stderr=True, width=250))
-    return sample_crm
-
-
-def _run(*args: str, code: int = 0) -> str:
-    result = cli.invoke(app, list(args))
-    assert result.exit_code == code, f"qualify {' '.join(args)}:\n{result.output}"
-    return result.output
-
-
-def test_a_pruned_trace_lists_every_step_and_says_which_state_is_gone(home: SampleCrm) -> None:
+@pytest.mark.usefixtures("home")  # the sample CRM as QUALIFY_HOME, wide consoles
+def test_a_pruned_trace_lists_every_step_and_says_which_state_is_gone() -> None:
     lead_id = next(word for word in _run("leads").split() if word.startswith("LEAD-"))
     _run("research", lead_id)
     assert "4 steps, 6 checkpoints" in _run("trace", lead_id)

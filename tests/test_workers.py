@@ -216,3 +216,29 @@ def test_the_compose_file_runs_commands_that_exist() -> None:
     assert services["worker"]["depends_on"]["migrate"]["condition"] == (
         "service_completed_successfully"
     )
+
+
+@pytest.mark.parametrize(
+    ("environment", "names"),
+    [
+        ({}, ["workers need PostgreSQL", "QUALIFY_DATABASE_URL"]),
+        (
+            {
+                "QUALIFY_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+                "QUALIFY_ENGAGE_SCHEDULE": "every day",
+            },
+            ["QUALIFY_ENGAGE_SCHEDULE='every day' is not a cron schedule"],
+        ),
+    ],
+)
+def test_a_worker_that_cannot_run_says_why_in_one_line(
+    environment: dict[str, str], names: list[str], tmp_path: Path
+) -> None:
+    env = qualify_env(tmp_path / "home") | environment
+    if "QUALIFY_DATABASE_URL" not in environment:  # the embedded home, made first
+        assert run(env, "init", "--leads", "5", "--accounts", "2").returncode == 0
+    for command in (("worker",), ("enqueue", "research")):
+        done = run(env, *command)
+        assert done.returncode == 1
+        assert all(name in done.stderr for name in names), done.stderr
+        assert len(done.stderr.strip().splitlines()) <= 2, done.stderr

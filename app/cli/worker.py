@@ -116,29 +116,35 @@ def enqueue_research(
 ) -> None:
     """Queue research of these leads (default: a refresh pass, which queues every
     eligible lead whose research is missing or stale)."""
-    from app.workers.lead_jobs import enqueue
-
-    queue = _queue()
-    with queue.open():
-        _require_schema(queue)
-        if not lead_ids:
-            _report("research refresh", int(enqueue(queue, "refresh_research")), 1)
-            return
-        queued = sum(enqueue(queue, "research_lead", lead_id, force=force) for lead_id in lead_ids)
-    _report("research", queued, len(lead_ids))
+    _enqueue(
+        lead_ids, ("refresh_research", "research refresh"), ("research_lead", "research"),
+        force=force,
+    )  # fmt: skip
 
 
 @enqueue_app.command("engage")
 def enqueue_engage(lead_ids: LeadIds = None) -> None:
     """Queue an engage pass now (default), or these leads: each is started if never
     engaged, else woken for whatever is due (replies, a timer)."""
+    _enqueue(lead_ids, ("plan_engage", "engage pass"), ("start_lead", "engage"))
+
+
+def _enqueue(
+    lead_ids: list[str] | None,
+    whole_pass: tuple[str, str],
+    per_lead: tuple[str, str],
+    **arguments: object,
+) -> None:
+    """Queue a job per lead, or with no lead the whole pass; each as (task, what to call it)."""
     from app.workers.lead_jobs import enqueue
 
     queue = _queue()
     with queue.open():
         _require_schema(queue)
         if not lead_ids:
-            _report("engage pass", int(enqueue(queue, "plan_engage")), 1)
+            task, kind = whole_pass
+            _report(kind, int(enqueue(queue, task)), 1)
             return
-        queued = sum(enqueue(queue, "start_lead", lead_id) for lead_id in lead_ids)
-    _report("engage", queued, len(lead_ids))
+        task, kind = per_lead
+        queued = sum(enqueue(queue, task, lead_id, **arguments) for lead_id in lead_ids)
+    _report(kind, queued, len(lead_ids))

@@ -43,8 +43,6 @@ def enqueue(queue: App, task_name: str, lead_id: str | None = None, **arguments:
         # Start and wake share one queueing lock: either does what the lead needs next.
         kind = "research" if task_name == "research_lead" else "engage"
         task = task.configure(lock=f"lead:{lead_id}", queueing_lock=f"{kind}:{lead_id}")
-    else:
-        task = task.configure(queueing_lock=task_name)
     try:
         task.defer(**arguments)
     except AlreadyEnqueued:
@@ -132,7 +130,7 @@ def refresh_research(context: JobContext, timestamp: int | None = None) -> str:
     return f"queued {sum(enqueue(queue, 'research_lead', lead_id) for lead_id in due)} research"
 
 
-def prune_checkpoints(timestamp: int | None = None) -> str:
+def prune_checkpoints(context: JobContext, timestamp: int | None = None) -> str:
     """The retention pass: threads finished long ago keep only their latest checkpoint."""
     settings = get_settings()
     report = prune_finished_threads(

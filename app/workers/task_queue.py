@@ -3,8 +3,12 @@ its jobs registered with their locks and retries, and the schedule from settings
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from croniter import croniter
 from procrastinate import App, PsycopgConnector, RetryStrategy
+from procrastinate.tasks import Task
 
 from app.workers import lead_jobs
 from core.settings import Settings, get_settings
@@ -44,23 +48,23 @@ def task_queue(settings: Settings | None = None) -> App:
     queue.task(name="research_lead", **lead_task)(lead_jobs.research_lead)
     queue.task(name="start_lead", pass_context=True, **lead_task)(lead_jobs.start_lead)
     queue.task(name="wake_lead", pass_context=True, **lead_task)(lead_jobs.wake_lead)
-    queue.task(name="deliver_outbox", queue=lead_jobs.LEAD_QUEUE, retry=_LEAD_RETRY)(
-        lead_jobs.deliver_outbox
-    )
+
+    def one_at_a_time(name: str, job: Callable[..., Any], **options: Any) -> Task:
+        # A pass runs once at a time and waits in the queue once: a second copy, queued by
+        # hand beside the schedule or by another worker's clock, would only redo its work.
+        return queue.task(name=name, lock=name, queueing_lock=name, **options)(job)
+
+    one_at_a_time("deliver_outbox", lead_jobs.deliver_outbox, **lead_task)
     scheduled = {"queue": lead_jobs.SCHEDULE_QUEUE, "pass_context": True}
-    plan = queue.task(name="plan_engage", **scheduled)(lead_jobs.plan_engage)
-    refresh = queue.task(name="refresh_research", **scheduled)(lead_jobs.refresh_research)
-    stalled = queue.task(name="retry_stalled_jobs", **scheduled)(lead_jobs.retry_stalled_jobs)
-    prune = queue.task(name="prune_checkpoints", queue=lead_jobs.SCHEDULE_QUEUE)(
-        lead_jobs.prune_checkpoints
-    )
-    engage_cron = _checked_cron(settings.engage_schedule, "QUALIFY_ENGAGE_SCHEDULE")
-    research_cron = _checked_cron(settings.research_schedule, "QUALIFY_RESEARCH_SCHEDULE")
-    queue.periodic(cron=engage_cron, periodic_id="engage", queueing_lock="plan_engage")(plan)
-    queue.periodic(cron=research_cron, periodic_id="research", queueing_lock="refresh")(refresh)
-    prune_cron = _checked_cron(settings.prune_schedule, "QUALIFY_PRUNE_SCHEDULE")
-    queue.periodic(cron=prune_cron, periodic_id="prune", queueing_lock="prune")(prune)
-    queue.periodic(cron=STALLED_CHECK, periodic_id="stalled", queueing_lock="stalled")(stalled)
+    for name, job, setting in (
+        ("plan_engage", lead_jobs.plan_engage, "engage_schedule"),
+        ("refresh_research", lead_jobs.refresh_research, "research_schedule"),
+        ("prune_checkpoints", lead_jobs.prune_checkpoints, "prune_schedule"),
+    ):
+        cron = _checked_cron(getattr(settings, setting), f"QUALIFY_{setting.upper()}")
+        queue.periodic(cron=cron, periodic_id=name)(one_at_a_time(name, job, **scheduled))
+    stalled = one_at_a_time("retry_stalled_jobs", lead_jobs.retry_stalled_jobs, **scheduled)
+    queue.periodic(cron=STALLED_CHECK, periodic_id="retry_stalled_jobs")(stalled)
     return queue
 
 
