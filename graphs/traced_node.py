@@ -94,6 +94,7 @@ def _record_run(context: Context, state: dict, step: StepTrace) -> int:
         engine=step.engine,
         tokens_in=step.tokens_in,
         tokens_out=step.tokens_out,
+        llm_calls=len(step.llm_calls),
         cost_usd=step.cost_usd,
         outcome=step.outcome[:500],
         error=step.error,

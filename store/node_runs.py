@@ -29,6 +29,7 @@ class NodeRun(SQLModel, table=True):
     engine: str | None = None
     tokens_in: int = 0
     tokens_out: int = 0
+    llm_calls: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     cost_usd: float | None = None
     outcome: str = ""
     error: str | None = None

@@ -79,16 +79,25 @@ def _insight(lead: str, recommendation: str, when: datetime) -> LeadInsight:
 
 def test_figures_match_a_hand_count() -> None:
     runs = [
-        _run("L1", "researcher", 10, tokens_in=1000, tokens_out=200, cost_usd=0.001),
-        _run("L2", "researcher", 20, tokens_in=500, tokens_out=100, cost_usd=None),
+        _run("L1", "researcher", 10, tokens_in=1000, tokens_out=200, cost_usd=0.001, llm_calls=2),
+        _run("L2", "researcher", 20, tokens_in=500, tokens_out=100, cost_usd=None, llm_calls=1),
         _run("L3", "researcher", 30),
         _run("L4", "researcher", 40, mode="engage"),
         _run("L5", "researcher", 100, mode="engage"),
         _run("L1", "icp_judge", 1),
         _run("L2", "icp_judge", 2, error="ValueError: a", started_at=IN - timedelta(hours=1)),
         _run("L3", "icp_judge", 3, error="ValueError: b"),
-        _run("L4", "icp_judge", 4, mode="engage"),
-        _run("L9", "researcher", 5000, replay=True),  # a replay: counted apart
+        _run(
+            "L4",
+            "icp_judge",
+            4,
+            mode="engage",
+            llm_calls=3,
+            tokens_in=90,
+            tokens_out=10,
+            cost_usd=0.0005,
+        ),
+        _run("L9", "researcher", 5000, replay=True, llm_calls=5),  # a replay: counted apart
         _run("L8", "researcher", 7000, started_at=BEFORE),  # before the period
     ]
     insights = [
@@ -129,10 +138,12 @@ def test_figures_match_a_hand_count() -> None:
     )
     latency = {row.node: (row.runs, row.median_ms, row.p95_ms) for row in report.latency}
     assert latency == {"icp_judge": (4, 2.5, 4), "researcher": (5, 30, 100)}
-    assert (report.tokens_in, report.tokens_out) == (1500, 300)
-    assert report.cost_usd == pytest.approx(0.001) and report.unpriced_llm_runs == 1
-    assert (report.tokens_in_per_lead, report.tokens_out_per_lead) == (300, 60)
-    assert report.cost_usd_per_lead == pytest.approx(0.0002)
+    assert (report.tokens_in, report.tokens_out) == (1590, 310)
+    assert report.cost_usd == pytest.approx(0.0015) and report.unpriced_llm_runs == 1
+    assert (report.tokens_in_per_lead, report.tokens_out_per_lead) == (318, 62)
+    usage = {u.graph: (u.leads, u.llm_calls, u.calls_per_lead) for u in report.usage_by_graph}
+    assert usage == {"research": (3, 3, 1.0), "engage": (2, 3, 1.5)}
+    assert report.cost_usd_per_lead == pytest.approx(0.0003)
     assert (report.emails_sent, report.replies_received) == (4, 1)
     assert report.email_response_rate == 0.25
     assert report.hand_over_rate == 0.5

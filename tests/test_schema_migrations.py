@@ -18,7 +18,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, bindparam, create_engine, inspect, text
+from sqlalchemy import JSON, DateTime, bindparam, create_engine, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import BindParameter
@@ -185,6 +185,25 @@ def test_previous_release_rows_survive_the_upgrade(url: str) -> None:
     assert upgrade_database(url) == (head_revision(), head_revision())  # a second run: no-op
 
     _check_rows_intact(url)
+    assert _differences(url) == []
+
+
+def test_model_calls_are_counted_from_the_traces_already_stored(url: str) -> None:
+    """0003 adds noderun.llm_calls and fills it from each stored step's trace."""
+    _migrate(url, "0002_noderun_step")
+    _insert_previous_release_rows(url)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        trace = {"node": "researcher", "llm_calls": [{"model": "m"}, {"model": "m"}]}
+        step = bindparam("step", value=trace, type_=JSON)
+        connection.execute(
+            text("UPDATE noderun SET step = :step WHERE thread_id = 't-1'").bindparams(step)
+        )
+    engine.dispose()
+    assert upgrade_database(url) == ("0002_noderun_step", head_revision())
+    with Session(_open(url)) as session:
+        run = session.exec(select(NodeRun).where(NodeRun.thread_id == "t-1")).one()
+        assert run.llm_calls == 2
     assert _differences(url) == []
 
 

@@ -154,6 +154,18 @@ def render_report(report: MonitorReport, out: Console) -> None:
         _per(report.cost_usd_per_lead, per_lead, "${:,.6f}"),
     )
     out.print(llm)
+    graphs = _table(
+        "LLM calls per graph", "Graph", "Leads", "Calls", "Calls per lead", "Tokens per lead"
+    )
+    for usage in report.usage_by_graph:
+        graphs.add_row(
+            usage.graph,
+            str(usage.leads),
+            str(usage.llm_calls),
+            _per(usage.calls_per_lead, usage.leads, "{:,.2f}"),
+            _per(usage.tokens_per_lead, usage.leads, "{:,.0f}"),
+        )
+    out.print(graphs)
     if report.unpriced_llm_runs:
         out.print(
             f"{report.unpriced_llm_runs} node runs used a model without a price: their cost is "

@@ -82,6 +82,26 @@ class HandoffCount(BaseModel):
     count: int
 
 
+class GraphUsage(BaseModel):
+    """Model use by one graph (research or engage): totals and per lead."""
+
+    graph: str
+    leads: int
+    llm_calls: int
+    tokens_in: int
+    tokens_out: int
+
+    @property
+    def calls_per_lead(self) -> float | None:
+        """Model calls per lead the graph ran for."""
+        return self.llm_calls / self.leads if self.leads else None
+
+    @property
+    def tokens_per_lead(self) -> float | None:
+        """Tokens in and out per lead."""
+        return (self.tokens_in + self.tokens_out) / self.leads if self.leads else None
+
+
 class MonitorReport(BaseModel):
     """The supervisor's figures for a period."""
 
@@ -102,6 +122,7 @@ class MonitorReport(BaseModel):
     tokens_in_per_lead: float | None
     tokens_out_per_lead: float | None
     cost_usd_per_lead: float | None
+    usage_by_graph: list[GraphUsage] = Field(default_factory=list)
     emails_sent: int
     replies_received: int
     email_response_rate: float | None
@@ -155,6 +176,22 @@ def _errors(runs: list[NodeRun]) -> list[NodeErrors]:
             )
         )
     return sorted(report, key=lambda item: (-item.count, item.node))
+
+
+def _usage_by_graph(runs: list[NodeRun]) -> list[GraphUsage]:
+    usage = []
+    for graph in ("research", "engage"):
+        mine = [run for run in runs if run.thread_id.startswith(f"{graph}:")]
+        usage.append(
+            GraphUsage(
+                graph=graph,
+                leads=len({run.lead_id for run in mine if run.lead_id}),
+                llm_calls=sum(run.llm_calls for run in mine),
+                tokens_in=sum(run.tokens_in for run in mine),
+                tokens_out=sum(run.tokens_out for run in mine),
+            )
+        )
+    return usage
 
 
 def _email_figures(emails: Iterable[EmailMessage], period: Period) -> tuple[int, int]:
@@ -218,6 +255,7 @@ def build_report(
         tokens_in_per_lead=tokens_in / count if count else None,
         tokens_out_per_lead=tokens_out / count if count else None,
         cost_usd_per_lead=cost / count if count else None,
+        usage_by_graph=_usage_by_graph(runs),
         emails_sent=sent,
         replies_received=replies,
         email_response_rate=_ratio(replies, sent),
