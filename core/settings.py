@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         description="Leads researched, and leads engaged in one engage pass, side by side "
         "when a model is used (they wait on it, not on the CPU); offline, one at a time.",
     )
+    llm_cache: bool = Field(
+        default=True,
+        description="Identical model calls (same model, options, prompt, schema) are answered "
+        "from $QUALIFY_HOME/llm_cache.db instead of asking the model again.",
+    )
     llm_requests_per_minute: float | None = Field(
         default=None,
         gt=0,

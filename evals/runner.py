@@ -26,7 +26,6 @@ from pydantic import BaseModel, Field
 from core.clock import utc_now
 from core.settings import get_settings
 from evals.dataset_loader import load_datasets, split_datasets
-from evals.llm_cache import counting_cache_use, llm_cache_at
 from evals.metrics import summarize
 from evals.run_folder import write_run
 from evals.run_records import EngineName, EvalRun, Split, SuiteRun
@@ -40,6 +39,7 @@ from evals.suites import (
 )
 from graphs.context import Context
 from graphs.reasoning.base import ReasoningEngine
+from graphs.reasoning.llm.response_cache import counting_cache_use, llm_cache_at
 from graphs.reasoning.offline import OfflineEngine
 
 

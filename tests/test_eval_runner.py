@@ -15,10 +15,10 @@ from app.cli.main import app
 from core.settings import get_settings
 from evals.compare import compare_runs, comparison_markdown
 from evals.dataset_loader import guess_suite, load_dataset
-from evals.llm_cache import SqliteLlmCache
 from evals.run_folder import load_run
 from evals.runner import RunOptions, parse_prompt_pins, run_eval
 from evals.schemas import SUITE_NAMES
+from graphs.reasoning.llm.response_cache import SqliteLlmCache
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
 
 FIXTURES = Path(__file__).parent / "data" / "evals"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from langchain_openai import ChatOpenAI
@@ -550,3 +551,26 @@ def test_the_icp_judge_asks_the_engine_only_where_the_rules_say_unknown(
     assert industry.verdict is Verdict.MET  # the rules placed it; no call was made for it
     assert title.verdict is Verdict.PARTLY_MET
     assert len(server.requests) == 1
+
+
+def test_identical_calls_are_answered_from_the_homes_cache(
+    server: OpenAICompatibleServer, tmp_path: Path
+) -> None:
+    """With QUALIFY_LLM_CACHE on, the same call asked twice reaches the model once; off, or
+    offline, the cache is not used; a home that cannot be written runs without one."""
+    from graphs.reasoning.llm.response_cache import cached_model_answers
+
+    server.add_json({"summary": "Ingrid runs operations."})
+    server.add_json({"summary": "Asked again."})
+    engine = make_engine(server, "json_schema")
+    with cached_model_answers("llm", tmp_path, enabled=True):
+        first = engine.summarize_lead(research())
+        again = engine.summarize_lead(research())
+    assert first == again == "Ingrid runs operations." and len(server.requests) == 1
+    with cached_model_answers("llm", tmp_path, enabled=False):
+        assert engine.summarize_lead(research()) == "Asked again."
+    assert len(server.requests) == 2
+    assert (tmp_path / "llm_cache.db").exists()
+    not_a_folder = tmp_path / "llm_cache.db" / "home"  # under a file: cannot be created
+    with cached_model_answers("llm", not_a_folder, enabled=True):
+        pass

@@ -21,6 +21,7 @@ from graphs.context import Context
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
+from graphs.reasoning.llm.response_cache import cached_model_answers
 from store.crm import Lead
 from store.db import get_db_engine, session_scope
 from store.engagement import (
@@ -48,7 +49,11 @@ def inbox_dir() -> Path:
 def engage_runner(at: datetime | None = None) -> Iterator[EngageRunner]:
     """A runner on the embedded defaults; `at` pins the clock (simulations, replays)."""
     context = Context(clock=ManualClock(at)) if at is not None else Context()
-    with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
+    settings = get_settings()
+    with (
+        cached_model_answers(context.engine, settings.home, settings.llm_cache),
+        open_checkpointer(settings.resolved_checkpoint_url) as saver,
+    ):
         yield EngageRunner(context, saver, MailSettings.from_env(), inbox_dir=inbox_dir())
 
 

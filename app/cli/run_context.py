@@ -13,6 +13,7 @@ from rich.console import Console
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
+from graphs.reasoning.llm.response_cache import cached_model_answers
 from graphs.research.runner import ResearchRunner
 
 console = Console()
@@ -44,5 +45,9 @@ def context_for(engine: str | None = None) -> Context:
 @contextmanager
 def research_runner(context: Context) -> Iterator[ResearchRunner]:
     """A research runner on the configured checkpointer, closed on exit."""
-    with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
+    settings = get_settings()
+    with (
+        cached_model_answers(context.engine, settings.home, settings.llm_cache),
+        open_checkpointer(settings.resolved_checkpoint_url) as saver,
+    ):
         yield ResearchRunner(context, saver)

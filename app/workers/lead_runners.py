@@ -12,6 +12,7 @@ from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.engage.runner import EngageRunner
+from graphs.reasoning.llm.response_cache import cached_model_answers
 from graphs.research.runner import ResearchRunner
 from tools.mail.settings import MailSettings
 
@@ -39,6 +40,9 @@ def lead_runners() -> LeadRunners:
             stack = ExitStack()
             saver = stack.enter_context(open_checkpointer(settings.resolved_checkpoint_url))
             context = Context()
+            stack.enter_context(
+                cached_model_answers(context.engine, settings.home, settings.llm_cache)
+            )
             _open = (
                 stack,
                 LeadRunners(

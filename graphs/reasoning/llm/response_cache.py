@@ -1,4 +1,5 @@
-"""The eval runs' LLM response cache: a LangChain `BaseCache` in a SQLite file.
+"""The LLM response cache: a LangChain `BaseCache` in a SQLite file, used by eval runs
+and, with QUALIFY_LLM_CACHE on, by the agents (`cached_model_answers`).
 
 LangChain asks the cache before every chat-model call with the serialized prompt and a
 string describing the model and its call options (model name, temperature, and for
@@ -17,7 +18,7 @@ import sqlite3
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,7 +147,12 @@ def llm_cache_at(path: Path | None) -> Iterator[SqliteLlmCache | None]:
     if path is None:
         yield None
         return
-    cache = SqliteLlmCache(path)
+    with _in_use(SqliteLlmCache(path)) as cache:
+        yield cache
+
+
+@contextmanager
+def _in_use(cache: SqliteLlmCache) -> Iterator[SqliteLlmCache]:
     previous = get_llm_cache()
     set_llm_cache(cache)
     try:
@@ -154,3 +160,16 @@ def llm_cache_at(path: Path | None) -> Iterator[SqliteLlmCache | None]:
     finally:
         set_llm_cache(previous)
         cache.close()
+
+
+def cached_model_answers(engine: str, home: Path, enabled: bool) -> AbstractContextManager:
+    """For a run on the LLM engine with the cache `enabled`: identical model calls (same
+    model, options, prompt and schema) answered from `home`/llm_cache.db for the block, so
+    the same criterion, digest or reply asked twice costs one call."""
+    if engine != "llm" or not enabled:
+        return nullcontext()
+    try:
+        cache = SqliteLlmCache(home / "llm_cache.db")
+    except (OSError, sqlite3.Error):
+        return nullcontext()  # a home this process cannot write: every call asks the model
+    return _in_use(cache)
