@@ -188,9 +188,33 @@ def test_a_worker_killed_mid_lead_leaves_its_leads_to_another(
         sent = "SELECT count(*) FROM emailmessage WHERE direction = 'OUTBOUND' AND status = 'SENT'"
         recorded = db.execute(text(sent)).scalar_one()
     # Every lead finished its step: waiting for a reply, or handed off / stopped.
-    assert sum(states.values()) == len(leads) and "ACTIVE" not in states, states
+    assert sum(states.values()) == len(leads) and "ACTIVE" not in states, _unfinished(env)
     assert max(by_id.values()) == 1 and max(by_step.values()) == 1
     assert sum(by_id.values()) == recorded == states.get("WAITING", 0)
+
+
+def _unfinished(env: dict[str, str]) -> str:
+    """What a lead left active went through: its conversation, its thread, its jobs."""
+    with get_db_engine(_url(env)).connect() as db:
+        rows = db.execute(
+            text("SELECT lead_id, next_action, next_action_on, held_for FROM conversation "
+                 "WHERE state = 'ACTIVE'")
+        ).all()  # fmt: skip
+        report = [str(rows)]
+        for lead_id, *_ in rows:
+            events = db.execute(
+                text(
+                    "SELECT j.id, j.task_name, j.status, j.attempts, e.type, e.at "
+                    "FROM procrastinate_jobs j JOIN procrastinate_events e ON e.job_id = j.id "
+                    "WHERE j.args->>'lead_id' = :lead ORDER BY e.id"
+                ).bindparams(lead=lead_id)
+            ).all()
+            steps = db.execute(
+                text("SELECT node, outcome, error FROM noderun WHERE lead_id = :lead "
+                     "AND thread_id LIKE 'engage:%' ORDER BY id").bindparams(lead=lead_id)
+            ).all()  # fmt: skip
+            report += [f"{lead_id} jobs: {events}", f"{lead_id} steps: {steps}"]
+    return "\n".join(report)
 
 
 def _start_worker(env: dict[str, str]) -> subprocess.Popen[str]:

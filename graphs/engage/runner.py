@@ -38,6 +38,7 @@ from graphs.reasoning.base import EngineError
 from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.agent_settings import load_agent_settings
 from graphs.research.runner import ResearchRunner
+from memory.run_state import stopped_mid_run
 from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
 from store.conversations import leads_with_unread_replies, unread_replies
@@ -382,7 +383,7 @@ class EngageRunner:
     def _resume_point(self, lead_id: str) -> object | None:
         """Go on from the last checkpoint if a run stopped between nodes."""
         snapshot = self.graph.get_state(self._config(lead_id))
-        return self._RESUME if snapshot.next and not snapshot.interrupts else None
+        return self._RESUME if stopped_mid_run(snapshot) else None
 
     def _due_timers(
         self, now: datetime, exclude: set[str] | None = None, *, only: str | None = None

@@ -23,6 +23,7 @@ from graphs.research.graph import build_research_graph
 from graphs.research.selection import check_eligibility, is_stale
 from graphs.research.selection_query import eligible_page
 from graphs.services import services_for
+from memory.run_state import stopped_mid_run
 from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
 from store.db import get_db_engine
@@ -172,7 +173,7 @@ class ResearchRunner:
         """Research one lead with the batch's `context` (its settings snapshot)."""
         settings = context.agent_settings or self.settings()
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
-        if self.graph.get_state(config).next:
+        if stopped_mid_run(self.graph.get_state(config)):
             with lead_time_budget(get_settings().llm_lead_budget_s):
                 result = self.graph.invoke(None, config, context=context)
             return self._done(lead_id, "resumed", result)
