@@ -38,9 +38,9 @@ def _queue() -> App:
 
 
 def _require_schema(queue: App) -> None:
-    connector = queue.connector.get_sync_connector()
-    row = connector.execute_query_one("SELECT to_regclass('procrastinate_jobs') IS NULL AS absent")
-    if row["absent"]:
+    from app.workers.task_queue import queue_has_tables
+
+    if not queue_has_tables(queue):
         raise fail("the database has no task queue yet: run `qualify db upgrade` first")
 
 
@@ -93,11 +93,10 @@ def worker(
 
 
 def _waiting(queue: App) -> int:
+    from app.workers.lead_jobs import waiting_jobs
+
     with queue.open():
-        row = queue.connector.get_sync_connector().execute_query_one(
-            "SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'todo'"
-        )
-    return int(row["n"])
+        return waiting_jobs(queue, running=False)
 
 
 def _report(kind: str, queued: int, total: int) -> None:

@@ -50,12 +50,14 @@ def enqueue(queue: App, task_name: str, lead_id: str | None = None, **arguments:
     return True
 
 
-def waiting_jobs(queue: App, task_name: str) -> int:
-    """Jobs of a task queued or running."""
+def waiting_jobs(queue: App, task_name: str | None = None, *, running: bool = True) -> int:
+    """Jobs queued (and running, unless `running` is False), of one task or of all."""
     row = queue.connector.get_sync_connector().execute_query_one(
         "SELECT count(*) AS n FROM procrastinate_jobs "
-        "WHERE task_name = %(task)s AND status IN ('todo', 'doing')",
+        "WHERE (%(task)s::text IS NULL OR task_name = %(task)s) "
+        "AND (status = 'todo' OR (%(running)s AND status = 'doing'))",
         task=task_name,
+        running=running,
     )
     return int(row["n"])
 

@@ -68,14 +68,18 @@ def task_queue(settings: Settings | None = None) -> App:
     return queue
 
 
+def queue_has_tables(queue: App) -> bool:
+    """Whether the database holds the queue's tables (the queue must be open)."""
+    row = queue.connector.get_sync_connector().execute_query_one(
+        "SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present"
+    )
+    return bool(row["present"])
+
+
 def apply_queue_schema(queue: App) -> bool:
     """Create the queue's tables if the database has none; True when created."""
     with queue.open():
-        connector = queue.connector.get_sync_connector()
-        row = connector.execute_query_one(
-            "SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present"
-        )
-        if row["present"]:
+        if queue_has_tables(queue):
             return False
         queue.schema_manager.apply_schema()
         return True

@@ -10,8 +10,3 @@ from alembic import op
 def has_column(table: str, column: str) -> bool:
     """True when `table` already has `column`."""
     return column in {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
-
-
-def has_index(table: str, index: str) -> bool:
-    """True when `table` already has an index named `index`."""
-    return index in {i["name"] for i in sa.inspect(op.get_bind()).get_indexes(table)}
