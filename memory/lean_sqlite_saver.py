@@ -9,7 +9,9 @@ the saver's tables and behaviour and changes only what is stored, as `PostgresSa
   once, and checkpoints are stored without values; reads put the values back;
 - when a checkpoint is saved, the pending writes of its parent in the same thread are
   deleted: the new checkpoint holds their effect, and nothing resumes from the parent
-  (a replay forks a copy of a checkpoint without its writes).
+  (a replay forks a copy of a checkpoint without its writes). With LangGraph's default
+  `durability="async"` a step's writes can reach the saver after the next checkpoint;
+  channel writes to a checkpoint that already has a child are therefore not stored.
 
 Checkpoints written by the plain saver (values inline) read as before.
 """
@@ -17,12 +19,14 @@ Checkpoints written by the plain saver (values inline) read as before.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
     ChannelVersions,
     Checkpoint,
     CheckpointMetadata,
@@ -46,6 +50,12 @@ CREATE TABLE IF NOT EXISTS channel_values (
 class LeanSqliteSaver(SqliteSaver):
     """`SqliteSaver` storing channel values once per version and no superseded writes."""
 
+    def __init__(self, conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> None:
+        super().__init__(conn, *args, **kwargs)
+        # Re-entrant, so `put` and `put_writes` can hold it around the parent's methods,
+        # which take it too: a check and the insert it guards must not interleave.
+        self.lock = threading.RLock()  # type: ignore[assignment]
+
     def setup(self) -> None:
         """The saver's tables, and the table of channel values."""
         if self.is_setup:
@@ -68,7 +78,7 @@ class LeanSqliteSaver(SqliteSaver):
         parent_id = configurable.get("checkpoint_id")
         versions = checkpoint["channel_versions"]
         values = checkpoint["channel_values"]
-        with self.cursor(transaction=False) as cur:
+        with self.lock, self.cursor(transaction=False) as cur:
             stored = self._stored_versions(
                 cur, thread_id, namespace, values, versions, new_versions
             )
@@ -90,7 +100,34 @@ class LeanSqliteSaver(SqliteSaver):
                     "AND checkpoint_id = ?",
                     (thread_id, namespace, parent_id),
                 )
-        return super().put(config, {**checkpoint, "channel_values": {}}, metadata, new_versions)
+            return super().put(config, {**checkpoint, "channel_values": {}}, metadata, new_versions)
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Store a task's writes, unless they are channel writes to a checkpoint that the
+        thread has already moved past (they arrived late; the child holds their effect).
+        Interrupts, errors and resumes are always stored."""
+        configurable = config["configurable"]
+        with self.lock:
+            if not all(channel in WRITES_IDX_MAP for channel, _ in writes):
+                with closing(self.conn.cursor()) as cur:
+                    child = cur.execute(
+                        "SELECT 1 FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? "
+                        "AND parent_checkpoint_id = ? LIMIT 1",
+                        (
+                            str(configurable["thread_id"]),
+                            str(configurable.get("checkpoint_ns", "")),
+                            str(configurable["checkpoint_id"]),
+                        ),
+                    ).fetchone()
+                if child:
+                    return
+            super().put_writes(config, writes, task_id, task_path)
 
     def _stored_versions(
         self,

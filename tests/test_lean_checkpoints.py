@@ -99,6 +99,38 @@ def test_an_unchanged_value_is_stored_once(tmp_path: Path) -> None:
     assert len(PAGE) < _bytes(lean) < 1.5 * len(PAGE)
 
 
+def test_writes_that_arrive_after_the_next_checkpoint_are_not_kept(tmp_path: Path) -> None:
+    # With durability="async" a step's writes can reach the saver after the checkpoint
+    # that took them in; the order is forced here so the case is not left to timing.
+    saver = _saver(tmp_path / "lean.db", LeanSqliteSaver)
+    config = {"configurable": {"thread_id": "lead-1"}}
+    _graph(saver).invoke({"steps": []}, config)  # waits for a reply
+    history = list(saver.list(config))
+    parent, child = history[1].config, history[0].config
+    before = _bytes(tmp_path / "lean.db")
+    saver.put_writes(parent, [("research", PAGE)], "late-task")
+    assert _bytes(tmp_path / "lean.db") == before
+    saver.put_writes(child, [("research", PAGE)], "a-task")  # the head has no child
+    assert _bytes(tmp_path / "lean.db") > before + len(PAGE)
+    saver.put_writes(parent, [("__interrupt__", "kept")], "late-task")
+    with sqlite3.connect(tmp_path / "lean.db") as db:
+        kept = db.execute(
+            "SELECT channel FROM writes WHERE checkpoint_id = ?",
+            (parent["configurable"]["checkpoint_id"],),
+        ).fetchall()
+    assert kept == [("__interrupt__",)]
+
+
+def test_an_async_run_stores_each_value_once(tmp_path: Path) -> None:
+    lean = tmp_path / "lean.db"
+    saver = _saver(lean, LeanSqliteSaver)
+    for thread in ("lead-1", "lead-2", "lead-3"):
+        config = {"configurable": {"thread_id": thread}}
+        _graph(saver).invoke({"steps": []}, config, durability="async")
+        _graph(saver).invoke(Command(resume="yes"), config, durability="async")
+    assert 3 * len(PAGE) < _bytes(lean) < 3 * 1.5 * len(PAGE)
+
+
 def test_a_crash_resumes_from_the_writes_of_the_last_checkpoint(tmp_path: Path) -> None:
     saver = _saver(tmp_path / "lean.db", LeanSqliteSaver)
     config = {"configurable": {"thread_id": "lead-1"}}
