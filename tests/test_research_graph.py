@@ -355,3 +355,38 @@ def test_leads_wait_on_the_model_side_by_side_with_the_same_outcomes(
             }
         assert server.max_in_flight >= 2  # the calls overlapped
     assert stored[4] == stored[1]
+
+
+def test_leads_of_one_company_side_by_side_research_it_once(
+    sample_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leads of a company researched at the same moment wait for the first one's digest
+    instead of each asking the model for it."""
+    from graphs.reasoning import circuit_breaker
+
+    monkeypatch.setattr(circuit_breaker, "_BREAKERS", {})
+    monkeypatch.setenv("QUALIFY_LLM_MAX_RETRIES", "0")
+    monkeypatch.setenv("QUALIFY_LLM_BREAKER_FAILURES", "1000")
+    with Session(get_db_engine(sample_crm.database_url)) as session:
+        leads = session.exec(select(Lead).where(col(Lead.parent_account_id).is_not(None))).all()
+    by_account = Counter(lead.parent_account_id for lead in leads)
+    account, count = by_account.most_common(1)[0]
+    assert count >= 3, by_account
+    same_company = [lead.id for lead in leads if lead.parent_account_id == account]
+    with running_openai_server() as server:
+        server.latency_s = 0.2  # long enough for every lead to ask before the first answer
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        get_settings.cache_clear()
+        with runner_for(sample_crm, sample_crm.checkpoint_path, engine="llm") as runner:
+            outcomes = list(
+                runner.research(same_company, force=True, concurrency=len(same_company))
+            )
+        asked = [
+            (r.body.get("response_format") or {}).get("json_schema", {}).get("name")
+            for r in server.requests
+        ]
+    digests = [name for name in asked if name == "LlmDigest"]
+    assert len(asked) > len(digests) > 0, asked  # the other calls are the leads' own
+    assert {o.status for o in outcomes} == {"researched"}, outcomes
+    assert len(digests) == 1, len(digests)

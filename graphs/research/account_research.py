@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from urllib.parse import urlparse
 
@@ -154,6 +157,24 @@ def research_company(
     cached = cached_digest(database_url, key, fresh_since)
     if cached is not None:
         return cached, True
+    with _one_research_per_company(key):
+        # Leads of one company researched side by side wait for the first one's digest.
+        cached = cached_digest(database_url, key, fresh_since)
+        if cached is not None:
+            return cached, True
+        return _research_now(web, engine, database_url, key, name, domain, keep=keep)
+
+
+def _research_now(
+    web: WebSearch,
+    engine: ReasoningEngine,
+    database_url: str,
+    key: str,
+    name: str,
+    domain: str | None,
+    *,
+    keep: bool,
+) -> tuple[AccountDigest | None, bool]:
     pages = gather_pages(web, name, domain)
     if not pages:
         return None, False
@@ -161,3 +182,30 @@ def research_company(
     if keep:  # a sandbox (replay) run leaves the shared cache alone
         store_digest(database_url, key, digest)
     return digest, False
+
+
+_guard = threading.Lock()
+_company_locks: dict[str, tuple[threading.Lock, int]] = {}
+"""A lock per company being researched in this process, with how many threads use it."""
+
+
+@contextmanager
+def _one_research_per_company(key: str) -> Iterator[None]:
+    """Hold the company's lock; it is forgotten when no thread holds or awaits it.
+
+    Workers on other processes may still research the same company at the same moment:
+    that costs a duplicate model call, never a wrong digest (the last one stored wins).
+    """
+    with _guard:
+        lock, users = _company_locks.get(key, (threading.Lock(), 0))
+        _company_locks[key] = (lock, users + 1)
+    try:
+        with lock:
+            yield
+    finally:
+        with _guard:
+            lock, users = _company_locks[key]
+            if users == 1:
+                del _company_locks[key]
+            else:
+                _company_locks[key] = (lock, users - 1)
