@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         description="Requests per minute to the model endpoint, shared by every lead of "
         "the process (None: as fast as the endpoint answers).",
     )
+    search_requests_per_minute: float | None = Field(
+        default=None,
+        gt=0,
+        description="Requests per minute to the web search provider (Tavily), shared by "
+        "every lead of the process (None: as fast as it answers).",
+    )
     max_reply_chars: int = Field(
         default=262_144,
         ge=1_000,

@@ -36,10 +36,10 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
     offline = OfflineEngine(context.product)
     if context.engine == "offline":
         return offline
+    from core.request_pacers import rate_limiter_for
     from graphs.reasoning.circuit_breaker import breaker_for
     from graphs.reasoning.fallback import FallbackEngine
     from graphs.reasoning.llm.engine import LlmEngine
-    from graphs.reasoning.rate_limit import rate_limiter_for
 
     settings = get_settings()
     if settings.openai_api_key is None:

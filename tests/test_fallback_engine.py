@@ -285,9 +285,9 @@ def test_a_429_with_retry_after_is_retried_after_that_wait(server: OpenAICompati
 def test_every_engine_on_an_endpoint_shares_one_request_pacer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from core.request_pacers import rate_limiter_for
     from core.settings import get_settings
     from graphs.context import Context
-    from graphs.reasoning.rate_limit import rate_limiter_for
     from graphs.services import build_reasoning_engine
 
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")

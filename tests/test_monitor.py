@@ -199,7 +199,13 @@ def test_a_research_batch_in_the_monitor(
     assert report.leads_processed == 5 and report.research_leads == 5
     assert report.recommendations == dict(Counter(o.recommendation for o in outcomes))
     runs = {row.node: row.runs for row in report.latency}
-    assert runs == {"researcher": 6, "icp_judge": 6, "outreach_writer": 5, "insights_recorder": 5}
+    drafted = sum(o.fit_level == "exact" for o in outcomes)  # drafts ahead: exact fits
+    assert runs == {
+        "researcher": 6,
+        "icp_judge": 6,
+        "outreach_writer": drafted,
+        "insights_recorder": 5,
+    }
     assert all(row.median_ms > 0 and row.p95_ms >= row.median_ms for row in report.latency)
     [error] = report.errors
     assert (error.node, error.count, error.latest_lead_id) == ("icp_judge", 1, leads[0])
@@ -252,10 +258,9 @@ def test_monitor_command_prints_tables_and_json(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["leads_processed"] == 3
-    assert {row["node"] for row in data["latency"]} == {
+    assert {row["node"] for row in data["latency"]} >= {
         "researcher",
         "icp_judge",
-        "outreach_writer",
         "insights_recorder",
     }
 

@@ -15,8 +15,10 @@ from sqlmodel import Session, col, select
 import graphs.research.nodes.icp_judge as icp_judge_module
 import graphs.research.nodes.researcher as researcher_module
 from core.findings import LeadInsights
+from core.icp_verdicts import FitLevel
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
+from graphs.research.agent_settings import OutreachSettings, save_setting_block
 from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
 from memory.thread_ids import thread_id_for
@@ -70,9 +72,28 @@ def test_research_all_eligible_leads(sample_crm: SampleCrm, checkpoint_url: str)
         "Engage only after you've exhausted your best leads",
         "Do not engage",
     }
-    assert insights.draft is not None and insights.draft.body.startswith("Hi ")
     assert insights.research.lead_summary
     assert all(v.evidence for v in insights.icp.verdicts)
+    # A draft is ready for the leads to engage now; the others are drafted on request.
+    drafted = {o.lead_id: _stored(sample_crm, o.lead_id).draft for o in outcomes}
+    assert all((drafted[o.lead_id] is not None) == (o.fit_level == "exact") for o in outcomes)
+    exact = next(o.lead_id for o in outcomes if o.fit_level == "exact")
+    assert drafted[exact] is not None and drafted[exact].body.startswith("Hi ")
+
+
+def test_the_admin_chooses_which_fits_are_drafted_ahead(sample_crm: SampleCrm) -> None:
+    save_setting_block(
+        sample_crm.database_url,
+        "outreach",
+        OutreachSettings(draft_ahead_for=[FitLevel.CLOSE, FitLevel.NONE]),
+    )
+    with runner_for(sample_crm, sample_crm.checkpoint_path) as runner:
+        outcomes = list(runner.research([lead.lead_id for lead in runner.eligible_leads()[:30]]))
+    fits = {o.fit_level for o in outcomes}
+    assert {"exact", "close"} <= fits, fits
+    for outcome in outcomes:
+        draft = _stored(sample_crm, outcome.lead_id).draft
+        assert (draft is not None) == (outcome.fit_level != "exact"), outcome
 
 
 def test_leads_at_one_company_share_its_research(

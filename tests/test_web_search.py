@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from langchain_core.rate_limiters import BaseRateLimiter
 
+from core.request_pacers import rate_limiter_for
 from core.settings import Settings
 from store.web_corpus import WebPage, page_path, write_page
 from tools.web_search.local_corpus import LocalCorpusSearch
@@ -226,6 +228,14 @@ def test_make_web_search_picks_the_provider(tmp_path: Path, monkeypatch) -> None
         Settings(_env_file=None, home=tmp_path, tavily_api_key="tvly-x", tavily_timeout_s=3)
     )
     assert isinstance(remote, TavilySearch) and remote.timeout_s == 3
+    assert remote.rate_limiter is None
+    paced = make_web_search(
+        Settings(
+            _env_file=None, home=tmp_path, tavily_api_key="tvly-x", search_requests_per_minute=90
+        )
+    )
+    assert isinstance(paced, TavilySearch)
+    assert paced.rate_limiter is rate_limiter_for("tavily", 90)  # one per process
 
 
 # --- Tavily against a local server --------------------------------------------------------
@@ -319,6 +329,26 @@ def test_tavily_results_are_mapped(tavily_url: str) -> None:
     assert sent["json"]["include_domains"] == ["contoso.com"]
     assert sent["json"]["max_results"] == 20
     assert sent["json"]["topic"] == "finance"
+
+
+def test_each_tavily_request_waits_for_the_pacer(tavily_url: str) -> None:
+    FakeTavily.status, FakeTavily.body = 200, {"results": [], "response_time": 0.1}
+
+    class CountingPacer(BaseRateLimiter):
+        acquired = 0
+
+        def acquire(self, *, blocking: bool = True) -> bool:
+            CountingPacer.acquired += 1
+            return True
+
+        async def aacquire(self, *, blocking: bool = True) -> bool:
+            return self.acquire(blocking=blocking)
+
+    tavily = TavilySearch("tvly-test", api_base_url=tavily_url, rate_limiter=CountingPacer())
+    for query in ("acme", "acme news", "acme revenue"):
+        tavily.search(query)
+    assert CountingPacer.acquired == 3
+    assert len(FakeTavily.requests) >= 3
 
 
 def test_tavily_http_500_becomes_web_search_error(tavily_url: str) -> None:

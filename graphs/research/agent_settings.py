@@ -13,6 +13,7 @@ from core.admin_yaml import AdminYamlFile, error_describer
 from core.clock import utc_now
 from core.errors import SettingsFileError
 from core.icp_profile import IcpProfile
+from core.icp_verdicts import FitLevel
 from graphs.icp.profile_file import default_icp
 from graphs.research.selection import RefreshSchedule, SelectionRules
 from store.agent_records import AgentSetting
@@ -23,13 +24,21 @@ if TYPE_CHECKING:
 
 
 class OutreachSettings(BaseModel):
-    """Who outreach drafts come from."""
+    """Who outreach drafts come from, and which leads research drafts one for ahead."""
 
     model_config = ConfigDict(extra="forbid")
 
     sender_name: str = "Alex Morgan"
     sender_company: str = "Northwind Analytics"
     signature: str = "Alex Morgan\nAccount Executive, Northwind Analytics"
+    draft_ahead_for: list[FitLevel] = Field(
+        default_factory=lambda: [FitLevel.EXACT],
+        description=(
+            "ICP fits whose leads get an outreach draft during research, ready for the "
+            "seller; the others are drafted on request (`qualify draft`), as the seeds' "
+            "Draft email button does, so no model call is spent on drafts nobody opens."
+        ),
+    )
 
 
 class AgentSettings(BaseModel):

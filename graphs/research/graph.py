@@ -1,5 +1,8 @@
 """The Research graph: researcher → ICP judge → outreach writer (draft) → insights recorder.
 
+The draft is written ahead only for the fits the admin chose (exact by default); the
+others are drafted when a seller asks.
+
 `graph` is compiled without a checkpointer for `langgraph.json` (the LangGraph server
 brings its own); the runner and tests compile `build_research_graph()` with theirs.
 """
@@ -14,6 +17,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from graphs.context import Context
+from graphs.research.agent_settings import settings_in_force
 from graphs.research.nodes.icp_judge import icp_judge
 from graphs.research.nodes.insights_recorder import insights_recorder
 from graphs.research.nodes.outreach_writer import outreach_writer
@@ -26,10 +30,13 @@ MODE = RESEARCH_MODE
 
 
 def _after_icp(
-    _state: ResearchState, runtime: Runtime[Context]
+    state: ResearchState, runtime: Runtime[Context]
 ) -> Literal["outreach_writer", "insights_recorder"]:
     context = runtime.context or Context()
-    return "outreach_writer" if context.draft_outreach else "insights_recorder"
+    drafted_ahead = settings_in_force(context).outreach.draft_ahead_for
+    if context.draft_outreach and state["icp"].fit_level in drafted_ahead:
+        return "outreach_writer"
+    return "insights_recorder"
 
 
 def build_research_graph(

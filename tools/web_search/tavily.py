@@ -15,6 +15,7 @@ from tools.web_search.results import (
 )
 
 if TYPE_CHECKING:
+    from langchain_core.rate_limiters import BaseRateLimiter
     from tavily import TavilyClient
 
 
@@ -24,7 +25,12 @@ class TavilySearch:
     name = "Tavily"
 
     def __init__(
-        self, api_key: str, *, timeout_s: float = 15, api_base_url: str | None = None
+        self,
+        api_key: str,
+        *,
+        timeout_s: float = 15,
+        api_base_url: str | None = None,
+        rate_limiter: BaseRateLimiter | None = None,
     ) -> None:
         if not api_key or not api_key.strip():
             # An empty key makes TavilyClient go "keyless" instead of failing.
@@ -35,6 +41,7 @@ class TavilySearch:
         self._api_key = api_key
         self.timeout_s = timeout_s
         self.api_base_url = api_base_url
+        self.rate_limiter = rate_limiter
         self._client: TavilyClient | None = None
 
     @property
@@ -64,6 +71,8 @@ class TavilySearch:
             kwargs["include_domains"] = domains
         if topic is not None:
             kwargs["topic"] = topic
+        if self.rate_limiter is not None:
+            self.rate_limiter.acquire(blocking=True)
         try:
             response = self.client.search(query, **kwargs)
             return [_tavily_result(hit) for hit in response.get("results") or [] if hit.get("url")]

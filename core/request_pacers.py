@@ -1,6 +1,7 @@
-"""One request pacer per model endpoint in a process: leads researched side by side share
-it, so together they keep to the endpoint's requests-per-minute limit (LangChain's
-`InMemoryRateLimiter`, a token bucket the chat model waits on before each request)."""
+"""One request pacer per remote endpoint (a model's, a search provider's) in a process:
+leads researched side by side share it, so together they keep to the endpoint's
+requests-per-minute limit (LangChain's `InMemoryRateLimiter`, a token bucket waited on
+before each request). Worker processes each pace themselves: give each its share."""
 
 from __future__ import annotations
 
