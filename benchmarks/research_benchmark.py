@@ -38,13 +38,22 @@ class _BareState(TypedDict, total=False):
 
 
 def bare_graph_runs_per_second(root: Path, runs: int = 300) -> float:
-    """The machine's limit for a research run: a 4-node graph whose nodes do nothing,
-    on the same SQLite checkpointer, one thread per run as research has."""
+    """The machine's limit for a research run: a graph of the research graph's shape whose
+    nodes do nothing, on the same SQLite checkpointer, one thread per run as research has."""
     graph = StateGraph(_BareState)
-    names = ["researcher", "icp_judge", "outreach_writer", "insights_recorder"]
+    names = ["researcher", "icp_judge", "lead_summarizer", "outreach_writer", "insights_recorder"]
     for name in names:
         graph.add_node(name, lambda state, name=name: {"steps": [name]})
-    for first, second in zip([START, *names], [*names, END], strict=True):
+    edges = [
+        (START, "researcher"),
+        ("researcher", "icp_judge"),
+        ("researcher", "lead_summarizer"),
+        ("icp_judge", "outreach_writer"),
+        ("lead_summarizer", END),
+        ("outreach_writer", "insights_recorder"),
+        ("insights_recorder", END),
+    ]
+    for first, second in edges:
         graph.add_edge(first, second)
     with open_checkpointer(str(root / "bare-checkpoints.db")) as saver:
         compiled = graph.compile(checkpointer=saver)

@@ -1,19 +1,18 @@
 """Benchmark: reading a long lead trace (offline engine, SQLite checkpoints).
 
-One lead is researched again and again with `--force` (4 steps a run) until its thread
-holds at least `--steps` steps; then the trace is read the way `qualify trace` reads it,
-`--repeat` times: the checkpoint history (no replay), the timeline built from it, the
-timeline rendered, one step in full, and a replay from the middle step. Prints median
-and worst times, the checkpoint
-count, and the checkpoint database size for the lead (the file, and the bytes of the
-lead's own checkpoint rows). Run: `python benchmarks/trace_benchmark.py [--steps 50]`.
+One lead is researched again and again with `--force` (4 or 5 steps a run, with or without
+a draft) until its thread holds at least `--steps` steps; then the trace is read the way
+`qualify trace` reads it, `--repeat` times: the checkpoint history (no replay), the
+timeline built from it, the timeline rendered, one step in full, and a replay from the
+middle step. Prints median and worst times, the checkpoint count, and the checkpoint
+database size for the lead (the file, and the bytes of the lead's own checkpoint rows).
+Run: `python benchmarks/trace_benchmark.py [--steps 50]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import math
 import sqlite3
 import statistics
 import tempfile
@@ -38,8 +37,6 @@ from graphs.tracing.trace_view import build_trace, step_detail
 from memory.thread_ids import thread_id_for
 from sample_crm.generator import generate_sample_crm
 from store.db import get_db_engine
-
-STEPS_PER_RUN = 4
 
 
 def _timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
@@ -98,19 +95,19 @@ def main() -> None:
         session.commit()
     services_for(context).web.sync()  # type: ignore[attr-defined]
 
-    runs = math.ceil(args.steps / STEPS_PER_RUN)
     with open_checkpointer(str(checkpoints)) as saver:
         runner = ResearchRunner(context, saver)
         lead_id = runner.eligible_leads()[0].lead_id
-        started = time.perf_counter()
-        for _ in range(runs):
+        graph = build_research_graph(saver)
+        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        started, runs, steps = time.perf_counter(), 0, 0
+        while steps < args.steps:
             [outcome] = runner.research([lead_id], force=True)
             if outcome.status != "researched":
                 raise SystemExit(f"research of {lead_id} failed: {outcome.message}")
+            runs, steps = runs + 1, len(graph.get_state(config).values["trace"])
         built = time.perf_counter() - started
 
-        graph = build_research_graph(saver)
-        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         read_times, history = _timed(
             lambda: with_steps(list(graph.get_state_history(config)), database_url), args.repeat
         )

@@ -60,6 +60,11 @@ class StepTrace(BaseModel):
     outcome: str = Field(default="", description="One line: what the node decided or made.")
     error: str | None = None
     replay: bool = Field(default=False, description="Recorded in a replay sandbox.")
+    wrote: list[str] | None = Field(
+        default=None,
+        description="The state keys the node's update set: a step that ran beside another "
+        "shares its checkpoint, and shows only its own changes (None in older traces).",
+    )
 
     @property
     def tokens_in(self) -> int:

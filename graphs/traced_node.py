@@ -122,8 +122,19 @@ def _announce(step: StepTrace, run_id: int) -> None:
         dispatch_custom_event(STEP_EVENT, {"node_run_id": run_id, **step.model_dump(mode="json")})
 
 
+def _written_keys(update: Any) -> list[str]:
+    if isinstance(update, Command):
+        update = update.update
+    return [key for key in update if key != "trace"] if isinstance(update, dict) else []
+
+
 def _step(
-    recorder: StepRecorder, engine: str, outcome: str, error: str | None, sandbox: bool
+    recorder: StepRecorder,
+    engine: str,
+    outcome: str,
+    error: str | None,
+    sandbox: bool,
+    wrote: list[str] | None = None,
 ) -> StepTrace:
     return StepTrace(
         node=recorder.node,
@@ -136,6 +147,7 @@ def _step(
         outcome=outcome,
         error=error,
         replay=sandbox,
+        wrote=wrote,
     )
 
 
@@ -163,7 +175,14 @@ def traced(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 reset_products()
                 reset_prompts()
                 stop_recording()
-            step = _step(recorder, engine, describe_update(update), None, context.sandbox)
+            step = _step(
+                recorder,
+                engine,
+                describe_update(update),
+                None,
+                context.sandbox,
+                _written_keys(update),
+            )
             return _with_trace(update, _record_run(context, state, step))
 
         # Not functools.wraps: LangGraph would read the wrapped signature and then not pass

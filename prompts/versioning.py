@@ -38,7 +38,8 @@ from store.prompt_versions import (
 
 # Which prompts each graph node may load, for `replay --prompt NODE=VERSION`.
 PROMPTS_BY_NODE: dict[str, tuple[str, ...]] = {
-    "researcher": ("llm_digest_account", "llm_summarize_lead", "offline_lead_summary"),
+    "researcher": ("llm_digest_account",),
+    "lead_summarizer": ("llm_summarize_lead", "offline_lead_summary"),
     "icp_judge": ("llm_judge_free_text", "llm_judge_label"),
     "outreach_writer": ("llm_write_outreach", "offline_outreach_email"),
     "message_writer": (

@@ -107,7 +107,7 @@ def test_offline_draft_follows_the_active_version_and_rollback(sample_crm: Sampl
     assert "\nCheers,\n" in insights.draft.body and "Best regards" not in insights.draft.body
     assert PromptUse(name=OUTREACH, version="2") in last_step(trace, "outreach_writer").prompts
     assert PromptUse(name="offline_lead_summary", version="default") in (
-        last_step(trace, "researcher").prompts
+        last_step(trace, "lead_summarizer").prompts
     )
 
     restored = rollback(db, OUTREACH)

@@ -49,7 +49,13 @@ def test_replay_with_an_edited_state_changes_the_outcome_and_touches_nothing(
         original_head = graph.get_state(config).config["configurable"]["checkpoint_id"]
         trace = steps_of(graph.get_state(config).values["trace"], sample_crm.database_url)
         steps = [step.node for step in trace]
-        assert steps == ["researcher", "icp_judge", "outreach_writer", "insights_recorder"]
+        assert steps == [
+            "researcher",
+            "icp_judge",
+            "lead_summarizer",
+            "outreach_writer",
+            "insights_recorder",
+        ]
 
         result = replay(
             saver,
@@ -85,7 +91,7 @@ def test_replay_with_an_edited_state_changes_the_outcome_and_touches_nothing(
 def test_replay_refuses_a_step_that_does_not_exist(sample_crm: SampleCrm) -> None:
     lead_id = _research_one(sample_crm)
     with open_checkpointer(sample_crm.checkpoint_path) as saver:
-        with pytest.raises(ReplayError, match="steps 1 to 4"):
+        with pytest.raises(ReplayError, match="steps 1 to 5"):
             replay(saver, sample_crm.context(), lead_id=lead_id, mode="research", from_step=9)
         with pytest.raises(ReplayError, match="has no engage thread"):
             replay(saver, sample_crm.context(), lead_id=lead_id, mode="engage", from_step=1)
@@ -154,7 +160,7 @@ def test_replay_with_another_prompt_version_changes_the_draft_downstream(
             sample_crm.context(),
             lead_id=lead_id,
             mode="research",
-            from_step=3,
+            from_step=4,
             prompt_versions=pins,
         )
         replayed = build_research_graph(saver).get_state(
@@ -169,6 +175,21 @@ def test_replay_with_another_prompt_version_changes_the_draft_downstream(
         ("offline_outreach_email", str(version.version))
     }
     assert _insight(sample_crm, lead_id).payload == before.payload
+
+
+def test_a_replay_from_a_step_that_ran_beside_another_reruns_both(sample_crm: SampleCrm) -> None:
+    lead_id = _research_one(sample_crm)
+    with open_checkpointer(sample_crm.checkpoint_path) as saver:
+        result = replay(saver, sample_crm.context(), lead_id=lead_id, mode="research", from_step=3)
+        replayed = build_research_graph(saver).get_state(
+            {"configurable": {"thread_id": result.replay_thread_id}}
+        )
+    assert result.from_node == "lead_summarizer"
+    rerun = [
+        s.node for s in steps_of(replayed.values["trace"], sample_crm.database_url) if s.replay
+    ]
+    assert rerun[:2] == ["icp_judge", "lead_summarizer"] and "insights_recorder" in rerun
+    assert replayed.values["lead_summary"]
 
 
 def test_an_engage_replay_sees_the_store_as_it_was_at_the_step(journey: Journey) -> None:  # noqa: F811

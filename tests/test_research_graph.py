@@ -336,10 +336,11 @@ def test_a_hung_model_trips_the_circuit_and_every_lead_still_finishes(
         with runner_for(sample_crm, sample_crm.checkpoint_path, engine="llm") as runner:
             lead_ids = [lead.lead_id for lead in runner.eligible_leads()[:5]]
             outcomes = list(runner.research(lead_ids))
-        # Three calls time out (with two leads side by side, one more may be in flight when
-        # the third fails), then the circuit is open: no lead waits on the model again.
+        # Three calls time out, then the circuit is open: no lead waits on the model again.
+        # Two leads side by side, each with its summary and its judgement in flight at once:
+        # up to three more calls may be under way when the third fails.
         failures = get_settings().llm_breaker_failures
-        assert failures <= len(server.requests) <= failures + 1
+        assert failures <= len(server.requests) <= failures + 3
     assert [outcome.status for outcome in outcomes] == ["researched"] * 5
     last = _stored(sample_crm, lead_ids[-1])
     assert any("circuit open" in note for note in last.fallback_notes)

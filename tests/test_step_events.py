@@ -37,7 +37,14 @@ def test_every_step_reaches_the_runs_callback_handlers(sample_crm: SampleCrm) ->
         graph.invoke({"lead_id": lead_id}, config, context=sample_crm.context())
 
     nodes = [event["node"] for event in handler.events]
-    assert nodes == ["researcher", "icp_judge", "outreach_writer", "insights_recorder"]
+    # The judge and the summarizer run side by side: either may finish first.
+    assert nodes[:1] + sorted(nodes[1:3]) + nodes[3:] == [
+        "researcher",
+        "icp_judge",
+        "lead_summarizer",
+        "outreach_writer",
+        "insights_recorder",
+    ]
     with Session(get_db_engine(sample_crm.database_url)) as session:
         for event in handler.events:
             row = session.get(NodeRun, event["node_run_id"])

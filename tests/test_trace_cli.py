@@ -46,11 +46,17 @@ def _researched(home: SampleCrm) -> str:
 def test_timeline_of_a_research_run(home: SampleCrm) -> None:
     lead_id = _researched(home)
     out = _run("trace", lead_id)
-    assert f"Trace of {lead_id} (research:{lead_id}): 4 steps, 6 checkpoints" in out
+    assert f"Trace of {lead_id} (research:{lead_id}): 5 steps, 6 checkpoints" in out
     lines = [line for line in out.splitlines() if line.startswith("│ ")]
     nodes = [line.split("│")[2].strip() for line in lines if line.split("│")[2].strip()]
-    assert nodes == ["researcher", "icp_judge", "outreach_writer", "insights_recorder"]
-    assert "offline_lead_summary@default" in lines[0] and "offline" in lines[0]
+    assert nodes == [
+        "researcher",
+        "icp_judge",
+        "lead_summarizer",
+        "outreach_writer",
+        "insights_recorder",
+    ]
+    assert "offline_lead_summary@default" in lines[2] and "offline" in lines[2]
     assert "fit " in out and "draft '" in out
 
 
@@ -58,19 +64,24 @@ def test_one_step_in_full(home: SampleCrm) -> None:
     lead_id = _researched(home)
     out = _run("trace", lead_id, "--step", "1")
     assert "Step 1: researcher" in out
-    assert "Prompts: offline_lead_summary@default" in out
     assert "crm.lead" in out and f'{{"lead_id": "{lead_id}"}}' in out
     assert "web.local_corpus" in out and "email.check" in out
     assert "LLM calls: none" in out
     inputs, outputs = out.split("Inputs", 1)[1].split("Outputs", 1)
     assert f'"lead_id": "{lead_id}"' in inputs and '"research"' not in inputs
-    assert '"research"' in outputs and '"lead_summary"' in outputs
+    assert '"research"' in outputs
+
+    out = _run("trace", lead_id, "--step", "3")
+    assert "Step 3: lead_summarizer" in out
+    assert "Prompts: offline_lead_summary@default" in out
+    outputs = out.split("Outputs", 1)[1]
+    assert '"lead_summary"' in outputs and '"icp"' not in outputs
 
     data = json.loads(cli.invoke(app, ["trace", lead_id, "--step", "2", "--json"]).stdout)
     assert data["step"]["node"] == "icp_judge" and list(data["outputs"]) == ["icp"]
 
     out = _run("trace", lead_id, "--step", "7", code=1)
-    assert "step 7 does not exist" in out and "steps 1 to 4" in out
+    assert "step 7 does not exist" in out and "steps 1 to 5" in out
 
 
 def test_diff_shows_what_each_step_changed(home: SampleCrm) -> None:
@@ -84,10 +95,11 @@ def test_diff_shows_what_each_step_changed(home: SampleCrm) -> None:
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
         ("1", "researcher", "research", "(unset)"),
         ("2", "icp_judge", "icp", "(unset)"),
-        ("3", "outreach_writer", "draft", "(unset)"),
-        ("4", "insights_recorder", "researched_on", "(unset)"),
+        ("3", "lead_summarizer", "lead_summary", "(unset)"),
+        ("4", "outreach_writer", "draft", "(unset)"),
+        ("5", "insights_recorder", "researched_on", "(unset)"),
     ]
-    assert rows[1][4].startswith("fit ") and rows[3][4].startswith("20")
+    assert rows[1][4].startswith("fit ") and rows[4][4].startswith("20")
 
 
 def test_json_exports_the_whole_trace(home: SampleCrm) -> None:
@@ -100,6 +112,7 @@ def test_json_exports_the_whole_trace(home: SampleCrm) -> None:
     assert [s["node"] for s in steps] == [
         "researcher",
         "icp_judge",
+        "lead_summarizer",
         "outreach_writer",
         "insights_recorder",
     ]

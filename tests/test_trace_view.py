@@ -277,7 +277,7 @@ def _fake_history(values: dict) -> list[StateSnapshot]:
 # -- research timeline -------------------------------------------------------------------------
 
 
-def test_research_trace_has_four_steps_with_tools_prompts_and_checkpoints(
+def test_research_trace_has_five_steps_with_tools_prompts_and_checkpoints(
     sample_crm: SampleCrm,
 ) -> None:
     lead_id, history = research_history(sample_crm)
@@ -286,15 +286,20 @@ def test_research_trace_has_four_steps_with_tools_prompts_and_checkpoints(
     assert [s.node for s in trace.steps] == [
         "researcher",
         "icp_judge",
+        "lead_summarizer",
         "outreach_writer",
         "insights_recorder",
     ]
-    assert [s.number for s in trace.steps] == [1, 2, 3, 4]
+    assert [s.number for s in trace.steps] == [1, 2, 3, 4, 5]
     assert all(s.engine == "offline" and not s.replay and s.error is None for s in trace.steps)
     assert trace.waiting_on == []
 
-    researcher, icp, writer, recorder = trace.steps
-    assert "offline_lead_summary@default" in researcher.prompts
+    researcher, icp, summarizer, writer, recorder = trace.steps
+    assert "offline_lead_summary@default" in summarizer.prompts
+    # The judge and the summarizer ran side by side: one checkpoint, each its own changes.
+    assert icp.checkpoint_id == summarizer.checkpoint_id
+    assert [c.key for c in icp.changes] == ["icp"]
+    assert [c.key for c in summarizer.changes] == ["lead_summary"]
     assert "offline_outreach_email@default" in writer.prompts
     tools = [call.tool for call in researcher.tool_calls]
     assert tools[0] == "crm.lead" and researcher.tool_calls[0].arguments == {"lead_id": lead_id}
@@ -306,14 +311,16 @@ def test_research_trace_has_four_steps_with_tools_prompts_and_checkpoints(
     assert all(call.result_summary for call in researcher.tool_calls)
     assert icp.tool_calls == [] and icp.outcome.startswith("fit ")
 
-    # Each step wrote its own checkpoint and read the one before it.
+    # Each step read the checkpoint before its own; the judge and summarizer share one.
     written = [s.checkpoint_id for s in trace.steps]
     assert None not in written and len(set(written)) == 4
-    assert [s.input_checkpoint_id for s in trace.steps[1:]] == written[:-1]
+    read = [s.input_checkpoint_id for s in trace.steps[1:]]
+    assert read == [written[0], written[0], written[2], written[3]]
     assert trace.head_checkpoint_id == written[-1]
     assert [[c.key for c in s.changes] for s in trace.steps] == [
         ["research"],
         ["icp"],
+        ["lead_summary"],
         ["draft"],
         ["researched_on"],
     ]
@@ -330,8 +337,8 @@ def test_step_detail_gives_the_state_read_and_the_update(sample_crm: SampleCrm) 
     assert detail.inputs["research"]["lead"]["lead_id"] == lead_id
     assert list(detail.outputs) == ["icp"]
     assert detail.outputs["icp"]["fit_level"] in ("exact", "close", "none")
-    with pytest.raises(TraceNotFoundError, match=r"step 5 does not exist.*steps 1 to 4"):
-        step_detail(history, 5, lead_id=lead_id, mode="research")
+    with pytest.raises(TraceNotFoundError, match=r"step 6 does not exist.*steps 1 to 5"):
+        step_detail(history, 6, lead_id=lead_id, mode="research")
 
 
 def test_a_second_run_adds_steps_to_the_same_trace(sample_crm: SampleCrm) -> None:
@@ -345,15 +352,16 @@ def test_a_second_run_adds_steps_to_the_same_trace(sample_crm: SampleCrm) -> Non
     assert [s.node for s in trace.steps] == [
         "researcher",
         "icp_judge",
+        "lead_summarizer",
         "outreach_writer",
         "insights_recorder",
     ] * 2
-    fifth = trace.steps[4]
+    sixth = trace.steps[5]
     # The refresh read the state the new input made, after the first run's last step.
-    assert fifth.input_checkpoint_id is not None
-    assert fifth.input_checkpoint_id not in {s.checkpoint_id for s in trace.steps[:4]}
+    assert sixth.input_checkpoint_id is not None
+    assert sixth.input_checkpoint_id not in {s.checkpoint_id for s in trace.steps[:5]}
     # A forced refresh researches the company again.
-    assert sum(call.tool == "web.local_corpus" for call in fifth.tool_calls) == 3
+    assert sum(call.tool == "web.local_corpus" for call in sixth.tool_calls) == 3
     assert len({s.checkpoint_id for s in trace.steps}) == 8
 
 
@@ -376,7 +384,8 @@ def test_a_failed_step_shows_with_its_error(
     failed = trace.steps[1]
     assert failed.error == "ValueError: ICP file has no criteria"
     assert failed.checkpoint_id is None and failed.input_checkpoint_id == trace.head_checkpoint_id
-    assert trace.waiting_on == ["icp_judge"]
+    # The summarizer beside it finished; LangGraph names the whole step as still due.
+    assert set(trace.waiting_on) == {"icp_judge", "lead_summarizer"}
 
 
 # -- engage timeline ---------------------------------------------------------------------------

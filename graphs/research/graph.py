@@ -1,4 +1,9 @@
-"""The Research graph: researcher → ICP judge → outreach writer (draft) → insights recorder.
+"""The Research graph: researcher → (lead summarizer ∥ ICP judge) → outreach writer (draft)
+→ insights recorder.
+
+The summarizer and the judge both read the research and neither reads the other, so they
+run in one step side by side (their model calls overlap). The draft is written ahead only
+for the fits the admin chose (exact by default); the others are drafted when a seller asks.
 
 The draft is written ahead only for the fits the admin chose (exact by default); the
 others are drafted when a seller asks.
@@ -20,6 +25,7 @@ from graphs.context import Context
 from graphs.research.agent_settings import settings_in_force
 from graphs.research.nodes.icp_judge import icp_judge
 from graphs.research.nodes.insights_recorder import insights_recorder
+from graphs.research.nodes.lead_summarizer import lead_summarizer
 from graphs.research.nodes.outreach_writer import outreach_writer
 from graphs.research.nodes.researcher import researcher
 from graphs.research.state import ResearchInput, ResearchOutput, ResearchState
@@ -50,12 +56,17 @@ def build_research_graph(
         output_schema=ResearchOutput,
     )
     builder.add_node("researcher", traced("researcher")(researcher))
+    builder.add_node("lead_summarizer", traced("lead_summarizer")(lead_summarizer))
     builder.add_node("icp_judge", traced("icp_judge")(icp_judge))
     builder.add_node("outreach_writer", traced("outreach_writer")(outreach_writer))
     builder.add_node("insights_recorder", traced("insights_recorder")(insights_recorder))
     builder.add_edge(START, "researcher")
+    builder.add_edge("researcher", "lead_summarizer")
     builder.add_edge("researcher", "icp_judge")
+    # Both run in the step after the researcher, so the next step sees the summary too:
+    # routing on the judge's fit is enough, and the summarizer's branch ends there.
     builder.add_conditional_edges("icp_judge", _after_icp)
+    builder.add_edge("lead_summarizer", END)
     builder.add_edge("outreach_writer", "insights_recorder")
     builder.add_edge("insights_recorder", END)
     return builder.compile(checkpointer=checkpointer, name="research")

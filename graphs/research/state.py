@@ -25,6 +25,7 @@ class ResearchOutput(TypedDict):
     the `LeadInsight` table), and when they were recorded."""
 
     research: LeadResearch
+    lead_summary: str
     icp: IcpAssessment
     draft: OutreachDraft | None
     engine_notes: list[str]
@@ -48,6 +49,9 @@ class ResearchState(TypedDict):
     lead_id: str
     company_research_since: NotRequired[str]
     research: NotRequired[LeadResearch]
+    # Beside `research`, not in it: the summarizer runs alongside the ICP judge, and two
+    # nodes of one step may not both write one channel.
+    lead_summary: NotRequired[str]
     icp: NotRequired[IcpAssessment]
     draft: NotRequired[OutreachDraft | None]
     # Set by the insights recorder; the insights themselves are the fields above, and a

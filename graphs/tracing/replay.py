@@ -95,10 +95,11 @@ def checkpoint_before(history: list[StateSnapshot], step: int) -> tuple[StateSna
     if not 1 <= step <= len(trace):
         raise ReplayError(f"step {step} does not exist: the trace has steps 1 to {len(trace)}")
     target = trace[step - 1]
-    for snapshot in history:
-        done = len(snapshot.values.get("trace") or [])
-        if done == step - 1 and target.node in snapshot.next:
-            return snapshot, target
+    # The last checkpoint before the step's own; steps that ran side by side share one, so
+    # it may hold fewer than `step - 1` steps (the replay then re-runs those beside it).
+    before = [s for s in history if len(s.values.get("trace") or []) < step]
+    if before and target.node in before[-1].next:
+        return before[-1], target
     first = history[0]
     pruned = not first.parent_config and len(first.values.get("trace") or []) >= step
     raise ReplayError(

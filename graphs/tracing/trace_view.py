@@ -315,7 +315,11 @@ def build_trace(
             after_values = chain[after].values or {}
             before_values = (chain[before].values or {}) if before is not None else {}
             step.input_checkpoint_id = _id(chain[before]) if before is not None else None
-            step.changes = state_changes(before_values, after_values)
+            step.changes = [
+                change
+                for change in state_changes(before_values, after_values)
+                if trace.wrote is None or change.key in trace.wrote
+            ]
             step.values = _short_values(after_values)
             floor = after
         steps.append(step)

@@ -6,7 +6,7 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from core.clock import utc_now
-from core.findings import LeadInsights
+from core.findings import LeadInsights, LeadResearch
 from graphs.context import Context
 from graphs.research.state import ResearchState
 from graphs.services import services_for
@@ -15,12 +15,21 @@ from store.crm import Lead
 from store.db import session_scope, upsert
 
 
+def with_summary(state: ResearchState) -> LeadResearch:
+    """The research with the lead summary in it (threads from before the summarizer had
+    its own node hold it in the research already)."""
+    research = state["research"]
+    if "lead_summary" not in state:
+        return research
+    return research.model_copy(update={"lead_summary": state["lead_summary"]})
+
+
 def build_insights(state: ResearchState, engine_name: str) -> LeadInsights:
     """The insights page's content from the finished state."""
     return LeadInsights(
         lead_id=state["lead_id"],
         researched_on=utc_now(),
-        research=state["research"],
+        research=with_summary(state),
         icp=state["icp"],
         draft=state.get("draft"),
         engine=engine_name,

@@ -143,7 +143,6 @@ def research_lead(
         ],
         notes=notes,
     )
-    research.lead_summary = services.reasoning.summarize_lead(research)
     return research, services.take_engine_notes()
 
 
