@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from core.findings import CompanyFacts, LeadFacts
+from core.geography import country_code, country_key, region_key, region_of
 from core.icp_profile import (
     EmployeeRangeCriterion,
     FitRule,
@@ -26,7 +27,6 @@ from core.icp_verdicts import (
     IcpAssessment,
     Verdict,
 )
-from graphs.icp.geography import country_key, region_key, region_of
 from graphs.icp.industry import place_industry, relation, taxonomy
 from graphs.icp.scoring import (
     assess_fit,
@@ -124,6 +124,29 @@ def test_no_title_has_no_seniority(title: str | None) -> None:
 )
 def test_country_key(spelling: str | None, key: str | None) -> None:
     assert country_key(spelling) == key
+
+
+@pytest.mark.parametrize(
+    ("spelling", "code"),
+    [
+        ("USA", "US"),
+        ("United States", "US"),
+        ("UK", "GB"),  # a common alias, not the ISO code
+        ("Vereinigtes Königreich", "GB"),  # the UK's names in other languages too
+        ("Royaume-Uni", "GB"),
+        ("Deutschland", "DE"),
+        ("DEU", "DE"),
+        ("Namibia", "NA"),  # its code reads as North America in the alias table
+        ("CMR", "CM"),  # alpha-3 of a country outside the hand table
+        ("Cameroon", "CM"),
+        ("México", "MX"),
+        ("Atlantis", None),
+        ("XYZ", None),
+        (None, None),
+    ],
+)
+def test_country_code(spelling: str | None, code: str | None) -> None:
+    assert country_code(spelling) == code
 
 
 @pytest.mark.parametrize(

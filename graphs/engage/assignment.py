@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.clock import as_utc
+from core.geography import REGIONS, country_key, region_key, region_of
 from core.icp_verdicts import FitLevel
-from graphs.icp.geography import REGIONS, country_key, region_key, region_of
 from store.crm import Lead, LeadRating, LeadStatus
 
 # Weakest to strongest: `min_fit: close` accepts close and exact.

@@ -17,6 +17,7 @@ from core.admin_yaml import (
     located_message,
 )
 from core.errors import SettingsFileError
+from core.geography import REGIONS, country_key, region_key
 from core.icp_profile import (
     EmployeeRangeCriterion,
     FitRule,
@@ -27,7 +28,6 @@ from core.icp_profile import (
     JobTitleCriterion,
     RevenueRangeCriterion,
 )
-from graphs.icp.geography import REGIONS, country_key, region_key
 from graphs.icp.title import DEPARTMENTS, department_key
 
 DEFAULT_ICP_PATH = Path(__file__).with_name("default_icp.yaml")

@@ -9,6 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core.findings import CompanyFacts, LeadFacts
+from core.geography import (
+    NEIGHBOURHOODS,
+    countries_in,
+    country_key,
+    country_label,
+    region_key,
+    regions_with,
+)
 from core.icp_profile import (
     EmployeeRangeCriterion,
     FitRule,
@@ -23,14 +31,6 @@ from core.icp_profile import (
     Seniority,
 )
 from core.icp_verdicts import RECOMMENDATIONS, CriterionVerdict, FitLevel, IcpAssessment, Verdict
-from graphs.icp.geography import (
-    NEIGHBOURHOODS,
-    countries_in,
-    country_key,
-    country_label,
-    region_key,
-    regions_with,
-)
 from graphs.icp.industry import place_industry, relation
 from graphs.icp.size_and_revenue import judge_employees, judge_revenue
 from graphs.icp.title import TitleProfile, classify_title, department_key

@@ -13,7 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
-from graphs.icp.geography import country_key, region_key, region_of
+from core.geography import country_key, region_key, region_of
 from graphs.reply_reader.language import detect_language
 
 FAQ_DIR = Path(__file__).with_name("faq")

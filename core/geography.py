@@ -308,9 +308,10 @@ def _country_lookup() -> dict[str, str]:
     for name, (aliases, _regions) in countries.items():
         for alias in (name, *aliases):
             lookup.setdefault(_key(alias), name)
+    codes = _country_codes()
     for locale in map(Locale, _NAME_LANGUAGES):
-        for name, (aliases, _regions) in countries.items():
-            code = next((a.upper() for a in aliases if len(a) == 2), None)
+        for name in countries:
+            code = codes.get(name)
             local = locale.territories.get(code) if code else None
             if local:
                 lookup.setdefault(_key(local), name)
@@ -330,6 +331,41 @@ def country_key(name: str | None) -> str | None:
         part_key = _key(part)
         if part_key and part_key != key and part_key in lookup:
             return lookup[part_key]
+    return None
+
+
+@cache
+def _country_codes() -> dict[str, str]:
+    """Country key -> ISO 3166 alpha-2 code: the table's two-letter alias, else CLDR's name."""
+    from babel import Locale
+
+    names = Locale("en").territories
+    by_name = {_key(name): code for code, name in names.items()}
+    codes = {}
+    for key, (aliases, _regions) in _all_countries().items():
+        # CLDR's English name first: the table's two-letter aliases include "UK" (not a
+        # code) and leave out Namibia's NA (it reads as North America).
+        code = by_name.get(key) or next(
+            (a.upper() for a in aliases if len(a) == 2 and a.upper() in names), None
+        )
+        if code:
+            codes[key] = code
+    return codes
+
+
+def country_code(name: str | None) -> str | None:
+    """The ISO 3166 alpha-2 code of a country spelling ("USA", "Deutschland", "CMR"), or None."""
+    key = country_key(name)
+    if key is not None:
+        return _country_codes().get(key)
+    text = _key(name or "")
+    if len(text) == 3 and text.isalpha():
+        # Alpha-3 codes of countries outside the hand table: CLDR's territory aliases.
+        from babel.core import get_global
+
+        targets = get_global("territory_aliases").get(text.upper(), [])
+        if len(targets) == 1 and targets[0] in _country_codes().values():
+            return targets[0]
     return None
 
 
