@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from core.clock import as_utc
+from core.time_zones import parse_time_zone, zone_info
 
 # A calendar whose holidays cover every business day for this long is a configuration
 # error, not a reason to loop for ever.
@@ -136,13 +137,9 @@ class BusinessHours(BaseModel):
 
 
 def zone_or_none(name: str | None) -> ZoneInfo | None:
-    """The IANA zone for `name`, or None when it is empty or unknown."""
-    if not name or not name.strip():
-        return None
-    try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+    """The zone `name` names (IANA, Windows, a UTC offset: see `core.time_zones`), or None
+    when it is empty or unknown."""
+    return zone_info(parse_time_zone(name))
 
 
 def resolve_time_zone(tz_name: str | None, default_tz: str = "UTC") -> tuple[ZoneInfo, str | None]:

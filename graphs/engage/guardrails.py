@@ -30,8 +30,8 @@ _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _known_zone(value: str) -> str:
     if zone_or_none(value) is None:
         raise ValueError(
-            f"{value!r} is not an IANA time zone; use a name such as UTC, "
-            "Europe/Paris or America/New_York"
+            f"{value!r} is not an IANA time zone or UTC offset; use a name such as UTC, "
+            "Europe/Paris or America/New_York, or an offset such as UTC+05:30"
         )
     return value.strip()
 
