@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, func
+from sqlalchemy import Enum, Index, func
 from sqlmodel import Field, SQLModel
 
 from core.clock import utc_now
+from core.time_zones import TimeZoneSource
 
 
 class SecurityRole(StrEnum):
@@ -135,7 +136,22 @@ class Lead(SQLModel, table=True):
     )
     do_not_email: bool = Field(default=False, description="Opted out: never email again.")
     do_not_contact: bool = False
-    time_zone: str | None = Field(default=None, description="IANA name, e.g. Europe/Paris.")
+    time_zone: str | None = Field(
+        default=None, description="IANA name (Europe/Paris) or a fixed offset (UTC+05:30)."
+    )
+    time_zone_source: TimeZoneSource | None = Field(
+        default=None,
+        # Names in a plain text column (not a PostgreSQL enum type): a new source needs no
+        # ALTER TYPE, and the column can be added like any nullable one.
+        sa_type=Enum(TimeZoneSource, native_enum=False, length=20),
+        description="How the zone was found: the CRM, the lead's city or country, or its "
+        "account's address; none when a person set it.",
+    )
+    time_zone_certain: bool = Field(
+        default=True,
+        description="False when the city's name is shared by places on other clocks and the "
+        "most populous was taken.",
+    )
 
     @property
     def full_name(self) -> str:

@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 import store.db
 from app.cli.main import app, main
 from core.settings import get_settings
+from core.time_zones import TimeZoneSource
 from store.crm import Lead, LeadStatus
 from store.db import _engine_for, get_db_engine
 from store.node_runs import NodeRun
@@ -204,6 +205,38 @@ def test_model_calls_are_counted_from_the_traces_already_stored(url: str) -> Non
     with Session(_open(url)) as session:
         run = session.exec(select(NodeRun).where(NodeRun.thread_id == "t-1")).one()
         assert run.llm_calls == 2
+    assert _differences(url) == []
+
+
+def test_lead_time_zones_gain_a_source_and_keep_their_zone(url: str) -> None:
+    """0004 adds lead.time_zone_source and lead.time_zone_certain; a zone stored before
+    stays, with no source (set by a person: never replaced by an inferred one)."""
+    _migrate(url, "0003_noderun_llm_calls")
+    _insert_previous_release_rows(url)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE lead SET time_zone = 'Europe/Paris' WHERE id = 'LEAD-1'"))
+    engine.dispose()
+
+    assert upgrade_database(url) == ("0003_noderun_llm_calls", head_revision())
+
+    with Session(_open(url)) as session:
+        lead = session.get(Lead, "LEAD-1")
+        assert lead is not None
+        assert (lead.time_zone, lead.time_zone_source, lead.time_zone_certain) == (
+            "Europe/Paris",
+            None,
+            True,
+        )
+        lead.time_zone, lead.time_zone_source = "America/Chicago", TimeZoneSource.CITY
+        lead.time_zone_certain = False
+        session.add(lead)
+        session.commit()
+    with _open(url).connect() as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT time_zone_source, time_zone_certain FROM lead WHERE id = 'LEAD-1'"
+        ).one()
+    assert (stored[0], bool(stored[1])) == ("CITY", False)  # the enum's name, as elsewhere
     assert _differences(url) == []
 
 
