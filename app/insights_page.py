@@ -25,6 +25,7 @@ from core.findings import (
     CompanyFacts,
     ContactSuggestion,
     EmailCheck,
+    LeadFacts,
     LeadInsights,
     LeadResearch,
     NewsItem,
@@ -33,6 +34,7 @@ from core.findings import (
 )
 from core.icp_profile import Importance
 from core.icp_verdicts import RECOMMENDATIONS, FitLevel, IcpAssessment, Verdict
+from core.time_zones import describe_time_zone
 
 NOT_AVAILABLE = "Not available"
 MAX_NEWS = 3
@@ -365,6 +367,18 @@ def _opportunities(title: str, opportunities: list[OpportunitySummary]) -> list[
     return [_heading(title), table]
 
 
+def _time_zone_line(lead: LeadFacts) -> list[RenderableType]:
+    """The zone business hours use, and how it was found (so a seller can trust or fix it)."""
+    described = describe_time_zone(
+        lead.time_zone,
+        lead.time_zone_source,
+        certain=lead.time_zone_certain,
+        place=lead.time_zone_place,
+    )
+    style = "" if lead.time_zone and lead.time_zone_certain else "yellow"
+    return [Text.assemble(("Time zone: ", "dim"), (described, style))]
+
+
 def _about_lead(research: LeadResearch, lead_id: str) -> Panel:
     summary = (
         [_heading("Lead summary"), Text(research.lead_summary)]
@@ -373,6 +387,7 @@ def _about_lead(research: LeadResearch, lead_id: str) -> Panel:
     )
     blocks = [
         _contact_line(research.contact_match, lead_id),
+        _time_zone_line(research.lead),
         summary,
         _who_knows_whom(research.who_knows_whom),
         _opportunities("Open opportunities related to the lead", research.lead_opportunities),

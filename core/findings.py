@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from core.icp_verdicts import IcpAssessment
+from core.time_zones import TimeZoneSource
 
 EmailType = Literal["work", "personal", "disposable", "role", "unknown"]
 
@@ -42,6 +43,14 @@ class LeadFacts(BaseModel):
     topic: str | None = None
     created_on: datetime | None = None
     owner_name: str | None = None
+    time_zone: str | None = Field(default=None, description="IANA name or UTC±HH:MM.")
+    time_zone_source: TimeZoneSource | None = Field(
+        default=None, description="How the zone was found; None: a person set it."
+    )
+    time_zone_certain: bool = True
+    time_zone_place: str | None = Field(
+        default=None, description="The place an inferred zone comes from: 'Chicago, US'."
+    )
 
 
 class CompanyFacts(BaseModel):

@@ -29,7 +29,13 @@ from sqlmodel import Session, SQLModel, select
 from core.clock import as_utc, utc_now
 from sample_crm.companies import build_accounts, build_companies
 from sample_crm.draws import Draws
-from sample_crm.people import Team, build_contacts, build_leads, build_users
+from sample_crm.people import (
+    Team,
+    build_contacts,
+    build_leads,
+    build_users,
+    place_leads_in_time_zones,
+)
 from sample_crm.pipeline import build_activities, build_opportunities
 from sample_crm.web_pages import build_company_pages, write_corpus
 from store.agent_records import AccountResearch
@@ -87,6 +93,7 @@ def generate_sample_crm(
     accounts = build_accounts(draws, companies)
     contacts = build_contacts(draws, companies)
     leads = build_leads(draws, team, companies, n_leads)
+    place_leads_in_time_zones(leads, accounts)
     opportunities = build_opportunities(draws, companies, leads)
     activities, participants = build_activities(draws, companies, leads, users, team.sellers)
 

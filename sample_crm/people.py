@@ -15,9 +15,11 @@ from datetime import timedelta
 from typing import Literal
 
 import sample_crm.names as vocab
+from core.time_zones import TimeZoneSource
 from sample_crm.companies import Company
 from sample_crm.draws import Draws, Person, fold, quota, weighted
-from store.crm import Contact, Lead, LeadRating, LeadStatus, SecurityRole, User
+from store.crm import Account, Contact, Lead, LeadRating, LeadStatus, SecurityRole, User
+from store.lead_time_zones import settle_time_zone
 
 LeadFit = Literal["exact", "close", "none"]
 EmailKind = Literal["work", "personal", "role", "disposable", "invalid", "missing"]
@@ -124,6 +126,18 @@ def build_leads(draws: Draws, team: Team, companies: Sequence[Company], n_leads:
         )
         rows.append(lead)
     return rows
+
+
+def place_leads_in_time_zones(leads: Sequence[Lead], accounts: Sequence[Account]) -> None:
+    """Each lead's zone found from its city and country, else its account's, as an import
+    finds it; every eighth one the CRM holds already (a web form asked for it). Draws
+    nothing from the random sequence, so the rest of the sample stays as it was."""
+    by_id = {account.id: account for account in accounts}
+    for number, lead in enumerate(leads, start=1):
+        account = by_id.get(lead.parent_account_id or "")
+        guess = settle_time_zone(lead, account)
+        if guess is not None and guess.certain and number % 8 == 0:
+            lead.time_zone_source = TimeZoneSource.CRM
 
 
 def _lead(

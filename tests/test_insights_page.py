@@ -429,6 +429,57 @@ def test_about_lead_contact_and_tables():
     assert "$120,000" in text and "Analytics pilot" in text
 
 
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        (
+            dict(
+                time_zone="America/Chicago", time_zone_source="city", time_zone_place="Chicago, US"
+            ),
+            "Time zone: America/Chicago (from the city Chicago, US)",
+        ),
+        (
+            dict(time_zone="Europe/Berlin", time_zone_source="country", time_zone_place="Germany"),
+            "Time zone: Europe/Berlin (from the country Germany)",
+        ),
+        (
+            dict(time_zone="UTC+05:30", time_zone_source="crm"),
+            "Time zone: UTC+05:30 (from the CRM)",
+        ),
+        (
+            dict(
+                time_zone="America/Chicago",
+                time_zone_source="account",
+                time_zone_place="Chicago, US",
+            ),
+            "Time zone: America/Chicago (from the account's address Chicago, US)",
+        ),
+        (dict(time_zone="Europe/Paris"), "Time zone: Europe/Paris (as set on the lead)"),
+        ({}, "Time zone: not known (no city or country to find it from"),
+    ],
+)
+def test_about_lead_shows_the_time_zone_and_how_it_was_found(zone, shown):
+    insights = full_insights()
+    insights.research.lead = _lead(**zone)
+    text = render(insights)
+    assert shown in " ".join(text.split())  # the panel may wrap the line
+    assert text.index("About lead") < text.index("Time zone:") < text.index("About account")
+
+
+def test_an_uncertain_time_zone_says_so():
+    insights = full_insights()
+    insights.research.lead = _lead(
+        city="Springfield",
+        country="US",
+        time_zone="America/Chicago",
+        time_zone_source="city",
+        time_zone_certain=False,
+        time_zone_place="Springfield, US",
+    )
+    text = " ".join(render(insights).split())
+    assert "America/Chicago (from the city Springfield, US; the most populous of several" in text
+
+
 def test_about_account_facts_news_and_money():
     text = render(full_insights())
     assert "Account connected: Contoso Machines" in text

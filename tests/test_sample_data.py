@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, func, select
 
 import sample_crm.names as vocab
 from core.clock import as_utc
+from core.geography import country_code
+from core.time_zones import TimeZoneSource, country_clocks
 from sample_crm.generator import SampleSummary, generate_sample_crm
 from store.agent_records import AgentSetting, LeadInsight
 from store.crm import (
@@ -174,6 +177,31 @@ def test_leads_link_to_accounts_only_sometimes(sample: Sample) -> None:
     assert all(lead.connected_by == "seller" for lead in linked)
     per_company = Counter(lead.company_name for lead in sample.leads if lead.company_name)
     assert max(per_company.values()) >= 4  # several leads share one company's research
+
+
+def test_leads_are_in_the_real_zones_of_their_countries(sample: Sample) -> None:
+    """Zones come from GeoNames' cities; CLDR's own zone-to-country table checks them."""
+    zone_country = get_global("zone_territories")
+    accounts = {a.id: a for a in sample.accounts}
+    sources: Counter[TimeZoneSource | None] = Counter()
+    for lead in sample.leads:
+        sources[lead.time_zone_source] += 1
+        account = accounts.get(lead.parent_account_id or "")
+        if lead.time_zone is None:
+            # Only a lead with no place at all, or a country on several clocks and no city.
+            assert not lead.city
+            assert lead.country is None or len(country_clocks(country_code(lead.country))) > 1
+            continue
+        country = lead.country or (account.country if account else None)
+        if country is not None:  # else a city alone placed it
+            assert zone_country[lead.time_zone] == country_code(country), lead
+        if lead.time_zone_source is TimeZoneSource.ACCOUNT:
+            assert account is not None and not (lead.city and lead.country)
+    assert sources[TimeZoneSource.CRM] >= 0.08 * len(sample.leads)
+    for source in (TimeZoneSource.CITY, TimeZoneSource.COUNTRY, TimeZoneSource.ACCOUNT):
+        assert sources[source] > 0, source
+    assert sum(1 for lead in sample.leads if not lead.time_zone_certain) >= 1  # Columbus, US
+    assert len({lead.time_zone for lead in sample.leads}) >= 15
 
 
 def test_some_accounts_lack_web_pages_and_some_companies_are_web_only(sample: Sample) -> None:

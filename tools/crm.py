@@ -99,8 +99,9 @@ class CrmReader:
             raise LeadNotFoundError(lead_id)
         return lead
 
-    def lead_facts(self, lead: Lead) -> LeadFacts:
-        """The lead's fields for reasoning, with the owner's name."""
+    def lead_facts(self, lead: Lead, *, time_zone_place: str | None = None) -> LeadFacts:
+        """The lead's fields for reasoning, with the owner's name (and the place its
+        inferred time zone comes from, when the caller inferred it)."""
         owner = self.user(lead.owner_id) if lead.owner_id else None
         return LeadFacts(
             lead_id=lead.id,
@@ -117,6 +118,10 @@ class CrmReader:
             topic=lead.topic,
             created_on=as_utc(lead.created_on),
             owner_name=owner.full_name if owner else None,
+            time_zone=lead.time_zone,
+            time_zone_source=lead.time_zone_source,
+            time_zone_certain=lead.time_zone_certain,
+            time_zone_place=time_zone_place,
         )
 
     def user(self, user_id: str) -> User | None:

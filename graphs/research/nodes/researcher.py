@@ -17,6 +17,7 @@ from graphs.services import Services, services_for
 from store.agent_records import EmailOverride
 from store.crm import Account, Lead
 from store.db import get_db_engine
+from store.lead_time_zones import record_time_zone, settle_time_zone
 from tools.crm import company_facts_from_account, email_domain
 from tools.email_check import apply_override, check_email
 
@@ -86,6 +87,13 @@ def research_lead(
     check = _email_check(services, database_url, lead)
 
     account, how = _find_account(services, lead, check)
+    # Leads imported before zones were inferred, or whose address changed, get one now.
+    stored = (lead.time_zone, lead.time_zone_source, lead.time_zone_certain)
+    zone = settle_time_zone(lead, account)
+    changed = stored != (lead.time_zone, lead.time_zone_source, lead.time_zone_certain)
+    if zone is not None and changed and not sandbox:
+        with Session(get_db_engine(database_url)) as session:
+            record_time_zone(session, lead.id, zone)
     if account is not None:
         company = company_facts_from_account(account)
     else:
@@ -124,7 +132,7 @@ def research_lead(
     )
 
     research = LeadResearch(
-        lead=crm.lead_facts(lead),
+        lead=crm.lead_facts(lead, time_zone_place=zone.place if zone else None),
         email_check=check,
         account_id=account.id if account else None,
         account_match=how or None,
