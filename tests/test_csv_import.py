@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from core.clock import as_utc
+from core.time_zones import TimeZoneSource
 from store.crm import Account, Lead, LeadRating, LeadStatus, SecurityRole, User
 from store.db import get_db_engine
 from store.imports import CsvImportError, ImportReport, import_csv
@@ -304,3 +305,117 @@ def test_an_unreadable_opt_out_is_an_error_not_a_yes(session: Session, tmp_path:
     report = import_csv("leads", session, path, now=NOW)
     assert _errors(report) == {(2, "Do Not Email")}
     assert "Yes/No" in report.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("dialect", "export", "zones"),
+    [
+        (
+            "Dynamics 365",
+            "Topic,Email,Address 1: City,Address 1: Country/Region,Address 1: UTC Offset\n"
+            "Demo,a@a.com,Chicago,United States,(GMT-06:00) Central Time (US & Canada)\n"
+            'Demo,b@a.com,Pune,India,"(GMT+05:30) Chennai, Kolkata, Mumbai, New Delhi"\n',
+            ["America/Chicago", "Asia/Kolkata"],
+        ),
+        (
+            "Salesforce",
+            "FirstName,LastName,Email,City,Country,Time_Zone__c\n"
+            "Ana,Lima,a@a.com,,,America/Sao_Paulo\n"
+            "Bo,Berg,b@a.com,,,W. Europe Standard Time\n",
+            ["America/Sao_Paulo", "Europe/Berlin"],
+        ),
+        (
+            "HubSpot",
+            "First Name,Email,City,Country/Region,Time Zone\n"
+            "Cy,a@a.com,,,america_slash_new_york\n"
+            "Di,b@a.com,,,UTC+05:30\n",
+            ["America/New_York", "UTC+05:30"],
+        ),
+    ],
+)
+def test_a_time_zone_column_from_each_crm_is_read(
+    session: Session, tmp_path: Path, dialect: str, export: str, zones: list[str]
+) -> None:
+    report = import_csv("leads", session, _write(tmp_path, export), now=NOW)
+    assert report.imported == 2 and not report.errors and not report.warnings, dialect
+    assert "time_zone" in report.columns.values(), dialect
+    leads = [session.get(Lead, i) for i in report.imported_ids]
+    found = [(lead.time_zone, lead.time_zone_source) for lead in leads if lead is not None]
+    assert found == [(zone, TimeZoneSource.CRM) for zone in zones], dialect
+
+
+def test_without_a_time_zone_column_the_address_gives_the_zone(
+    session: Session, tmp_path: Path
+) -> None:
+    account = session.get(Account, "ACC-001")
+    assert account is not None
+    account.city, account.country = "Leeds", "United Kingdom"
+    session.add(account)
+    session.commit()
+    path = _write(
+        tmp_path,
+        "Topic,Email,City,Country,Parent Account ID\n"
+        "Demo,a@a.com,Denver,USA,\n"  # a country on several clocks: the city says
+        "Demo,b@a.com,,Deutschland,\n"  # a country on one clock
+        "Demo,c@a.com,Springfield,US,\n"  # several Springfields: uncertain
+        "Demo,d@a.com,,,ACC-001\n"  # nothing on the lead: its account's address
+        "Demo,e@a.com,,United States,\n",  # nothing settles it
+    )
+    report = import_csv("leads", session, path, now=NOW)
+    assert report.imported == 5 and not report.errors and not report.warnings
+    found = []
+    for lead_id in report.imported_ids:
+        lead = session.get(Lead, lead_id)
+        assert lead is not None
+        found.append((lead.time_zone, lead.time_zone_source, lead.time_zone_certain))
+    assert found == [
+        ("America/Denver", TimeZoneSource.CITY, True),
+        ("Europe/Berlin", TimeZoneSource.COUNTRY, True),
+        ("America/Chicago", TimeZoneSource.CITY, False),
+        ("Europe/London", TimeZoneSource.ACCOUNT, True),
+        (None, None, True),
+    ]
+
+
+def test_an_unreadable_time_zone_is_reported_and_the_lead_kept(
+    session: Session, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        "Topic,Email,City,Country,Time Zone\n"
+        "Demo,a@a.com,Toronto,Canada,Eastern-ish\n"
+        "Demo,b@a.com,Paris,France,Europe/Paris\n"
+        "Demo,c@a.com,,,Mars/Olympus\n",
+    )
+    report = import_csv("leads", session, path, now=NOW)
+    assert report.imported == 3 and not report.errors and report.skipped == 0
+    toronto, paris, mars = (session.get(Lead, i) for i in report.imported_ids)
+    assert toronto is not None and paris is not None and mars is not None
+    assert (toronto.time_zone, toronto.time_zone_source) == ("America/Toronto", "city")
+    assert (paris.time_zone, paris.time_zone_source) == ("Europe/Paris", "crm")
+    assert (mars.time_zone, mars.time_zone_source) == (None, None)
+    [eastern] = [w for w in report.warnings if "'Eastern-ish'" in w]
+    assert eastern.startswith("Time Zone 'Eastern-ish' names no time zone")
+    assert "IANA name (Europe/Berlin)" in eastern and eastern.endswith("(1 row: row 2)")
+    assert any("'Mars/Olympus'" in w and w.endswith("(1 row: row 4)") for w in report.warnings)
+
+
+def test_a_re_import_replaces_a_zone_only_with_the_crm_s(session: Session, tmp_path: Path) -> None:
+    kept = session.get(Lead, "LEAD-0001")
+    assert kept is not None
+    kept.time_zone = "Europe/Dublin"  # a person set it: no source
+    session.add(kept)
+    session.commit()
+    path = _write(
+        tmp_path,
+        "id,email,city,country,time zone\n"
+        "LEAD-0001,keep@bw.co.uk,Chicago,US,\n"  # no zone in the file: the person's stays
+        "LEAD-0007,,,,GMT-5\n",
+    )
+    report = import_csv("leads", session, path, now=NOW)
+    assert report.updated == 2 and not report.errors, report.errors
+    session.expire_all()
+    kept, replaced = session.get(Lead, "LEAD-0001"), session.get(Lead, "LEAD-0007")
+    assert kept is not None and replaced is not None
+    assert (kept.city, kept.time_zone, kept.time_zone_source) == ("Chicago", "Europe/Dublin", None)
+    assert (replaced.time_zone, replaced.time_zone_source) == ("UTC-05:00", TimeZoneSource.CRM)

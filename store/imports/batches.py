@@ -56,8 +56,11 @@ class ImportContext:
     now: datetime
     revenue_unit: float = 1.0
     row: int = 0
+    header_of: dict[str, str] = field(default_factory=dict)
+    """Field -> the file's own name for its column, for messages."""
     _account_keys: dict[str, str] | None = None
     _user_emails: dict[str, str] | None = None
+    _accounts: dict[str, Account | None] = field(default_factory=dict)
     _notices: dict[str, list[Any]] = field(default_factory=dict)
 
     def account_named(self, name: str | None) -> str | None:
@@ -75,6 +78,18 @@ class ImportContext:
             users = self.session.exec(select(User.email, User.id))
             self._user_emails = {e.strip().lower(): user_id for e, user_id in users if e}
         return self._user_emails.get(email.strip().lower())
+
+    def account(self, account_id: str | None) -> Account | None:
+        """The stored account with this id (each read once per import)."""
+        if not account_id:
+            return None
+        if account_id not in self._accounts:
+            self._accounts[account_id] = self.session.get(Account, account_id)
+        return self._accounts[account_id]
+
+    def column(self, name: str) -> str:
+        """The file's name for a field's column ("Time Zone" for time_zone)."""
+        return self.header_of.get(name, name)
 
     def remember_account(self, name: str, account_id: str) -> None:
         """An account this import created: later rows may name it."""
@@ -223,6 +238,7 @@ def run_import(
     aliases = with_mapping(kind.aliases, mapping or {})
     ctx = ImportContext(session, report, now, revenue_unit)
     export = ExportFile(path, aliases, kind.required, report)
+    ctx.header_of = export.header_of
     # A first pass reads the ids only, so no made-up id takes one a later row names.
     given = (v for _, r in export.records(report=False) if (v := _value(r, "id")))
     ids = _IdMaker(session, kind, given)

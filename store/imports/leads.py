@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import Field, field_validator, model_validator
 from sqlmodel import func, select
 
+from core.time_zones import TimeZoneSource, parse_time_zone
 from store.crm import Account, Lead, LeadRating, LeadStatus, User
 from store.imports.batches import ImportContext, ImportKind
 from store.imports.cells import ImportRow, read_choice, read_datetime, read_flag
 from store.imports.opt_outs import DO_NOT_CONTACT_ALIASES, OPT_OUT_ALIASES
+from store.lead_time_zones import settle_time_zone
 
 # Field name -> other headers meaning the same (Dynamics 365 display and logical names,
 # Salesforce API names and labels, HubSpot property names and labels). The field name
@@ -43,6 +45,12 @@ LEAD_HEADERS: dict[str, tuple[str, ...]] = {
     "parent_account_id": ("parentaccountid", "parent account for lead", "parent account id"),
     "do_not_email": OPT_OUT_ALIASES,
     "do_not_contact": DO_NOT_CONTACT_ALIASES,
+    # "Time Zone" is Salesforce's and HubSpot's label; Dynamics keeps an address's zone in
+    # address1_utcoffset and exports its display name ("(GMT-06:00) Central Time ...").
+    "time_zone": (
+        "time zone", "hs_timezone", "address1_utcoffset", "address 1: utc offset",
+        "utc offset", "time_zone__c", "timezonesidkey", "time zone name",
+    ),
 }  # fmt: skip
 
 
@@ -68,6 +76,21 @@ class LeadRow(ImportRow):
     parent_account_id: str | None = None
     do_not_email: bool = False
     do_not_contact: bool = False
+    time_zone: str | None = None
+    unreadable_time_zone: str | None = Field(
+        default=None, description="The time zone cell when it names no zone (not a column)."
+    )
+
+    @model_validator(mode="after")
+    def _time_zone(self) -> LeadRow:
+        # A zone the row cannot give is reported, not a reason to drop the lead: it is
+        # inferred from the address instead, and a stored zone is left as it is.
+        if self.time_zone is not None:
+            zone = parse_time_zone(self.time_zone)
+            if zone is None:
+                self.unreadable_time_zone = self.time_zone
+            self.time_zone = zone
+        return self
 
     @field_validator("do_not_email", "do_not_contact", mode="before")
     @classmethod
@@ -97,7 +120,13 @@ def _build(row: LeadRow, lead_id: str, ctx: ImportContext) -> Lead:
     reason = row.status_reason
     if reason is None and status is LeadStatus.OPEN:
         reason = "New"
-    return Lead(
+    if row.unreadable_time_zone:
+        ctx.notice(
+            f"{ctx.column('time_zone')} {row.unreadable_time_zone!r} names no time zone, so the "
+            "lead's zone is found from its city and country; write an IANA name "
+            "(Europe/Berlin), a Windows name (W. Europe Standard Time) or an offset (UTC+01:00)"
+        )
+    lead = Lead(
         id=lead_id,
         # Salesforce and HubSpot exports have no topic: say where the lead came from.
         topic=row.topic or f"Imported lead{f' ({row.source})' if row.source else ''}",
@@ -119,7 +148,13 @@ def _build(row: LeadRow, lead_id: str, ctx: ImportContext) -> Lead:
         connected_by="crm" if row.parent_account_id else None,
         do_not_email=row.do_not_email or row.do_not_contact,
         do_not_contact=row.do_not_contact,
+        time_zone=row.time_zone,
+        time_zone_source=TimeZoneSource.CRM if row.time_zone else None,
     )
+    # Without a zone from the CRM, the lead's (or its account's) address gives one. On a
+    # re-import only the CRM's zone replaces the stored one (see filled_by below).
+    settle_time_zone(lead, ctx.account(row.parent_account_id))
+    return lead
 
 
 class EmailFinder:
@@ -164,5 +199,9 @@ LEADS = ImportKind(
     finder=EmailFinder,
     references={"owner_id": (User, "user"), "parent_account_id": (Account, "account")},
     sticky=frozenset({"do_not_email", "do_not_contact"}),
-    filled_by={"connected_by": "parent_account_id"},
+    filled_by={
+        "connected_by": "parent_account_id",
+        "time_zone_source": "time_zone",
+        "time_zone_certain": "time_zone",
+    },
 )
