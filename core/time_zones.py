@@ -127,6 +127,7 @@ def _named_zone(text: str) -> str | None:
     return _canonical(zone) if zone else None
 
 
+@lru_cache(maxsize=4096)  # engage reads each lead's zone on every business-hours check
 def parse_time_zone(text: str | None) -> str | None:
     """The zone a CRM's time zone value names (IANA, Windows, HubSpot, Dynamics display name
     or a UTC offset), as an IANA name or "UTC±HH:MM"; None when it names no zone."""
@@ -224,7 +225,7 @@ class _Place(NamedTuple):
     admin1: str
 
 
-def place_key(text: str) -> str:
+def _place_key(text: str) -> str:
     """A place name compared without accents, case or punctuation: "São Paulo" = "sao paulo"."""
     text = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
@@ -263,7 +264,7 @@ def _places() -> _Places:
             int(city["population"] or 0),
             str(city.get("admin1code") or ""),
         )
-        key = place_key(place.name)
+        key = _place_key(place.name)
         places.by_name.setdefault(key, []).append(place)
         zones = places.people.setdefault(place.country, {})
         zones[place.zone] = zones.get(place.zone, 0) + place.population
@@ -282,7 +283,7 @@ def _places() -> _Places:
 def _cities_named(name: str, country: str | None = None) -> list[_Place]:
     """The cities with this name (its own name first, else another of its names), most
     populous first; in `country` (ISO code) if given."""
-    key = place_key(name)
+    key = _place_key(name)
     if not key:
         return []
     for index in _places()[:2]:
@@ -320,7 +321,8 @@ def infer_time_zone(city: str | None, country: str | None) -> ZoneGuess | None:
     if code is None and country and country.strip():
         return None  # a country we cannot read could be any: a city alone would be a guess
     if code is not None and len(clocks := country_clocks(code)) == 1:
-        label = country_label(country_key(country) or "") if country_key(country) else code
+        key = country_key(country)
+        label = country_label(key) if key else code
         return ZoneGuess(zone=_canonical(clocks[0]), source=TimeZoneSource.COUNTRY, place=label)
     places = _cities_named(city or "", code)
     name, _, region = (city or "").partition(",")
