@@ -141,3 +141,11 @@ class Handoff(SQLModel, table=True):
     decided_by: str | None = None
     decided_on: datetime | None = None
     decision_note: str | None = None
+    kind: str | None = Field(
+        default=None,
+        description="qualified, email, referral, review or disqualify: what the rule's "
+        "conditions ask of the person (None in hand-offs made before kinds were kept).",
+    )
+    action: str | None = Field(
+        default=None, description="The decision: accept, fix, follow, approve or reject."
+    )

@@ -57,8 +57,20 @@ def test_engage_tick_reply_handoff_and_review(tmp_path: Path) -> None:
     with Session(get_db_engine(get_settings().resolved_database_url)) as session:
         handoff = session.exec(select(Handoff).where(Handoff.rule_id == "opted_out")).one()
         lead_id = handoff.lead_id
-    assert "opted_out" in _run("handoffs", "list", "--target", "supervisor")
-    assert "remove me" in _run("engage", "conversation", lead_id)
+    listed = _run("handoffs", "list", "--target", "supervisor")
+    assert "opted_out" in listed and "disqualify" in listed and "approve, reject" in listed
+    conversation = _run("engage", "conversation", lead_id)
+    assert "remove me" in conversation
+    assert "Agent's reading: intent unsubscribe" in conversation
+    assert "[sent]" in conversation and "[received]" in conversation  # not taken for markup
+    shown = _run("handoffs", "show", str(handoff.id))
+    assert f"Hand-off {handoff.id}" in shown and "opted_out" in shown
+    assert "BANT (the lead's own words)" in shown and "Suggested next step" in shown
+    assert f"qualify handoffs approve {handoff.id}" in shown
+    assert f"qualify handoffs accept {handoff.id}" not in shown
+    refused = _run("handoffs", "accept", str(handoff.id), code=1)
+    assert "cannot be accepted; approve or reject it instead" in refused
+    assert "no hand-off 999" in _run("handoffs", "show", "999", code=1)
     _run("handoffs", "approve", str(handoff.id), "--by", "USR-08")
     with Session(get_db_engine(get_settings().resolved_database_url)) as session:
         lead = session.get(Lead, lead_id)

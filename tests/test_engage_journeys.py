@@ -19,7 +19,7 @@ import yaml
 from langgraph.types import Command
 from sqlmodel import Session, select
 
-from core.clock import ManualClock
+from core.clock import ManualClock, utc_now
 from graphs.checkpointing import open_checkpointer
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
@@ -133,6 +133,7 @@ def _open_journey(
         assert lead is not None
         if email is not None:
             lead.email = email
+            lead.modified_on = utc_now()  # as a seller's edit does: the research is redone
             session.add(lead)
             session.commit()
             session.refresh(lead)

@@ -1,4 +1,4 @@
-"""`qualify engage ...` and `qualify handoffs ...`: run the Engage agent and review hand-offs."""
+"""`qualify engage ...`: run the Engage agent, and read its conversations."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session, col, select
 
 from app.cli.run_context import console, database_url, fail
 from core.clock import ManualClock, as_utc, utc_now
+from core.reply_reading import ReplyReading
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
+from graphs.engage.reply_readings import conversation_turns, readings_by_message
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from graphs.reasoning.llm.response_cache import cached_model_answers
@@ -28,16 +30,12 @@ from store.engagement import (
     Conversation,
     Direction,
     EmailMessage,
-    HandoffStatus,
-    HandoffTarget,
 )
-from store.handoff_review import HandoffReviewError, decide_handoff, list_handoffs
 from tools.mail.inbound import import_inbound
 from tools.mail.outbox import undelivered
 from tools.mail.settings import MailSettings
 
 engage_app = typer.Typer(help="Run the Engage agent: outreach, follow-ups, replies, hand-offs.")
-handoffs_app = typer.Typer(help="List, approve and reject hand-offs.")
 
 
 def inbox_dir() -> Path:
@@ -180,16 +178,45 @@ def conversation(lead_id: str) -> None:
             .where(EmailMessage.lead_id == lead_id)
             .order_by(col(EmailMessage.created_on), col(EmailMessage.id))
         ).all()
+    with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
+        readings = readings_by_message(conversation_turns(saver, lead_id))
     console.print(
         f"{lead_id}: {convo.state}, {convo.messages_sent} sent, {convo.followups_sent} follow-ups,"
         f" next {convo.next_action or '—'} at {convo.next_action_on or '—'}",
         highlight=False,
+        markup=False,
     )
     for message in messages:
         arrow = "→" if message.direction == Direction.OUTBOUND else "←"
         when = message.sent_on or message.received_on or message.created_on
-        console.rule(f"{arrow} {when:%Y-%m-%d %H:%M}  {message.subject}  [{message.status}]")
+        console.rule()
+        # Text, not markup: a subject or a status in brackets ("[unconfirmed]") is shown.
+        header = f"{arrow} {when:%Y-%m-%d %H:%M}  [{message.status}]  {message.subject}"
+        console.print(Text(header, style="bold"), highlight=False)
         console.print(message.body.strip(), highlight=False, markup=False)
+        reading = readings.get(message.message_id)
+        if reading is not None:
+            console.print(reading_line(reading), highlight=False)
+
+
+def reading_line(reading: ReplyReading) -> Text:
+    """The agent's reading of one reply, in one line under it."""
+    met = reading.bant.met_count()
+    parts = [
+        f"intent {reading.intent.value} ({reading.confidence:.0%} sure)",
+        f"purchase interest {reading.purchase_interest.value}",
+        f"BANT {met} of 4 met",
+    ]
+    if reading.questions:
+        parts.append(f"{len(reading.questions)} question(s)")
+    if reading.referral is not None:
+        parts.append(f"referred to {reading.referral.name or reading.referral.email}")
+    line = Text.assemble(("Agent's reading: ", "bold cyan"), "; ".join(parts))
+    if reading.injection_suspected:
+        line.append("; tried to instruct the agent (ignored)", style="bold red")
+    if reading.summary:
+        line.append(f"\n  {reading.summary}", style="dim")
+    return line
 
 
 @engage_app.command()
@@ -202,68 +229,3 @@ def takeover(lead_id: str, by: Annotated[str, typer.Option(help="The seller's us
         convo.taken_over_by = by
         session.add(convo)
     console.print(f"{lead_id}: taken over by {by}; the agent will not email this lead again.")
-
-
-@handoffs_app.command("list")
-def handoffs_list(
-    target: Annotated[str | None, typer.Option(help="seller or supervisor")] = None,
-    status: Annotated[str | None, typer.Option(help="pending, approved or rejected")] = "pending",
-    assignee: Annotated[str | None, typer.Option(help="Only this user's queue.")] = None,
-) -> None:
-    """Hand-offs waiting for a seller or a supervisor."""
-    try:
-        wanted_target = HandoffTarget(target) if target else None
-        wanted_status = HandoffStatus(status) if status else None
-    except ValueError as exc:
-        raise fail(
-            f"{exc}; use --target seller|supervisor, --status pending|approved|rejected"
-        ) from exc
-    with Session(get_db_engine(database_url())) as session:
-        rows = list_handoffs(
-            session, target=wanted_target, status=wanted_status, assignee_id=assignee
-        )
-    table = Table(title=f"{len(rows)} hand-offs ({status or 'any status'})")
-    for column in ("Id", "Lead", "To", "Assignee", "Rule"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("Next step")
-    if status is None:
-        table.add_column("Status", no_wrap=True)
-    for row in rows:
-        cells = [str(row.id), row.lead_id, row.target, row.assignee_id or "—", row.rule_id]
-        cells.append(row.next_step)
-        if status is None:
-            cells.append(row.status)
-        table.add_row(*cells)
-    console.print(table)
-
-
-def _decide(handoff_id: int, approve: bool, by: str | None, note: str | None) -> None:
-    try:
-        with session_scope(database_url()) as session:
-            handoff = decide_handoff(
-                session, handoff_id, approve=approve, by=by, note=note, now=utc_now()
-            )
-            lead_id, status = handoff.lead_id, handoff.status
-    except HandoffReviewError as exc:
-        raise fail(str(exc)) from exc
-    console.print(f"Hand-off {handoff_id} ({lead_id}): {status}.")
-
-
-@handoffs_app.command("approve")
-def handoffs_approve(
-    handoff_id: int,
-    by: Annotated[str | None, typer.Option(help="Who approves.")] = None,
-    note: Annotated[str | None, typer.Option(help="Why.")] = None,
-) -> None:
-    """Approve: a disqualification disqualifies the lead; a seller hand-off qualifies it."""
-    _decide(handoff_id, True, by, note)
-
-
-@handoffs_app.command("reject")
-def handoffs_reject(
-    handoff_id: int,
-    by: Annotated[str | None, typer.Option(help="Who rejects.")] = None,
-    note: Annotated[str | None, typer.Option(help="Why.")] = None,
-) -> None:
-    """Reject: the lead stays open with its seller."""
-    _decide(handoff_id, False, by, note)

@@ -7,15 +7,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.cli.run_context import (
     EngineOption,
     console,
     context_for,
     database_url,
-    fail,
     research_runner,
+    user_id_named,
 )
 from app.cli.seller_send import edit_draft
 from app.cli.stored_insights import save_insights, stored_insights
@@ -25,7 +25,7 @@ from graphs.research.agent_settings import load_agent_settings
 from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules
 from graphs.research.selection_query import selection_counts
 from graphs.services import services_for
-from store.crm import Lead, User
+from store.crm import Lead
 from store.db import get_db_engine
 
 
@@ -40,7 +40,7 @@ def leads(
     """List the leads the selection rules pick for research, newest first, a page at a time."""
     with research_runner(context_for(engine)) as runner:
         rules = runner.settings().selection
-        owner_id = _owner_id(owner) if owner else None
+        owner_id = user_id_named(owner) if owner else None
         picked = runner.eligible_leads(limit=limit, offset=offset, owner_id=owner_id)
         with Session(get_db_engine(database_url())) as session:
             total, eligible, left_out = selection_counts(
@@ -73,19 +73,6 @@ def leads(
         for rule, count in left_out.items():
             console.print(f"  {count:>6}  {LEFT_OUT_FIXES[rule]}", highlight=False, markup=False)
         console.print("Change the rules with `qualify settings show` and `qualify settings set`.")
-
-
-def _owner_id(owner: str) -> str:
-    """The user id `owner` names (an id, an email or a full name), or exit 1 saying who
-    the owners are."""
-    wanted = owner.strip().casefold()
-    with Session(get_db_engine(database_url())) as session:
-        users = session.exec(select(User)).all()
-    for user in users:
-        if wanted in (user.id.casefold(), user.email.casefold(), user.full_name.casefold()):
-            return user.id
-    known = ", ".join(f"{user.id} ({user.full_name})" for user in users[:12])
-    raise fail(f"no user {owner!r}: give a user id, email or full name, e.g. {known}")
 
 
 def users() -> None:

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from app.cli.checkpoints import checkpoints_app
 from app.cli.corrections import connect, email
 from app.cli.database import db_app
-from app.cli.engage import engage_app, handoffs_app
+from app.cli.engage import engage_app
 from app.cli.evals import eval_app
+from app.cli.handoffs import handoffs_app
 from app.cli.imports import import_app
 from app.cli.leads import draft, leads, show, users
 from app.cli.monitor import monitor_command

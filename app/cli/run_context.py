@@ -9,12 +9,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from sqlmodel import Session, select
 
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.reasoning.llm.response_cache import cached_model_answers
 from graphs.research.runner import ResearchRunner
+from store.crm import User
+from store.db import get_db_engine
 
 console = Console()
 errors = Console(stderr=True)
@@ -26,7 +30,8 @@ EngineOption = Annotated[
 
 def fail(message: str, *, soft_wrap: bool = False) -> typer.Exit:
     """Print `Error: message` on stderr; the caller raises the returned exit (code 1)."""
-    errors.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=soft_wrap)
+    # Escaped: a message quoting data ("[unconfirmed]", a lead's text) is shown as it is.
+    errors.print(f"[red]Error:[/red] {escape(message)}", highlight=False, soft_wrap=soft_wrap)
     return typer.Exit(code=1)
 
 
@@ -51,3 +56,16 @@ def research_runner(context: Context) -> Iterator[ResearchRunner]:
         open_checkpointer(settings.resolved_checkpoint_url) as saver,
     ):
         yield ResearchRunner(context, saver)
+
+
+def user_id_named(owner: str) -> str:
+    """The user id `owner` names (an id, an email or a full name), or exit 1 saying who
+    the owners are."""
+    wanted = owner.strip().casefold()
+    with Session(get_db_engine(database_url())) as session:
+        users = session.exec(select(User)).all()
+    for user in users:
+        if wanted in (user.id.casefold(), user.email.casefold(), user.full_name.casefold()):
+            return user.id
+    known = ", ".join(f"{user.id} ({user.full_name})" for user in users[:12])
+    raise fail(f"no user {owner!r}: give a user id, email or full name, e.g. {known}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -35,6 +35,9 @@ _HEADER = "# Engage settings. See graphs/engage/default_engage.yaml for what eac
 _MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+AcceptedAs = Literal["opportunity", "qualified_lead"]
+
+
 class EngageSettings(BaseModel):
     """Everything the engage agent reads from the admin."""
 
@@ -50,6 +53,12 @@ class EngageSettings(BaseModel):
     supervisor_id: str | None = Field(
         default=None,
         description="User who receives disqualifications; None = the first supervisor.",
+    )
+    accepted_handoffs_become: AcceptedAs = Field(
+        default="opportunity",
+        description="What a seller's accepted hand-off makes: the lead qualified and an "
+        "opportunity opened for its owner (as qualifying a lead does in Dynamics 365), or "
+        "only the lead qualified (qualified_lead).",
     )
 
     @field_validator("handoff_rules")

@@ -7,6 +7,7 @@ from langgraph.runtime import Runtime
 from sqlmodel import Session, func, select
 
 from graphs.context import Context
+from graphs.engage.handoff_actions import handoff_kind
 from graphs.engage.handoff_rules import (
     HandoffDecision,
     facts_from_conversation,
@@ -76,6 +77,7 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
                 bant=facts.bant.model_dump(mode="json"),
                 purchase_interest=facts.purchase_interest,
                 next_step=suggest_next_step(decision, facts),
+                kind=handoff_kind(decision.target, decision.condition).value,
                 created_on=context.clock.now(),
             )
             session.add(handoff)

@@ -1,0 +1,211 @@
+"""Hand-off decisions that mean what they say: each kind of hand-off allows the actions that
+fit it, and each action does what a seller or supervisor expects to the lead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from core.clock import utc_now
+from graphs.engage.engage_settings import EngageSettings
+from graphs.engage.handoff_actions import (
+    ALLOWED,
+    HandoffAction,
+    HandoffKind,
+    handoff_kind,
+    refusal,
+)
+from graphs.engage.handoff_decisions import HandoffDecisionError, decide
+from graphs.engage.handoff_rules import HandoffRule, RuleCondition
+from graphs.engage.reply_readings import conversation_turns, latest_referral
+from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
+from store.crm import Lead, LeadStatus, Opportunity
+from store.db import get_db_engine, session_scope
+from store.engagement import Conversation, Handoff, HandoffStatus, HandoffTarget
+from tests.conftest import SampleCrm
+from tests.test_engage_journeys import (  # noqa: F401
+    Journey,
+    _open_journey,
+    journey,
+    researched_world,
+)
+
+# -- kinds, from what a rule tests -------------------------------------------------------------
+
+
+def test_the_default_rules_get_the_kinds_their_conditions_mean() -> None:
+    kinds = {
+        rule.id: handoff_kind(rule.target, rule.when) for rule in EngageSettings().handoff_rules
+    }
+    assert kinds["qualified_interest"] is HandoffKind.QUALIFIED
+    assert kinds["meeting_request"] is HandoffKind.QUALIFIED
+    assert kinds["referral"] is HandoffKind.REFERRAL
+    assert kinds["unanswered_question"] is HandoffKind.REVIEW
+    assert kinds["opted_out"] is HandoffKind.DISQUALIFY
+    if "email_invalid" in kinds:
+        assert kinds["email_invalid"] is HandoffKind.EMAIL
+
+
+def test_an_admins_own_rule_gets_its_kind_from_its_conditions_not_its_name() -> None:
+    rule = HandoffRule(
+        id="hot_lead",
+        description="Budget and need met",
+        target=HandoffTarget.SELLER,
+        when=RuleCondition(min_bant_met=2),
+    )
+    assert handoff_kind(rule.target, rule.when) is HandoffKind.QUALIFIED
+    wrong_address = RuleCondition(bounced=True)
+    assert handoff_kind(HandoffTarget.SELLER, wrong_address) is HandoffKind.EMAIL
+    assert handoff_kind(HandoffTarget.SUPERVISOR, wrong_address) is HandoffKind.DISQUALIFY
+    assert handoff_kind(HandoffTarget.SELLER, None) is HandoffKind.REVIEW
+
+
+def test_a_refusal_names_the_actions_allowed() -> None:
+    assert refusal(HandoffKind.QUALIFIED, HandoffAction.ACCEPT) is None
+    message = refusal(HandoffKind.EMAIL, HandoffAction.ACCEPT)
+    assert message == "a hand-off of kind email cannot be accepted; fix or reject it instead"
+    assert "approve or reject" in (refusal(HandoffKind.DISQUALIFY, HandoffAction.FOLLOW) or "")
+    assert all(HandoffAction.REJECT in actions for actions in ALLOWED.values())
+
+
+# -- each action on a real journey ---------------------------------------------------------
+
+
+def _decide(trip: Journey, action: HandoffAction, **kwargs: object):  # type: ignore[no-untyped-def]
+    [handoff] = [h for h in trip.handoffs() if h.status == HandoffStatus.PENDING]
+    settings = load_engage_settings(trip.world.database_url)
+    with session_scope(trip.world.database_url) as session:
+        return decide(
+            session, handoff.id, action, settings=settings, by="USR-02", note=None,
+            now=utc_now(), **kwargs,
+        )  # fmt: skip
+
+
+def _lead(trip: Journey, lead_id: str | None = None) -> Lead:
+    with Session(get_db_engine(trip.world.database_url)) as session:
+        lead = session.get(Lead, lead_id or trip.lead.id)
+    assert lead is not None
+    return lead
+
+
+def _qualified_reply(trip: Journey) -> None:
+    trip.tick()
+    trip.days(1)
+    trip.reply(
+        "This is timely. We have budget approved for a planning tool this quarter, I run "
+        "operations and the decision is mine. Can we set up a call next Tuesday at 2pm?"
+    )
+    trip.tick()
+
+
+def test_accepting_a_qualified_lead_opens_an_opportunity_and_stops_the_agent(
+    journey: Journey,  # noqa: F811
+) -> None:
+    _qualified_reply(journey)
+    [handoff] = journey.handoffs()
+    assert handoff.kind == "qualified"
+    with pytest.raises(HandoffDecisionError, match="cannot be approved; accept or reject"):
+        _decide(journey, HandoffAction.APPROVE)
+    assert _lead(journey).status == LeadStatus.OPEN  # the refusal wrote nothing
+    outcome = _decide(journey, HandoffAction.ACCEPT)
+    lead = _lead(journey)
+    assert lead.status == LeadStatus.QUALIFIED and "USR-02" in (lead.status_reason or "")
+    with Session(get_db_engine(journey.world.database_url)) as session:
+        opportunity = session.get(Opportunity, outcome.opportunity_id)
+        conversation = session.get(Conversation, lead.id)
+        decided = session.get(Handoff, handoff.id)
+    assert opportunity is not None and opportunity.originating_lead_id == lead.id
+    assert opportunity.owner_id == lead.owner_id
+    assert conversation is not None and conversation.taken_over_by == "USR-02"
+    assert decided is not None and (decided.status, decided.action) == ("approved", "accept")
+    sent = len(journey.mail_to_lead())
+    journey.days(1)
+    journey.reply("Looking forward to it.")
+    journey.tick()
+    assert len(journey.mail_to_lead()) == sent  # the seller's conversation now
+    url = journey.world.database_url
+    with (
+        pytest.raises(HandoffDecisionError, match="already approved"),
+        session_scope(url) as session,
+    ):
+        decide(
+                session, handoff.id, HandoffAction.ACCEPT,
+                settings=load_engage_settings(journey.world.database_url),
+                by=None, note=None, now=utc_now(),
+            )  # fmt: skip
+
+
+def test_the_admin_may_have_accepted_leads_only_qualified(journey: Journey) -> None:  # noqa: F811
+    settings = load_engage_settings(journey.world.database_url)
+    settings.accepted_handoffs_become = "qualified_lead"
+    save_engage_settings(journey.world.database_url, settings)
+    _qualified_reply(journey)
+    outcome = _decide(journey, HandoffAction.ACCEPT)
+    assert outcome.opportunity_id is None and _lead(journey).status == LeadStatus.QUALIFIED
+    with Session(get_db_engine(journey.world.database_url)) as session:
+        made = session.exec(
+            select(Opportunity).where(Opportunity.originating_lead_id == journey.lead.id)
+        ).all()
+    assert made == []
+
+
+def test_following_a_referral_makes_the_named_person_a_lead(journey: Journey) -> None:  # noqa: F811
+    journey.tick()
+    domain = journey.lead.email.split("@")[1]  # type: ignore[union-attr]
+    journey.days(1)
+    journey.reply(
+        "I'm not the right person for this. Please reach out to Maria Lopez "
+        f"(maria.lopez@{domain}), our Head of Supply Chain."
+    )
+    journey.tick()
+    [handoff] = journey.handoffs()
+    assert handoff.kind == "referral"
+    with pytest.raises(HandoffDecisionError, match="cannot be accepted; follow or reject"):
+        _decide(journey, HandoffAction.ACCEPT)
+    referral = latest_referral(
+        conversation_turns(journey.runner.graph.checkpointer, handoff.lead_id)
+    )  # type: ignore[arg-type]
+    outcome = _decide(journey, HandoffAction.FOLLOW, referral=referral)
+    new = _lead(journey, outcome.new_lead_id)
+    assert (new.email, new.first_name, new.last_name) == (f"maria.lopez@{domain}", "Maria", "Lopez")
+    assert new.source == "Referral" and new.owner_id == journey.lead.owner_id
+    assert new.company_name == journey.lead.company_name
+    original = _lead(journey)
+    assert original.status == LeadStatus.DISQUALIFIED and new.id in (original.status_reason or "")
+
+
+def test_fixing_an_invalid_address_restarts_the_agent_on_the_new_one(
+    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    with _open_journey(researched_world, tmp_path, email="dana.at.example.com") as trip:
+        [handoff] = trip.handoffs()
+        assert (handoff.rule_id, handoff.kind) == ("email_invalid", "email")
+        with pytest.raises(HandoffDecisionError, match="cannot be accepted; fix or reject"):
+            _decide(trip, HandoffAction.ACCEPT)
+        with pytest.raises(HandoffDecisionError, match="--email 'still wrong'"):
+            _decide(trip, HandoffAction.FIX, email="still wrong")
+        assert _lead(trip).email == "dana.at.example.com"  # nothing written
+        outcome = _decide(trip, HandoffAction.FIX, email="dana@contoso.example")
+        assert outcome.restart_agent and _lead(trip).email == "dana@contoso.example"
+        report = trip.runner.start([trip.lead.id])
+        assert not report.errors and report.started == 1
+        trip.tick()
+        sent = [m for m in trip.smtp.messages if "dana@contoso.example" in m.rcpt_tos]
+        assert len(sent) == 1
+
+
+def test_a_supervisor_approves_or_rejects_a_disqualification(journey: Journey) -> None:  # noqa: F811
+    journey.tick()
+    journey.days(1)
+    journey.reply("Please remove me from your mailing list.")
+    journey.tick()
+    [handoff] = journey.handoffs()
+    assert (handoff.target, handoff.kind) == ("supervisor", "disqualify")
+    with pytest.raises(HandoffDecisionError, match="cannot be accepted; approve or reject"):
+        _decide(journey, HandoffAction.ACCEPT)
+    _decide(journey, HandoffAction.APPROVE)
+    lead = _lead(journey)
+    assert lead.status == LeadStatus.DISQUALIFIED and "opted_out" in (lead.status_reason or "")
