@@ -73,7 +73,7 @@ def _prepare(home: Path, url: str, leads: int) -> list[str]:
     save_engage_settings(_sqlalchemy(url), settings)
     with Session(get_db_engine(_sqlalchemy(url))) as session:
         rules = load_agent_settings(_sqlalchemy(url)).selection
-        eligible = [lead.id for lead, _ in eligible_page(session, rules, utc_now())]
+        eligible = [lead.id for lead, *_ in eligible_page(session, rules, utc_now())]
     get_db_engine(_sqlalchemy(url)).dispose()  # a template database takes no connections
     return eligible[:leads]
 

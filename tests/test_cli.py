@@ -177,3 +177,38 @@ def test_index_says_what_it_did_in_words() -> None:
     _run("init", "--leads", "20", "--accounts", "5")
     out = _run("index")
     assert "Indexed the web corpus" in out and "unchanged" in out and "SyncReport" not in out
+
+
+def test_a_seller_lists_their_leads_by_recommendation() -> None:
+    from sqlmodel import Session, select
+
+    from core.settings import get_settings
+    from store.agent_records import LeadInsight
+    from store.crm import Lead, User
+    from store.db import get_db_engine
+
+    _run("init", "--leads", "80", "--accounts", "20")
+    first_page = [w for w in _run("leads", "--limit", "12").split() if w.startswith("LEAD-")]
+    _run("research", *first_page)
+    url = get_settings().resolved_database_url
+    with Session(get_db_engine(url)) as session:
+        fits = {row.lead_id: row.fit_level for row in session.exec(select(LeadInsight))}
+        owner = session.get(User, session.get(Lead, first_page[0]).owner_id)  # type: ignore[union-attr]
+    assert owner is not None and set(fits) == set(first_page)
+
+    def listed(*args: str) -> set[str]:
+        out = _run("leads", "--limit", "200", *args)
+        return {word for word in out.split() if word.startswith("LEAD-")}
+
+    now = listed("--recommendation", "engage-now")
+    assert now == {lead for lead, fit in fits.items() if fit == "exact"}
+    later_or_not = listed("--recommendation", "engage-later", "--recommendation", "none")
+    assert later_or_not == {lead for lead, fit in fits.items() if fit in ("close", "none")}
+    never = listed("--recommendation", "unresearched")
+    assert never and not never & set(fits)
+    mine = listed("--owner", owner.full_name)  # a name works where an id does
+    assert mine and mine == listed("--owner", owner.id)
+    table = _run("leads", "--limit", "12")
+    assert "Recommendation" in table and "Rating" in table
+    bad = runner.invoke(app, ["leads", "--recommendation", "maybe"])
+    assert bad.exit_code == 1 and "engage-now" in bad.output

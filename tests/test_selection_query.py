@@ -76,7 +76,7 @@ def test_sql_selection_picks_what_the_rules_pick(leads: list[dict], rules: Selec
             for lead in rows
             if check_eligibility(lead, roles.get(lead.owner_id or ""), NOW, rules).eligible
         }
-        picked = [lead.id for lead, _ in eligible_page(session, rules, NOW)]
+        picked = [row.lead.id for row in eligible_page(session, rules, NOW)]
         total, eligible, left_out = selection_counts(session, rules, NOW)
     assert sorted(picked) == sorted(expected) and len(picked) == len(set(picked))
     assert (total, eligible) == (len(rows), len(expected))
@@ -88,14 +88,14 @@ def test_pages_follow_each_other_newest_first(sample_crm) -> None:  # type: igno
 
     rules = SelectionRules(max_age_days=None)
     with Session(get_db_engine(sample_crm.database_url)) as session:
-        everyone = [lead.id for lead, _ in eligible_page(session, rules, NOW)]
+        everyone = [row.lead.id for row in eligible_page(session, rules, NOW)]
         pages = [
-            [lead.id for lead, _ in eligible_page(session, rules, NOW, limit=7, offset=start)]
+            [row.lead.id for row in eligible_page(session, rules, NOW, limit=7, offset=start)]
             for start in range(0, len(everyone), 7)
         ]
-        owner = next(lead.owner_id for lead, _ in eligible_page(session, rules, NOW, limit=1))
+        owner = next(row.lead.owner_id for row in eligible_page(session, rules, NOW, limit=1))
         mine = eligible_page(session, rules, NOW, owner_id=owner)
         _, eligible_of_owner, _ = selection_counts(session, rules, NOW, owner_id=owner)
     assert len(everyone) > 20 and [i for page in pages for i in page] == everyone
-    assert mine and all(lead.owner_id == owner for lead, _ in mine)
+    assert mine and all(row.lead.owner_id == owner for row in mine)
     assert eligible_of_owner == len(mine)

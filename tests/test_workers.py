@@ -103,7 +103,7 @@ def test_leads_are_queued_once_and_researched_by_a_worker(worker_home: dict[str,
     url = _url(env)
     with Session(get_db_engine(url)) as session:
         rules = load_agent_settings(url).selection
-        eligible = {lead.id for lead, _ in eligible_page(session, rules, utc_now())}
+        eligible = {lead.id for lead, *_ in eligible_page(session, rules, utc_now())}
     with get_db_engine(url).connect() as db:
         researched = set(db.execute(text("SELECT lead_id FROM leadinsight")).scalars())
     assert eligible, "the sample home has eligible leads"

@@ -14,6 +14,7 @@ from app.cli.run_context import (
     console,
     context_for,
     database_url,
+    fail,
     research_runner,
     user_id_named,
 )
@@ -23,7 +24,7 @@ from app.insights_page import render_draft, render_insights
 from core.clock import utc_now
 from graphs.research.agent_settings import load_agent_settings
 from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules
-from graphs.research.selection_query import selection_counts
+from graphs.research.selection_query import UNRESEARCHED, selection_counts
 from graphs.services import services_for
 from store.crm import Lead
 from store.db import get_db_engine
@@ -35,29 +36,48 @@ def leads(
     owner: Annotated[
         str | None, typer.Option(help="Only this owner's leads: user id, email or full name.")
     ] = None,
+    recommendation: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only leads with this recommendation: engage-now, engage-later, "
+            "do-not-engage or unresearched (or the fit: exact, close, none); repeatable."
+        ),
+    ] = None,
     engine: EngineOption = None,
 ) -> None:
-    """List the leads the selection rules pick for research, newest first, a page at a time."""
+    """List the leads the selection rules pick for research, newest first, a page at a time,
+    with each one's rating and recommendation."""
+    fits = [_fit_named(word) for word in recommendation] if recommendation else None
     with research_runner(context_for(engine)) as runner:
         rules = runner.settings().selection
         owner_id = user_id_named(owner) if owner else None
-        picked = runner.eligible_leads(limit=limit, offset=offset, owner_id=owner_id)
+        picked = runner.eligible_leads(
+            limit=limit, offset=offset, owner_id=owner_id, fit_levels=fits
+        )
         with Session(get_db_engine(database_url())) as session:
             total, eligible, left_out = selection_counts(
                 session, rules, utc_now(), owner_id=owner_id
             )
     whose = f" owned by {owner_id}" if owner_id else ""
     table = Table(title=f"{eligible} eligible leads{whose} ({_describe_rules(rules)})")
-    for column in ("Lead", "Name", "Company", "Created", "Owner", "Researched"):
-        table.add_column(column)
+    # The id is what every other command takes: never cut, whatever the terminal's width.
+    width = max((len(lead.lead_id) for lead in picked), default=4)
+    table.add_column("Lead", no_wrap=True, min_width=width)
+    table.add_column("Name")
+    table.add_column("Company")
+    table.add_column("Rating", no_wrap=True)
+    table.add_column("Recommendation", no_wrap=True)
+    table.add_column("Owner")
+    table.add_column("Researched", no_wrap=True)
     for lead in picked:
         table.add_row(
             lead.lead_id,
             lead.full_name,
             lead.company_name or "—",
-            f"{lead.created_on:%Y-%m-%d}",
-            lead.owner_id or "—",
-            f"{lead.researched_on:%Y-%m-%d %H:%M}" if lead.researched_on else "never",
+            lead.rating or "—",
+            SHORT_RECOMMENDATIONS.get(lead.fit_level or "", "not researched"),
+            lead.owner_name or lead.owner_id or "—",
+            f"{lead.researched_on:%Y-%m-%d}" if lead.researched_on else "never",
         )
     console.print(table)
     if picked and (offset or offset + len(picked) < eligible):
@@ -73,6 +93,26 @@ def leads(
         for rule, count in left_out.items():
             console.print(f"  {count:>6}  {LEFT_OUT_FIXES[rule]}", highlight=False, markup=False)
         console.print("Change the rules with `qualify settings show` and `qualify settings set`.")
+
+
+SHORT_RECOMMENDATIONS = {"exact": "Engage now", "close": "Engage later", "none": "Do not engage"}
+_FIT_WORDS = {
+    "engage-now": "exact",
+    "engage-later": "close",
+    "do-not-engage": "none",
+    "exact": "exact",
+    "close": "close",
+    "none": "none",
+    "unresearched": UNRESEARCHED,
+}
+
+
+def _fit_named(word: str) -> str:
+    """The fit level a --recommendation word names, or exit 1 listing the words."""
+    fit = _FIT_WORDS.get(word.strip().lower().replace(" ", "-").replace("_", "-"))
+    if fit is None:
+        raise fail(f"--recommendation {word!r}: use one of {', '.join(_FIT_WORDS)}")
+    return fit
 
 
 def users() -> None:

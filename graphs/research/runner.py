@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from datetime import datetime
@@ -53,7 +53,10 @@ class EligibleLead(BaseModel):
     company_name: str | None
     created_on: datetime
     owner_id: str | None
+    owner_name: str | None = None
+    rating: str | None = None
     researched_on: datetime | None
+    fit_level: str | None = None
 
 
 class ResearchRunner:
@@ -74,24 +77,35 @@ class ResearchRunner:
         limit: int | None = None,
         offset: int = 0,
         owner_id: str | None = None,
+        fit_levels: Sequence[str] | None = None,
     ) -> list[EligibleLead]:
-        """Leads the selection rules pick, newest first, with their last research time:
-        all of them, or a page (`limit` from `offset`), or one owner's."""
+        """Leads the selection rules pick, newest first, with their last research time and
+        fit: all of them, or a page (`limit` from `offset`), or one owner's, or those at
+        `fit_levels` ("unresearched" for never)."""
         rules = self.settings().selection
         with Session(get_db_engine(self.context.database_url)) as session:
             page = eligible_page(
-                session, rules, now or utc_now(), limit=limit, offset=offset, owner_id=owner_id
+                session,
+                rules,
+                now or utc_now(),
+                limit=limit,
+                offset=offset,
+                owner_id=owner_id,
+                fit_levels=fit_levels,
             )
         return [
             EligibleLead(
-                lead_id=lead.id,
-                full_name=lead.full_name,
-                company_name=lead.company_name,
-                created_on=lead.created_on,
-                owner_id=lead.owner_id,
-                researched_on=researched_on,
+                lead_id=row.lead.id,
+                full_name=row.lead.full_name,
+                company_name=row.lead.company_name,
+                created_on=row.lead.created_on,
+                owner_id=row.lead.owner_id,
+                owner_name=row.owner_name,
+                rating=str(getattr(row.lead.rating, "value", row.lead.rating)),
+                researched_on=row.researched_on,
+                fit_level=row.fit_level,
             )
-            for lead, researched_on in page
+            for row in page
         ]
 
     def _researched_on(self, lead_ids: list[str]) -> dict[str, datetime]:

@@ -8,8 +8,9 @@ generated leads under several rule sets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_
 from sqlmodel import Session, col, select
@@ -65,6 +66,19 @@ def _eligible(failures: dict[LeftOutRule, ColumnElement[bool]]) -> ColumnElement
     return and_(*(not_(failure) for failure in failures.values()))
 
 
+UNRESEARCHED = "unresearched"
+"""The fit filter's word for leads never researched."""
+
+
+class EligibleRow(NamedTuple):
+    """One eligible lead with what the lists show beside it."""
+
+    lead: Lead
+    researched_on: datetime | None
+    fit_level: str | None
+    owner_name: str | None
+
+
 def eligible_page(
     session: Session,
     rules: SelectionRules,
@@ -73,11 +87,13 @@ def eligible_page(
     limit: int | None = None,
     offset: int = 0,
     owner_id: str | None = None,
-) -> list[tuple[Lead, datetime | None]]:
-    """Eligible leads, newest first, with their last research time: `limit` of them from
-    `offset` (all by default), only `owner_id`'s when given."""
+    fit_levels: Sequence[str] | None = None,
+) -> list[EligibleRow]:
+    """Eligible leads, newest first, with their last research time, fit and owner's name:
+    `limit` of them from `offset` (all by default), only `owner_id`'s when given, only
+    those last judged at one of `fit_levels` when given ("unresearched" for never)."""
     query = (
-        select(Lead, LeadInsight.researched_on)
+        select(Lead, LeadInsight.researched_on, LeadInsight.fit_level, User.full_name)
         .outerjoin(User, col(User.id) == col(Lead.owner_id))
         .outerjoin(LeadInsight, col(LeadInsight.lead_id) == col(Lead.id))
         .where(_eligible(rule_failures(session, rules, now)))
@@ -86,9 +102,15 @@ def eligible_page(
     )
     if owner_id is not None:
         query = query.where(Lead.owner_id == owner_id)
+    if fit_levels is not None:
+        judged = [level for level in fit_levels if level != UNRESEARCHED]
+        wanted = col(LeadInsight.fit_level).in_(judged)
+        if UNRESEARCHED in fit_levels:
+            wanted = or_(wanted, col(LeadInsight.lead_id).is_(None))
+        query = query.where(wanted)
     if limit is not None:
         query = query.limit(limit)
-    return [(lead, researched_on) for lead, researched_on in session.exec(query).all()]
+    return [EligibleRow(*row) for row in session.exec(query).all()]
 
 
 def selection_counts(
