@@ -38,22 +38,52 @@ def test_init_research_show_draft_connect(tmp_path: Path) -> None:
 
     assert "fresh" in _run("research", first)  # fresh research is kept...
     accounts_out = _run("connect", first, "--account", "ACC-001")
-    assert "account ACC-001" in accounts_out
-    assert "fresh" not in _run("research", first)  # ...until a seller changes the lead
+    # ...and a seller's change is researched at once: the page shows the new account.
+    assert "account ACC-001" in accounts_out and "researched again" in accounts_out
     assert "ACC-001" in _run("show", first)
+    assert "fresh" in _run("research", first)
 
 
 def test_seller_email_override_wins(tmp_path: Path) -> None:
     _run("init", "--leads", "60", "--accounts", "20")
     first = next(word for word in _run("leads").split() if word.startswith("LEAD-"))
     _run("research", first)
-    _run("email", first, "--set", "pat.lee@gmail.com")
-    _run("research", first)
-    assert "personal" in _run("show", first)
+    # Corrections show on the page at once, without a research run.
+    assert "personal" in _run("email", first, "--set", "pat.lee@gmail.com")
+    page = _run("show", first)
+    assert "pat.lee@gmail.com" in page and "personal" in page
     _run("email", first, "--type", "work")
-    _run("research", first)
     page = _run("show", first)
     assert "pat.lee@gmail.com" in page and "overridden by seller" in page
+    _run("research", first)
+    assert "overridden by seller" in _run("show", first)  # and research keeps it
+
+
+def test_corrections_that_would_make_a_lead_wrong_are_refused() -> None:
+    from sqlmodel import Session, select
+
+    from core.settings import get_settings
+    from store.crm import Contact, Lead
+    from store.db import get_db_engine
+
+    _run("init", "--leads", "60", "--accounts", "20")
+    first = next(word for word in _run("leads").split() if word.startswith("LEAD-"))
+    _run("research", first)
+    bad = runner.invoke(app, ["email", first, "--set", "not an email"])
+    assert bad.exit_code == 1 and "nothing changed" in bad.output
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
+        lead = session.get(Lead, first)
+        assert lead is not None and lead.email != "not an email"
+        contacts = session.exec(select(Contact).where(Contact.account_id.is_not(None))).all()  # type: ignore[union-attr]
+    elsewhere = next(c for c in contacts if c.account_id != "ACC-002")
+    _run("connect", first, "--account", "ACC-002")
+    mismatched = runner.invoke(app, ["connect", first, "--contact", elsewhere.id])
+    assert mismatched.exit_code == 1
+    assert "works at" in mismatched.output and elsewhere.account_id in mismatched.output
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
+        lead = session.get(Lead, first)
+    assert lead is not None and lead.parent_contact_id != elsewhere.id
+    assert lead.parent_account_id == "ACC-002"
 
 
 def test_unknown_lead_is_a_clear_error() -> None:

@@ -1,5 +1,5 @@
-"""`qualify connect` and `qualify email`: a seller corrects a lead by hand; the next research
-run refreshes its insights."""
+"""`qualify connect` and `qualify email`: a seller corrects a lead by hand, and its insights
+page shows the correction at once."""
 
 from __future__ import annotations
 
@@ -7,11 +7,17 @@ from typing import Annotated
 
 import typer
 
-from app.cli.run_context import console, database_url, fail
+from app.cli.run_context import console, context_for, database_url, fail, research_runner
 from core.clock import utc_now
+from graphs.research.lead_corrections import (
+    CorrectionError,
+    check_connection,
+    refresh_email_check,
+)
 from store.agent_records import EmailOverride
-from store.crm import Account, Contact, Lead
+from store.crm import Lead
 from store.db import session_scope
+from tools.email_check import check_email
 
 
 def connect(
@@ -25,30 +31,50 @@ def connect(
     """Connect a lead to an account or contact by hand (or disconnect them)."""
     if not (account or contact or disconnect):
         raise fail("give --account ID, --contact ID or --disconnect")
-    with session_scope(database_url()) as session:
-        lead = session.get(Lead, lead_id)
-        if lead is None:
-            raise fail(f"no lead with id {lead_id!r}")
-        lead.modified_on = utc_now()
-        if disconnect:
-            lead.parent_account_id = lead.parent_contact_id = None
-            lead.connected_by = None
-        if account:
-            if session.get(Account, account) is None:
-                raise fail(f"no account with id {account!r}")
-            lead.parent_account_id, lead.connected_by = account, "seller"
-        if contact:
-            found = session.get(Contact, contact)
-            if found is None:
-                raise fail(f"no contact with id {contact!r}")
-            lead.parent_contact_id, lead.connected_by = contact, "seller"
-            if lead.parent_account_id is None:
-                lead.parent_account_id = found.account_id
-        session.add(lead)
+    try:
+        with session_scope(database_url()) as session:
+            lead = session.get(Lead, lead_id)
+            if lead is None:
+                raise CorrectionError(f"no lead with id {lead_id!r}")
+            found_account, found_contact = check_connection(session, lead, account, contact)
+            lead.modified_on = utc_now()
+            if disconnect:
+                lead.parent_account_id = lead.parent_contact_id = None
+                lead.connected_by = None
+            if found_account is not None:
+                lead.parent_account_id, lead.connected_by = found_account.id, "seller"
+            if found_contact is not None:
+                lead.parent_contact_id, lead.connected_by = found_contact.id, "seller"
+                if lead.parent_account_id is None:
+                    lead.parent_account_id = found_contact.account_id
+            session.add(lead)
+            linked = (lead.parent_account_id, lead.parent_contact_id)
+    except CorrectionError as exc:
+        raise fail(str(exc)) from exc  # nothing was changed
     console.print(
-        f"{lead_id}: account {lead.parent_account_id or '—'}, contact "
-        f"{lead.parent_contact_id or '—'}. The next `qualify research` refreshes its insights."
+        f"{lead_id}: account {linked[0] or '—'}, contact {linked[1] or '—'}.", highlight=False
     )
+    _research_again(lead_id)
+
+
+def _research_again(lead_id: str) -> None:
+    """Research the changed lead now: the account feeds the company facts and the ICP
+    criteria on them; the company's shared research is reused while it is fresh."""
+    with research_runner(context_for(None)) as runner:
+        [outcome] = runner.research([lead_id])
+    if outcome.status == "researched":
+        console.print(
+            f"{lead_id}: researched again: {outcome.recommendation} ({outcome.fit_level} fit).",
+            highlight=False,
+            markup=False,
+        )
+    else:
+        console.print(
+            f"{lead_id}: not researched again ({outcome.status}: {outcome.message}); "
+            f"`qualify research {lead_id} --force` does it.",
+            highlight=False,
+            markup=False,
+        )
 
 
 def email(
@@ -66,12 +92,16 @@ def email(
     """Correct a lead's email or override the agent's email labels."""
     if email_type is not None and email_type not in ("work", "personal", "disposable", "role"):
         raise fail("--type must be work, personal, disposable or role")
+    if set_address is not None:
+        checked = check_email(set_address.strip())
+        if not checked.is_valid:
+            raise fail(f"--set {set_address.strip()!r}: {checked.validity_reason}; nothing changed")
     with session_scope(database_url()) as session:
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise fail(f"no lead with id {lead_id!r}")
         if set_address is not None:
-            lead.email = set_address.strip()
+            lead.email = checked.normalized or set_address.strip()
             lead.modified_on = utc_now()
             session.add(lead)
         if valid is not None or email_type is not None:
@@ -86,4 +116,15 @@ def email(
             override.set_on = lead.modified_on = utc_now()
             session.add(override)
             session.add(lead)
-    console.print(f"{lead_id}: saved. The next `qualify research` refreshes its insights.")
+    insights = refresh_email_check(context_for(None), lead_id)
+    if insights is None:
+        console.print(f"{lead_id}: saved; `qualify research {lead_id}` researches it.")
+        return
+    check = insights.research.email_check
+    console.print(
+        f"{lead_id}: saved; its page shows {check.email}: "
+        f"{'valid' if check.is_valid else 'invalid'}, {check.email_type} ({check.validity_reason})."
+        + (" The next `qualify research` re-matches its account." if set_address else ""),
+        highlight=False,
+        markup=False,
+    )

@@ -37,7 +37,8 @@ def merge_company_facts(crm: CompanyFacts, web: CompanyFacts | None) -> CompanyF
     return merged
 
 
-def _email_check(services: Services, database_url: str, lead: Lead) -> EmailCheck:
+def email_check_for(services: Services, database_url: str, lead: Lead) -> EmailCheck:
+    """The lead's email check with the seller's override applied, as the insights show it."""
     check = check_email(
         lead.email,
         check_deliverability=services.check_deliverability,
@@ -84,7 +85,7 @@ def research_lead(
     crm = services.crm
     lead = crm.lead(lead_id)
     notes: list[str] = []
-    check = _email_check(services, database_url, lead)
+    check = email_check_for(services, database_url, lead)
 
     account, how = _find_account(services, lead, check)
     # Leads imported before zones were inferred, or whose address changed, get one now.
