@@ -402,3 +402,47 @@ def test_prompts_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert shown == DEFAULT_TEXT
     assert "has no version 5" in qualify("prompts", "show", OUTREACH, "--version", "5", code=1)
     assert "no prompt named" in qualify("prompts", "history", "nope", code=1)
+
+
+def test_a_regenerated_draft_uses_the_active_version_and_leaves_a_trace_step(
+    sample_crm: SampleCrm,
+) -> None:
+    db = sample_crm.database_url
+    lead_id, before, trace = research_one(sample_crm)
+    assert before.draft is not None and "Best regards," in before.draft.body
+    save_version(db, OUTREACH, signed("Warmly,"), "ana", "warmer sign-off")  # active now
+    with research_runner(sample_crm) as runner:
+        runner.redraft(lead_id)
+        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        entries = runner.graph.get_state(config).values["trace"]
+    with Session(get_db_engine(db)) as session:
+        row = session.get(LeadInsight, lead_id)
+    assert row is not None
+    after = LeadInsights.model_validate(row.payload)
+    assert after.draft is not None and "\nWarmly,\n" in after.draft.body
+    # The research and its time are kept; the trace has the writer and recorder steps.
+    assert after.researched_on == before.researched_on
+    assert after.research == before.research and after.icp == before.icp
+    steps = steps_of(entries, db)
+    assert [s.node for s in steps[len(trace) :]] == ["outreach_writer", "insights_recorder"]
+    assert PromptUse(name=OUTREACH, version="1") in last_step(steps, "outreach_writer").prompts
+    _, again, _ = research_one(sample_crm, lead_id)  # a research run records its own time
+    assert again.researched_on > before.researched_on
+
+
+def test_draft_regenerate_on_the_command_line_goes_through_the_graph(
+    sample_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.settings import get_settings
+
+    monkeypatch.setenv("QUALIFY_HOME", str(sample_crm.root))
+    get_settings.cache_clear()
+    lead_id, _, trace = research_one(sample_crm)
+    save_version(sample_crm.database_url, OUTREACH, signed("Cheers,"), "ben", "short")
+    result = CliRunner().invoke(app, ["draft", lead_id, "--regenerate"])
+    assert result.exit_code == 0, result.output
+    assert "Cheers," in result.output
+    with research_runner(sample_crm) as runner:
+        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        steps = steps_of(runner.graph.get_state(config).values["trace"], sample_crm.database_url)
+    assert len(steps) == len(trace) + 2

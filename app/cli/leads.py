@@ -19,10 +19,10 @@ from app.cli.run_context import (
     user_id_named,
 )
 from app.cli.seller_send import edit_draft
-from app.cli.stored_insights import save_insights, stored_insights
+from app.cli.stored_insights import stored_insights
 from app.insights_page import render_draft, render_insights
 from core.clock import utc_now
-from graphs.research.agent_settings import load_agent_settings
+from graphs.research.runner import RedraftError
 from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules
 from graphs.research.selection_query import UNRESEARCHED, selection_counts
 from graphs.services import services_for
@@ -163,10 +163,12 @@ def draft(
         return
     insights = stored_insights(lead_id)
     if regenerate or insights.draft is None:
-        services = services_for(context_for(engine))
-        outreach = load_agent_settings(database_url()).outreach
-        insights.draft = services.reasoning.write_outreach(
-            insights.research, insights.icp, outreach.signature
-        )
-        save_insights(lead_id, insights)
+        # Through the graph's outreach writer: the active prompt versions, a trace step.
+        try:
+            with research_runner(context_for(engine)) as runner:
+                runner.redraft(lead_id)
+        except RedraftError as exc:
+            raise fail(str(exc)) from exc
+        insights = stored_insights(lead_id)
+    assert insights.draft is not None, "the outreach writer always writes a draft"
     render_draft(insights.draft, console, to=insights.research.lead.email)

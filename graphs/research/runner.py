@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -43,6 +44,10 @@ class ResearchOutcome(BaseModel):
     recommendation: str | None = None
     message: str | None = None
     seconds: float = 0.0
+
+
+class RedraftError(LookupError):
+    """A draft that cannot be written again now; the message says what to do."""
 
 
 class EligibleLead(BaseModel):
@@ -217,6 +222,27 @@ class ResearchRunner:
         with lead_time_budget(get_settings().llm_lead_budget_s):
             result = self.graph.invoke(payload, config, context=context)
         return self._done(lead_id, "researched", result)
+
+    def redraft(self, lead_id: str) -> None:
+        """Write the lead's outreach draft again from its stored research, through the
+        graph's outreach writer: the admin's active prompt versions apply and the trace
+        gets the step; the research and its time are kept."""
+        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        state = self.graph.get_state(config)
+        if not state.values.get("research") or not state.values.get("icp"):
+            raise RedraftError(
+                f"{lead_id} has no research to draft from: run `qualify research {lead_id}`"
+            )
+        context = replace(self.context, agent_settings=self.settings())
+        with leased(self.context.database_url, thread_lease(thread_id_for(lead_id))) as held:
+            if not held:
+                raise RedraftError(f"{lead_id} is being researched; try again in a moment")
+            with lead_time_budget(get_settings().llm_lead_budget_s):
+                self.graph.invoke(
+                    Command(goto="outreach_writer", update={"draft_only": True}),
+                    config,
+                    context=context,
+                )
 
     @staticmethod
     def _done(lead_id: str, status: OutcomeStatus, result: dict) -> ResearchOutcome:

@@ -54,6 +54,9 @@ class ResearchState(TypedDict):
     lead_summary: NotRequired[str]
     icp: NotRequired[IcpAssessment]
     draft: NotRequired[OutreachDraft | None]
+    # A run that only writes a new draft (`qualify draft --regenerate`, started at the
+    # outreach writer): the research and its time stay as they were.
+    draft_only: NotRequired[bool]
     # Set by the insights recorder; the insights themselves are the fields above, and a
     # copy in the state would be stored again in every later checkpoint.
     researched_on: NotRequired[datetime]

@@ -26,9 +26,10 @@ def with_summary(state: ResearchState) -> LeadResearch:
 
 def build_insights(state: ResearchState, engine_name: str) -> LeadInsights:
     """The insights page's content from the finished state."""
+    kept = state.get("researched_on") if state.get("draft_only") else None
     return LeadInsights(
         lead_id=state["lead_id"],
-        researched_on=utc_now(),
+        researched_on=kept or utc_now(),
         research=with_summary(state),
         icp=state["icp"],
         draft=state.get("draft"),
@@ -71,4 +72,7 @@ def insights_recorder(state: ResearchState, runtime: Runtime[Context]) -> dict:
     if not context.sandbox:
         thread_id = get_config()["configurable"].get("thread_id", "")
         record_insights(context.database_url, insights, thread_id)
+    if state.get("draft_only"):
+        # Only a redraft run sets it: cleared here, so the next run records a new time.
+        return {"researched_on": insights.researched_on, "draft_only": False}
     return {"researched_on": insights.researched_on}
