@@ -15,6 +15,7 @@ from core.settings import get_settings
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import Handoff
+from store.seller_inbox import SellerNotice
 
 runner = CliRunner()
 MONDAY = "2027-03-01T09:00:00"
@@ -71,6 +72,14 @@ def test_engage_tick_reply_handoff_and_review(tmp_path: Path) -> None:
     refused = _run("handoffs", "accept", str(handoff.id), code=1)
     assert "cannot be accepted; approve or reject it instead" in refused
     assert "no hand-off 999" in _run("handoffs", "show", "999", code=1)
+    queue = _run("inbox", "--user", handoff.assignee_id or "")
+    assert "handoff" in queue and lead_id in queue
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
+        mine = session.exec(
+            select(SellerNotice).where(SellerNotice.user_id == handoff.assignee_id)
+        ).all()
+    _run("inbox", *[arg for notice in mine for arg in ("--read", str(notice.id))])
+    assert "0 unread notices" in _run("inbox", "--user", handoff.assignee_id or "")
     _run("handoffs", "approve", str(handoff.id), "--by", "USR-08")
     with Session(get_db_engine(get_settings().resolved_database_url)) as session:
         lead = session.get(Lead, lead_id)

@@ -24,6 +24,7 @@ from graphs.engage.stored_settings import load_engage_settings, save_engage_sett
 from store.crm import Lead, LeadStatus, Opportunity
 from store.db import get_db_engine, session_scope
 from store.engagement import Conversation, Handoff, HandoffStatus, HandoffTarget
+from store.seller_inbox import notices_for
 from tests.conftest import SampleCrm
 from tests.test_engage_journeys import (  # noqa: F401
     Journey,
@@ -125,6 +126,12 @@ def test_accepting_a_qualified_lead_opens_an_opportunity_and_stops_the_agent(
     journey.reply("Looking forward to it.")
     journey.tick()
     assert len(journey.mail_to_lead()) == sent  # the seller's conversation now
+    with Session(get_db_engine(journey.world.database_url)) as session:
+        owners = notices_for(session, lead.owner_id)
+        sellers = notices_for(session, "USR-02")
+    # The hand-off reached its assignee's queue; the reply after the takeover, the seller's.
+    assert [n.kind for n in owners if n.lead_id == lead.id][-1:] == ["handoff"]
+    assert any(n.kind == "reply" and n.lead_id == lead.id for n in sellers)
     url = journey.world.database_url
     with (
         pytest.raises(HandoffDecisionError, match="already approved"),

@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 from sqlmodel import Session, col, select
 
-from app.cli.run_context import console, database_url, fail
+from app.cli.run_context import console, database_url, fail, user_id_named
 from core.clock import ManualClock, as_utc, utc_now
 from core.reply_reading import ReplyReading
 from core.settings import get_settings
@@ -220,8 +220,12 @@ def reading_line(reading: ReplyReading) -> Text:
 
 
 @engage_app.command()
-def takeover(lead_id: str, by: Annotated[str, typer.Option(help="The seller's user id.")]) -> None:
-    """A seller takes the conversation over: the agent stops emailing this lead."""
+def takeover(
+    lead_id: str, by: Annotated[str, typer.Option(help="The seller: user id, email or name.")]
+) -> None:
+    """A seller takes the conversation over: the agent stops emailing this lead, and the
+    lead's replies go to the seller's `qualify inbox`."""
+    by = user_id_named(by)
     with session_scope(database_url()) as session:
         convo = session.get(Conversation, lead_id)
         if convo is None:

@@ -18,6 +18,7 @@ from app.cli.engage import engage_app
 from app.cli.evals import eval_app
 from app.cli.handoffs import handoffs_app
 from app.cli.imports import import_app
+from app.cli.inbox import inbox
 from app.cli.leads import draft, leads, show, users
 from app.cli.monitor import monitor_command
 from app.cli.outbox import outbox_app
@@ -47,6 +48,7 @@ app.command("init")(init)
 app.command("index")(index)
 app.command("leads")(leads)
 app.command("users")(users)
+app.command("inbox")(inbox)
 app.command("research")(research)
 app.command("show")(show)
 app.command("draft")(draft)

@@ -10,3 +10,8 @@ from alembic import op
 def has_column(table: str, column: str) -> bool:
     """True when `table` already has `column`."""
     return column in {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
+
+
+def has_table(table: str) -> bool:
+    """True when the database already has `table`."""
+    return sa.inspect(op.get_bind()).has_table(table)

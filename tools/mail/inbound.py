@@ -26,9 +26,10 @@ from sqlmodel import Session, col, select
 
 from core.clock import as_utc
 from core.settings import get_settings
-from store.crm import Lead
+from store.crm import Lead, User
 from store.db import session_scope
-from store.engagement import DeliveryStatus, Direction, EmailMessage
+from store.engagement import Conversation, DeliveryStatus, Direction, EmailMessage
+from store.seller_inbox import notify
 from tools.mail.inbound_parsing import (
     UnreadableMessage,
     automation_headers,
@@ -344,6 +345,8 @@ def _import_one(
         except IntegrityError:
             item.outcome, item.reason = "duplicate", "imported at the same time by another run"
             return item
+        if match.lead_id and not bounce and not headers.get("auto_reply"):
+            _tell_the_seller(session, match.lead_id, message_id, sender, subject, now)
 
     item.row_id = row.id
     item.lead_id, item.matched_by = match.lead_id, match.matched_by
@@ -356,6 +359,26 @@ def _import_one(
         f"{sender or '(none)'}; attach it to a lead or ignore it"
     )
     return item
+
+
+def _tell_the_seller(
+    session: Session, lead_id: str, message_id: str, sender: str, subject: str, now: datetime
+) -> None:
+    """A reply on a conversation a seller took over goes to that seller's queue: the
+    agent no longer reads it for them."""
+    conversation = session.get(Conversation, lead_id)
+    seller = conversation.taken_over_by if conversation is not None else None
+    if not seller or session.get(User, seller) is None:
+        return
+    notify(
+        session,
+        user_id=seller,
+        lead_id=lead_id,
+        kind="reply",
+        text=f"{sender or 'the lead'} replied on {lead_id}: {subject or '(no subject)'}",
+        key=f"reply:{message_id}",
+        now=now,
+    )
 
 
 def import_inbound(

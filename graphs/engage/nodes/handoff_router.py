@@ -26,6 +26,7 @@ from store.engagement import (
     HandoffStatus,
     HandoffTarget,
 )
+from store.seller_inbox import notify
 
 
 def _assignee(
@@ -81,6 +82,19 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
                 created_on=context.clock.now(),
             )
             session.add(handoff)
+            if handoff.assignee_id:
+                session.flush()  # the hand-off's id, for the notice
+                notify(
+                    session,
+                    user_id=handoff.assignee_id,
+                    lead_id=lead.id,
+                    kind="handoff",
+                    text=f"{lead.full_name} ({lead.id}) handed to you by rule "
+                    f"{decision.rule_id}: {handoff.next_step}",
+                    key=f"handoff:{key}",
+                    now=context.clock.now(),
+                    handoff_id=handoff.id,
+                )
         conversation = session.get(Conversation, lead.id)
         if conversation is not None:
             conversation.state = ConversationState.HANDED_OFF
