@@ -8,8 +8,8 @@ from alembic import op
 
 from store.migrations.checks import has_table
 
-revision: str = "0005_seller_notice"
-down_revision: str | None = "0004_handoff_kind_action"
+revision: str = "0006_seller_notice"
+down_revision: str | None = "0005_handoff_kind_action"
 branch_labels: str | None = None
 depends_on: str | None = None
 

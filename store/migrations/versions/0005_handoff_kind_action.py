@@ -11,8 +11,8 @@ from alembic import op
 
 from store.migrations.checks import has_column
 
-revision: str = "0004_handoff_kind_action"
-down_revision: str | None = "0003_noderun_llm_calls"
+revision: str = "0005_handoff_kind_action"
+down_revision: str | None = "0004_lead_time_zone_source"
 branch_labels: str | None = None
 depends_on: str | None = None
 
