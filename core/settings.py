@@ -155,8 +155,16 @@ class Settings(BaseSettings):
     unsubscribe_mailto: str | None = None
     unsubscribe_url: str | None = None
     message_id_domain: str | None = None
+    notice_mailbox: str | None = Field(
+        default=None,
+        description="The address users' notices (a hand-off made to them, a reply on a lead "
+        "they took over) are emailed from; unset: they stay in `qualify inbox` only. Keep it "
+        "apart from the sending mailboxes: notices never count against their caps.",
+    )
 
-    @field_validator("smtp_host", "unsubscribe_mailto", "unsubscribe_url", "message_id_domain")
+    @field_validator(
+        "smtp_host", "unsubscribe_mailto", "unsubscribe_url", "message_id_domain", "notice_mailbox"
+    )
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None

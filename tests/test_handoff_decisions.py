@@ -216,3 +216,30 @@ def test_a_supervisor_approves_or_rejects_a_disqualification(journey: Journey) -
     _decide(journey, HandoffAction.APPROVE)
     lead = _lead(journey)
     assert lead.status == LeadStatus.DISQUALIFIED and "opted_out" in (lead.status_reason or "")
+
+
+def test_a_notice_is_emailed_when_a_notice_mailbox_is_set(
+    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from core.settings import get_settings
+    from store.crm import User
+
+    monkeypatch.setenv("QUALIFY_NOTICE_MAILBOX", "agent-notices@northwind.example")
+    get_settings.cache_clear()
+    with _open_journey(researched_world, tmp_path) as trip:
+        _qualified_reply(trip)
+        trip.tick()  # delivers the outbox, the notice with it
+        [handoff] = trip.handoffs()
+        with Session(get_db_engine(trip.world.database_url)) as session:
+            owner = session.get(User, handoff.assignee_id)
+        assert owner is not None
+        notices = [m for m in trip.smtp.messages if owner.email in m.rcpt_tos]
+    assert len(notices) == 1
+    message = notices[0].message
+    assert message["From"].endswith("agent-notices@northwind.example>") or (
+        "agent-notices@northwind.example" in message["From"]
+    )
+    assert message["Subject"] == f"[Qualify] Hand-off ({handoff.lead_id})"
+    assert handoff.rule_id in message.get_content()

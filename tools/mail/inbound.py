@@ -46,6 +46,7 @@ from tools.mail.inbound_parsing import (
     report_text,
     report_type,
 )
+from tools.mail.user_notices import email_notice
 
 MatchedBy = Literal["headers", "sender", "bounce", "complaint"]
 
@@ -370,7 +371,7 @@ def _tell_the_seller(
     seller = conversation.taken_over_by if conversation is not None else None
     if not seller or session.get(User, seller) is None:
         return
-    notify(
+    notice = notify(
         session,
         user_id=seller,
         lead_id=lead_id,
@@ -379,6 +380,7 @@ def _tell_the_seller(
         key=f"reply:{message_id}",
         now=now,
     )
+    email_notice(session, notice, now)
 
 
 def import_inbound(

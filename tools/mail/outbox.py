@@ -97,11 +97,15 @@ def _find_by_key(session: Session, idempotency_key: str) -> EmailMessage | None:
     return session.exec(statement).first()
 
 
+OUTBOX_KINDS = (*get_args(MessageKind), NOTICE_KIND := "notice")
+"""What the outbox sends: the agent's and sellers' emails to leads, and notices to users."""
+
+
 def enqueue_email(
     session: Session,
     *,
     idempotency_key: str,
-    lead_id: str,
+    lead_id: str | None,
     mailbox: str,
     to_address: str,
     subject: str,
@@ -124,8 +128,8 @@ def enqueue_email(
     existing = _find_by_key(session, idempotency_key)
     if existing is not None:
         return existing
-    if kind not in get_args(MessageKind):
-        raise ValueError(f"kind {kind!r} is not one of {', '.join(get_args(MessageKind))}")
+    if kind not in OUTBOX_KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {', '.join(OUTBOX_KINDS)}")
     check_address("mailbox", mailbox)
     check_address("to_address", to_address)
     domain = message_id_domain or mailbox.rpartition("@")[2]

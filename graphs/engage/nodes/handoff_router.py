@@ -27,6 +27,7 @@ from store.engagement import (
     HandoffTarget,
 )
 from store.seller_inbox import notify
+from tools.mail.user_notices import email_notice
 
 
 def _assignee(
@@ -84,7 +85,7 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
             session.add(handoff)
             if handoff.assignee_id:
                 session.flush()  # the hand-off's id, for the notice
-                notify(
+                notice = notify(
                     session,
                     user_id=handoff.assignee_id,
                     lead_id=lead.id,
@@ -95,6 +96,7 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
                     now=context.clock.now(),
                     handoff_id=handoff.id,
                 )
+                email_notice(session, notice, context.clock.now())
         conversation = session.get(Conversation, lead.id)
         if conversation is not None:
             conversation.state = ConversationState.HANDED_OFF
