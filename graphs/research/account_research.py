@@ -162,26 +162,13 @@ def research_company(
         cached = cached_digest(database_url, key, fresh_since)
         if cached is not None:
             return cached, True
-        return _research_now(web, engine, database_url, key, name, domain, keep=keep)
-
-
-def _research_now(
-    web: WebSearch,
-    engine: ReasoningEngine,
-    database_url: str,
-    key: str,
-    name: str,
-    domain: str | None,
-    *,
-    keep: bool,
-) -> tuple[AccountDigest | None, bool]:
-    pages = gather_pages(web, name, domain)
-    if not pages:
-        return None, False
-    digest = quarantine_instructions(engine.digest_account(name, pages), page_passages(pages))
-    if keep:  # a sandbox (replay) run leaves the shared cache alone
-        store_digest(database_url, key, digest)
-    return digest, False
+        pages = gather_pages(web, name, domain)
+        if not pages:
+            return None, False
+        digest = quarantine_instructions(engine.digest_account(name, pages), page_passages(pages))
+        if keep:  # a sandbox (replay) run leaves the shared cache alone
+            store_digest(database_url, key, digest)
+        return digest, False
 
 
 _guard = threading.Lock()
