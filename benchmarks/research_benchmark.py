@@ -110,7 +110,8 @@ def main() -> None:
     print(f"leads researched: {len(per_lead)}  outcomes: {dict(statuses)}")
     print(
         f"throughput: {len(per_lead) / elapsed:.1f} leads/s  ({elapsed:.1f} s in all); the "
-        f"bare limit (4 empty nodes, same checkpointer): {bare_graph_runs_per_second(root):.0f}"
+        f"bare limit (the graph's shape, empty nodes, same checkpointer): "
+        f"{bare_graph_runs_per_second(root):.0f}"
         " runs/s"
     )
     print(
