@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Engine, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.trace_records import StepTrace
@@ -39,6 +39,16 @@ class NodeRun(SQLModel, table=True):
         sa_column=Column(JSON),
         description="The full `StepTrace` (None in rows written before traces left the state).",
     )
+
+
+def add_node_run(engine: Engine, run: NodeRun) -> int:
+    """Store `run`; its new id. One INSERT without the ORM's unit of work: every node of
+    every run writes one row, and the session's bookkeeping was most of a short node's
+    cost (re-judging a fit is three short nodes)."""
+    values = run.model_dump(exclude={"id"})
+    with engine.begin() as connection:
+        result = connection.execute(insert(NodeRun.__table__).values(**values))  # type: ignore[attr-defined]
+    return int(result.inserted_primary_key[0])
 
 
 def steps_by_id(session: Session, ids: Iterable[int]) -> dict[int, StepTrace]:
