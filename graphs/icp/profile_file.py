@@ -32,6 +32,8 @@ from graphs.icp.industry import industry_suggestions, known_industry
 from graphs.icp.title import DEPARTMENTS, department_key
 
 DEFAULT_ICP_PATH = Path(__file__).with_name("default_icp.yaml")
+ICP_EXAMPLES_DIR = Path(__file__).with_name("examples")
+"""ICPs for the other sample products (fleetline, clinicflow): starting points to edit."""
 
 _KINDS: dict[str, type[BaseModel]] = {
     "industry": IndustryCriterion,

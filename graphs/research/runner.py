@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from pydantic import BaseModel
-from sqlmodel import Session
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
 
 from core.clock import utc_now
+from core.icp_fingerprint import fit_staleness, icp_fingerprint
 from core.settings import get_settings
 from graphs.context import Context
 from graphs.reasoning.base import EngineError
@@ -21,7 +22,11 @@ from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.agent_settings import AgentSettings, load_agent_settings
 from graphs.research.graph import build_research_graph
 from graphs.research.selection import check_eligibility, is_stale
-from graphs.research.selection_query import eligible_page
+from graphs.research.selection_query import (
+    eligible_page,
+    fits_judged_against,
+    judged_against_column,
+)
 from graphs.services import services_for
 from memory.run_state import stopped_mid_run
 from memory.thread_ids import thread_id_for
@@ -31,7 +36,9 @@ from store.leases import leased, thread_lease
 from tools.crm import LeadNotFoundError
 from tools.web_search.results import WebSearchError
 
-OutcomeStatus = Literal["researched", "resumed", "fresh", "not_eligible", "busy", "error"]
+OutcomeStatus = Literal[
+    "researched", "rejudged", "resumed", "fresh", "not_eligible", "busy", "error"
+]
 
 
 class ResearchOutcome(BaseModel):
@@ -54,6 +61,9 @@ class EligibleLead(BaseModel):
     created_on: datetime
     owner_id: str | None
     researched_on: datetime | None
+    fit_judged_against: str | None = Field(
+        default=None, description="Fingerprint of the ICP its stored fit answers."
+    )
 
 
 class ResearchRunner:
@@ -82,6 +92,7 @@ class ResearchRunner:
             page = eligible_page(
                 session, rules, now or utc_now(), limit=limit, offset=offset, owner_id=owner_id
             )
+            judged = fits_judged_against(session, [lead.id for lead, _ in page])
         return [
             EligibleLead(
                 lead_id=lead.id,
@@ -90,14 +101,32 @@ class ResearchRunner:
                 created_on=lead.created_on,
                 owner_id=lead.owner_id,
                 researched_on=researched_on,
+                fit_judged_against=judged.get(lead.id),
             )
             for lead, researched_on in page
         ]
 
-    def _researched_on(self, lead_ids: list[str]) -> dict[str, datetime]:
+    def due_leads(self, now: datetime) -> list[str]:
+        """Eligible leads whose research is missing or stale, or whose fit answers an
+        earlier ICP (for those `research` re-judges only the fit)."""
+        settings = self.settings()
+        in_force = icp_fingerprint(settings.icp)
+        return [
+            lead.lead_id
+            for lead in self.eligible_leads(now)
+            if is_stale(lead.researched_on, now, settings.refresh)
+            or fit_staleness(lead.fit_judged_against, in_force) is not None
+        ]
+
+    def _stored_fit(self, lead_id: str) -> tuple[datetime, str | None] | None:
+        """When the lead was researched and which ICP its fit answers; None: never."""
         with Session(get_db_engine(self.context.database_url)) as session:
-            rows = [session.get(LeadInsight, lead_id) for lead_id in lead_ids]
-        return {row.lead_id: row.researched_on for row in rows if row is not None}
+            row = session.exec(
+                select(LeadInsight.researched_on, judged_against_column()).where(
+                    LeadInsight.lead_id == lead_id
+                )
+            ).first()
+        return (row[0], row[1]) if row is not None else None
 
     def research(
         self,
@@ -172,14 +201,19 @@ class ResearchRunner:
     ) -> ResearchOutcome:
         """Research one lead with the batch's `context` (its settings snapshot)."""
         settings = context.agent_settings or self.settings()
-        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        config: dict = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         if stopped_mid_run(self.graph.get_state(config)):
             with lead_time_budget(get_settings().llm_lead_budget_s):
                 result = self.graph.invoke(None, config, context=context)
             return self._done(lead_id, "resumed", result)
         crm = services_for(self.context).crm
         lead = crm.lead(lead_id)
-        if not force:
+        payload: dict = {"lead_id": lead_id}
+        status: OutcomeStatus = "researched"
+        if force:
+            # Each company is researched once per forced batch, then shared by its leads.
+            payload["company_research_since"] = batch_started.isoformat()
+        else:
             eligibility = check_eligibility(
                 lead, roles.get(lead.owner_id or ""), batch_started, settings.selection
             )
@@ -189,20 +223,26 @@ class ResearchRunner:
                     status="not_eligible",
                     message="; ".join(eligibility.reasons) + " (use --force to research anyway)",
                 )
-            last = self._researched_on([lead_id]).get(lead_id)
-            if not is_stale(
-                last, batch_started, settings.refresh, lead_changed_on=lead.modified_on
+            stored = self._stored_fit(lead_id)
+            if stored is not None and not is_stale(
+                stored[0], batch_started, settings.refresh, lead_changed_on=lead.modified_on
             ):
-                return ResearchOutcome(
-                    lead_id=lead_id, status="fresh", message=f"researched on {last:%Y-%m-%d %H:%M}"
-                )
-        payload: dict = {"lead_id": lead_id}
-        if force:
-            # Each company is researched once per forced batch, then shared by its leads.
-            payload["company_research_since"] = batch_started.isoformat()
+                researched_on, judged_against = stored
+                if fit_staleness(judged_against, icp_fingerprint(settings.icp)) is None:
+                    return ResearchOutcome(
+                        lead_id=lead_id,
+                        status="fresh",
+                        message=f"researched on {researched_on:%Y-%m-%d %H:%M}",
+                    )
+                # Only the ICP changed: the fit is judged again from the stored research.
+                # Its steps run one node each, so one worker thread serves the run:
+                # LangGraph otherwise starts several per run, a third of a re-judge's time.
+                payload["rejudge_fit"] = True
+                status = "rejudged"
+                config["max_concurrency"] = 1
         with lead_time_budget(get_settings().llm_lead_budget_s):
             result = self.graph.invoke(payload, config, context=context)
-        return self._done(lead_id, "researched", result)
+        return self._done(lead_id, status, result)
 
     @staticmethod
     def _done(lead_id: str, status: OutcomeStatus, result: dict) -> ResearchOutcome:

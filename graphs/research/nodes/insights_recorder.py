@@ -25,10 +25,12 @@ def with_summary(state: ResearchState) -> LeadResearch:
 
 
 def build_insights(state: ResearchState, engine_name: str) -> LeadInsights:
-    """The insights page's content from the finished state."""
+    """The insights page's content from the finished state. A re-judge keeps the time of
+    the research it kept: re-judging does not make the research fresher."""
+    rejudged = state.get("rejudge_fit") and "researched_on" in state
     return LeadInsights(
         lead_id=state["lead_id"],
-        researched_on=utc_now(),
+        researched_on=state["researched_on"] if rejudged else utc_now(),
         research=with_summary(state),
         icp=state["icp"],
         draft=state.get("draft"),
@@ -37,8 +39,11 @@ def build_insights(state: ResearchState, engine_name: str) -> LeadInsights:
     )
 
 
-def record_insights(database_url: str, insights: LeadInsights, thread_id: str) -> None:
-    """Replace the lead's stored insights; connect the account/contact the agent matched.
+def record_insights(
+    database_url: str, insights: LeadInsights, thread_id: str, *, connect: bool = True
+) -> None:
+    """Replace the lead's stored insights; connect the account/contact the agent matched
+    (unless `connect` is false).
 
     Idempotent: a resumed run that repeats this step writes the same rows again.
     """
@@ -54,6 +59,8 @@ def record_insights(database_url: str, insights: LeadInsights, thread_id: str) -
             payload=insights.model_dump(mode="json"),
         )
         upsert(session, row)  # another run may record this lead at the same moment
+        if not connect:
+            return
         lead = session.get(Lead, insights.lead_id)
         if lead is not None and lead.parent_account_id is None and research.account_id:
             # Auto-connected, as in Dynamics; the seller can disconnect with `qualify connect`.
@@ -68,7 +75,13 @@ def insights_recorder(state: ResearchState, runtime: Runtime[Context]) -> dict:
     """Graph node: the run's output, stored unless the run is a sandbox."""
     context = runtime.context or Context()
     insights = build_insights(state, services_for(context).reasoning.name)
+    rejudged = bool(state.get("rejudge_fit"))
     if not context.sandbox:
         thread_id = get_config()["configurable"].get("thread_id", "")
-        record_insights(context.database_url, insights, thread_id)
-    return {"researched_on": insights.researched_on}
+        # A re-judge brings no new research: the research's match was connected when it
+        # was made, and a seller's disconnect since then stands.
+        record_insights(context.database_url, insights, thread_id, connect=not rejudged)
+    update: dict = {"researched_on": insights.researched_on}
+    if rejudged:
+        update["rejudge_fit"] = False  # the thread's next run researches unless asked
+    return update
