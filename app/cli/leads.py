@@ -21,6 +21,7 @@ from app.cli.seller_send import edit_draft
 from app.cli.stored_insights import save_insights, stored_insights
 from app.insights_page import render_draft, render_insights
 from core.clock import utc_now
+from core.icp_fingerprint import fit_staleness, icp_fingerprint
 from graphs.research.agent_settings import load_agent_settings
 from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules
 from graphs.research.selection_query import selection_counts
@@ -39,27 +40,41 @@ def leads(
 ) -> None:
     """List the leads the selection rules pick for research, newest first, a page at a time."""
     with research_runner(context_for(engine)) as runner:
-        rules = runner.settings().selection
+        settings = runner.settings()
+        rules = settings.selection
         owner_id = _owner_id(owner) if owner else None
         picked = runner.eligible_leads(limit=limit, offset=offset, owner_id=owner_id)
         with Session(get_db_engine(database_url())) as session:
             total, eligible, left_out = selection_counts(
                 session, rules, utc_now(), owner_id=owner_id
             )
+    in_force = icp_fingerprint(settings.icp)
     whose = f" owned by {owner_id}" if owner_id else ""
     table = Table(title=f"{eligible} eligible leads{whose} ({_describe_rules(rules)})")
     for column in ("Lead", "Name", "Company", "Created", "Owner", "Researched"):
         table.add_column(column)
+    stale_fits = 0
     for lead in picked:
+        researched = f"{lead.researched_on:%Y-%m-%d %H:%M}" if lead.researched_on else "never"
+        if lead.researched_on and fit_staleness(lead.fit_judged_against, in_force):
+            researched += " · fit stale"
+            stale_fits += 1
         table.add_row(
             lead.lead_id,
             lead.full_name,
             lead.company_name or "—",
             f"{lead.created_on:%Y-%m-%d}",
             lead.owner_id or "—",
-            f"{lead.researched_on:%Y-%m-%d %H:%M}" if lead.researched_on else "never",
+            researched,
         )
     console.print(table)
+    if stale_fits:
+        console.print(
+            f"{stale_fits} of these leads have a fit judged against an earlier ICP: "
+            "`qualify research` re-judges them from their stored research (no web search).",
+            highlight=False,
+            markup=False,
+        )
     if picked and (offset or offset + len(picked) < eligible):
         more = offset + len(picked) < eligible
         console.print(
@@ -119,7 +134,13 @@ def show(lead_id: str) -> None:
     insights = stored_insights(lead_id)
     with Session(get_db_engine(database_url())) as session:
         lead = session.get(Lead, lead_id)
-    render_insights(insights, console, lead_status=lead.status if lead else None)
+    in_force = icp_fingerprint(load_agent_settings(database_url()).icp)
+    render_insights(
+        insights,
+        console,
+        lead_status=lead.status if lead else None,
+        stale_fit=fit_staleness(insights.icp.judged_against, in_force),
+    )
 
 
 def draft(
