@@ -21,7 +21,7 @@ from graphs.knowledge.product_catalog import use_stored_products
 from graphs.services import services_for
 from prompts.registry import use_prompt_versions
 from store.db import get_db_engine
-from store.node_runs import NodeRun, add_node_run
+from store.node_runs import add_node_run
 
 
 def _summary(value: Any) -> str | None:
@@ -86,22 +86,22 @@ def _record_run(context: Context, state: dict, step: StepTrace) -> int:
     """Store the step's trace as a `NodeRun` row; its id is what the state keeps."""
     thread_id = get_config().get("configurable", {}).get("thread_id", "")
     dumped = step.model_dump(mode="json")
-    run = NodeRun(
-        thread_id=thread_id,
-        lead_id=state.get("lead_id"),
-        node=step.node,
-        started_at=step.started_at,
-        duration_ms=step.duration_ms,
-        engine=step.engine,
-        tokens_in=step.tokens_in,
-        tokens_out=step.tokens_out,
-        llm_calls=len(step.llm_calls),
-        cost_usd=step.cost_usd,
-        outcome=step.outcome[:500],
-        error=step.error,
-        replay=context.sandbox,
-        step=dumped,
-    )
+    run = {  # a `NodeRun` row
+        "thread_id": thread_id,
+        "lead_id": state.get("lead_id"),
+        "node": step.node,
+        "started_at": step.started_at,
+        "duration_ms": step.duration_ms,
+        "engine": step.engine,
+        "tokens_in": step.tokens_in,
+        "tokens_out": step.tokens_out,
+        "llm_calls": len(step.llm_calls),
+        "cost_usd": step.cost_usd,
+        "outcome": step.outcome[:500],
+        "error": step.error,
+        "replay": context.sandbox,
+        "step": dumped,
+    }
     run_id = add_node_run(get_db_engine(context.database_url), run)
     _announce(dumped, run_id)
     return run_id
