@@ -11,6 +11,7 @@ from typing import Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from core.clock import utc_now
@@ -50,6 +51,11 @@ class ResearchOutcome(BaseModel):
     recommendation: str | None = None
     message: str | None = None
     seconds: float = 0.0
+
+
+_STORED_FIT = select(LeadInsight.researched_on, judged_against_column()).where(
+    LeadInsight.lead_id == bindparam("lead_id")
+)
 
 
 class EligibleLead(BaseModel):
@@ -120,12 +126,8 @@ class ResearchRunner:
 
     def _stored_fit(self, lead_id: str) -> tuple[datetime, str | None] | None:
         """When the lead was researched and which ICP its fit answers; None: never."""
-        with Session(get_db_engine(self.context.database_url)) as session:
-            row = session.exec(
-                select(LeadInsight.researched_on, judged_against_column()).where(
-                    LeadInsight.lead_id == lead_id
-                )
-            ).first()
+        with get_db_engine(self.context.database_url).connect() as connection:
+            row = connection.execute(_STORED_FIT, {"lead_id": lead_id}).first()
         return (row[0], row[1]) if row is not None else None
 
     def research(

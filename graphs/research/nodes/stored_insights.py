@@ -12,7 +12,7 @@ from typing import Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command
-from sqlmodel import Session
+from sqlmodel import select
 
 from core.findings import LeadInsights
 from graphs.context import Context
@@ -24,9 +24,10 @@ from store.db import get_db_engine
 
 def load_insights(database_url: str, lead_id: str) -> LeadInsights | None:
     """The lead's latest stored insights, or None if it was never researched."""
-    with Session(get_db_engine(database_url)) as session:
-        row = session.get(LeadInsight, lead_id)
-    return LeadInsights.model_validate(row.payload) if row is not None else None
+    query = select(LeadInsight.payload).where(LeadInsight.lead_id == lead_id)
+    with get_db_engine(database_url).connect() as connection:
+        payload = connection.execute(query).scalar_one_or_none()
+    return LeadInsights.model_validate(payload) if payload is not None else None
 
 
 def stored_insights(
