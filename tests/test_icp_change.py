@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+import graphs.research.nodes.icp_judge as icp_judge_module
 from app.cli.main import app
 from core.clock import utc_now
 from core.findings import LeadInsights
@@ -251,3 +252,27 @@ def test_the_commands_say_a_fit_is_stale_and_refuse_an_unknown_industry(tmp_path
     assert "fit stale" in _run("leads") and "re-judges them" in _run("leads")
     assert "re-judged from the stored research" in _run("research", lead_id)
     assert "earlier ICP" not in _run("show", lead_id)
+
+
+def test_a_rejudge_that_stops_midway_is_done_by_the_next_run(
+    sample_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_judge = icp_judge_module.judge_icp
+    with researched(sample_crm) as (runner, lead_ids):
+        lead_id = lead_ids[0]
+        before = stored(sample_crm, [lead_id])[lead_id]
+        save_setting_block(sample_crm.database_url, "icp", CLINICS)
+
+        def failing_judge(*args: object, **kwargs: object):
+            raise OSError("simulated crash in the ICP judge")
+
+        monkeypatch.setattr(icp_judge_module, "judge_icp", failing_judge)
+        [first] = runner.research([lead_id])
+        assert first.status == "error" and "simulated crash" in (first.message or "")
+        assert stored(sample_crm, [lead_id])[lead_id] == before  # nothing half-written
+        monkeypatch.setattr(icp_judge_module, "judge_icp", real_judge)
+        [second] = runner.research([lead_id])
+    assert second.status == "resumed", second  # from the checkpoint taken when it stopped
+    after = stored(sample_crm, [lead_id])[lead_id]
+    assert after.icp.judged_against == icp_fingerprint(CLINICS)
+    assert after.research == before.research and after.researched_on == before.researched_on

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Durability
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
@@ -212,6 +213,7 @@ class ResearchRunner:
         lead = crm.lead(lead_id)
         payload: dict = {"lead_id": lead_id}
         status: OutcomeStatus = "researched"
+        durability: Durability | None = None  # LangGraph's default: a checkpoint per step
         if force:
             # Each company is researched once per forced batch, then shared by its leads.
             payload["company_research_since"] = batch_started.isoformat()
@@ -237,13 +239,17 @@ class ResearchRunner:
                         message=f"researched on {researched_on:%Y-%m-%d %H:%M}",
                     )
                 # Only the ICP changed: the fit is judged again from the stored research.
-                # Its steps run one node each, so one worker thread serves the run:
-                # LangGraph otherwise starts several per run, a third of a re-judge's time.
                 payload["rejudge_fit"] = True
                 status = "rejudged"
+                # A re-judge is three short steps with no web work, and doing it again is
+                # harmless: one checkpoint when it ends is enough (a failed step leaves it
+                # to resume from; a killed run leaves the fit stale, to re-judge next
+                # time). A checkpoint per step was a third of its time; each step is still
+                # traced. Its steps run one node each, so one worker thread serves it.
+                durability = "exit"
                 config["max_concurrency"] = 1
         with lead_time_budget(get_settings().llm_lead_budget_s):
-            result = self.graph.invoke(payload, config, context=context)
+            result = self.graph.invoke(payload, config, context=context, durability=durability)
         return self._done(lead_id, status, result)
 
     @staticmethod
