@@ -67,7 +67,12 @@ def build_research_graph(
         input_schema=ResearchInput,
         output_schema=ResearchOutput,
     )
-    builder.add_node("stored_insights", traced("stored_insights")(stored_insights))
+    builder.add_node(
+        "stored_insights",
+        traced("stored_insights")(stored_insights),
+        # Where its Command may go, for the drawing (the tracing wrapper hides the hint).
+        destinations=("icp_judge", "researcher"),
+    )
     builder.add_node("researcher", traced("researcher")(researcher))
     builder.add_node("lead_summarizer", traced("lead_summarizer")(lead_summarizer))
     builder.add_node("icp_judge", traced("icp_judge")(icp_judge))
