@@ -70,8 +70,9 @@ def leads(
     console.print(table)
     if stale_fits:
         console.print(
-            f"{stale_fits} of these leads have a fit judged against an earlier ICP: "
-            "`qualify research` re-judges them from their stored research (no web search).",
+            f"{stale_fits} of these leads {'has' if stale_fits == 1 else 'have'} a fit judged "
+            "against an earlier ICP: `qualify research` re-judges them from their stored "
+            "research (no web search).",
             highlight=False,
             markup=False,
         )
