@@ -17,12 +17,13 @@ from typer.testing import CliRunner
 
 import graphs.research.nodes.icp_judge as icp_judge_module
 from app.cli.main import app
-from core.clock import utc_now
+from core.clock import ManualClock, utc_now
 from core.findings import LeadInsights
 from core.icp_fingerprint import fit_staleness, icp_fingerprint
 from core.icp_profile import IcpProfile
 from core.icp_verdicts import FitLevel
 from graphs.checkpointing import open_checkpointer
+from graphs.engage.runner import EngageRunner
 from graphs.icp.profile_file import (
     ICP_EXAMPLES_DIR,
     default_icp,
@@ -40,6 +41,7 @@ from store.crm import Lead
 from store.db import get_db_engine
 from store.node_runs import NodeRun
 from tests.conftest import SampleCrm
+from tools.mail.settings import MailSettings
 
 # Two ICPs unlike the sample company's (supply-chain analytics) and unlike each other.
 FLEETS = load_icp_file(ICP_EXAMPLES_DIR / "fleetline.yaml")
@@ -276,3 +278,27 @@ def test_a_rejudge_that_stops_midway_is_done_by_the_next_run(
     after = stored(sample_crm, [lead_id])[lead_id]
     assert after.icp.judged_against == icp_fingerprint(CLINICS)
     assert after.research == before.research and after.researched_on == before.researched_on
+
+
+def test_engagement_after_an_icp_change_judges_the_fit_again_without_research(
+    sample_crm: SampleCrm, tmp_path: Path
+) -> None:
+    mail = MailSettings(outbox_dir=tmp_path / "outbox", mailboxes=["alex@northwind.example"])
+    with researched(sample_crm) as (runner, lead_ids):
+        save_setting_block(sample_crm.database_url, "icp", FLEETS)
+        clock = ManualClock(utc_now())
+        engage = EngageRunner(sample_crm.context(clock=clock), runner.graph.checkpointer, mail)
+        with counted(services_for(runner.context).web, "search") as searches:
+            report = engage.start(lead_ids[:2])
+    assert not report.errors and report.started == 2, report
+    assert searches["search"] == 0
+    for lead_id in lead_ids[:2]:
+        with Session(get_db_engine(sample_crm.database_url)) as session:
+            nodes = list(
+                session.exec(
+                    select(NodeRun.node)
+                    .where(NodeRun.thread_id == thread_id_for(lead_id, "engage"))
+                    .order_by(col(NodeRun.id))
+                )
+            )
+        assert nodes[:3] == ["stored_research", "icp_judge", "guardrails_gate"]
