@@ -266,7 +266,7 @@ def _criteria_table(icp: IcpAssessment, wide: bool) -> Table:
     return table
 
 
-def _key_insights(icp: IcpAssessment, lead_id: str, width: int) -> Panel:
+def _key_insights(icp: IcpAssessment, lead_id: str, width: int, stale_fit: str | None) -> Panel:
     style = RECOMMENDATION_STYLES.get(icp.fit_level, "white")
     recommendation = icp.recommendation or RECOMMENDATIONS[icp.fit_level]
     badge = Text(f" {recommendation} ", style=f"bold reverse {style}")
@@ -277,6 +277,14 @@ def _key_insights(icp: IcpAssessment, lead_id: str, width: int) -> Panel:
         f"{icp.score:.0%}",
     )
     parts: list[RenderableType] = [badge, fit]
+    if stale_fit:
+        parts.append(
+            Text(
+                f"⚠ Fit {stale_fit}; run `qualify research {lead_id}` to re-judge it from "
+                "the stored research",
+                style="yellow",
+            )
+        )
     parts.append(Text(icp.reason) if icp.reason else _not_available("Reason"))
     parts.append(Text(""))
     if icp.verdicts:
@@ -563,13 +571,15 @@ def render_insights(
     *,
     lead_status: str | None = None,
     now: datetime | None = None,
+    stale_fit: str | None = None,
 ) -> None:
     """Print a lead's insights page: header, Key insights, Email validation, About lead,
     About account and the research notes. `lead_status` (the CRM's current status) wins
-    over the status captured at research time; `now` is for tests."""
+    over the status captured at research time; `stale_fit` says why the fit no longer
+    answers the ICP in force (`core.icp_fingerprint.fit_staleness`); `now` is for tests."""
     research = insights.research
     console.print(_header(insights, lead_status, now or utc_now()))
-    console.print(_key_insights(insights.icp, insights.lead_id, console.width))
+    console.print(_key_insights(insights.icp, insights.lead_id, console.width, stale_fit))
     console.print(_email_validation(research.email_check, insights.lead_id))
     console.print(_about_lead(research, insights.lead_id))
     console.print(_about_account(research, insights.lead_id))

@@ -54,3 +54,8 @@ class IcpAssessment(BaseModel):
     score: float = Field(ge=0, le=1)
     reason: str = Field(description="Why, in a sentence or two, for the Key insights section.")
     verdicts: list[CriterionVerdict]
+    judged_against: str | None = Field(
+        default=None,
+        description="Fingerprint of the ICP judged against (`core.icp_fingerprint`); when "
+        "the ICP in force has another, the fit is stale. None: judged before fits kept it.",
+    )

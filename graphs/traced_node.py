@@ -20,8 +20,8 @@ from graphs.context import Context
 from graphs.knowledge.product_catalog import use_stored_products
 from graphs.services import services_for
 from prompts.registry import use_prompt_versions
-from store.db import session_scope
-from store.node_runs import NodeRun
+from store.db import get_db_engine
+from store.node_runs import add_node_run
 
 
 def _summary(value: Any) -> str | None:
@@ -85,27 +85,25 @@ def _with_trace(update: Any, run_id: int) -> Any:
 def _record_run(context: Context, state: dict, step: StepTrace) -> int:
     """Store the step's trace as a `NodeRun` row; its id is what the state keeps."""
     thread_id = get_config().get("configurable", {}).get("thread_id", "")
-    run = NodeRun(
-        thread_id=thread_id,
-        lead_id=state.get("lead_id"),
-        node=step.node,
-        started_at=step.started_at,
-        duration_ms=step.duration_ms,
-        engine=step.engine,
-        tokens_in=step.tokens_in,
-        tokens_out=step.tokens_out,
-        llm_calls=len(step.llm_calls),
-        cost_usd=step.cost_usd,
-        outcome=step.outcome[:500],
-        error=step.error,
-        replay=context.sandbox,
-        step=step.model_dump(mode="json"),
-    )
-    with session_scope(context.database_url) as session:
-        session.add(run)
-        session.flush()
-        run_id = run.id or 0
-    _announce(step, run_id)
+    dumped = step.model_dump(mode="json")
+    run = {  # a `NodeRun` row
+        "thread_id": thread_id,
+        "lead_id": state.get("lead_id"),
+        "node": step.node,
+        "started_at": step.started_at,
+        "duration_ms": step.duration_ms,
+        "engine": step.engine,
+        "tokens_in": step.tokens_in,
+        "tokens_out": step.tokens_out,
+        "llm_calls": len(step.llm_calls),
+        "cost_usd": step.cost_usd,
+        "outcome": step.outcome[:500],
+        "error": step.error,
+        "replay": context.sandbox,
+        "step": dumped,
+    }
+    run_id = add_node_run(get_db_engine(context.database_url), run)
+    _announce(dumped, run_id)
     return run_id
 
 
@@ -113,13 +111,13 @@ STEP_EVENT = "qualify_step"
 """The name of the LangChain custom event each step is announced as."""
 
 
-def _announce(step: StepTrace, run_id: int) -> None:
+def _announce(step: dict[str, Any], run_id: int) -> None:
     """The step as a LangChain custom event, for the callback handlers of the run (a
     LangSmith tracer, an OpenTelemetry exporter, `astream_events`): its record leaves the
     process the way the rest of the run does."""
     # Outside a run (a node called on its own) there is nobody to tell.
     with suppress(RuntimeError):
-        dispatch_custom_event(STEP_EVENT, {"node_run_id": run_id, **step.model_dump(mode="json")})
+        dispatch_custom_event(STEP_EVENT, {"node_run_id": run_id, **step})
 
 
 def _written_keys(update: Any) -> list[str]:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import Executable, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
@@ -69,13 +69,20 @@ def upsert(session: Session, row: SQLModel) -> None:
     (a read-then-insert would fail one of them on the unique key)."""
     table = type(row).__table__  # type: ignore[attr-defined]
     values = {column.name: getattr(row, column.name) for column in table.columns}
-    keys = [column.name for column in table.primary_key.columns]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
+    session.connection().execute(_upsert_statement(table, session.get_bind().dialect.name), values)
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(table: Table, dialect_name: str) -> Executable:
+    """The table's upsert with its values as parameters: one statement per table, so it
+    is compiled once rather than on every write."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    keys = {column.name for column in table.primary_key.columns}
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
     )
-    session.connection().execute(statement)
 
 
 @contextmanager

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -162,19 +163,24 @@ def release(database_url: str, name: str) -> None:
 
 
 class _Renewer:
-    """One thread per process renews every lease the process holds, every third of the
-    shortest lease's length (a thread per lease cost each lead run a thread start, which
-    a busy machine makes slow)."""
+    """One thread per process renews every lease the process holds when a third of its
+    length has passed since it was taken or last renewed (a thread per lease cost each
+    lead run a thread start, which a busy machine makes slow; renewing on every new hold
+    cost each lead run a write)."""
 
     def __init__(self) -> None:
         self._held: dict[tuple[str, str], tuple[int, int]] = {}  # -> (seconds, holds)
+        # -> when (monotonic) it was taken or its last renewal was tried
+        self._renewed: dict[tuple[str, str], float] = {}
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def hold(self, database_url: str, name: str, seconds: int) -> None:
         with self._changed:
-            _, holds = self._held.get((database_url, name), (seconds, 0))
-            self._held[(database_url, name)] = (seconds, holds + 1)
+            key = (database_url, name)
+            _, holds = self._held.get(key, (seconds, 0))
+            self._held[key] = (seconds, holds + 1)
+            self._renewed.setdefault(key, time.monotonic())  # just taken for `seconds`
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._keep_renewing, name="lease renewer", daemon=True
@@ -185,23 +191,41 @@ class _Renewer:
     def let_go(self, database_url: str, name: str) -> bool:
         """Stop renewing; True when no other holder in this process still holds it."""
         with self._changed:
-            seconds, holds = self._held.pop((database_url, name), (0, 1))
+            key = (database_url, name)
+            seconds, holds = self._held.pop(key, (0, 1))
             if holds > 1:
-                self._held[(database_url, name)] = (seconds, holds - 1)
+                self._held[key] = (seconds, holds - 1)
+            else:
+                self._renewed.pop(key, None)
             return holds <= 1
+
+    def _due_in(self, now: float) -> float:
+        """Seconds until the first held lease is due for renewal (under the lock)."""
+        return max(
+            0.0,
+            min(self._renewed[key] + seconds / 3 - now for key, (seconds, _) in self._held.items()),
+        )
 
     def _keep_renewing(self) -> None:
         while True:
             with self._changed:
                 while not self._held:
                     self._changed.wait()
-                self._changed.wait(min(seconds for seconds, _ in self._held.values()) / 3)
-                held = dict(self._held)
-            for (database_url, name), (seconds, _) in held.items():
+                self._changed.wait(self._due_in(time.monotonic()))
+                now = time.monotonic()
+                due = [
+                    (key, seconds)
+                    for key, (seconds, _) in self._held.items()
+                    if now - self._renewed[key] >= seconds / 3
+                ]
+            for (database_url, name), seconds in due:
                 try:
                     renew(database_url, name, seconds=seconds)
                 except Exception:  # the database away for a moment: try again next round
                     log.warning("could not renew lease %s", name, exc_info=True)
+                with self._changed:
+                    if (database_url, name) in self._renewed:
+                        self._renewed[(database_url, name)] = now
 
 
 _renewer = _Renewer()

@@ -124,6 +124,14 @@ def test_bad_value_names_the_criterion_path_and_line(tmp_path: Path) -> None:
             "fit_rule.exact_min_score",
         ),
         ("criteria:\n  - kind: geography\n    regions: [Mars]\n", "unknown region 'Mars'"),
+        (
+            "criteria:\n  - kind: industry\n    industries: [Retail, Retial]\n",
+            "criteria[0].industries[1]: unknown industry 'Retial' (line 3). Fix: did you mean "
+            "Retail (ISIC 47)?",
+        ),
+        ("criteria:\n  - kind: industry\n    industries: [Helthcare]\n", "mean Healthcare"),
+        ("criteria:\n  - kind: industry\n    industries: [Qwxz]\n", "ISIC Rev. 4 name"),
+        ("criteria:\n  - kind: industry\n    industries: ['99x']\n", "unknown industry"),
         ("criteria:\n  - kind: geography\n    countries: [Atlantis]\n", "criteria[0].countries[0]"),
         ("criteria:\n  - kind: job_title\n    departments: [wizardry]\n", "unknown department"),
         ("criteria:\n  - kind: job_title\n    seniority: [boss]\n", "criteria[0].seniority[0]"),
@@ -150,6 +158,13 @@ def test_unknown_kind_error_lists_the_kinds(tmp_path: Path) -> None:
 def test_missing_file_says_how_to_start(tmp_path: Path) -> None:
     with pytest.raises(IcpFileError, match="does not exist"):
         load_icp_file(tmp_path / "nope.yaml")
+
+
+def test_industry_names_synonyms_and_isic_codes_are_accepted(tmp_path: Path) -> None:
+    listed = ["Retail", "wholesalers", "3PL", "Versicherungen", "47", "ISIC 862", "Q", "c"]
+    path = write(tmp_path, f"criteria:\n  - kind: industry\n    industries: {listed}\n")
+    industry = load_icp_file(path).criteria[0]
+    assert isinstance(industry, IndustryCriterion) and industry.industries == listed
 
 
 def test_region_aliases_and_department_spellings_are_accepted(tmp_path: Path) -> None:

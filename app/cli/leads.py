@@ -22,6 +22,8 @@ from app.cli.seller_send import edit_draft
 from app.cli.stored_insights import stored_insights
 from app.insights_page import render_draft, render_insights
 from core.clock import utc_now
+from core.icp_fingerprint import fit_staleness, icp_fingerprint
+from graphs.research.agent_settings import load_agent_settings
 from graphs.research.runner import RedraftError
 from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules
 from graphs.research.selection_query import UNRESEARCHED, selection_counts
@@ -49,7 +51,8 @@ def leads(
     with each one's rating and recommendation."""
     fits = [_fit_named(word) for word in recommendation] if recommendation else None
     with research_runner(context_for(engine)) as runner:
-        rules = runner.settings().selection
+        settings = runner.settings()
+        rules = settings.selection
         owner_id = user_id_named(owner) if owner else None
         picked = runner.eligible_leads(
             limit=limit, offset=offset, owner_id=owner_id, fit_levels=fits
@@ -58,6 +61,7 @@ def leads(
             total, eligible, left_out = selection_counts(
                 session, rules, utc_now(), owner_id=owner_id
             )
+    in_force = icp_fingerprint(settings.icp)
     whose = f" owned by {owner_id}" if owner_id else ""
     table = Table(title=f"{eligible} eligible leads{whose} ({_describe_rules(rules)})")
     # The id is what every other command takes: never cut, whatever the terminal's width.
@@ -68,8 +72,13 @@ def leads(
     table.add_column("Rating", no_wrap=True)
     table.add_column("Recommendation", no_wrap=True)
     table.add_column("Owner")
-    table.add_column("Researched", no_wrap=True)
+    table.add_column("Researched")
+    stale_fits = 0
     for lead in picked:
+        researched = f"{lead.researched_on:%Y-%m-%d}" if lead.researched_on else "never"
+        if lead.researched_on and fit_staleness(lead.fit_judged_against, in_force):
+            researched += " · fit stale"
+            stale_fits += 1
         table.add_row(
             lead.lead_id,
             lead.full_name,
@@ -77,9 +86,17 @@ def leads(
             lead.rating or "—",
             SHORT_RECOMMENDATIONS.get(lead.fit_level or "", "not researched"),
             lead.owner_name or lead.owner_id or "—",
-            f"{lead.researched_on:%Y-%m-%d}" if lead.researched_on else "never",
+            researched,
         )
     console.print(table)
+    if stale_fits:
+        console.print(
+            f"{stale_fits} of these leads {'has' if stale_fits == 1 else 'have'} a fit judged "
+            "against an earlier ICP: `qualify research` re-judges them from their stored "
+            "research (no web search).",
+            highlight=False,
+            markup=False,
+        )
     if picked and (offset or offset + len(picked) < eligible):
         more = offset + len(picked) < eligible
         console.print(
@@ -146,7 +163,13 @@ def show(lead_id: str) -> None:
     insights = stored_insights(lead_id)
     with Session(get_db_engine(database_url())) as session:
         lead = session.get(Lead, lead_id)
-    render_insights(insights, console, lead_status=lead.status if lead else None)
+    in_force = icp_fingerprint(load_agent_settings(database_url()).icp)
+    render_insights(
+        insights,
+        console,
+        lead_status=lead.status if lead else None,
+        stale_fit=fit_staleness(insights.icp.judged_against, in_force),
+    )
 
 
 def draft(

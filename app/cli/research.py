@@ -33,6 +33,7 @@ def research(
     counts: Counter[str] = Counter()
     examples: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
+    rejudged = 0
     with research_runner(context_for(engine)) as runner:
         ids = lead_ids or [lead.lead_id for lead in runner.eligible_leads()]
         progress = Progress(
@@ -48,8 +49,11 @@ def research(
             task = progress.add_task("", total=len(ids))
             for outcome in runner.research(ids, force=force, concurrency=concurrency):
                 key = (
-                    outcome.recommendation if outcome.status in ("researched", "resumed") else None
+                    outcome.recommendation
+                    if outcome.status in ("researched", "rejudged", "resumed")
+                    else None
                 )
+                rejudged += outcome.status == "rejudged"
                 counts[key or outcome.status] += 1
                 examples.setdefault(key or outcome.status, outcome.lead_id)
                 if outcome.status in ("error", "not_eligible"):
@@ -64,6 +68,12 @@ def research(
     for outcome_name, count in counts.most_common():
         table.add_row(outcome_name, str(count), examples[outcome_name])
     console.print(table)
+    if rejudged:
+        console.print(
+            f"{rejudged} of them had fresh research and an earlier ICP's fit: their fit was "
+            "re-judged from the stored research, with no web search.",
+            highlight=False,
+        )
     for lead_id, message in problems[:50]:
         console.print(f"  {lead_id}: {message}", highlight=False)
     if len(problems) > 50:

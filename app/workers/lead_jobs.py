@@ -19,7 +19,6 @@ from app.workers.lead_runners import lead_runners
 from core.clock import utc_now
 from core.settings import get_settings
 from graphs.checkpoint_retention import prune_finished_threads
-from graphs.research.selection import is_stale
 
 log = logging.getLogger(__name__)
 
@@ -118,17 +117,11 @@ def plan_engage(context: JobContext, timestamp: int | None = None) -> str:
 
 
 def refresh_research(context: JobContext, timestamp: int | None = None) -> str:
-    """Queue research for every eligible lead whose research is missing or stale."""
+    """Queue research for every eligible lead whose research is missing or stale, or
+    whose fit answers an earlier ICP (the job then re-judges only the fit)."""
     queue = context.app
     assert queue is not None
-    runner = lead_runners().research
-    now = utc_now()
-    refresh = runner.settings().refresh
-    due = [
-        lead.lead_id
-        for lead in runner.eligible_leads(now)
-        if is_stale(lead.researched_on, now, refresh)
-    ]
+    due = lead_runners().research.due_leads(utc_now())
     return f"queued {sum(enqueue(queue, 'research_lead', lead_id) for lead_id in due)} research"
 
 

@@ -16,6 +16,7 @@ Banking" is banking). Words after "for" or "serving" name customers, not the ind
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ _DEPTH: dict[str, int] = {"section": 0, "division": 1, "group": 2}
 
 # English customer descriptors: the industry is what comes before them.
 _CUSTOMER_WORDS = re.compile(r"\b(?:for|serving|fur|pour|para|per)\b.*$")
-_CODE = re.compile(r"^(?:isic\s*(?:rev\.?\s*4)?\s*:?\s*)?([A-Ua-u]|\d{2,3})$")
+_CODE = re.compile(r"^(?:isic\s*(?:rev\.?\s*4)?\s*:?\s*)?([A-U]|\d{2,3})$", flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class Taxonomy:
     names: dict[tuple[str, ...], str]
     longest_name: int
     children: dict[str, list[str]]
+    # Each name as the taxonomy file writes it, for suggestions to an admin.
+    spelled: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     def only_child(self, code: str) -> str:
         """The code, or its single descendant where the node has exactly one child."""
@@ -104,6 +107,7 @@ def taxonomy() -> Taxonomy:
     sections = yaml.load(TAXONOMY_PATH.read_text(encoding="utf-8"), Loader=loader)
     nodes: dict[str, Industry] = {}
     names: dict[tuple[str, ...], str] = {}
+    spelled: dict[tuple[str, ...], str] = {}
 
     def add(raw: dict, level: Level, parent: str | None) -> None:
         code = str(raw["code"])
@@ -119,6 +123,8 @@ def taxonomy() -> Taxonomy:
             # A name given to two nodes belongs to neither specifically: keep the broader.
             if key and (key not in names or _DEPTH[level] < _DEPTH[nodes[names[key]].level]):
                 names[key] = code
+            if key and (key not in spelled or spelled[key].islower() > str(name).islower()):
+                spelled[key] = str(name)  # the capitalised spelling, when there is one
 
     for section in sections:
         add(section, "section", None)
@@ -148,7 +154,13 @@ def taxonomy() -> Taxonomy:
     for node in nodes.values():
         if node.parent is not None:
             children.setdefault(node.parent, []).append(node.code)
-    return Taxonomy(nodes=nodes, names=names, longest_name=max(map(len, names)), children=children)
+    return Taxonomy(
+        nodes=nodes,
+        names=names,
+        longest_name=max(map(len, names)),
+        children=children,
+        spelled=spelled,
+    )
 
 
 @dataclass(frozen=True)
@@ -281,6 +293,39 @@ def _place_words(text: str, tax: Taxonomy) -> tuple[str, str] | None:
         if head is not None or tail is not None:
             return head or tail
     return _best_name(words, tax)
+
+
+def known_industry(label: str) -> Industry | None:
+    """The node `label` names exactly (a name in any of the five languages or a synonym,
+    case, accents and plurals aside; or an ISIC code), else None. What an ICP may list:
+    a near miss such as "Retial" would otherwise match no company and say nothing."""
+    tax = taxonomy()
+    code_match = _CODE.match(label.strip())
+    if code_match and code_match.group(1).upper() in tax.nodes:
+        return tax.nodes[code_match.group(1).upper()]
+    code = tax.names.get(words_of(label))
+    return tax.nodes[code] if code is not None else None
+
+
+def industry_suggestions(label: str, limit: int = 3) -> list[str]:
+    """Known names closest to a misspelt label, best first, each with its ISIC code:
+    'Retial' -> ['Retail (ISIC 47)', ...]."""
+    tax = taxonomy()
+    wanted = " ".join(words_of(label))
+    if not wanted:
+        return []
+    keys = {" ".join(key): key for key in tax.names}
+    close = difflib.get_close_matches(wanted, list(keys), n=limit * 3, cutoff=0.75)
+    if not close and (placed := place_industry(label)) is not None:
+        close = [placed.matched]  # no near spelling, but a name inside it: "Software for …"
+    by_code: dict[str, str] = {}  # one name per industry: "Retail", not also "Retalho"
+    for text in close:
+        key = keys.get(text)
+        if key is None or tax.names[key] in by_code:
+            continue
+        name = tax.spelled.get(key, text)
+        by_code[tax.names[key]] = f"{name[:1].upper()}{name[1:]} (ISIC {tax.names[key]})"
+    return list(by_code.values())[:limit]
 
 
 Relation = Literal["within", "broader", "sibling", "apart"]

@@ -28,9 +28,12 @@ from core.icp_profile import (
     JobTitleCriterion,
     RevenueRangeCriterion,
 )
+from graphs.icp.industry import industry_suggestions, known_industry
 from graphs.icp.title import DEPARTMENTS, department_key
 
 DEFAULT_ICP_PATH = Path(__file__).with_name("default_icp.yaml")
+ICP_EXAMPLES_DIR = Path(__file__).with_name("examples")
+"""ICPs for the other sample products (fleetline, clinicflow): starting points to edit."""
 
 _KINDS: dict[str, type[BaseModel]] = {
     "industry": IndustryCriterion,
@@ -114,10 +117,34 @@ def _message(error: dict[str, Any], data: Any, root: yaml.Node | None) -> str:
     return located_message(loc, msg, _fix(error, loc, data), root)
 
 
+def _industry_fix(label: str) -> str:
+    suggestions = industry_suggestions(label)
+    if not suggestions:
+        return (
+            "list an ISIC Rev. 4 name (in English, German, French, Spanish or Portuguese, or "
+            "a synonym in graphs/icp/isic_rev4.yaml) or code, e.g. Retail or 47"
+        )
+    return (
+        f"did you mean {' or '.join(suggestions)}? Or list another ISIC Rev. 4 name or "
+        "code (see graphs/icp/isic_rev4.yaml)"
+    )
+
+
 def _place_problems(profile: IcpProfile) -> list[Problem]:
-    """Regions, countries and departments the rules would silently never match."""
+    """Industries, regions, countries and departments the rules would silently never
+    match."""
     problems: list[Problem] = []
     for i, criterion in enumerate(profile.criteria):
+        if isinstance(criterion, IndustryCriterion):
+            for j, industry in enumerate(criterion.industries):
+                if known_industry(industry) is None:
+                    problems.append(
+                        (
+                            ("criteria", i, "industries", j),
+                            f"unknown industry {industry!r}",
+                            _industry_fix(industry),
+                        )
+                    )
         if isinstance(criterion, GeographyCriterion):
             for j, region in enumerate(criterion.regions):
                 if region_key(region) is None:

@@ -17,6 +17,7 @@ from core.geography import (
     region_key,
     regions_with,
 )
+from core.icp_fingerprint import icp_fingerprint
 from core.icp_profile import (
     EmployeeRangeCriterion,
     FitRule,
@@ -443,7 +444,8 @@ def _fit_reason(verdicts: list[CriterionVerdict], rule: FitRule, level: FitLevel
 
 
 def assess_fit(profile: IcpProfile, verdicts: list[CriterionVerdict]) -> IcpAssessment:
-    """Combine verdicts into the fit level, recommendation and a reason sentence.
+    """Combine verdicts into the fit level, recommendation and a reason sentence, marked
+    with the fingerprint of the ICP it answers (so an ICP change shows it stale).
 
     Criteria of the profile with no verdict count as unknown, so a skipped criterion can
     never make a lead look better than it is.
@@ -471,4 +473,5 @@ def assess_fit(profile: IcpProfile, verdicts: list[CriterionVerdict]) -> IcpAsse
         score=round(score_verdicts(ordered, rule), 4),
         reason=_fit_reason(ordered, rule, level),
         verdicts=ordered,
+        judged_against=icp_fingerprint(profile),
     )

@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command
-from pydantic import BaseModel
-from sqlmodel import Session
+from langgraph.types import Command, Durability
+from pydantic import BaseModel, Field
+from sqlalchemy import bindparam
+from sqlmodel import Session, select
 
 from core.clock import utc_now
+from core.icp_fingerprint import fit_staleness, icp_fingerprint
 from core.settings import get_settings
 from graphs.context import Context
 from graphs.reasoning.base import EngineError
@@ -22,7 +24,11 @@ from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.agent_settings import AgentSettings, load_agent_settings
 from graphs.research.graph import build_research_graph
 from graphs.research.selection import check_eligibility, is_stale
-from graphs.research.selection_query import eligible_page
+from graphs.research.selection_query import (
+    eligible_page,
+    fits_judged_against,
+    judged_against_column,
+)
 from graphs.services import services_for
 from memory.run_state import stopped_mid_run
 from memory.thread_ids import thread_id_for
@@ -32,7 +38,9 @@ from store.leases import leased, thread_lease
 from tools.crm import LeadNotFoundError
 from tools.web_search.results import WebSearchError
 
-OutcomeStatus = Literal["researched", "resumed", "fresh", "not_eligible", "busy", "error"]
+OutcomeStatus = Literal[
+    "researched", "rejudged", "resumed", "fresh", "not_eligible", "busy", "error"
+]
 
 
 class ResearchOutcome(BaseModel):
@@ -50,6 +58,11 @@ class RedraftError(LookupError):
     """A draft that cannot be written again now; the message says what to do."""
 
 
+_STORED_FIT = select(LeadInsight.researched_on, judged_against_column()).where(
+    LeadInsight.lead_id == bindparam("lead_id")
+)
+
+
 class EligibleLead(BaseModel):
     """A lead the selection rules pick, for `qualify leads`."""
 
@@ -62,6 +75,9 @@ class EligibleLead(BaseModel):
     rating: str | None = None
     researched_on: datetime | None
     fit_level: str | None = None
+    fit_judged_against: str | None = Field(
+        default=None, description="Fingerprint of the ICP its stored fit answers."
+    )
 
 
 class ResearchRunner:
@@ -98,6 +114,7 @@ class ResearchRunner:
                 owner_id=owner_id,
                 fit_levels=fit_levels,
             )
+            judged = fits_judged_against(session, [row.lead.id for row in page])
         return [
             EligibleLead(
                 lead_id=row.lead.id,
@@ -109,14 +126,28 @@ class ResearchRunner:
                 rating=str(getattr(row.lead.rating, "value", row.lead.rating)),
                 researched_on=row.researched_on,
                 fit_level=row.fit_level,
+                fit_judged_against=judged.get(row.lead.id),
             )
             for row in page
         ]
 
-    def _researched_on(self, lead_ids: list[str]) -> dict[str, datetime]:
-        with Session(get_db_engine(self.context.database_url)) as session:
-            rows = [session.get(LeadInsight, lead_id) for lead_id in lead_ids]
-        return {row.lead_id: row.researched_on for row in rows if row is not None}
+    def due_leads(self, now: datetime) -> list[str]:
+        """Eligible leads whose research is missing or stale, or whose fit answers an
+        earlier ICP (for those `research` re-judges only the fit)."""
+        settings = self.settings()
+        in_force = icp_fingerprint(settings.icp)
+        return [
+            lead.lead_id
+            for lead in self.eligible_leads(now)
+            if is_stale(lead.researched_on, now, settings.refresh)
+            or fit_staleness(lead.fit_judged_against, in_force) is not None
+        ]
+
+    def _stored_fit(self, lead_id: str) -> tuple[datetime, str | None] | None:
+        """When the lead was researched and which ICP its fit answers; None: never."""
+        with get_db_engine(self.context.database_url).connect() as connection:
+            row = connection.execute(_STORED_FIT, {"lead_id": lead_id}).first()
+        return (row[0], row[1]) if row is not None else None
 
     def research(
         self,
@@ -191,14 +222,20 @@ class ResearchRunner:
     ) -> ResearchOutcome:
         """Research one lead with the batch's `context` (its settings snapshot)."""
         settings = context.agent_settings or self.settings()
-        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+        config: dict = {"configurable": {"thread_id": thread_id_for(lead_id)}}
         if stopped_mid_run(self.graph.get_state(config)):
             with lead_time_budget(get_settings().llm_lead_budget_s):
                 result = self.graph.invoke(None, config, context=context)
             return self._done(lead_id, "resumed", result)
         crm = services_for(self.context).crm
         lead = crm.lead(lead_id)
-        if not force:
+        payload: dict = {"lead_id": lead_id}
+        status: OutcomeStatus = "researched"
+        durability: Durability | None = None  # LangGraph's default: a checkpoint per step
+        if force:
+            # Each company is researched once per forced batch, then shared by its leads.
+            payload["company_research_since"] = batch_started.isoformat()
+        else:
             eligibility = check_eligibility(
                 lead, roles.get(lead.owner_id or ""), batch_started, settings.selection
             )
@@ -208,20 +245,30 @@ class ResearchRunner:
                     status="not_eligible",
                     message="; ".join(eligibility.reasons) + " (use --force to research anyway)",
                 )
-            last = self._researched_on([lead_id]).get(lead_id)
-            if not is_stale(
-                last, batch_started, settings.refresh, lead_changed_on=lead.modified_on
+            stored = self._stored_fit(lead_id)
+            if stored is not None and not is_stale(
+                stored[0], batch_started, settings.refresh, lead_changed_on=lead.modified_on
             ):
-                return ResearchOutcome(
-                    lead_id=lead_id, status="fresh", message=f"researched on {last:%Y-%m-%d %H:%M}"
-                )
-        payload: dict = {"lead_id": lead_id}
-        if force:
-            # Each company is researched once per forced batch, then shared by its leads.
-            payload["company_research_since"] = batch_started.isoformat()
+                researched_on, judged_against = stored
+                if fit_staleness(judged_against, icp_fingerprint(settings.icp)) is None:
+                    return ResearchOutcome(
+                        lead_id=lead_id,
+                        status="fresh",
+                        message=f"researched on {researched_on:%Y-%m-%d %H:%M}",
+                    )
+                # Only the ICP changed: the fit is judged again from the stored research.
+                payload["rejudge_fit"] = True
+                status = "rejudged"
+                # A re-judge is three short steps with no web work, and doing it again is
+                # harmless: one checkpoint when it ends is enough (a failed step leaves it
+                # to resume from; a killed run leaves the fit stale, to re-judge next
+                # time). A checkpoint per step was a third of its time; each step is still
+                # traced. Its steps run one node each, so one worker thread serves it.
+                durability = "exit"
+                config["max_concurrency"] = 1
         with lead_time_budget(get_settings().llm_lead_budget_s):
-            result = self.graph.invoke(payload, config, context=context)
-        return self._done(lead_id, "researched", result)
+            result = self.graph.invoke(payload, config, context=context, durability=durability)
+        return self._done(lead_id, status, result)
 
     def redraft(self, lead_id: str) -> None:
         """Write the lead's outreach draft again from its stored research, through the

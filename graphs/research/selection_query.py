@@ -113,6 +113,22 @@ def eligible_page(
     return [EligibleRow(*row) for row in session.exec(query).all()]
 
 
+def judged_against_column() -> ColumnElement[str | None]:
+    """The fingerprint of the ICP a stored fit answers, read inside the insights' JSON (no
+    column of its own: the payload holds it, and a migration would copy it for nothing)."""
+    return LeadInsight.payload[("icp", "judged_against")].as_string()  # type: ignore[index]
+
+
+def fits_judged_against(session: Session, lead_ids: list[str]) -> dict[str, str | None]:
+    """For each researched lead of `lead_ids`, the ICP fingerprint its fit answers."""
+    if not lead_ids:
+        return {}
+    query = select(LeadInsight.lead_id, judged_against_column()).where(
+        col(LeadInsight.lead_id).in_(lead_ids)
+    )
+    return dict(session.exec(query).all())  # type: ignore[arg-type]
+
+
 def selection_counts(
     session: Session, rules: SelectionRules, now: datetime, *, owner_id: str | None = None
 ) -> tuple[int, int, dict[str, int]]:

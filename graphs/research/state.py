@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, NotRequired, TypedDict
 
 from core.findings import LeadResearch, OutreachDraft
-from core.icp_verdicts import IcpAssessment
+from core.icp_verdicts import FitLevel, IcpAssessment
 from core.trace_records import StepTrace
 
 
@@ -18,11 +18,14 @@ class ResearchInput(TypedDict):
     # Company research made at or after this time is reused (ISO datetime, UTC);
     # unset means "as fresh as the refresh schedule asks".
     company_research_since: NotRequired[str]
+    # True when only the ICP changed since the lead's research (still fresh): the run
+    # re-judges the fit from the stored research, with no web search and no new summary.
+    rejudge_fit: NotRequired[bool]
 
 
 class ResearchOutput(TypedDict):
     """What a finished run returns: the parts of the lead's insights page (stored whole in
-    the `LeadInsight` table), and when they were recorded."""
+    the `LeadInsight` table), and when the research was made (a re-judge keeps its time)."""
 
     research: LeadResearch
     lead_summary: str
@@ -48,6 +51,11 @@ class ResearchState(TypedDict):
 
     lead_id: str
     company_research_since: NotRequired[str]
+    # Cleared by the insights recorder, so the thread's next run researches unless asked.
+    rejudge_fit: NotRequired[bool]
+    # The fit of the stored insights a re-judge starts from: their draft is re-made only
+    # when the fit moved (the draft is written for a fit; the research did not change).
+    stored_fit: NotRequired[FitLevel]
     research: NotRequired[LeadResearch]
     # Beside `research`, not in it: the summarizer runs alongside the ICP judge, and two
     # nodes of one step may not both write one channel.
@@ -57,8 +65,9 @@ class ResearchState(TypedDict):
     # A run that only writes a new draft (`qualify draft --regenerate`, started at the
     # outreach writer): the research and its time stay as they were.
     draft_only: NotRequired[bool]
-    # Set by the insights recorder; the insights themselves are the fields above, and a
-    # copy in the state would be stored again in every later checkpoint.
+    # Set by the insights recorder (a re-judge: by the stored insights, whose research it
+    # keeps); the insights themselves are the fields above, and a copy in the state would
+    # be stored again in every later checkpoint.
     researched_on: NotRequired[datetime]
     # Fallback notes from every node of this run accumulate so the insight can say what
     # degraded; a new run of the thread starts them afresh (see `notes_of_this_run`).

@@ -25,11 +25,12 @@ def with_summary(state: ResearchState) -> LeadResearch:
 
 
 def build_insights(state: ResearchState, engine_name: str) -> LeadInsights:
-    """The insights page's content from the finished state."""
-    kept = state.get("researched_on") if state.get("draft_only") else None
+    """The insights page's content from the finished state. A re-judge or a redraft keeps
+    the time of the research it kept: neither makes the research fresher."""
+    kept = (state.get("rejudge_fit") or state.get("draft_only")) and "researched_on" in state
     return LeadInsights(
         lead_id=state["lead_id"],
-        researched_on=kept or utc_now(),
+        researched_on=state["researched_on"] if kept else utc_now(),
         research=with_summary(state),
         icp=state["icp"],
         draft=state.get("draft"),
@@ -38,8 +39,11 @@ def build_insights(state: ResearchState, engine_name: str) -> LeadInsights:
     )
 
 
-def record_insights(database_url: str, insights: LeadInsights, thread_id: str) -> None:
-    """Replace the lead's stored insights; connect the account/contact the agent matched.
+def record_insights(
+    database_url: str, insights: LeadInsights, thread_id: str, *, connect: bool = True
+) -> None:
+    """Replace the lead's stored insights; connect the account/contact the agent matched
+    (unless `connect` is false).
 
     Idempotent: a resumed run that repeats this step writes the same rows again.
     """
@@ -55,6 +59,8 @@ def record_insights(database_url: str, insights: LeadInsights, thread_id: str) -
             payload=insights.model_dump(mode="json"),
         )
         upsert(session, row)  # another run may record this lead at the same moment
+        if not connect:
+            return
         lead = session.get(Lead, insights.lead_id)
         if lead is not None and lead.parent_account_id is None and research.account_id:
             # Auto-connected, as in Dynamics; the seller can disconnect with `qualify connect`.
@@ -69,10 +75,17 @@ def insights_recorder(state: ResearchState, runtime: Runtime[Context]) -> dict:
     """Graph node: the run's output, stored unless the run is a sandbox."""
     context = runtime.context or Context()
     insights = build_insights(state, services_for(context).reasoning.name)
+    rejudged = bool(state.get("rejudge_fit"))
     if not context.sandbox:
         thread_id = get_config()["configurable"].get("thread_id", "")
-        record_insights(context.database_url, insights, thread_id)
+        # A re-judge or a redraft brings no new research: the research's match was
+        # connected when it was made, and a seller's disconnect since then stands.
+        new_research = not (rejudged or state.get("draft_only"))
+        record_insights(context.database_url, insights, thread_id, connect=new_research)
+    update: dict = {"researched_on": insights.researched_on}
+    # Each is set for one run: cleared here, so the thread's next run researches anew.
+    if rejudged:
+        update["rejudge_fit"] = False
     if state.get("draft_only"):
-        # Only a redraft run sets it: cleared here, so the next run records a new time.
-        return {"researched_on": insights.researched_on, "draft_only": False}
-    return {"researched_on": insights.researched_on}
+        update["draft_only"] = False
+    return update
