@@ -211,7 +211,10 @@ def test_a_rejudge_of_a_lead_never_researched_researches_it(sample_crm: SampleCr
         )
         assert runner.graph.get_state(config).values["rejudge_fit"] is False
     assert result["research"].lead.lead_id == lead_id and result["lead_summary"]
-    assert last_run_nodes(sample_crm, lead_id)[:3] == ["stored_insights", "researcher", "icp_judge"]
+    nodes = last_run_nodes(sample_crm, lead_id)
+    assert nodes[:2] == ["stored_insights", "researcher"]
+    # The judge and the summarizer run side by side: either may finish (and be stored) first.
+    assert set(nodes[2:4]) == {"icp_judge", "lead_summarizer"}
 
 
 cli = CliRunner()
