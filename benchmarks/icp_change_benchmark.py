@@ -25,9 +25,7 @@ import pstats
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from typing import Any
+from contextlib import ExitStack
 
 from benchmarks.sample_home import counting_model_endpoint, home_context, sample_home
 from core.icp_fingerprint import icp_fingerprint
@@ -37,30 +35,10 @@ from graphs.icp.profile_file import ICP_EXAMPLES_DIR, load_icp_file
 from graphs.research.agent_settings import save_setting_block
 from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
+from tests.call_counts import counted
 
 ENGINE_CALLS = ("digest_account", "summarize_lead", "judge_free_text", "judge_label")
 DRAFTS = "write_outreach"
-
-
-@contextmanager
-def counted(target: Any, names: tuple[str, ...], counts: Counter[str]) -> Iterator[None]:
-    """Count calls to the methods `names` of `target` for the block."""
-    originals: dict[str, Callable[..., Any]] = {name: getattr(target, name) for name in names}
-
-    def counting(name: str) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            counts[name] += 1
-            return originals[name](*args, **kwargs)
-
-        return call
-
-    for name in names:
-        setattr(target, name, counting(name))
-    try:
-        yield
-    finally:
-        for name, original in originals.items():
-            setattr(target, name, original)
 
 
 def example_icps() -> list[IcpProfile]:
@@ -103,13 +81,11 @@ def main() -> None:
         for number in range(args.rounds):
             icp = icps[number % len(icps)]
             save_setting_block(database_url, "icp", icp)
-            searches: Counter[str] = Counter()
-            calls: Counter[str] = Counter()
             requests_before = len(server.requests) if server else 0
             profiler = cProfile.Profile() if args.profile and number == 0 else None
             with (
-                counted(services.web, ("search",), searches),
-                counted(services.reasoning, (*ENGINE_CALLS, DRAFTS), calls),
+                counted(services.web, "search") as searches,
+                counted(services.reasoning, *ENGINE_CALLS, DRAFTS) as calls,
             ):
                 if profiler:
                     profiler.enable()

@@ -4,12 +4,10 @@ fit, from the stored research, with no web search (issue 15)."""
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -40,6 +38,7 @@ from store.agent_records import LeadInsight
 from store.crm import Lead
 from store.db import get_db_engine
 from store.node_runs import NodeRun
+from tests.call_counts import counted
 from tests.conftest import SampleCrm
 from tools.mail.settings import MailSettings
 
@@ -47,28 +46,6 @@ from tools.mail.settings import MailSettings
 FLEETS = load_icp_file(ICP_EXAMPLES_DIR / "fleetline.yaml")
 CLINICS = load_icp_file(ICP_EXAMPLES_DIR / "clinicflow.yaml")
 LEADS = 40  # enough for every fit level, few enough for a 2-core machine
-
-
-@contextmanager
-def counted(target: Any, *names: str) -> Iterator[Counter[str]]:
-    """Count calls to the methods `names` of `target` for the block."""
-    counts: Counter[str] = Counter()
-    originals = {name: getattr(target, name) for name in names}
-
-    def counting(name: str) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            counts[name] += 1
-            return originals[name](*args, **kwargs)
-
-        return call
-
-    for name in names:
-        setattr(target, name, counting(name))
-    try:
-        yield counts
-    finally:
-        for name, original in originals.items():
-            setattr(target, name, original)
 
 
 @contextmanager

@@ -26,7 +26,6 @@ from graphs.research.graph import build_research_graph
 from graphs.research.selection import check_eligibility, is_stale
 from graphs.research.selection_query import (
     eligible_page,
-    fits_judged_against,
     judged_against_column,
 )
 from graphs.services import services_for
@@ -114,7 +113,6 @@ class ResearchRunner:
                 owner_id=owner_id,
                 fit_levels=fit_levels,
             )
-            judged = fits_judged_against(session, [row.lead.id for row in page])
         return [
             EligibleLead(
                 lead_id=row.lead.id,
@@ -126,7 +124,7 @@ class ResearchRunner:
                 rating=str(getattr(row.lead.rating, "value", row.lead.rating)),
                 researched_on=row.researched_on,
                 fit_level=row.fit_level,
-                fit_judged_against=judged.get(row.lead.id),
+                fit_judged_against=row.fit_judged_against,
             )
             for row in page
         ]

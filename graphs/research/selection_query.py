@@ -77,6 +77,7 @@ class EligibleRow(NamedTuple):
     researched_on: datetime | None
     fit_level: str | None
     owner_name: str | None
+    fit_judged_against: str | None
 
 
 def eligible_page(
@@ -93,7 +94,13 @@ def eligible_page(
     `limit` of them from `offset` (all by default), only `owner_id`'s when given, only
     those last judged at one of `fit_levels` when given ("unresearched" for never)."""
     query = (
-        select(Lead, LeadInsight.researched_on, LeadInsight.fit_level, User.full_name)
+        select(
+            Lead,
+            LeadInsight.researched_on,
+            LeadInsight.fit_level,
+            User.full_name,
+            judged_against_column(),
+        )
         .outerjoin(User, col(User.id) == col(Lead.owner_id))
         .outerjoin(LeadInsight, col(LeadInsight.lead_id) == col(Lead.id))
         .where(_eligible(rule_failures(session, rules, now)))
@@ -117,16 +124,6 @@ def judged_against_column() -> ColumnElement[str | None]:
     """The fingerprint of the ICP a stored fit answers, read inside the insights' JSON (no
     column of its own: the payload holds it, and a migration would copy it for nothing)."""
     return LeadInsight.payload[("icp", "judged_against")].as_string()  # type: ignore[index]
-
-
-def fits_judged_against(session: Session, lead_ids: list[str]) -> dict[str, str | None]:
-    """For each researched lead of `lead_ids`, the ICP fingerprint its fit answers."""
-    if not lead_ids:
-        return {}
-    query = select(LeadInsight.lead_id, judged_against_column()).where(
-        col(LeadInsight.lead_id).in_(lead_ids)
-    )
-    return dict(session.exec(query).all())  # type: ignore[arg-type]
 
 
 def selection_counts(
