@@ -143,3 +143,38 @@ def test_checkpoints_hold_the_text_read_never_attachments_or_the_unread_rest() -
     stored = Path(get_settings().resolved_checkpoint_url.removeprefix("sqlite:///")).read_bytes()
     assert b"Budget is approved" in stored  # the text read is in the thread
     assert b"ATTACHED-ROW-MARKER" not in stored and b"UNREAD-TAIL-MARKER" not in stored
+
+
+def test_a_seller_returns_a_handoff_to_the_agent_with_a_note() -> None:
+    home = Path(os.environ["QUALIFY_HOME"])
+    _run("init", "--leads", "80", "--accounts", "20")
+    _run("engage", "tick", "--at", MONDAY)
+    outreach = email.message_from_bytes(
+        sorted((home / "outbox").rglob("*.eml"))[0].read_bytes(), policy=policy.default
+    )
+    reply = email.message.EmailMessage()
+    reply["From"], reply["To"] = outreach["To"], outreach["From"]
+    reply["Subject"] = "Re: " + outreach["Subject"]
+    reply["Message-ID"], reply["In-Reply-To"] = "<reply-2@lead.example>", outreach["Message-ID"]
+    reply["Date"] = "Tue, 02 Mar 2027 08:30:00 +0000"
+    reply.set_content("Sounds good. Can we set up a call next Tuesday at 2pm?")
+    (home / "inbox").mkdir(exist_ok=True)
+    (home / "inbox" / "reply.eml").write_bytes(bytes(reply))
+    _run("engage", "tick", "--at", TUESDAY)
+    with Session(get_db_engine(get_settings().resolved_database_url)) as session:
+        handoff = session.exec(select(Handoff).where(Handoff.rule_id == "meeting_request")).one()
+    assert handoff.kind == "qualified"
+    assert f"qualify handoffs return {handoff.id}" in _run("handoffs", "show", str(handoff.id))
+    assert "needs a --note" in _run("handoffs", "return", str(handoff.id), code=1)
+    out = _run(
+        "handoffs", "return", str(handoff.id), "--note", "Call held; they decide in June.",
+        "--by", "USR-02",
+    )  # fmt: skip
+    assert "is back with the agent" in out
+    trace = _run("trace", handoff.lead_id, "--mode", "engage")
+    assert "seller_return" in trace
+    conversation = " ".join(_run("engage", "conversation", handoff.lead_id).split())
+    assert "by rule meeting_request" in conversation
+    assert "return by USR-02 — Call held; they decide in June." in conversation
+    again = _run("handoffs", "return", str(handoff.id), "--note", "again", code=1)
+    assert "already rejected (return)" in again

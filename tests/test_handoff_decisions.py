@@ -17,13 +17,19 @@ from graphs.engage.handoff_actions import (
     handoff_kind,
     refusal,
 )
-from graphs.engage.handoff_decisions import HandoffDecisionError, decide
+from graphs.engage.handoff_decisions import HandoffDecisionError, decide, returnable
 from graphs.engage.handoff_rules import HandoffRule, RuleCondition
 from graphs.engage.reply_readings import conversation_turns, latest_referral
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from store.crm import Lead, LeadStatus, Opportunity
 from store.db import get_db_engine, session_scope
-from store.engagement import Conversation, Handoff, HandoffStatus, HandoffTarget
+from store.engagement import (
+    Conversation,
+    ConversationState,
+    Handoff,
+    HandoffStatus,
+    HandoffTarget,
+)
 from store.seller_inbox import notices_for
 from tests.conftest import SampleCrm
 from tests.test_engage_journeys import (  # noqa: F401
@@ -107,7 +113,7 @@ def test_accepting_a_qualified_lead_opens_an_opportunity_and_stops_the_agent(
     _qualified_reply(journey)
     [handoff] = journey.handoffs()
     assert handoff.kind == "qualified"
-    with pytest.raises(HandoffDecisionError, match="cannot be approved; accept or reject"):
+    with pytest.raises(HandoffDecisionError, match="cannot be approved; accept, return or reject"):
         _decide(journey, HandoffAction.APPROVE)
     assert _lead(journey).status == LeadStatus.OPEN  # the refusal wrote nothing
     outcome = _decide(journey, HandoffAction.ACCEPT)
@@ -169,7 +175,7 @@ def test_following_a_referral_makes_the_named_person_a_lead(journey: Journey) ->
     journey.tick()
     [handoff] = journey.handoffs()
     assert handoff.kind == "referral"
-    with pytest.raises(HandoffDecisionError, match="cannot be accepted; follow or reject"):
+    with pytest.raises(HandoffDecisionError, match="cannot be accepted; follow, return or reject"):
         _decide(journey, HandoffAction.ACCEPT)
     referral = latest_referral(
         conversation_turns(journey.runner.graph.checkpointer, handoff.lead_id)
@@ -243,3 +249,83 @@ def test_a_notice_is_emailed_when_a_notice_mailbox_is_set(
     )
     assert message["Subject"] == f"[Qualify] Hand-off ({handoff.lead_id})"
     assert handoff.rule_id in message.get_content()
+
+
+# -- returning a lead to the agent ---------------------------------------------------------
+
+
+def _return(trip: Journey, note: str | None) -> object:
+    [handoff] = [h for h in trip.handoffs() if h.status == HandoffStatus.PENDING]
+    settings = load_engage_settings(trip.world.database_url)
+    with Session(get_db_engine(trip.world.database_url)) as session:
+        returnable(session, handoff.id, settings, note)  # type: ignore[arg-type]
+    trip.runner.take_back(trip.lead.id, by="USR-02", note=note or "")
+    with session_scope(trip.world.database_url) as session:
+        return decide(
+            session, handoff.id, HandoffAction.RETURN, settings=settings, by="USR-02",
+            note=note, now=trip.clock.now(),
+        )  # fmt: skip
+
+
+def test_a_returned_lead_is_not_handed_off_again_for_what_the_seller_already_judged(
+    journey: Journey,  # noqa: F811
+) -> None:
+    _qualified_reply(journey)
+    [first] = journey.handoffs()
+    with pytest.raises(HandoffDecisionError, match="needs a --note"):
+        _return(journey, None)
+    assert journey.conversation().state == ConversationState.HANDED_OFF  # nothing written
+    _return(journey, "Budget is for next year; keep them warm.")
+    returned = journey.handoffs()[0]
+    assert (returned.status, returned.action) == ("rejected", "return")
+    assert returned.decision_note == "Budget is for next year; keep them warm."
+    conversation = journey.conversation()
+    assert (conversation.state, conversation.next_action) == ("waiting", "follow_up")
+    # The budget, authority and meeting of the reply before the return no longer count:
+    # a reply that adds nothing new is answered, not handed off again.
+    sent = len(journey.mail_to_lead())
+    journey.days(1)
+    journey.reply("Thanks. What does onboarding usually involve, and how long does it take?")
+    journey.tick()
+    journey.tick()
+    assert [h.id for h in journey.handoffs()] == [first.id]
+    assert len(journey.mail_to_lead()) == sent + 1
+    # New buying signals after the return hand the lead off again, as a new hand-off.
+    journey.days(1)
+    journey.reply("We are ready to move forward. Can we book a call on Thursday at 10am?")
+    journey.tick()
+    handoffs = journey.handoffs()
+    assert len(handoffs) == 2 and handoffs[-1].status == HandoffStatus.PENDING
+    assert handoffs[-1].kind == "qualified"
+
+
+def test_a_returned_lead_without_a_reply_gets_its_next_follow_up(journey: Journey) -> None:  # noqa: F811
+    journey.tick()
+    journey.days(1)
+    journey.reply("Interesting. Who are your investors?")
+    journey.tick()
+    [handoff] = journey.handoffs()
+    assert handoff.kind == "review", handoff.rule_id
+    _return(journey, "I answered the investor question myself; carry on.")
+    # Taking it back again (a repeated command, a crash before the decision) does nothing.
+    again = journey.runner.take_back(journey.lead.id, by="USR-02", note="again")
+    assert not again.errors
+    sent = len(journey.mail_to_lead())
+    due = journey.conversation().next_action_on
+    assert due is not None
+    journey.days(8)
+    journey.tick()
+    journey.tick()
+    assert len(journey.mail_to_lead()) == sent + 1
+    assert len(journey.handoffs()) == 1
+
+
+def test_a_return_is_refused_where_it_would_not_make_sense(
+    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    with _open_journey(researched_world, tmp_path, email="dana.at.example.com") as trip:
+        [handoff] = trip.handoffs()
+        with pytest.raises(HandoffDecisionError, match="cannot be returned; fix or reject"):
+            _return(trip, "try again")
+        assert handoff.status == HandoffStatus.PENDING

@@ -30,6 +30,7 @@ from store.engagement import (
     Conversation,
     Direction,
     EmailMessage,
+    Handoff,
 )
 from tools.mail.inbound import import_inbound
 from tools.mail.outbox import undelivered
@@ -178,6 +179,9 @@ def conversation(lead_id: str) -> None:
             .where(EmailMessage.lead_id == lead_id)
             .order_by(col(EmailMessage.created_on), col(EmailMessage.id))
         ).all()
+        handoffs = session.exec(
+            select(Handoff).where(Handoff.lead_id == lead_id).order_by(col(Handoff.id))
+        ).all()
     with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
         readings = readings_by_message(conversation_turns(saver, lead_id))
     console.print(
@@ -186,9 +190,14 @@ def conversation(lead_id: str) -> None:
         highlight=False,
         markup=False,
     )
+    events = [(as_utc(h.created_on), h) for h in handoffs]
+    events += [(as_utc(h.decided_on), h) for h in handoffs if h.decided_on is not None]
+    events.sort(key=lambda event: event[0])
     for message in messages:
         arrow = "→" if message.direction == Direction.OUTBOUND else "←"
         when = message.sent_on or message.received_on or message.created_on
+        while events and events[0][0] <= as_utc(when):
+            _handoff_line(*events.pop(0))
         console.rule()
         # Text, not markup: a subject or a status in brackets ("[unconfirmed]") is shown.
         header = f"{arrow} {when:%Y-%m-%d %H:%M}  [{message.status}]  {message.subject}"
@@ -197,6 +206,24 @@ def conversation(lead_id: str) -> None:
         reading = readings.get(message.message_id)
         if reading is not None:
             console.print(reading_line(reading), highlight=False)
+    for event in events:
+        _handoff_line(*event)
+
+
+def _handoff_line(at: datetime, handoff: Handoff) -> None:
+    """A hand-off, or the decision on it, where it happened in the conversation."""
+    console.rule()
+    if handoff.decided_on is not None and as_utc(handoff.decided_on) == at:
+        who = handoff.decided_by or "someone"
+        text = f"⇠ {at:%Y-%m-%d %H:%M}  hand-off {handoff.id}: {handoff.action} by {who}"
+        if handoff.decision_note:
+            text += f" — {handoff.decision_note}"
+    else:
+        text = (
+            f"⇢ {at:%Y-%m-%d %H:%M}  handed to {handoff.target} {handoff.assignee_id or ''} "
+            f"by rule {handoff.rule_id} (hand-off {handoff.id})"
+        )
+    console.print(Text(text, style="bold magenta"), highlight=False)
 
 
 def reading_line(reading: ReplyReading) -> Text:

@@ -1,5 +1,5 @@
 """`qualify handoffs ...`: read a hand-off in full, and decide it with the actions its
-kind allows (accept, fix, follow, approve, reject)."""
+kind allows (accept, fix, follow, return, approve, reject)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from core.conversation import ConversationTurn
 from core.reply_reading import Bant
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
+from graphs.engage.engage_settings import EngageSettings
 from graphs.engage.handoff_actions import ALLOWED, WHAT_IT_DOES, HandoffAction
-from graphs.engage.handoff_decisions import HandoffDecisionError, decide, kind_of
+from graphs.engage.handoff_decisions import HandoffDecisionError, decide, kind_of, returnable
 from graphs.engage.reply_readings import conversation_turns, latest_referral
 from graphs.engage.stored_settings import load_engage_settings
 from store.crm import Lead, User
@@ -29,7 +30,7 @@ from store.engagement import Handoff, HandoffStatus, HandoffTarget
 from store.handoff_review import list_handoffs
 
 handoffs_app = typer.Typer(
-    help="Read hand-offs and decide them: accept, fix, follow, approve, reject."
+    help="Read hand-offs and decide them: accept, fix, follow, return, approve, reject."
 )
 
 ByOption = Annotated[str | None, typer.Option(help="Who decides: a user id, email or name.")]
@@ -173,6 +174,8 @@ def _decide(
             with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
                 referral = latest_referral(conversation_turns(saver, handoff.lead_id))
     try:
+        if action is HandoffAction.RETURN:
+            _agent_takes_back(handoff_id, settings, decider, note)
         with session_scope(database_url()) as session:
             outcome = decide(
                 session,
@@ -194,6 +197,19 @@ def _decide(
             report = runner.start([outcome.lead_id])
         started = "started again" if report.started else "not started: " + "; ".join(report.errors)
         console.print(f"{outcome.lead_id}: the agent {started}.", highlight=False, markup=False)
+
+
+def _agent_takes_back(
+    handoff_id: int, settings: EngageSettings, by: str | None, note: str | None
+) -> None:
+    """The agent's thread waits again, before the decision is stored (see `take_back`)."""
+    with Session(get_db_engine(database_url())) as session:
+        handoff = returnable(session, handoff_id, settings, note)
+    with engage_runner() as runner:
+        report = runner.take_back(handoff.lead_id, by=by, note=note or "")
+    if report.busy or report.errors:
+        problem = "; ".join(report.errors) or "another process is running its thread"
+        raise HandoffDecisionError(f"{handoff.lead_id}: {problem}; try again")
 
 
 @handoffs_app.command("accept")
@@ -229,3 +245,11 @@ def handoffs_approve(handoff_id: int, by: ByOption = None, note: NoteOption = No
 def handoffs_reject(handoff_id: int, by: ByOption = None, note: NoteOption = None) -> None:
     """Decline the hand-off: the lead stays open with its seller; the agent does not resume."""
     _decide(handoff_id, HandoffAction.REJECT, by, note)
+
+
+@handoffs_app.command("return")
+def handoffs_return(handoff_id: int, note: NoteOption = None, by: ByOption = None) -> None:
+    """Give the lead back to the agent with a note: it is not ready yet. The agent waits for
+    its next reply and resumes follow-ups; only replies it has not read yet can hand the lead
+    off again."""
+    _decide(handoff_id, HandoffAction.RETURN, by, note)

@@ -118,7 +118,11 @@ def render_timeline(trace: LeadTrace, out: Console) -> None:
         ("Outcome", "left"),
         ("Error", "left"),
     ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        # A narrow terminal squeezes the outcome, never the node's name.
+        width = (
+            max((len(step.node) for step in trace.steps), default=4) if column == "Node" else None
+        )
+        table.add_column(column, justify=justify, no_wrap=width is not None, min_width=width)  # type: ignore[arg-type]
     for step in trace.steps:
         table.add_row(
             f"{step.number}{' ↺' if step.replay else ''}",

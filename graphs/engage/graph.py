@@ -1,6 +1,7 @@
 """The Engage graph: the lead's stored research if fresh (else research → ICP judge) →
 guardrails gate → message writer → reply waiter → reply reader → conversation router →
-(gate again | wait again | hand-off router).
+(gate again | wait again | hand-off router); a lead a seller returns after its hand-off
+enters at seller return and waits again.
 
 One thread per lead (`engage:<lead id>`), checkpointed; the reply waiter interrupts
 until the runner resumes it with a reply or a due timer. `graph` is compiled without a
@@ -23,6 +24,7 @@ from graphs.engage.nodes.handoff_router import handoff_router
 from graphs.engage.nodes.message_writer import message_writer
 from graphs.engage.nodes.reply_reader import reply_reader
 from graphs.engage.nodes.reply_waiter import reply_waiter
+from graphs.engage.nodes.seller_return import seller_return
 from graphs.engage.nodes.stored_research import stored_research
 from graphs.engage.state import EngageInput, EngageOutput, EngageState
 from graphs.research.nodes.icp_judge import icp_judge
@@ -55,12 +57,14 @@ def build_engage_graph(checkpointer: BaseCheckpointSaver | None = None) -> Compi
     builder.add_node("conversation_router", traced("conversation_router")(conversation_router))
     builder.add_node("handoff_router", traced("handoff_router")(handoff_router))
     builder.add_node("engagement_closer", traced("engagement_closer")(engagement_closer))
+    builder.add_node("seller_return", traced("seller_return")(seller_return))
     builder.add_edge(START, "stored_research")
     builder.add_edge("researcher", "icp_judge")
     builder.add_edge("icp_judge", "guardrails_gate")
     builder.add_conditional_edges("reply_waiter", _after_wait)
     builder.add_edge("reply_reader", "conversation_router")
     builder.add_edge("handoff_router", END)
+    builder.add_edge("seller_return", "reply_waiter")
     builder.add_edge("engagement_closer", END)
     return builder.compile(checkpointer=checkpointer, name="engage")
 

@@ -1,7 +1,8 @@
 """What a person may do with a hand-off, from what its rule tested (never from its id).
 
 A seller *accepts* a lead that showed buying interest, *fixes* an address the agent could
-not use, *follows* a referral to the person the lead named, or *rejects* the hand-off (the
+not use, *follows* a referral to the person the lead named, *returns* the lead to the agent
+with a note (it is not ready: keep the conversation going), or *rejects* the hand-off (the
 lead stays open with them); a supervisor *approves* or *rejects* a disqualification. The kind is
 worked out from the rule's conditions when the hand-off is made, so an admin's own rules
 get the actions that fit them.
@@ -33,15 +34,17 @@ class HandoffAction(StrEnum):
     FIX = "fix"
     FOLLOW = "follow"
     APPROVE = "approve"
+    RETURN = "return"
     REJECT = "reject"
 
 
 ALLOWED: dict[HandoffKind, tuple[HandoffAction, ...]] = {
-    HandoffKind.QUALIFIED: (HandoffAction.ACCEPT, HandoffAction.REJECT),
+    HandoffKind.QUALIFIED: (HandoffAction.ACCEPT, HandoffAction.RETURN, HandoffAction.REJECT),
+    # A bad address cannot be returned: the agent would stop at it again.
     HandoffKind.EMAIL: (HandoffAction.FIX, HandoffAction.REJECT),
-    HandoffKind.REFERRAL: (HandoffAction.FOLLOW, HandoffAction.REJECT),
+    HandoffKind.REFERRAL: (HandoffAction.FOLLOW, HandoffAction.RETURN, HandoffAction.REJECT),
     # A reply the agent could not answer may show the lead is ready: the seller decides.
-    HandoffKind.REVIEW: (HandoffAction.ACCEPT, HandoffAction.REJECT),
+    HandoffKind.REVIEW: (HandoffAction.ACCEPT, HandoffAction.RETURN, HandoffAction.REJECT),
     HandoffKind.DISQUALIFY: (HandoffAction.APPROVE, HandoffAction.REJECT),
 }
 
@@ -50,6 +53,8 @@ WHAT_IT_DOES: dict[HandoffAction, str] = {
     HandoffAction.FIX: "give a working address (--email): the agent starts again with it",
     HandoffAction.FOLLOW: "make the person the lead named a new lead for the agent",
     HandoffAction.APPROVE: "disqualify the lead, for the rule's reason",
+    HandoffAction.RETURN: "give it back to the agent with a --note: it waits for the lead's "
+    "next reply, follow-ups resume, and only replies it has not read yet can hand it off again",
     HandoffAction.REJECT: "decline it: the lead stays open with its seller, the agent stopped",
 }
 
@@ -83,7 +88,8 @@ def refusal(kind: HandoffKind, action: HandoffAction) -> str | None:
     allowed = ALLOWED[kind]
     if action in allowed:
         return None
-    names = " or ".join(a.value for a in allowed)
+    *others, last = [a.value for a in allowed]
+    names = f"{', '.join(others)} or {last}" if others else last
     return f"a hand-off of kind {kind.value} cannot be {_past(action)}; {names} it instead"
 
 
@@ -93,5 +99,6 @@ def _past(action: HandoffAction) -> str:
         HandoffAction.FIX: "fixed",
         HandoffAction.FOLLOW: "followed",
         HandoffAction.APPROVE: "approved",
+        HandoffAction.RETURN: "returned",
         HandoffAction.REJECT: "rejected",
     }[action]

@@ -13,10 +13,17 @@ from sqlmodel import Session, func, select
 
 from core.reply_reading import ReferredPerson
 from graphs.engage.engage_settings import AcceptedAs, EngageSettings
+from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
 from graphs.engage.handoff_actions import HandoffAction, HandoffKind, handoff_kind, refusal
 from store.agent_records import EmailOverride
 from store.crm import Lead, LeadStatus, Opportunity
-from store.engagement import Conversation, Handoff, HandoffStatus, HandoffTarget
+from store.engagement import (
+    Conversation,
+    ConversationState,
+    Handoff,
+    HandoffStatus,
+    HandoffTarget,
+)
 from tools.email_check import check_email
 
 
@@ -87,13 +94,16 @@ def decide(
         _fix_email(session, lead, email, by, now, outcome)
     elif action is HandoffAction.FOLLOW:
         _follow_referral(session, handoff, lead, referral, now, outcome)
+    elif action is HandoffAction.RETURN:
+        _return_to_agent(session, handoff, lead, settings, note, now, outcome)
     elif action is HandoffAction.APPROVE:
         lead.status = LeadStatus.DISQUALIFIED
         lead.status_reason = f"{handoff.rule_id}: {handoff.rule_description}"
         outcome.message = f"{lead.id} is disqualified ({handoff.rule_id})"
     else:  # REJECT
         outcome.message = f"{lead.id} stays open with its seller; the agent does not resume"
-    approved = action is not HandoffAction.REJECT
+    # A returned hand-off was not taken on: it is recorded as declined, with its action.
+    approved = action not in (HandoffAction.REJECT, HandoffAction.RETURN)
     handoff.status = HandoffStatus.APPROVED if approved else HandoffStatus.REJECTED
     handoff.action = action.value
     handoff.decided_by, handoff.decided_on, handoff.decision_note = by, now, note
@@ -133,6 +143,76 @@ def _accept(
         session.add(opportunity)
         outcome.opportunity_id = opportunity.id
         outcome.message += f"; opportunity {opportunity.id} opened for its owner"
+
+
+def returnable(
+    session: Session, handoff_id: int, settings: EngageSettings, note: str | None
+) -> Handoff:
+    """The hand-off, if it may be returned to the agent now; else the reason, raised.
+
+    Checked before the agent's thread takes the lead back, so a refused return touches
+    nothing."""
+    handoff = pending_handoff(session, handoff_id)
+    problem = refusal(kind_of(handoff, settings), HandoffAction.RETURN)
+    if problem:
+        raise HandoffDecisionError(f"hand-off {handoff_id}: {problem}")
+    if not note or not note.strip():
+        raise HandoffDecisionError(
+            "return needs a --note saying why the lead goes back to the agent (it is kept "
+            "with the hand-off and shown in the conversation)"
+        )
+    lead = session.get(Lead, handoff.lead_id)
+    if lead is not None and (lead.do_not_email or lead.do_not_contact):
+        raise HandoffDecisionError(
+            f"{lead.id} opted out of email; the agent cannot take it back. Reject the hand-off"
+        )
+    conversation = session.get(Conversation, handoff.lead_id)
+    if conversation is None or conversation.state is not ConversationState.HANDED_OFF:
+        state = conversation.state.value if conversation else "not started"
+        raise HandoffDecisionError(
+            f"{handoff.lead_id}'s conversation is {state}, not handed off; nothing to return"
+        )
+    if conversation.taken_over_by:
+        raise HandoffDecisionError(
+            f"{conversation.taken_over_by} took over {handoff.lead_id}'s conversation; the "
+            "agent does not email it again"
+        )
+    return handoff
+
+
+def _return_to_agent(
+    session: Session,
+    handoff: Handoff,
+    lead: Lead,
+    settings: EngageSettings,
+    note: str | None,
+    now: datetime,
+    outcome: DecisionOutcome,
+) -> None:
+    assert handoff.id is not None
+    returnable(session, handoff.id, settings, note)
+    conversation = session.get(Conversation, lead.id)
+    assert conversation is not None
+    # The agent waits for the lead's next reply; if none comes, its follow-ups resume,
+    # counted from now (the seller may just have written to the lead).
+    exhausted = follow_ups_exhausted(conversation.followups_sent, settings.follow_ups)
+    guardrails = settings.guardrails
+    conversation.state = ConversationState.WAITING
+    conversation.stop_reason = None
+    conversation.next_action = "close_no_reply" if exhausted else "follow_up"
+    conversation.next_action_on = next_follow_up_at(
+        now,
+        settings.follow_ups,
+        lead.time_zone,
+        guardrails.business_hours,
+        guardrails.default_time_zone,
+    )
+    session.add(conversation)
+    outcome.message = (
+        f"{lead.id} is back with the agent: it waits for the lead's next reply, and "
+        f"{'closes' if exhausted else 'follows up'} on "
+        f"{conversation.next_action_on:%Y-%m-%d %H:%M} UTC if none comes"
+    )
 
 
 def _fix_email(

@@ -371,15 +371,23 @@ def default_handoff_rules() -> list[HandoffRule]:
 # -- facts from the conversation -----------------------------------------------------------
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _said_in(evidence: str | None, bodies: list[str]) -> bool:
+    """True if the quote is in one of these emails (or is no quote: the job title)."""
+    if not evidence or evidence.startswith("Job title:"):
+        return bool(evidence)
+    return any(_flat(evidence) in _flat(body) for body in bodies)
+
+
 def _genuine_quote(evidence: str | None, body: str, injected: list[str]) -> bool:
     """True if the quote is the lead's own words: in the reply, outside the `injected`
     sentences (already flattened and lowercased)."""
-    if not evidence or evidence.startswith("Job title:"):
-        return bool(evidence)
-    quote = " ".join(evidence.split()).lower()
-    if quote not in " ".join(body.split()).lower():
+    if not _said_in(evidence, [body]):
         return False
-    return not any(quote in sentence for sentence in injected)
+    return not any(_flat(evidence or "") in sentence for sentence in injected)
 
 
 def facts_from_conversation(
@@ -391,8 +399,11 @@ def facts_from_conversation(
     email_invalid: bool = False,
     unanswered_question: bool = False,
     written_languages: tuple[str, ...] | None = None,
+    judged_turns: int = 0,
 ) -> ConversationFacts:
-    """The rules' input from the readings of the lead's replies.
+    """The rules' input from the readings of the lead's replies, after the first
+    `judged_turns` turns (those a seller judged before returning the lead to the agent:
+    they do not hand it off again).
 
     Purchase interest is the highest shown; each BANT dimension keeps its latest
     verdict that is not "unknown" (a later "no budget after all" overrides an earlier
@@ -400,7 +411,10 @@ def facts_from_conversation(
     reader has already left the injected sentences out of its interest and BANT.
     `written_languages`: the languages the engine writes (None: any).
     """
-    read = [t for t in sorted(turns, key=lambda t: t.at) if t.reading is not None]
+    read = [t for t in sorted(turns[judged_turns:], key=lambda t: t.at) if t.reading is not None]
+    # A reading weighs the whole conversation, so it may carry BANT shown in turns the
+    # seller already judged: after a return, only what the lead says in new turns counts.
+    new_words = [t.body for t in read] if judged_turns else None
     readings = [t.reading for t in read if t.reading is not None]
     interest = PurchaseInterest.NONE
     bant = Bant()
@@ -411,6 +425,8 @@ def facts_from_conversation(
         opted_out = opted_out or reading.intent is Intent.UNSUBSCRIBE
         items = {name: getattr(reading.bant, name) for name in _BANT_NAMES}
         shown = reading.purchase_interest
+        if new_words is not None:
+            items = {n: i for n, i in items.items() if _said_in(i.evidence, new_words)}
         if reading.injection_suspected:
             # Trust only what the lead wrote outside the injected sentences: a reader that
             # was talked into "budget approved" quotes words that are not there.

@@ -190,6 +190,24 @@ class EngageRunner:
                 report.started += 1
         return report
 
+    def take_back(self, lead_id: str, *, by: str | None, note: str) -> TickReport:
+        """A lead a seller returned to the agent: its finished thread waits for a reply
+        again (`seller_return`), and its hand-off rules count only later turns.
+
+        Run before the seller's decision is committed, so a crash between the two leaves
+        the hand-off pending and the conversation handed off (no tick wakes it); doing it
+        again finds the thread already waiting and does nothing."""
+        report = TickReport(now=self.context.clock.now())
+        self._new_pass()
+
+        def wait_again() -> Command | None:
+            if self.graph.get_state(self._config(lead_id)).next == ("reply_waiter",):
+                return None
+            return Command(goto="seller_return", update={"returned": {"by": by, "note": note}})
+
+        self._run(lead_id, wait_again, report)
+        return report
+
     def _restartable(self, lead_id: str) -> str | None:
         with Session(get_db_engine(self.context.database_url)) as session:
             lead = session.get(Lead, lead_id)

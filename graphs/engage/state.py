@@ -48,6 +48,12 @@ class EngageState(TypedDict):
     wake: NotRequired[dict[str, Any]]
     # How many new replies the last wake brought (0: nothing new, keep waiting).
     replies_read: NotRequired[int]
+    # Set when a seller returns a hand-off to the agent: how many turns of `conversation`
+    # the seller judged. The hand-off rules count only later ones, so what the seller
+    # already judged does not hand the lead back.
+    judged_turns: NotRequired[int]
+    # The seller who returned the lead, and their note: {"by": user id, "note": text}.
+    returned: NotRequired[dict[str, Any] | None]
     # A reason the gate or router stopped engaging, for the hand-off router.
     stop: NotRequired[dict[str, Any] | None]
     outcome: NotRequired[str]

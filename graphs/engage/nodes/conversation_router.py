@@ -117,6 +117,7 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
             # The offline engine writes English: it hands the lead to a seller rather than
             # answering a German reply in English.
             written_languages=("en",) if context.engine == "offline" else None,
+            judged_turns=state.get("judged_turns", 0),
         )
         decision = evaluate_handoff(facts, engage.handoff_rules)
         if decision is not None:

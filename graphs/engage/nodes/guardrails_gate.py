@@ -43,6 +43,7 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
             fit_level=icp.fit_level,
             do_not_email=lead.do_not_email,
             email_invalid=not research.email_check.is_valid,
+            judged_turns=state.get("judged_turns", 0),
         )
         decision = evaluate_handoff(facts, settings.handoff_rules)
         if decision is not None:
