@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel
 
+import store.agent_ratings
 import store.agent_records
 import store.crm
 import store.engagement

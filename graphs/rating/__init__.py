@@ -1,0 +1,1 @@
+"""The agent's lead rating (hot, warm, cold) from fit, intent, recency and engagement."""
