@@ -35,6 +35,7 @@ from core.findings import (
 from core.icp_profile import Importance
 from core.icp_verdicts import RECOMMENDATIONS, FitLevel, IcpAssessment, Verdict
 from core.time_zones import describe_time_zone
+from graphs.rating.lead_rating import AgentRating
 
 NOT_AVAILABLE = "Not available"
 MAX_NEWS = 3
@@ -293,6 +294,31 @@ def _key_insights(icp: IcpAssessment, lead_id: str, width: int, stale_fit: str |
         parts.append(_empty("ICP criteria"))
     parts.append(_hint("Draft email", f"qualify draft {lead_id}"))
     return _section("Key insights", parts, border=style)
+
+
+RATING_STYLES = {"hot": "red", "warm": "yellow", "cold": "blue"}
+
+
+def _agent_rating(rating: AgentRating | None, lead_id: str, now: datetime) -> Panel:
+    """The agent's own rating beside the fit (not the CRM's rating): level, points, the
+    reasons in the seller's words and the four signals it adds up."""
+    if rating is None:
+        parts: list[RenderableType] = [
+            _not_available("Agent rating"),
+            _hint("Rate it", f"qualify research {lead_id}"),
+        ]
+        return _section("Agent rating", parts, border="dim")
+    style = RATING_STYLES.get(rating.level, "white")
+    head = Text.assemble(
+        (f" {rating.level.upper()} ", f"bold reverse {style}"),
+        (f"  {rating.score} points · rated {format_hours_ago(rating.rated_on, now)}", "dim"),
+    )
+    parts = [head, *(Text(f"• {reason}") for reason in rating.reasons), Text("")]
+    table = _table("Signal", "Points", "From")
+    for name, component in rating.components.items():
+        table.add_row(name, f"{component.points}/{component.max_points}", component.detail)
+    parts.append(table)
+    return _section("Agent rating", parts, border=style)
 
 
 def _email_validation(check: EmailCheck, lead_id: str) -> Panel:
@@ -572,14 +598,17 @@ def render_insights(
     lead_status: str | None = None,
     now: datetime | None = None,
     stale_fit: str | None = None,
+    agent_rating: AgentRating | None = None,
 ) -> None:
-    """Print a lead's insights page: header, Key insights, Email validation, About lead,
-    About account and the research notes. `lead_status` (the CRM's current status) wins
-    over the status captured at research time; `stale_fit` says why the fit no longer
-    answers the ICP in force (`core.icp_fingerprint.fit_staleness`); `now` is for tests."""
+    """Print a lead's insights page: header, Key insights, the agent's rating, Email
+    validation, About lead, About account and the research notes. `lead_status` (the CRM's
+    current status) wins over the status captured at research time; `stale_fit` says why
+    the fit no longer answers the ICP in force (`core.icp_fingerprint.fit_staleness`);
+    `now` is for tests."""
     research = insights.research
     console.print(_header(insights, lead_status, now or utc_now()))
     console.print(_key_insights(insights.icp, insights.lead_id, console.width, stale_fit))
+    console.print(_agent_rating(agent_rating, insights.lead_id, now or utc_now()))
     console.print(_email_validation(research.email_check, insights.lead_id))
     console.print(_about_lead(research, insights.lead_id))
     console.print(_about_account(research, insights.lead_id))

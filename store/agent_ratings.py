@@ -20,9 +20,7 @@ class AgentLeadRating(SQLModel, table=True):
     score: int
     rated_on: datetime = Field(default_factory=utc_now)
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    components: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False)
-    )
+    components: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     signals: list[dict[str, Any]] = Field(
         default_factory=list,
         sa_column=Column(JSON, nullable=False),

@@ -23,6 +23,8 @@ from app.cli.stored_insights import stored_insights
 from app.insights_page import render_draft, render_insights
 from core.clock import utc_now
 from core.icp_fingerprint import fit_staleness, icp_fingerprint
+from graphs.rating.lead_rating import RATING_LEVELS
+from graphs.rating.rating_records import stored_rating
 from graphs.research.agent_settings import load_agent_settings
 from graphs.research.runner import RedraftError
 from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules
@@ -45,17 +47,30 @@ def leads(
             "do-not-engage or unresearched (or the fit: exact, close, none); repeatable."
         ),
     ] = None,
+    agent_rating: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agent-rating",
+            help="Only leads the agent rates hot, warm or cold (its own rating, not the "
+            "CRM's); repeatable.",
+        ),
+    ] = None,
     engine: EngineOption = None,
 ) -> None:
     """List the leads the selection rules pick for research, newest first, a page at a time,
-    with each one's rating and recommendation."""
+    with each one's CRM rating, the agent's rating and the recommendation."""
     fits = [_fit_named(word) for word in recommendation] if recommendation else None
+    agent_ratings = [_agent_rating_named(word) for word in agent_rating] if agent_rating else None
     with research_runner(context_for(engine)) as runner:
         settings = runner.settings()
         rules = settings.selection
         owner_id = user_id_named(owner) if owner else None
         picked = runner.eligible_leads(
-            limit=limit, offset=offset, owner_id=owner_id, fit_levels=fits
+            limit=limit,
+            offset=offset,
+            owner_id=owner_id,
+            fit_levels=fits,
+            agent_ratings=agent_ratings,
         )
         with Session(get_db_engine(database_url())) as session:
             total, eligible, left_out = selection_counts(
@@ -70,6 +85,7 @@ def leads(
     table.add_column("Name")
     table.add_column("Company")
     table.add_column("Rating", no_wrap=True)
+    table.add_column("Agent rating", no_wrap=True)
     table.add_column("Recommendation", no_wrap=True)
     table.add_column("Owner")
     table.add_column("Researched")
@@ -84,6 +100,7 @@ def leads(
             lead.full_name,
             lead.company_name or "—",
             lead.rating or "—",
+            lead.agent_rating or "—",
             SHORT_RECOMMENDATIONS.get(lead.fit_level or "", "not researched"),
             lead.owner_name or lead.owner_id or "—",
             researched,
@@ -132,6 +149,14 @@ def _fit_named(word: str) -> str:
     return fit
 
 
+def _agent_rating_named(word: str) -> str:
+    """The agent rating an --agent-rating word names, or exit 1 listing the levels."""
+    level = word.strip().lower()
+    if level not in RATING_LEVELS:
+        raise fail(f"--agent-rating {word!r}: use one of {', '.join(RATING_LEVELS)}")
+    return level
+
+
 def users() -> None:
     """List the CRM's users: who owns leads, and whether their role may use the agent."""
     with research_runner(context_for(None)) as runner:
@@ -163,12 +188,14 @@ def show(lead_id: str) -> None:
     insights = stored_insights(lead_id)
     with Session(get_db_engine(database_url())) as session:
         lead = session.get(Lead, lead_id)
+        rating = stored_rating(session, lead_id)
     in_force = icp_fingerprint(load_agent_settings(database_url()).icp)
     render_insights(
         insights,
         console,
         lead_status=lead.status if lead else None,
         stale_fit=fit_staleness(insights.icp.judged_against, in_force),
+        agent_rating=rating,
     )
 
 

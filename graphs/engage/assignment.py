@@ -53,7 +53,11 @@ class AssignmentCriteria(BaseModel):
         default_factory=lambda: ["Employee referral", "Partner"],
         description="Sources never taken (Dynamics' default: referrals and partners).",
     )
-    ratings: list[LeadRating] = Field(default_factory=list)
+    ratings: list[LeadRating] = Field(default_factory=list, description="The CRM's rating.")
+    agent_ratings: list[LeadRating] = Field(
+        default_factory=list,
+        description="The agent's own rating (graphs/rating); a lead not rated yet is not taken.",
+    )
     countries: list[str] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)
     min_fit: FitLevel = Field(default=FitLevel.CLOSE, description="Weakest ICP fit taken.")
@@ -70,7 +74,7 @@ class AssignmentCriteria(BaseModel):
     def _texts(cls, value: object) -> list[str]:
         return _unique_texts(value)
 
-    @field_validator("ratings", "statuses", mode="before")
+    @field_validator("ratings", "agent_ratings", "statuses", mode="before")
     @classmethod
     def _enums(cls, value: object) -> list[str]:
         return list(dict.fromkeys(_lowered(value)))
@@ -130,9 +134,13 @@ def _geography_reason(lead: Lead, criteria: AssignmentCriteria) -> str | None:
 
 
 def check_assignment(
-    lead: Lead, fit_level: FitLevel | None, criteria: AssignmentCriteria
+    lead: Lead,
+    fit_level: FitLevel | None,
+    criteria: AssignmentCriteria,
+    agent_rating: str | None = None,
 ) -> AssignmentCheck:
-    """Check one lead against the assignment criteria; `fit_level` None = not researched."""
+    """Check one lead against the assignment criteria; `fit_level` None = not researched,
+    `agent_rating` None = not rated by the agent yet."""
     reasons: list[str] = []
 
     if lead.do_not_email or lead.do_not_contact:
@@ -156,6 +164,14 @@ def check_assignment(
     rating = str(getattr(lead.rating, "value", lead.rating))
     if criteria.ratings and rating not in criteria.ratings:
         reasons.append(f"rating is {rating}; the agent takes {_either(criteria.ratings)} leads")
+
+    if criteria.agent_ratings and agent_rating not in criteria.agent_ratings:
+        shown = (
+            f"the agent's rating is {agent_rating}"
+            if agent_rating
+            else "not rated by the agent yet"
+        )
+        reasons.append(f"{shown}; the agent takes {_either(criteria.agent_ratings)} leads")
 
     geography = _geography_reason(lead, criteria)
     if geography:
@@ -186,13 +202,15 @@ def pick_leads(
     candidates: list[tuple[Lead, FitLevel | None]],
     active_count: int,
     criteria: AssignmentCriteria,
+    agent_ratings: dict[str, str] | None = None,
 ) -> list[str]:
     """Ids of the leads to start engaging now, up to the free conversation slots.
 
     Candidates should exclude leads already in a conversation (`active_count` counts
-    those). Order: the better ICP fit first (exact before close, as the "engage only
-    after you've exhausted your best leads" recommendation says), then the newest lead
-    (fresh interest cools fast), then the lead id so that runs are repeatable.
+    those); `agent_ratings` holds the agent's rating of each rated lead, by id. Order:
+    the better ICP fit first (exact before close, as the "engage only after you've
+    exhausted your best leads" recommendation says), then the newest lead (fresh interest
+    cools fast), then the lead id so that runs are repeatable.
     """
     free = max(0, criteria.max_active_conversations - max(0, active_count))
     if free == 0:
@@ -200,7 +218,8 @@ def pick_leads(
     seen: set[str] = set()
     taken: list[tuple[Lead, FitLevel | None]] = []
     for lead, fit in candidates:
-        if lead.id in seen or not check_assignment(lead, fit, criteria).assigned:
+        rating = (agent_ratings or {}).get(lead.id)
+        if lead.id in seen or not check_assignment(lead, fit, criteria, rating).assigned:
             continue
         seen.add(lead.id)
         taken.append((lead, fit))

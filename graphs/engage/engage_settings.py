@@ -28,6 +28,7 @@ from graphs.engage.business_calendar import BusinessHours
 from graphs.engage.followups import FollowUpPolicy
 from graphs.engage.guardrails import GuardrailSettings
 from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
+from graphs.rating.lead_rating import RatingSettings
 
 DEFAULT_ENGAGE_PATH = Path(__file__).with_name("default_engage.yaml")
 
@@ -49,6 +50,10 @@ class EngageSettings(BaseModel):
         default_factory=default_handoff_rules, description="Evaluated in order; first match wins."
     )
     guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings)
+    rating: RatingSettings = Field(
+        default_factory=RatingSettings,
+        description="Weights and thresholds of the agent's lead rating (hot, warm, cold).",
+    )
     mailboxes: list[str] = Field(default_factory=lambda: ["alex@northwind.example"])
     supervisor_id: str | None = Field(
         default=None,
@@ -101,6 +106,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "guardrails": GuardrailSettings,
     "business_hours": BusinessHours,
     "when": RuleCondition,
+    "rating": RatingSettings,
 }
 
 

@@ -34,6 +34,7 @@ from graphs.engage.business_calendar import next_send_time
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
 from graphs.engage.stored_settings import load_engage_settings
+from graphs.rating.rating_records import agent_ratings_of
 from graphs.reasoning.base import EngineError
 from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.agent_settings import load_agent_settings
@@ -455,16 +456,21 @@ class EngageRunner:
                     select(Lead).where(Lead.status == LeadStatus.OPEN, col(Lead.id).not_in(engaged))
                 )
             )
-        # Research only leads the criteria could take if their fit allowed it.
+        # Research only leads the criteria could take if their fit (and so the agent's
+        # rating, which research sets) allowed it.
+        before_research = engage.assignment.model_copy(update={"agent_ratings": []})
         leads = [
             lead
             for lead in leads
-            if check_assignment(lead, FitLevel.EXACT, engage.assignment).assigned
+            if check_assignment(lead, FitLevel.EXACT, before_research).assigned
         ]
         fits = self._fits([lead.id for lead in leads], report, research=unresearched is None)
         if unresearched is not None:
             unresearched.extend(lead.id for lead in leads if lead.id not in fits)
-        return pick_leads([(lead, fits.get(lead.id)) for lead in leads], active, engage.assignment)
+        with Session(get_db_engine(self.context.database_url)) as session:
+            rated = agent_ratings_of(session, [lead.id for lead in leads])
+        candidates = [(lead, fits.get(lead.id)) for lead in leads]
+        return pick_leads(candidates, active, engage.assignment, agent_ratings=rated)
 
     def _fits(
         self, lead_ids: list[str], report: TickReport, *, research: bool = True

@@ -77,6 +77,9 @@ class EligibleLead(BaseModel):
     fit_judged_against: str | None = Field(
         default=None, description="Fingerprint of the ICP its stored fit answers."
     )
+    agent_rating: str | None = Field(
+        default=None, description="The agent's rating (hot, warm, cold); None: not rated."
+    )
 
 
 class ResearchRunner:
@@ -98,10 +101,11 @@ class ResearchRunner:
         offset: int = 0,
         owner_id: str | None = None,
         fit_levels: Sequence[str] | None = None,
+        agent_ratings: Sequence[str] | None = None,
     ) -> list[EligibleLead]:
         """Leads the selection rules pick, newest first, with their last research time and
         fit: all of them, or a page (`limit` from `offset`), or one owner's, or those at
-        `fit_levels` ("unresearched" for never)."""
+        `fit_levels` ("unresearched" for never), or those the agent rates at `agent_ratings`."""
         rules = self.settings().selection
         with Session(get_db_engine(self.context.database_url)) as session:
             page = eligible_page(
@@ -112,6 +116,7 @@ class ResearchRunner:
                 offset=offset,
                 owner_id=owner_id,
                 fit_levels=fit_levels,
+                agent_ratings=agent_ratings,
             )
         return [
             EligibleLead(
@@ -125,6 +130,7 @@ class ResearchRunner:
                 researched_on=row.researched_on,
                 fit_level=row.fit_level,
                 fit_judged_against=row.fit_judged_against,
+                agent_rating=row.agent_rating,
             )
             for row in page
         ]

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.clock import as_utc
 from graphs.research.selection import LEFT_OUT_FIXES, LeftOutRule, SelectionRules
+from store.agent_ratings import AgentLeadRating
 from store.agent_records import LeadInsight
 from store.crm import Lead, LeadStatus, SecurityRole, User
 
@@ -78,6 +79,7 @@ class EligibleRow(NamedTuple):
     fit_level: str | None
     owner_name: str | None
     fit_judged_against: str | None
+    agent_rating: str | None
 
 
 def eligible_page(
@@ -89,10 +91,12 @@ def eligible_page(
     offset: int = 0,
     owner_id: str | None = None,
     fit_levels: Sequence[str] | None = None,
+    agent_ratings: Sequence[str] | None = None,
 ) -> list[EligibleRow]:
-    """Eligible leads, newest first, with their last research time, fit and owner's name:
-    `limit` of them from `offset` (all by default), only `owner_id`'s when given, only
-    those last judged at one of `fit_levels` when given ("unresearched" for never)."""
+    """Eligible leads, newest first, with their last research time, fit, owner's name and
+    the agent's rating: `limit` of them from `offset` (all by default), only `owner_id`'s
+    when given, only those last judged at one of `fit_levels` when given ("unresearched"
+    for never), only those the agent rates at one of `agent_ratings` when given."""
     query = (
         select(
             Lead,
@@ -100,9 +104,11 @@ def eligible_page(
             LeadInsight.fit_level,
             User.full_name,
             judged_against_column(),
+            AgentLeadRating.level,
         )
         .outerjoin(User, col(User.id) == col(Lead.owner_id))
         .outerjoin(LeadInsight, col(LeadInsight.lead_id) == col(Lead.id))
+        .outerjoin(AgentLeadRating, col(AgentLeadRating.lead_id) == col(Lead.id))
         .where(_eligible(rule_failures(session, rules, now)))
         .order_by(col(Lead.created_on).desc(), col(Lead.id))
         .offset(offset)
@@ -115,6 +121,8 @@ def eligible_page(
         if UNRESEARCHED in fit_levels:
             wanted = or_(wanted, col(LeadInsight.lead_id).is_(None))
         query = query.where(wanted)
+    if agent_ratings is not None:
+        query = query.where(col(AgentLeadRating.level).in_(list(agent_ratings)))
     if limit is not None:
         query = query.limit(limit)
     return [EligibleRow(*row) for row in session.exec(query).all()]

@@ -12,6 +12,7 @@ from core.reply_reading import Intent, ReplyReading
 from graphs.context import Context
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
+from graphs.rating.rating_records import rate_after_replies
 from graphs.services import services_for
 from store.conversations import opt_out, record_referral, unread_replies
 from store.crm import Lead
@@ -91,6 +92,7 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
             conversation.next_action_on = None
             conversation.next_action = None
         session.add(conversation)
+        rate_after_replies(session, lead.id, new_turns, context.clock.now(), context.product)
         commit_unless_sandbox(session, context)
     return {
         "conversation": new_turns,

@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 from core.clock import utc_now
 from core.findings import LeadInsights, LeadResearch
 from graphs.context import Context
+from graphs.rating.rating_records import rerate_lead
 from graphs.research.state import ResearchState
 from graphs.services import services_for
 from store.agent_records import LeadInsight
@@ -59,6 +60,7 @@ def record_insights(
             payload=insights.model_dump(mode="json"),
         )
         upsert(session, row)  # another run may record this lead at the same moment
+        rerate_lead(session, insights.lead_id, utc_now())  # the agent's rating, with this fit
         if not connect:
             return
         lead = session.get(Lead, insights.lead_id)
