@@ -299,7 +299,7 @@ def _key_insights(icp: IcpAssessment, lead_id: str, width: int, stale_fit: str |
 RATING_STYLES = {"hot": "red", "warm": "yellow", "cold": "blue"}
 
 
-def _agent_rating(rating: AgentRating | None, lead_id: str, now: datetime) -> Panel:
+def _agent_rating(rating: AgentRating | None, lead_id: str) -> Panel:
     """The agent's own rating beside the fit (not the CRM's rating): level, points, the
     reasons in the seller's words and the four signals it adds up."""
     if rating is None:
@@ -311,7 +311,7 @@ def _agent_rating(rating: AgentRating | None, lead_id: str, now: datetime) -> Pa
     style = RATING_STYLES.get(rating.level, "white")
     head = Text.assemble(
         (f" {rating.level.upper()} ", f"bold reverse {style}"),
-        (f"  {rating.score} points · rated {format_hours_ago(rating.rated_on, now)}", "dim"),
+        (f"  {rating.score} points · rated {as_utc(rating.rated_on):%Y-%m-%d %H:%M} UTC", "dim"),
     )
     parts = [head, *(Text(f"• {reason}") for reason in rating.reasons), Text("")]
     table = _table("Signal", "Points", "From")
@@ -608,7 +608,7 @@ def render_insights(
     research = insights.research
     console.print(_header(insights, lead_status, now or utc_now()))
     console.print(_key_insights(insights.icp, insights.lead_id, console.width, stale_fit))
-    console.print(_agent_rating(agent_rating, insights.lead_id, now or utc_now()))
+    console.print(_agent_rating(agent_rating, insights.lead_id))
     console.print(_email_validation(research.email_check, insights.lead_id))
     console.print(_about_lead(research, insights.lead_id))
     console.print(_about_account(research, insights.lead_id))

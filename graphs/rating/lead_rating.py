@@ -161,7 +161,7 @@ def _intent(
         points += settings.interest_points.get(interest, 0)
         if interest is not PurchaseInterest.NONE:
             reasons.append(f"purchase interest: {interest.value}")
-    kinds = ", ".join(s.kind.value for s in ordered) or "no buying signal"
+    kinds = ", ".join(s.kind.value.replace("_", " ") for s in ordered) or "no buying signal"
     detail = f"interest {interest.value if interest and recent_reply else 'unknown'}; {kinds}"
     top = settings.max_intent_points
     return RatingComponent(points=min(points, top), max_points=top, detail=detail), reasons

@@ -45,10 +45,9 @@ def _merged(kept: Iterable[BuyingSignal], new: Iterable[BuyingSignal]) -> list[B
     return sorted(by_key.values(), key=lambda s: (as_utc(s.at), s.kind.value))
 
 
-def rating_inputs(
-    session: Session, lead: Lead, signals: list[BuyingSignal], row: AgentLeadRating | None
-) -> RatingInputs:
-    """What the store knows of the lead for its rating."""
+def rating_inputs(session: Session, lead: Lead, signals: list[BuyingSignal]) -> RatingInputs:
+    """What the store knows of the lead for its rating (the latest reading's interest and
+    intent are the caller's: they live on the rating's row)."""
     insight = session.get(LeadInsight, lead.id)
     emails = session.exec(select(EmailMessage).where(EmailMessage.lead_id == lead.id)).all()
     replies = [
@@ -73,10 +72,6 @@ def rating_inputs(
         fit_level=FitLevel(insight.fit_level) if insight is not None else None,
         created_on=as_utc(lead.created_on),
         signals=signals,
-        latest_interest=PurchaseInterest(row.latest_interest)
-        if row is not None and row.latest_interest
-        else None,
-        latest_intent=Intent(row.latest_intent) if row is not None and row.latest_intent else None,
         latest_reply_on=max(replies, default=None),
         reply_times=replies,
         meeting_times=[as_utc(at) for at in meetings],
@@ -102,12 +97,15 @@ def rerate_lead(
     row = session.get(AgentLeadRating, lead_id)
     kept = [BuyingSignal.model_validate(s) for s in (row.signals if row else [])]
     signals = _merged(kept, new_signals)
+    interest, intent = (row.latest_interest, row.latest_intent) if row else (None, None)
     if latest_reading is not None:
-        row = row or AgentLeadRating(lead_id=lead_id, level="cold", score=0)
-        row.latest_interest = latest_reading.purchase_interest.value
-        row.latest_intent = latest_reading.intent.value
+        interest = latest_reading.purchase_interest.value
+        intent = latest_reading.intent.value
     settings = settings or rating_settings_in_force(session)
-    rating = rate_lead(rating_inputs(session, lead, signals, row), now, settings)
+    inputs = rating_inputs(session, lead, signals)
+    inputs.latest_interest = PurchaseInterest(interest) if interest else None
+    inputs.latest_intent = Intent(intent) if intent else None
+    rating = rate_lead(inputs, now, settings)
     upsert(
         session,
         AgentLeadRating(
@@ -118,8 +116,8 @@ def rerate_lead(
             reasons=rating.reasons,
             components={k: c.model_dump(mode="json") for k, c in rating.components.items()},
             signals=[s.model_dump(mode="json") for s in signals],
-            latest_interest=row.latest_interest if row else None,
-            latest_intent=row.latest_intent if row else None,
+            latest_interest=interest,
+            latest_intent=intent,
         ),
     )
     return rating
