@@ -467,8 +467,10 @@ class EngageRunner:
         fits = self._fits([lead.id for lead in leads], report, research=unresearched is None)
         if unresearched is not None:
             unresearched.extend(lead.id for lead in leads if lead.id not in fits)
-        with Session(get_db_engine(self.context.database_url)) as session:
-            rated = agent_ratings_of(session, [lead.id for lead in leads])
+        rated: dict[str, str] = {}
+        if engage.assignment.agent_ratings:
+            with Session(get_db_engine(self.context.database_url)) as session:
+                rated = agent_ratings_of(session, [lead.id for lead in leads])
         candidates = [(lead, fits.get(lead.id)) for lead in leads]
         return pick_leads(candidates, active, engage.assignment, agent_ratings=rated)
 

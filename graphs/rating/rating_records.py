@@ -171,12 +171,14 @@ def stored_rating(session: Session, lead_id: str) -> AgentRating | None:
 
 
 def agent_ratings_of(session: Session, lead_ids: Sequence[str]) -> dict[str, str]:
-    """Each rated lead's level, by lead id."""
-    if not lead_ids:
-        return {}
-    rows = session.exec(
-        select(AgentLeadRating.lead_id, AgentLeadRating.level).where(
-            col(AgentLeadRating.lead_id).in_(list(lead_ids))
-        )
-    ).all()
-    return dict(rows)
+    """Each rated lead's level, by lead id (asked in chunks: SQLite caps parameters)."""
+    levels: dict[str, str] = {}
+    ids = list(lead_ids)
+    for start in range(0, len(ids), 500):
+        rows = session.exec(
+            select(AgentLeadRating.lead_id, AgentLeadRating.level).where(
+                col(AgentLeadRating.lead_id).in_(ids[start : start + 500])
+            )
+        ).all()
+        levels.update(dict(rows))
+    return levels
