@@ -7,7 +7,7 @@ from alembic import op
 
 from store.migrations.checks import has_table
 
-revision: str = "0010_agent_lead_rating"
+revision: str = "0007_agent_lead_rating"
 down_revision: str | None = "0006_seller_notice"
 branch_labels: str | None = None
 depends_on: str | None = None
