@@ -1,4 +1,5 @@
-"""The clients a run needs (CRM, web search, reasoning engine), built once per context."""
+"""The clients a run needs (CRM, web search, reasoning engine, knowledge sources), built once
+per context."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from graphs.context import Context
 from graphs.reasoning.base import ReasoningEngine
 from graphs.reasoning.offline import OfflineEngine
 from tools.crm import CrmReader
+from tools.knowledge_base.index import KnowledgeBase
 from tools.web_search.provider import make_web_search
 from tools.web_search.results import WebSearch
 
@@ -24,6 +26,7 @@ class Services:
     reasoning: ReasoningEngine
     check_deliverability: bool
     dns_timeout_s: float
+    knowledge: KnowledgeBase
 
     def take_engine_notes(self) -> list[str]:
         """Fallback notes the engine gathered since the last call (the offline engine has none)."""
@@ -75,4 +78,5 @@ def services_for(context: Context) -> Services:
         reasoning=build_reasoning_engine(context),
         check_deliverability=settings.check_deliverability,
         dns_timeout_s=settings.dns_timeout_s,
+        knowledge=KnowledgeBase(Path(context.chroma_dir)),
     )

@@ -24,6 +24,7 @@ from core.findings import AccountDigest, LeadResearch
 from graphs.engage.claim_grounding import unsupported_claims
 from graphs.knowledge.product_catalog import product_knowledge
 from graphs.knowledge.product_profile import product_text
+from graphs.knowledge.source_answers import quoted_passages
 from graphs.reply_reader.injection import injected_text
 from tools.crm import email_domain
 
@@ -78,7 +79,8 @@ def grounding_sources(
     sender: str = "",
 ) -> list[str]:
     """What an email to this lead may state: the CRM and verified research about the lead
-    and the company, the product profile and FAQ, the conversation, and the sender."""
+    and the company, the product profile and FAQ, the passages of the product's knowledge
+    sources the answers quote, the conversation, and the sender."""
     lead, company = research.lead, research.company
     texts = [sender, *research_texts(research.digest)]
     texts += [
@@ -97,6 +99,7 @@ def grounding_sources(
     texts += [c.full_name for c in research.suggested_contacts]
     knowledge = product_knowledge(product)
     texts += [product_text(knowledge.profile), *(entry.answer for entry in knowledge.faq.entries)]
+    texts += quoted_passages()  # the knowledge-source passages this email answers from
     texts += [f"{turn.subject}\n{turn.body}" for turn in conversation]
     return texts
 

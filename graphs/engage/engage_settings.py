@@ -29,6 +29,7 @@ from graphs.engage.followups import FollowUpPolicy
 from graphs.engage.guardrails import GuardrailSettings
 from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
 from graphs.rating.lead_rating import RatingSettings
+from graphs.knowledge.source_answers import KnowledgeSettings
 
 DEFAULT_ENGAGE_PATH = Path(__file__).with_name("default_engage.yaml")
 
@@ -54,6 +55,7 @@ class EngageSettings(BaseModel):
         default_factory=RatingSettings,
         description="Weights and thresholds of the agent's lead rating (hot, warm, cold).",
     )
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     mailboxes: list[str] = Field(default_factory=lambda: ["alex@northwind.example"])
     supervisor_id: str | None = Field(
         default=None,
@@ -104,6 +106,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "assignment": AssignmentCriteria,
     "follow_ups": FollowUpPolicy,
     "guardrails": GuardrailSettings,
+    "knowledge": KnowledgeSettings,
     "business_hours": BusinessHours,
     "when": RuleCondition,
     "rating": RatingSettings,

@@ -16,7 +16,8 @@ from core.findings import AccountDigest, CompanyFacts, LeadResearch, NewsItem, O
 from core.icp_profile import FreeTextCriterion, IndustryCriterion, JobTitleCriterion
 from core.icp_verdicts import CriterionVerdict, FitLevel, IcpAssessment, Verdict
 from core.reply_reading import BantVerdict, ReplyReading
-from graphs.knowledge.product_catalog import product_faq, product_profile
+from graphs.knowledge.product_catalog import product_profile
+from graphs.knowledge.source_answers import SourcedAnswer, answers_for
 from graphs.reply_reader.reader import read_reply as read_reply_by_rules
 from prompts.registry import load_prompt
 from tools.web_search.results import WebResult
@@ -62,6 +63,11 @@ _NEWS_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("launch", ("launch", "introduc", "unveil", "releases", "rolls out", "opens new", "debut")),
     ("community", ("donat", "volunteer", "community", "sponsor", "charity", "scholarship")),
 )
+
+
+def _sourced_block(answer: SourcedAnswer) -> str:
+    """A question answered from a document: a short quote, then where it comes from."""
+    return f'> {answer.question}\n"{answer.quote}"\nSource: {answer.hit.citation}'
 
 
 def _interest(topic: str | None) -> str | None:
@@ -538,9 +544,11 @@ class OfflineEngine:
         latest = next((t for t in reversed(conversation) if t.direction == "inbound"), None)
         reading = latest.reading if latest else None
         questions = list(reading.questions) if reading else []
-        answered, _unanswered = product_faq(self.product).answers(questions)
-        if answered:
+        answers = answers_for(self.product, questions)
+        answered = answers.from_faq
+        if answered or answers.from_sources:
             blocks = [f"> {question}\n{entry.answer}" for question, entry in answered]
+            blocks += [_sourced_block(answer) for answer in answers.from_sources]
             thanks = "Thanks for getting back to me. To your questions:"
         else:
             blocks = []
@@ -558,7 +566,8 @@ class OfflineEngine:
         return OutreachDraft(
             subject=subject,
             body=body,
-            grounded_on=[f"FAQ: {entry.id}" for _, entry in answered],
+            grounded_on=[f"FAQ: {entry.id}" for _, entry in answered]
+            + [f"Source: {answer.hit.citation}" for answer in answers.from_sources],
             engine=self.name,
         )
 

@@ -2,8 +2,9 @@
 
 The hand-off rules are checked first (they are data, evaluated in order); then a timer
 leads to a follow-up or check-in, an out-of-office or "not now" to a later timer, and a
-question or interest to an answer. A question the product FAQ cannot answer is a fact the
-rules see (`unanswered_question`): by default it goes to the seller rather than being guessed.
+question or interest to an answer. A question neither the product FAQ nor its knowledge
+sources answer is a fact the rules
+see (`unanswered_question`): by default it goes to the seller rather than being guessed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversatio
 from graphs.engage.nodes.sandbox import commit_unless_sandbox, store_as_of
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
-from graphs.knowledge.product_catalog import product_faq
+from graphs.knowledge.source_answers import answer_questions
+from graphs.services import services_for
 from store.conversations import outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine
@@ -111,8 +113,14 @@ def conversation_router(state: EngageState, runtime: Runtime[Context]) -> Comman
             follow_ups_exhausted_without_reply=action == "close_no_reply",
             do_not_email=lead.do_not_email,
             email_invalid=not state["research"].email_check.is_valid,
-            unanswered_question=product_faq(context.product).leaves_unanswered(
-                reading.questions if reading else []
+            # Answered by the FAQ or a close enough passage of the product's sources.
+            unanswered_question=bool(
+                answer_questions(
+                    reading.questions if reading else [],
+                    context.product,
+                    services_for(context).knowledge,
+                    engage.knowledge,
+                ).unanswered
             ),
             # The offline engine writes English: it hands the lead to a seller rather than
             # answering a German reply in English.

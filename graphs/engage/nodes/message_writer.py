@@ -23,6 +23,7 @@ from graphs.engage.handoff_rules import HandoffDecision, HandoffTarget, RuleCond
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
+from graphs.knowledge.source_answers import use_knowledge_sources
 from graphs.research.agent_settings import settings_in_force
 from graphs.services import services_for
 from store.conversations import ensure_conversation, outbound_messages
@@ -55,6 +56,20 @@ def _wait_for_reply(turn: ConversationTurn, notes: list[str]) -> Command[Literal
 
 
 def message_writer(
+    state: EngageState, runtime: Runtime[Context]
+) -> Command[Literal["reply_waiter", "handoff_router"]]:
+    """Graph node: see `_write_message`; answers come from the product's knowledge sources."""
+    context = runtime.context or Context()
+    services = services_for(context)
+    engage = load_engage_settings(context.database_url)
+    reset_sources = use_knowledge_sources(services.knowledge, engage.knowledge)
+    try:
+        return _write_message(state, runtime)
+    finally:
+        reset_sources()
+
+
+def _write_message(
     state: EngageState, runtime: Runtime[Context]
 ) -> Command[Literal["reply_waiter", "handoff_router"]]:
     """Graph node: enqueue the pending message (outreach, follow-up, answer, check-in).
