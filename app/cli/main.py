@@ -19,6 +19,7 @@ from app.cli.evals import eval_app
 from app.cli.handoffs import handoffs_app
 from app.cli.imports import import_app
 from app.cli.inbox import inbox
+from app.cli.knowledge import knowledge_app
 from app.cli.leads import draft, leads, show, users
 from app.cli.monitor import monitor_command
 from app.cli.outbox import outbox_app
@@ -59,6 +60,7 @@ app.command("worker")(worker)
 
 app.add_typer(icp_app, name="icp")
 app.add_typer(product_app, name="product")
+app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(settings_app, name="settings")
 app.add_typer(import_app, name="import")
 app.add_typer(engage_app, name="engage")

@@ -35,7 +35,7 @@ class KnowledgeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_score: float = Field(
-        default=0.3,
+        default=0.22,
         ge=0.0,
         le=1.0,
         description="The similarity (0–1) a passage needs to answer a question; below it "
