@@ -93,21 +93,20 @@ def best_passage(
 
 
 def quote_for(question: str, text: str, max_words: int) -> str:
-    """The sentences of a passage that share most words with the question, in their order,
-    at most `max_words` words (a longer single sentence is cut with an ellipsis)."""
+    """The sentences of a passage that share most words with the question (the best ones,
+    in their order), at most `max_words` words; a longer sentence is cut with an ellipsis."""
     asked = {w for w in _WORD.findall(question.lower()) if len(w) > 2}
     sentences = [s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip()]
     if not sentences:
         return ""
-    ranked = sorted(
-        range(len(sentences)),
-        key=lambda i: -len(asked & set(_WORD.findall(sentences[i].lower()))),
-    )
+    overlap = [len(asked & set(_WORD.findall(s.lower()))) for s in sentences]
+    ranked = sorted(range(len(sentences)), key=lambda i: -overlap[i])
     chosen: list[int] = []
     size = 0
     for index in ranked:
         words = len(sentences[index].split())
-        if chosen and size + words > max_words:
+        # The sentences that share the question's words; the best one even if none does.
+        if chosen and (size + words > max_words or overlap[index] < overlap[ranked[0]]):
             continue
         chosen.append(index)
         size += words
