@@ -29,6 +29,7 @@ from store.agent_records import LeadInsight
 from store.crm import Contact, Lead
 from store.db import get_db_engine
 from store.engagement import Conversation, Handoff
+from store.node_runs import NodeRun
 from tests.conftest import SampleCrm
 from tests.smtp_test_server import SmtpTestServer, smtp_server
 from tools.email_check import check_email
@@ -641,3 +642,50 @@ def test_an_auto_reply_after_the_last_follow_up_brings_no_extra_one(journey: Jou
         journey.tick()
     assert len(journey.mail_to_lead()) == 1 + policy.max_follow_ups  # exactly the limit
     assert _only_handoff(journey).rule_id == "no_reply_after_follow_ups"
+
+
+KNOWLEDGE_DOCS = Path(__file__).parent / "data" / "knowledge"
+
+
+def test_a_question_a_document_answers_is_quoted_and_cited(journey: Journey) -> None:
+    from tools.knowledge_base.index import KnowledgeBase
+
+    context = journey.runner.context
+    KnowledgeBase(Path(context.chroma_dir)).add_file(
+        KNOWLEDGE_DOCS / "northwind_onboarding.md", context.product
+    )
+    journey.tick()
+    journey.days(1)
+    journey.reply("Before we talk: how many months of sales history do you need?")
+    journey.tick()
+    assert journey.handoffs() == []
+    answer = journey.mail_to_lead()[1].get_content()
+    assert '"We need at least 18 months of daily sales history per item and location' in answer
+    assert "Source: Northwind onboarding guide › Data we need › History" in answer
+
+
+def test_a_question_no_source_answers_goes_to_the_seller(journey: Journey) -> None:
+    from tools.knowledge_base.index import KnowledgeBase
+
+    context = journey.runner.context
+    KnowledgeBase(Path(context.chroma_dir)).add_file(
+        KNOWLEDGE_DOCS / "northwind_onboarding.md", context.product
+    )
+    journey.tick()
+    journey.days(1)
+    journey.reply("Quick one: what is your parental leave policy?")
+    journey.tick()
+    handoff = _only_handoff(journey)
+    assert (handoff.target, handoff.rule_id) == ("seller", "unanswered_question")
+    assert len(journey.mail_to_lead()) == 1
+    # Handed off after the product's sources were searched, not for want of looking.
+    with Session(get_db_engine(journey.world.database_url)) as session:
+        routed = session.exec(
+            select(NodeRun).where(
+                NodeRun.lead_id == journey.lead.id, NodeRun.node == "conversation_router"
+            )
+        ).all()
+    searches = [c for run in routed for c in (run.step or {}).get("tool_calls", [])]
+    assert [(c["tool"], c["arguments"]["question"]) for c in searches] == [
+        ("knowledge_search", "Quick one: what is your parental leave policy?")
+    ]
