@@ -103,7 +103,7 @@ def test_unreadable_documents_name_the_file_and_the_fix(tmp_path: Path) -> None:
         read_document(docx)
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"not a pdf")
-    with pytest.raises(DocumentError, match="broken.pdf: not a readable PDF"):
+    with pytest.raises(DocumentError, match=r"broken\.pdf: not a readable PDF"):
         read_document(broken)
 
 

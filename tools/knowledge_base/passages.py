@@ -225,8 +225,13 @@ def parse_pdf(path: Path, fallback_title: str) -> list[Passage]:
     """PDF: the text of each page in reading order; a line set in a larger font than the
     body text (the most common size) is a heading, the largest size level 1. The title is
     the document's metadata title, else the file name."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    try:  # imported here: only PDF files need it
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError as exc:
+        raise DocumentError(
+            f"{path}: reading PDF needs pypdf; reinstall the project (pip install -e .)"
+        ) from exc
 
     try:
         reader = PdfReader(path)

@@ -22,8 +22,9 @@ from core.icp_profile import FreeTextCriterion, IndustryCriterion, JobTitleCrite
 from core.icp_verdicts import CriterionVerdict, IcpAssessment, Verdict
 from core.reply_reading import ReplyReading
 from graphs.icp.scoring import criterion_label, criterion_text
-from graphs.knowledge.product_catalog import product_faq, product_profile
+from graphs.knowledge.product_catalog import product_profile
 from graphs.knowledge.product_profile import product_text
+from graphs.knowledge.source_answers import answers_for
 from graphs.reasoning.llm.calls import StructuredCalls, StructuredMethod
 from graphs.reasoning.llm.outputs import (
     NO_FINANCES,
@@ -251,13 +252,26 @@ class LlmEngine:
         )
 
     def _faq_answers(self, questions: list[str]) -> str:
-        """Each question with the FAQ answer the agent may give, or a note that none fits."""
-        faq = product_faq(self.product)
+        """Each question with the FAQ answer the agent may give, the document passage to quote
+        and cite, or a note that none fits."""
+        answers = answers_for(self.product, questions)
+        faq = dict(answers.from_faq)
+        sourced = {a.question: a for a in answers.from_sources}
         lines = []
         for question in questions:
-            entry = faq.answer_for(question)
-            answer = entry.answer if entry else "(no FAQ answer: say you will check with the team)"
-            lines.append(f"- {clean(question)}\n  FAQ answer: {answer}")
+            if question in faq:
+                lines.append(f"- {clean(question)}\n  FAQ answer: {faq[question].answer}")
+            elif question in sourced:
+                found = sourced[question]
+                lines.append(
+                    f"- {clean(question)}\n  Document passage (quote it briefly, then a line "
+                    f'"Source: {found.hit.citation}"): {clean(found.quote)}'
+                )
+            else:
+                lines.append(
+                    f"- {clean(question)}\n  FAQ answer: (no FAQ answer: say you will check "
+                    "with the team)"
+                )
         return "\n".join(lines) or "(none)"
 
     def write_message(
