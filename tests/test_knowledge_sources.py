@@ -196,6 +196,19 @@ def test_sources_are_per_product_and_the_faq_is_one_of_them(
     assert answers.from_faq and not answers.unanswered
 
 
+def test_a_question_the_faq_matcher_leaves_open_is_not_answered_from_faq_passages(
+    three_products: KnowledgeBase,
+) -> None:
+    # Close in words to the FAQ's installation and trial answers, yet neither says it.
+    from graphs.knowledge.source_answers import index_faq
+
+    index_faq(three_products, "fleetline")
+    question = "What days can your fitter do?"
+    assert three_products.search(question, "fleetline", 1)[0].kind == "faq"
+    answers = answer_questions([question], "fleetline", three_products, KnowledgeSettings())
+    assert answers.unanswered == [question]
+
+
 @pytest.fixture
 def qualify_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("QUALIFY_HOME", str(tmp_path / "home"))

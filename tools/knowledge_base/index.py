@@ -192,8 +192,11 @@ class KnowledgeBase:
         return len(found["ids"])
 
     @recorded_tool("knowledge_search")
-    def search(self, question: str, product: str, k: int = 5) -> list[KnowledgeHit]:
-        """The `k` passages of `product`'s sources closest to `question`, best first."""
+    def search(
+        self, question: str, product: str, k: int = 5, *, documents_only: bool = False
+    ) -> list[KnowledgeHit]:
+        """The `k` passages of `product`'s sources closest to `question`, best first (with
+        `documents_only`, not the FAQ's)."""
         if k <= 0 or not question.strip():
             return []
         vector = self.embedding_function([question])
@@ -202,7 +205,9 @@ class KnowledgeBase:
         found = self.collection.query(
             query_embeddings=vector,
             n_results=k,
-            where={"product": product},
+            where={"$and": [{"product": product}, {"kind": {"$ne": "faq"}}]}
+            if documents_only
+            else {"product": product},
             include=["documents", "metadatas", "distances"],
         )
         hits = []
