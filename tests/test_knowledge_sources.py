@@ -254,3 +254,16 @@ def test_cli_add_list_search_remove(qualify_home: Path, tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["knowledge", "list", "--product", "nosuch"])
     assert unknown.exit_code == 1 and "known:" in unknown.output
     assert os.path.isdir(qualify_home / "chroma")
+
+
+def test_the_threshold_is_an_engage_setting_checked_with_its_field_path() -> None:
+    from graphs.engage.engage_settings import EngageFileError, default_engage, parse_engage_yaml
+
+    assert default_engage().knowledge == KnowledgeSettings()
+    assert parse_engage_yaml("knowledge:\n  min_score: 0.4\n").knowledge.min_score == 0.4
+    with pytest.raises(EngageFileError) as caught:
+        parse_engage_yaml("knowledge:\n  min_score: 2\n")
+    assert "knowledge.min_score" in str(caught.value) and "line 2" in str(caught.value)
+    with pytest.raises(EngageFileError) as caught:
+        parse_engage_yaml("knowledge:\n  min_scor: 0.3\n")
+    assert "min_score" in str(caught.value)  # the fix names the field meant
