@@ -28,8 +28,8 @@ from graphs.engage.business_calendar import BusinessHours
 from graphs.engage.followups import FollowUpPolicy
 from graphs.engage.guardrails import GuardrailSettings
 from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
-from graphs.rating.lead_rating import RatingSettings
 from graphs.knowledge.source_answers import KnowledgeSettings
+from graphs.rating.lead_rating import RatingSettings
 
 DEFAULT_ENGAGE_PATH = Path(__file__).with_name("default_engage.yaml")
 
