@@ -64,6 +64,8 @@ class DeliveryStatus(StrEnum):
     UNCONFIRMED = "unconfirmed"
     RECEIVED = "received"
     UNMATCHED = "unmatched"
+    HELD = "held"  # waiting for the lead owner's approval (`qualify review`): never sent
+    CANCELLED = "cancelled"  # the owner cancelled it in review: never sent
 
 
 class EmailMessage(SQLModel, table=True):
@@ -103,6 +105,16 @@ class EmailMessage(SQLModel, table=True):
     )
     claimed_on: datetime | None = Field(default=None, description="When that process took it.")
     headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    approved_by: str | None = Field(
+        default=None, description="The user who approved it in review (`qualify review`)."
+    )
+    approved_on: datetime | None = None
+    review_history: list[dict[str, Any]] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="Review steps, oldest first: held, edited (with the text before the "
+        "edit), approved, cancelled; None for an email never held.",
+    )
 
 
 class HandoffTarget(StrEnum):

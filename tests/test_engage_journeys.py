@@ -123,8 +123,10 @@ def _open_journey(
     index: int = 0,
     email: str | None = None,
     smtputf8: bool = False,
+    sending: str | None = None,
 ) -> Iterator[Journey]:
-    """A journey for the `index`-th good lead (with `email` instead of its own, if given)."""
+    """A journey for the `index`-th good lead (with `email` instead of its own, if given;
+    `sending`: the assignment rule's sending mode, else the shipped one)."""
     template, good = researched_world
     root = tmp_path / "world"
     shutil.copytree(template.root, root)
@@ -141,6 +143,8 @@ def _open_journey(
     settings = load_engage_settings(world.database_url)
     # Only the journey's lead: no source matches, so the tick starts nobody else.
     settings.assignment.sources = ["(journey test)"]
+    if sending is not None:
+        settings.assignment.sending = sending  # type: ignore[assignment]
     save_engage_settings(world.database_url, settings)
     clock = ManualClock(_next_monday_9am())
     inbox = tmp_path / "inbox"

@@ -75,6 +75,12 @@ def _print_tick(report: TickReport) -> None:
             f"  {len(report.busy)} leads were being run by another process: left to it",
             highlight=False,
         )
+    if report.reviews_overdue:
+        console.print(
+            f"  [yellow]{report.reviews_overdue} emails held for review are past the time "
+            "limit; their owners were told: `qualify review list`[/yellow]",
+            highlight=False,
+        )
     waiting = undelivered(database_url())
     if waiting:
         # The supervisor decides: the agent holds these leads' next steps until then.

@@ -27,6 +27,7 @@ from app.cli.product import product_app
 from app.cli.prompts import prompts_app
 from app.cli.replay import replay_command, replays_command
 from app.cli.research import research
+from app.cli.review import review_app
 from app.cli.run_context import errors
 from app.cli.seller_send import send
 from app.cli.settings import icp_app, settings_app
@@ -66,6 +67,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(engage_app, name="engage")
 app.add_typer(handoffs_app, name="handoffs")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(review_app, name="review")
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(eval_app, name="eval")
 app.add_typer(db_app, name="db")

@@ -19,6 +19,7 @@ from app.workers.lead_runners import lead_runners
 from core.clock import utc_now
 from core.settings import get_settings
 from graphs.checkpoint_retention import prune_finished_threads
+from graphs.engage.email_review import report_overdue
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,10 @@ def wake_lead(context: JobContext, lead_id: str) -> str:
 
 def deliver_outbox() -> str:
     """Send the due emails of the outbox within each mailbox's daily cap."""
-    delivery = lead_runners().engage.deliver()
-    return f"sent {delivery.sent}"
+    runner = lead_runners().engage
+    delivery = runner.deliver()
+    overdue = report_overdue(runner.context.database_url, now=runner.context.clock.now())
+    return f"sent {delivery.sent}, {overdue} held past the review limit"
 
 
 def plan_engage(context: JobContext, timestamp: int | None = None) -> str:

@@ -8,6 +8,7 @@ researched yet (no ICP fit to compare with `min_fit`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -15,6 +16,9 @@ from core.clock import as_utc
 from core.geography import REGIONS, country_key, region_key, region_of
 from core.icp_verdicts import FitLevel
 from store.crm import Lead, LeadRating, LeadStatus
+
+SendingMode = Literal["auto", "review"]
+"""How the agent's emails to the leads of a rule go: at once, or held for the owner."""
 
 # Weakest to strongest: `min_fit: close` accepts close and exact.
 FIT_ORDER: list[FitLevel] = [FitLevel.NONE, FitLevel.CLOSE, FitLevel.EXACT]
@@ -68,6 +72,16 @@ class AssignmentCriteria(BaseModel):
     max_active_conversations: int = Field(
         default=200, ge=0, description="Cap on conversations the agent holds at once."
     )
+    sending: SendingMode = Field(
+        default="review",
+        description="auto: the agent's emails go without a person; review: each waits for "
+        "the lead owner's approval (`qualify review`). A rule that does not say holds.",
+    )
+    review_within_hours: int = Field(
+        default=24,
+        ge=1,
+        description="A held email waiting longer is reported to its owner (never sent).",
+    )
 
     @field_validator("sources", "excluded_sources", "owner_ids", mode="before")
     @classmethod
@@ -78,6 +92,11 @@ class AssignmentCriteria(BaseModel):
     @classmethod
     def _enums(cls, value: object) -> list[str]:
         return list(dict.fromkeys(_lowered(value)))
+
+    @field_validator("sending", mode="before")
+    @classmethod
+    def _sending(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("min_fit", mode="before")
     @classmethod

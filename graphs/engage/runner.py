@@ -31,6 +31,7 @@ from core.settings import get_settings
 from graphs.context import Context
 from graphs.engage.assignment import check_assignment, pick_leads
 from graphs.engage.business_calendar import next_send_time
+from graphs.engage.email_review import report_overdue
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
 from graphs.engage.stored_settings import load_engage_settings
@@ -76,6 +77,9 @@ class TickReport(BaseModel):
         default_factory=list, description="Leads another process was running: left to it."
     )
     delivery: DeliveryReport = Field(default_factory=DeliveryReport)
+    reviews_overdue: int = Field(
+        default=0, description="Emails held for review past the time limit (owners told)."
+    )
     handoffs: Counter[str] = Field(default_factory=Counter)
     errors: list[str] = Field(default_factory=list)
 
@@ -254,6 +258,7 @@ class EngageRunner:
             new = self._assign(now, report) if assigning else []
             report.started += self._run_each(new, self._start, report)
         report.delivery = self.deliver()
+        report.reviews_overdue = report_overdue(self.context.database_url, now=now)
         return report
 
     # -- one lead at a time, for workers of a task queue ---------------------------------

@@ -48,10 +48,15 @@ def _last_email_went_out(session: Session, conversation: Conversation, context: 
 
     Never follow up on an email the lead may not have: one still in the outbox is looked
     at again later; one whose sending is unknown or failed for good waits for a person
-    (`qualify outbox`); one that went out later than planned (quiet hours, caps) moves the
-    follow-up to its delay after the real send.
+    (`qualify outbox`), as does one held for review (`qualify review`); one cancelled in
+    review never went out and is not followed up; one that went out later than planned
+    (quiet hours, caps) moves the follow-up to its delay after the real send.
     """
-    sent = outbound_messages(session, conversation.lead_id, as_of=store_as_of(context))
+    sent = [
+        message
+        for message in outbound_messages(session, conversation.lead_id, as_of=store_as_of(context))
+        if message.status is not DeliveryStatus.CANCELLED  # never sent: no follow-up to it
+    ]
     last = sent[-1] if sent else None
     now = context.clock.now()
     if last is None:
@@ -61,9 +66,10 @@ def _last_email_went_out(session: Session, conversation: Conversation, context: 
         if due is None or due <= now:
             return True
         conversation.next_action_on = due
-    elif last.status is DeliveryStatus.UNCONFIRMED or (
+    elif last.status in (DeliveryStatus.UNCONFIRMED, DeliveryStatus.HELD) or (
         last.status is DeliveryStatus.FAILED and last.next_attempt_on is None
     ):
+        # Held for review too: its owner's approval, not a timer, makes the next step due.
         conversation.held_for, conversation.next_action_on = last.message_id, None
     else:  # queued, being sent, or failed with a retry to come
         retry = as_utc(last.next_attempt_on) if last.next_attempt_on else now

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from core.conversation import ConversationTurn
 from graphs.context import Context
 from graphs.engage.content_check import ContentFinding, check_email_to_lead
+from graphs.engage.email_review import hold_for_review, reviewed_turns, sending_mode
 from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
 from graphs.engage.handoff_rules import HandoffDecision, HandoffTarget, RuleCondition
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
@@ -83,10 +84,11 @@ def _write_message(
     now = context.clock.now()
     thread_id = get_config()["configurable"]["thread_id"]
     kind = state.get("pending_message") or "outreach"
-    turns = state["conversation"]
-    step = sum(1 for turn in turns if turn.direction == "outbound") + 1
+    step = sum(1 for turn in state["conversation"] if turn.direction == "outbound") + 1
     key = message_key(thread_id, step)
     with Session(get_db_engine(context.database_url)) as session:
+        # As the lead has it: without emails cancelled in review, with the owner's edits.
+        turns = reviewed_turns(session, state["conversation"])
         lead = session.get(Lead, state["lead_id"])
         assert lead is not None and lead.email, "the gate lets no lead without email through"
         conversation = ensure_conversation(session, lead.id, thread_id, engage.mailboxes[0], now)
@@ -148,6 +150,8 @@ def _write_message(
                 references=thread_ids,
                 now=now,
             )
+            if sending_mode(engage, lead) == "review":
+                hold_for_review(queued, now)  # in this transaction: never seen as queued
         sent = outbound_messages(session, lead.id)
         conversation.messages_sent = len(sent)
         conversation.followups_sent = sum(1 for m in sent if m.kind == "follow_up")
