@@ -31,6 +31,7 @@ from core.settings import get_settings
 from core.time_zones import TimeZoneSource
 from store.crm import Lead, LeadStatus
 from store.db import _engine_for, get_db_engine
+from store.engagement import DeliveryStatus, Direction, EmailMessage
 from store.node_runs import NodeRun
 from store.schema_migrations import (
     BASELINE,
@@ -237,6 +238,38 @@ def test_lead_time_zones_gain_a_source_and_keep_their_zone(url: str) -> None:
             "SELECT time_zone_source, time_zone_certain FROM lead WHERE id = 'LEAD-1'"
         ).one()
     assert (stored[0], bool(stored[1])) == ("CITY", False)  # the enum's name, as elsewhere
+    assert _differences(url) == []
+
+
+def test_emails_may_be_held_and_cancelled_in_review(url: str) -> None:
+    """0008 adds the statuses `held` and `cancelled` (PostgreSQL keeps enum names in its own
+    type) and the review columns; an email stored before has none of them set."""
+    _migrate(url, "0006_seller_notice")
+    _insert_previous_release_rows(url)
+    assert upgrade_database(url) == ("0006_seller_notice", head_revision())
+    with Session(_open(url)) as session:
+        for number, status in enumerate((DeliveryStatus.HELD, DeliveryStatus.CANCELLED)):
+            session.add(
+                EmailMessage(
+                    message_id=f"<m{number}@northwind.example>",
+                    idempotency_key=f"t:{number}",
+                    lead_id="LEAD-1",
+                    direction=Direction.OUTBOUND,
+                    status=status,
+                    from_address="alex@northwind.example",
+                    to_address="lead@contoso.example",
+                    subject="Hello",
+                    body="Hi",
+                    approved_by="USR-1",
+                    approved_on=NOW,
+                    review_history=[{"action": "held", "by": None, "on": NOW.isoformat()}],
+                )
+            )
+        session.commit()
+    with Session(_open(url)) as session:
+        rows = session.exec(select(EmailMessage).order_by(EmailMessage.id)).all()  # type: ignore[arg-type]
+        assert [row.status for row in rows] == [DeliveryStatus.HELD, DeliveryStatus.CANCELLED]
+        assert rows[0].review_history == [{"action": "held", "by": None, "on": NOW.isoformat()}]
     assert _differences(url) == []
 
 
