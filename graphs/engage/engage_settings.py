@@ -131,6 +131,8 @@ def _fix(error: dict[str, Any], loc: Loc, msg: str) -> tuple[str, str]:
         return msg, (
             "remove it: a suspected prompt injection is recorded but never decides a hand-off"
         )
+    if kind == "literal_error" and loc[-1:] == ("sending",):
+        return msg, "write auto (send without a person) or review (the owner approves each)"
     if kind == "enum":
         return (
             f"{error.get('input')!r} is not a known value",
