@@ -145,7 +145,11 @@ def test_cancelled_email_is_never_sent_and_the_conversation_waits(held: Journey)
         approve_email(held.world.database_url, str(row.id), by=owner, now=held.clock.now())
 
 
-def test_email_held_past_the_limit_is_reported_to_its_owner_never_sent(held: Journey) -> None:
+def test_email_held_past_the_limit_is_reported_to_its_owner_never_sent(
+    held: Journey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUALIFY_NOTICE_MAILBOX", "agent-notices@northwind.example")
+    get_settings.cache_clear()
     row = _held_one(held)
     held.days(0.125)  # three hours: within the limit (and in business hours, as below)
     assert held.tick().reviews_overdue == 0
@@ -162,6 +166,12 @@ def test_email_held_past_the_limit_is_reported_to_its_owner_never_sent(held: Jou
     with Session(get_db_engine(held.world.database_url)) as session:
         notices = session.exec(select(SellerNotice).where(SellerNotice.kind == "review")).all()
     assert [(n.user_id, n.lead_id) for n in notices] == [(held.lead.owner_id, held.lead.id)]
+    with Session(get_db_engine(held.world.database_url)) as session:
+        owner = session.get(User, held.lead.owner_id)
+    assert owner is not None
+    [told] = [m.message for m in held.smtp.messages if owner.email in m.rcpt_tos]
+    assert told["Subject"] == f"[Qualify] Email waiting for your review ({held.lead.id})"
+    assert f"qualify review show {row.id}" in told.get_content()
     [listed] = held_emails(held.world.database_url, now=held.clock.now())
     assert listed.overdue and listed.id == row.id
 

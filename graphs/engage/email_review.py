@@ -38,6 +38,7 @@ from store.engagement import (
 )
 from store.seller_inbox import notify
 from tools.mail.message import as_message_id
+from tools.mail.user_notices import email_notice
 
 REVIEW_NOTICE_KIND = "review"
 
@@ -406,7 +407,7 @@ def report_overdue(database_url: str, *, now: datetime) -> int:
         for email in overdue:
             if email.owner_id is None:
                 continue  # listed as overdue by `qualify review list`; nobody to tell
-            notify(
+            notice = notify(
                 session,
                 user_id=email.owner_id,
                 lead_id=email.lead_id,
@@ -419,4 +420,5 @@ def report_overdue(database_url: str, *, now: datetime) -> int:
                 key=f"review_overdue:{email.message_id}",
                 now=as_utc(now),
             )
+            email_notice(session, notice, as_utc(now))  # once: keyed by the notice
     return len(overdue)

@@ -12,6 +12,8 @@ from store.engagement import EmailMessage
 from store.seller_inbox import SellerNotice
 from tools.mail.outbox import NOTICE_KIND, enqueue_email
 
+_SUBJECTS = {"handoff": "Hand-off", "review": "Email waiting for your review"}
+
 
 def email_notice(session: Session, notice: SellerNotice, now: datetime) -> EmailMessage | None:
     """Queue the notice as an email to its user, once (None: no notice mailbox is set, or
@@ -28,7 +30,7 @@ def email_notice(session: Session, notice: SellerNotice, now: datetime) -> Email
         lead_id=None,
         mailbox=mailbox,
         to_address=user.email,
-        subject=f"[Qualify] {'Hand-off' if notice.kind == 'handoff' else 'Reply'}{lead}",
+        subject=f"[Qualify] {_SUBJECTS.get(notice.kind, 'Reply')}{lead}",
         body=f"{notice.text}\n\nSee it with: qualify inbox --user {user.id}\n",
         kind=NOTICE_KIND,
         in_reply_to=None,
