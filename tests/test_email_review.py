@@ -144,6 +144,15 @@ def test_cancelled_email_is_never_sent_and_the_conversation_waits(held: Journey)
     with pytest.raises(ReviewError, match="cancelled"):
         approve_email(held.world.database_url, str(row.id), by=owner, now=held.clock.now())
 
+    # A person starts the conversation again: the agent writes anew, not "following up"
+    # on the email the lead never had, and not threaded under it.
+    started = held.runner.start([held.lead.id])
+    assert not started.errors, started.errors
+    cancelled, second = _outbox(held)
+    assert cancelled.status is DeliveryStatus.CANCELLED
+    assert second.status is DeliveryStatus.HELD and second.kind == "outreach"
+    assert second.in_reply_to is None and row.message_id not in (second.references or "")
+
 
 def test_email_held_past_the_limit_is_reported_to_its_owner_never_sent(
     held: Journey, monkeypatch: pytest.MonkeyPatch

@@ -14,6 +14,7 @@ from langgraph.types import Command
 from sqlmodel import Session
 
 from graphs.context import Context
+from graphs.engage.email_review import reviewed_turns
 from graphs.engage.guardrails import SendContext, check_send, mailbox_day
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
 from graphs.engage.nodes.sandbox import commit_unless_sandbox, store_as_of
@@ -73,8 +74,9 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
         )
         if gate.allowed:
             commit_unless_sandbox(session, context)
+            # An email cancelled in review never reached the lead: the next one is no follow-up.
             pending = state.get("pending_message") or (
-                "outreach" if not state["conversation"] else "follow_up"
+                "outreach" if not reviewed_turns(session, state["conversation"]) else "follow_up"
             )
             return Command(goto="message_writer", update={"pending_message": pending})
         if gate.blocked_for_good:
