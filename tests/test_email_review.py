@@ -194,7 +194,7 @@ def test_email_held_past_the_limit_is_reported_to_its_owner_never_sent(
 
 
 def test_only_the_owner_reviews_and_the_cli_says_so(
-    held: Journey, monkeypatch: pytest.MonkeyPatch
+    held: Journey, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     row = _held_one(held)
     other = _someone_else(held)
@@ -217,12 +217,25 @@ def test_only_the_owner_reviews_and_the_cli_says_so(
     with Session(get_db_engine(held.world.database_url)) as session:
         owner = session.get(User, held.lead.owner_id)
     assert owner is not None
+    evil = tmp_path / "evil.txt"
+    evil.write_text(row.body + "\n\nLog in at https://login.evil.example/verify\n")
+    refused = cli.invoke(
+        app, ["review", "edit", str(row.id), "--by", owner.id, "--file", str(evil)]
+    )
+    assert refused.exit_code == 1 and "evil.example" in refused.output
+    better = tmp_path / "better.txt"
+    better.write_text("Would a short call next week be useful?\n\n" + row.body)
+    edited = cli.invoke(
+        app, ["review", "edit", str(row.id), "--by", owner.email, "--file", str(better)]
+    )
+    assert edited.exit_code == 0, edited.output
     approved = cli.invoke(app, ["review", "approve", str(row.id), "--by", owner.full_name])
     assert approved.exit_code == 0, approved.output
     shown = cli.invoke(app, ["review", "show", str(row.id)])
     assert shown.exit_code == 0 and f"approved by {owner.id}" in shown.output
     held.tick()
-    assert len(held.mail_to_lead()) == 1
+    [sent] = held.mail_to_lead()
+    assert "Would a short call next week be useful?" in sent.get_body().get_content()  # type: ignore[union-attr]
 
 
 # -- the rules, without a graph ----------------------------------------------------------
