@@ -29,6 +29,7 @@ import store.db
 from app.cli.main import app, main
 from core.settings import get_settings
 from core.time_zones import TimeZoneSource
+from store.agent_records import AgentSetting
 from store.crm import Lead, LeadStatus
 from store.db import _engine_for, get_db_engine
 from store.engagement import DeliveryStatus, Direction, EmailMessage
@@ -271,6 +272,28 @@ def test_emails_may_be_held_and_cancelled_in_review(url: str) -> None:
         assert [row.status for row in rows] == [DeliveryStatus.HELD, DeliveryStatus.CANCELLED]
         assert rows[0].review_history == [{"action": "held", "by": None, "on": NOW.isoformat()}]
     assert _differences(url) == []
+
+
+def test_an_admins_stored_assignment_keeps_sending_on_its_own(url: str) -> None:
+    """0008: a rule without `sending` now holds its emails; the admin's rule stored before
+    review existed sent automatically, and keeps doing so."""
+    _migrate(url, "0007_agent_lead_rating")
+    engine = create_engine(url, poolclass=NullPool)
+    stored = {"assignment": {"min_fit": "exact"}, "mailboxes": ["sam@fleetline.example"]}
+    with engine.begin() as connection:
+        value = bindparam("value", value=stored, type_=JSON)
+        connection.execute(
+            text(
+                "INSERT INTO agentsetting (name, updated_on, value) VALUES ('engage', :now, :value)"
+            ).bindparams(value, _now())
+        )
+    engine.dispose()
+    assert upgrade_database(url) == ("0007_agent_lead_rating", head_revision())
+    with Session(_open(url)) as session:
+        row = session.get(AgentSetting, "engage")
+        assert row is not None
+        assert row.value["assignment"] == {"min_fit": "exact", "sending": "auto"}
+        assert row.value["mailboxes"] == ["sam@fleetline.example"]
 
 
 def test_migrations_alone_build_the_models_schema(url: str) -> None:

@@ -10,7 +10,7 @@ from alembic import op
 from store.migrations.checks import has_column
 
 revision: str = "0008_email_review"
-down_revision: str | None = "0006_seller_notice"
+down_revision: str | None = "0007_agent_lead_rating"
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -28,6 +28,28 @@ def upgrade() -> None:
         )
     if not has_column("emailmessage", "review_history"):
         op.add_column("emailmessage", sa.Column("review_history", sa.JSON(), nullable=True))
+    _existing_rules_keep_sending()
+
+
+def _existing_rules_keep_sending() -> None:
+    """A rule without `sending` now holds its emails for review; the admin's rule stored
+    before review existed sent on its own, and keeps doing so until the admin says."""
+    settings = sa.table(
+        "agentsetting",
+        sa.column("name", sa.String()),
+        sa.column("value", sa.JSON()),
+    )
+    bind = op.get_bind()
+    value = bind.execute(
+        sa.select(settings.c.value).where(settings.c.name == "engage")
+    ).scalar_one_or_none()
+    if not isinstance(value, dict):
+        return
+    assignment = value.setdefault("assignment", {})
+    if "sending" in assignment:
+        return
+    assignment["sending"] = "auto"
+    bind.execute(settings.update().where(settings.c.name == "engage").values(value=value))
 
 
 def downgrade() -> None:
