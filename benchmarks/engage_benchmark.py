@@ -37,6 +37,7 @@ from core.conversation import MessageKind
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.engage.runner import EngageRunner, TickReport
+from graphs.engage.sender_reputation import SendingMailbox
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from graphs.services import services_for
 from sample_crm.generator import generate_sample_crm
@@ -362,7 +363,7 @@ def main() -> None:
     )
     settings.guardrails.daily_send_cap_per_mailbox = DAILY_CAP
     settings.assignment.sources = [BENCHMARK_SOURCE]
-    settings.mailboxes = [MAILBOX]
+    settings.mailboxes = [SendingMailbox(address=MAILBOX)]
     save_engage_settings(database_url, settings, updated_by="engage benchmark")
 
     with Session(get_db_engine(database_url)) as session:

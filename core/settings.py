@@ -153,7 +153,14 @@ class Settings(BaseSettings):
         description="Sending mailboxes; comma-separated in the environment.",
     )
     unsubscribe_mailto: str | None = None
-    unsubscribe_url: str | None = None
+    unsubscribe_url: str | None = Field(
+        default=None,
+        description="One-click opt-out URL; {token} is the signed lead token (`qualify serve`).",
+    )
+    unsubscribe_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs unsubscribe tokens; unset: generated once into home/unsubscribe.secret.",
+    )
     message_id_domain: str | None = None
     notice_mailbox: str | None = Field(
         default=None,

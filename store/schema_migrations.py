@@ -32,7 +32,8 @@ import store.node_runs
 import store.product_profiles
 import store.prompt_versions
 import store.replays
-import store.seller_inbox  # noqa: F401  (registers the tables on SQLModel.metadata)
+import store.seller_inbox
+import store.sender_reputation  # noqa: F401  (registers the tables on SQLModel.metadata)
 from store.sqlite_files import connect_read_only, is_read_only
 
 if TYPE_CHECKING:

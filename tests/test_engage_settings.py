@@ -48,7 +48,7 @@ def test_the_default_file_has_the_documented_values() -> None:
     assert settings.guardrails.business_hours.start == time(8, 0)
     assert settings.guardrails.business_hours.end == time(18, 0)
     assert [r.id for r in settings.handoff_rules] == [r.id for r in DEFAULT_HANDOFF_RULES]
-    assert settings.mailboxes == ["alex@northwind.example"]
+    assert settings.mailbox_addresses == ["alex@northwind.example"]
 
 
 def test_the_default_file_is_commented() -> None:

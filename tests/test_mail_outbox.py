@@ -29,6 +29,7 @@ from tools.mail.outbox import (
     enqueue_email,
 )
 from tools.mail.settings import MailSettings
+from tools.mail.unsubscribe_tokens import unsubscribe_token
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -224,9 +225,10 @@ def test_delivery_over_smtp_sends_each_row_once_with_threading_headers(
     assert str(second["From"]) == f"Alex Morgan <{MAILBOX}>"
     assert second["To"] == "dana@contoso.example"
     token = follow_up.message_id.strip("<>").replace("@", "%40")
+    signed = unsubscribe_token("LEAD-1", settings.signing_secret())
     # Folded on the wire (it is long); compare it unfolded.
     assert " ".join(second["List-Unsubscribe"].split()) == (
-        f"<mailto:{MAILBOX}?subject=unsubscribe>, "
+        f"<mailto:{MAILBOX}?subject=unsubscribe%20{signed}>, "
         f"<https://northwind.example/unsubscribe?lead=LEAD-1&m={token}>"
     )
     assert second["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -256,7 +258,10 @@ def test_embedded_default_writes_parseable_eml_files_and_records_them(
     parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
     assert parsed["Message-ID"] == message.message_id
     assert parsed["Date"].datetime == NOW
-    assert parsed["List-Unsubscribe"] == "<mailto:optout@northwind.example?subject=unsubscribe>"
+    signed = unsubscribe_token("LEAD-1", settings.signing_secret())
+    assert parsed["List-Unsubscribe"] == (
+        f"<mailto:optout@northwind.example?subject=unsubscribe%20{signed}>"
+    )
     assert "List-Unsubscribe-Post" not in parsed
     assert parsed.get_content().strip() == "Bonjour Dana, à bientôt."
     assert list((tmp_path / "outbox").rglob("*.part")) == []

@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 from sqlmodel import Session, col, select
 
+from app.cli.mailboxes import mailboxes_app
 from app.cli.run_context import console, database_url, fail, user_id_named
 from core.clock import ManualClock, as_utc, utc_now
 from core.reply_reading import ReplyReading
@@ -37,6 +38,7 @@ from tools.mail.outbox import undelivered
 from tools.mail.settings import MailSettings
 
 engage_app = typer.Typer(help="Run the Engage agent: outreach, follow-ups, replies, hand-offs.")
+engage_app.add_typer(mailboxes_app, name="mailboxes")
 
 
 def inbox_dir() -> Path:
@@ -165,7 +167,8 @@ def run(
 @engage_app.command("import")
 def import_command(paths: list[Path]) -> None:
     """Import reply .eml files or maildir folders now (matched to their leads)."""
-    report = import_inbound(database_url(), paths, now=utc_now())
+    stops = load_engage_settings(database_url()).sender_reputation.company_wide_stop
+    report = import_inbound(database_url(), paths, now=utc_now(), company_wide_stop=stops)
     console.print(report.summary(), highlight=False)
     for problem in report.problems():
         console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)

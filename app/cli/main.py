@@ -30,6 +30,7 @@ from app.cli.research import research
 from app.cli.review import review_app
 from app.cli.run_context import errors
 from app.cli.seller_send import send
+from app.cli.serve import serve
 from app.cli.settings import icp_app, settings_app
 from app.cli.setup import index, init
 from app.cli.trace import trace_command
@@ -58,6 +59,7 @@ app.command("send")(send)
 app.command("connect")(connect)
 app.command("email")(email)
 app.command("worker")(worker)
+app.command("serve")(serve)
 
 app.add_typer(icp_app, name="icp")
 app.add_typer(product_app, name="product")

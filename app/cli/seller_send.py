@@ -22,6 +22,7 @@ from core.findings import OutreachDraft
 from core.settings import get_settings
 from graphs.engage.content_check import check_email_to_lead
 from graphs.engage.guardrails import SendContext, permanent_reasons
+from graphs.engage.sending_mailboxes import mailbox_hold
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.research.agent_settings import load_agent_settings
 from store.conversations import ensure_conversation, outbound_messages
@@ -97,7 +98,7 @@ def send(
             draft.body,
             lead_email=lead.email,
             research=research,
-            mailboxes=engage.mailboxes,
+            mailboxes=engage.mailbox_addresses,
             link_allowlist=engage.guardrails.link_allowlist,
             product=get_settings().product,
             sender=_sender_name(session, by or lead.owner_id),
@@ -111,7 +112,7 @@ def send(
             )
         seller = by or lead.owner_id or "seller"
         conversation = ensure_conversation(
-            session, lead.id, f"engage:{lead.id}", engage.mailboxes[0], now
+            session, lead.id, f"engage:{lead.id}", engage.mailbox_addresses[0], now
         )
         conversation.taken_over_by = seller  # Engage never writes to this lead on its own now
         digest = hashlib.sha256(f"{draft.subject}\n{draft.body}".encode()).hexdigest()[:16]
@@ -133,10 +134,14 @@ def send(
         session.add(conversation)
         session.commit()
         message_id, to_address = message.message_id, message.to_address
-    report = deliver_due(url, MailSettings.from_env(), now=now)
+    # A mailbox the bounce breaker paused sends nobody's mail, a seller's included.
+    report = deliver_due(
+        url, MailSettings.from_env(), now=now, mailbox_hold=mailbox_hold(engage, now)
+    )
+    waiting = f", {report.paused} waiting on a paused mailbox" if report.paused else ""
     console.print(
         f"Sent by {seller} to {to_address} ({message_id}); delivery: {report.sent} sent, "
-        f"{report.failed} failed. Engage will not email this lead without {seller}.",
+        f"{report.failed} failed{waiting}. Engage will not email this lead without {seller}.",
         highlight=False,
         soft_wrap=True,
     )

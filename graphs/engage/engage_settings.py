@@ -7,12 +7,11 @@ YAML line and how to fix it, because the reader is an admin editing a text file.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from core.admin_yaml import (
     AdminYamlFile,
@@ -28,13 +27,19 @@ from graphs.engage.business_calendar import BusinessHours
 from graphs.engage.followups import FollowUpPolicy
 from graphs.engage.guardrails import GuardrailSettings
 from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
+from graphs.engage.sender_reputation import (
+    BounceBreaker,
+    EmailFooter,
+    SenderReputation,
+    SendingMailbox,
+    WarmUpRamp,
+)
 from graphs.knowledge.source_answers import KnowledgeSettings
 from graphs.rating.lead_rating import RatingSettings
 
 DEFAULT_ENGAGE_PATH = Path(__file__).with_name("default_engage.yaml")
 
 _HEADER = "# Engage settings. See graphs/engage/default_engage.yaml for what each field means.\n"
-_MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 AcceptedAs = Literal["opportunity", "qualified_lead"]
@@ -56,7 +61,11 @@ class EngageSettings(BaseModel):
         description="Weights and thresholds of the agent's lead rating (hot, warm, cold).",
     )
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
-    mailboxes: list[str] = Field(default_factory=lambda: ["alex@northwind.example"])
+    mailboxes: list[SendingMailbox] = Field(
+        default_factory=lambda: [SendingMailbox(address="alex@northwind.example")],
+        description="Each a plain address, or {address, warm_up_from, daily_cap}.",
+    )
+    sender_reputation: SenderReputation = Field(default_factory=SenderReputation)
     supervisor_id: str | None = Field(
         default=None,
         description="User who receives disqualifications; None = the first supervisor.",
@@ -81,19 +90,46 @@ class EngageSettings(BaseModel):
     @field_validator("mailboxes", mode="before")
     @classmethod
     def _mailboxes(cls, value: object) -> object:
-        items = [value] if isinstance(value, str) else value
+        items = [value] if isinstance(value, str | dict) else value
         if not isinstance(items, list):
             return value
-        cleaned = [str(m).strip() for m in items]
-        for mailbox in cleaned:
-            if not _MAILBOX.match(mailbox):
-                raise ValueError(
-                    f"{mailbox!r} is not an email address; write the sending address, "
-                    "e.g. alex@northwind.example"
-                )
-        if not cleaned:
+        if not items:
             raise ValueError("no sending mailbox; list at least one address")
-        return list(dict.fromkeys(m.lower() for m in cleaned))
+        # A plain address is a mailbox warmed up already, at the guardrails' daily cap.
+        return [{"address": item} if isinstance(item, str) else item for item in items]
+
+    @field_validator("mailboxes")
+    @classmethod
+    def _one_entry_per_address(cls, value: list[SendingMailbox]) -> list[SendingMailbox]:
+        seen: dict[str, SendingMailbox] = {}
+        for mailbox in value:
+            first = seen.setdefault(mailbox.address, mailbox)
+            if first != mailbox:
+                raise ValueError(
+                    f"{mailbox.address} is listed twice with different settings; keep one "
+                    "entry per sending mailbox"
+                )
+        return list(seen.values())
+
+    @field_serializer("mailboxes")
+    def _plain_when_possible(self, value: list[SendingMailbox]) -> list[object]:
+        return [
+            m.address
+            if m.warm_up_from is None and m.daily_cap is None
+            else m.model_dump(mode="json", exclude_none=True)
+            for m in value
+        ]
+
+    @property
+    def mailbox_addresses(self) -> list[str]:
+        """The sending addresses, in the admin's order."""
+        return [mailbox.address for mailbox in self.mailboxes]
+
+    def sending_mailbox(self, address: str) -> SendingMailbox:
+        """The admin's entry for `address` (a mailbox no longer listed: warmed up)."""
+        wanted = address.strip().lower()
+        found = next((m for m in self.mailboxes if m.address == wanted), None)
+        return found or SendingMailbox(address=wanted)
 
 
 class EngageFileError(SettingsFileError):
@@ -110,6 +146,10 @@ _MODELS: dict[str, type[BaseModel]] = {
     "business_hours": BusinessHours,
     "when": RuleCondition,
     "rating": RatingSettings,
+    "sender_reputation": SenderReputation,
+    "warm_up": WarmUpRamp,
+    "bounce_breaker": BounceBreaker,
+    "footer": EmailFooter,
 }
 
 
@@ -119,6 +159,8 @@ def _allowed_fields(loc: Loc) -> list[str]:
         return list(EngageSettings.model_fields)
     if parents[-1] == "handoff_rules":
         return list(HandoffRule.model_fields)
+    if parents[-1] == "mailboxes":
+        return list(SendingMailbox.model_fields)
     model = _MODELS.get(parents[-1])
     return list(model.model_fields) if model else []
 

@@ -82,9 +82,18 @@ class SendContext(BaseModel):
     do_not_email: bool = False
     do_not_contact: bool = False
     taken_over_by: str | None = Field(default=None, description="Seller who took over the thread.")
+    company_stopped: str | None = Field(
+        default=None, description="Why nobody at the lead's company is emailed any more."
+    )
     messages_sent_to_lead: int = Field(default=0, ge=0)
     mailbox: str | None = None
     mailbox_sent_today: int = Field(default=0, ge=0, description="Counted over mailbox_day().")
+    mailbox_daily_cap: int | None = Field(
+        default=None, ge=0, description="The cap in force today (warm-up); None = the setting."
+    )
+    mailbox_paused: str | None = Field(
+        default=None, description="Why the bounce breaker paused the mailbox; None = sending."
+    )
     now_utc: datetime
     time_zone: str | None = Field(default=None, description="The lead's IANA time zone.")
 
@@ -126,6 +135,8 @@ def _permanent_reasons(ctx: SendContext, settings: GuardrailSettings) -> list[st
         reasons.append(f"{email!r} is not an email address")
     if ctx.taken_over_by:
         reasons.append(f"seller {ctx.taken_over_by} has taken over the conversation")
+    if ctx.company_stopped:
+        reasons.append(ctx.company_stopped)
     if ctx.messages_sent_to_lead >= settings.max_messages_per_lead:
         reasons.append(
             f"{ctx.messages_sent_to_lead} emails already sent to this lead; the limit is "
@@ -147,12 +158,20 @@ def check_send(ctx: SendContext, settings: GuardrailSettings) -> GateDecision:
     reasons: list[str] = []
     earliest = now
 
-    if ctx.mailbox_sent_today >= settings.daily_send_cap_per_mailbox:
+    cap = (
+        ctx.mailbox_daily_cap
+        if ctx.mailbox_daily_cap is not None
+        else settings.daily_send_cap_per_mailbox
+    )
+    mailbox = ctx.mailbox or "the sending mailbox"
+    if ctx.mailbox_paused:
+        # Looked at again each day: only an admin's resume lifts a pause.
+        reasons.append(f"{mailbox} is paused: {ctx.mailbox_paused}")
+        earliest = mailbox_day(now, settings)[1]
+    elif ctx.mailbox_sent_today >= cap:
         _, tomorrow = mailbox_day(now, settings)
-        mailbox = ctx.mailbox or "the sending mailbox"
         reasons.append(
-            f"{mailbox} has sent {ctx.mailbox_sent_today} emails today; the daily cap is "
-            f"{settings.daily_send_cap_per_mailbox}"
+            f"{mailbox} has sent {ctx.mailbox_sent_today} emails today; its daily cap is {cap}"
         )
         earliest = tomorrow
 

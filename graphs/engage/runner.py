@@ -34,6 +34,7 @@ from graphs.engage.business_calendar import next_send_time
 from graphs.engage.email_review import report_overdue
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
+from graphs.engage.sending_mailboxes import cap_today, mailbox_hold
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.rating.rating_records import agent_ratings_of
 from graphs.reasoning.base import EngineError
@@ -316,7 +317,8 @@ class EngageRunner:
         engaged side by side, a retry after a failed send) goes at the lead's next
         opening, never at night in the lead's time zone."""
         now = self.context.clock.now()
-        guardrails = load_engage_settings(self.context.database_url).guardrails
+        engage = load_engage_settings(self.context.database_url)
+        guardrails = engage.guardrails
         zones: dict[str, str | None] = {}
 
         def opening(row: EmailMessage) -> datetime | None:
@@ -334,9 +336,10 @@ class EngageRunner:
             self.context.database_url,
             self.mail,
             now=now,
-            daily_cap_per_mailbox=guardrails.daily_send_cap_per_mailbox,
+            daily_cap_per_mailbox=lambda mailbox: cap_today(engage, mailbox, now),
             cap_day=mailbox_day(now, guardrails),
             not_before=opening,
+            mailbox_hold=mailbox_hold(engage, now),
         )
 
     def _import_replies(self, report: TickReport, now: datetime) -> None:
@@ -345,7 +348,13 @@ class EngageRunner:
         files = sorted(p for p in self.inbox_dir.iterdir() if p.is_file() and p.suffix == ".eml")
         if not files:
             return
-        imported = import_inbound(self.context.database_url, files, now=now)
+        company_wide = load_engage_settings(self.context.database_url).sender_reputation
+        imported = import_inbound(
+            self.context.database_url,
+            files,
+            now=now,
+            company_wide_stop=company_wide.company_wide_stop,
+        )
         report.imported += imported.imported
         report.unmatched += imported.unmatched
         report.errors.extend(f"inbox: {problem}" for problem in imported.problems())

@@ -13,6 +13,7 @@ Reading each message (its text, headers, bounce and auto-reply facts) is
 from __future__ import annotations
 
 import mailbox
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.message import EmailMessage as MimeMessage
@@ -46,9 +47,11 @@ from tools.mail.inbound_parsing import (
     report_text,
     report_type,
 )
+from tools.mail.lead_stops import stop_company, stop_lead
+from tools.mail.unsubscribe_tokens import lead_of_token, unsubscribe_secret
 from tools.mail.user_notices import email_notice
 
-MatchedBy = Literal["headers", "sender", "bounce", "complaint"]
+MatchedBy = Literal["headers", "sender", "bounce", "complaint", "unsubscribe_token"]
 
 
 class InboundItem(BaseModel):
@@ -278,7 +281,14 @@ def readable_part(text: str, limit: int, source: str) -> tuple[str, int | None]:
 
 
 def _import_one(
-    database_url: str, source: str, raw: bytes, now: datetime, limit: int
+    database_url: str,
+    source: str,
+    raw: bytes,
+    now: datetime,
+    limit: int,
+    *,
+    secret: bytes,
+    company_wide_stop: bool,
 ) -> InboundItem:
     message = parse_message(raw)
     message_id = message_id_of(message, raw)
@@ -314,6 +324,10 @@ def _import_one(
             match = _match_report(session, message, thread_ids, bounce)
         else:
             match = _match_reply(session, thread_ids, sender)
+        stop = _stop_at_once(session, match, subject, secret)
+        if stop is not None and match.lead_id != stop[0]:
+            # The mailto's token names the lead, whichever address the client sent from.
+            match = _Match(lead_id=stop[0], matched_by="unsubscribe_token", facts=match.facts)
         headers: dict[str, Any] = {"source": source, "matched_by": match.matched_by}
         if sender_name:
             headers["from_name"] = sender_name
@@ -348,6 +362,12 @@ def _import_one(
             return item
         if match.lead_id and not bounce and not headers.get("auto_reply"):
             _tell_the_seller(session, match.lead_id, message_id, sender, subject, now)
+        if stop is not None:
+            lead_id, reason = stop
+            if stop_lead(session, lead_id, reason) and company_wide_stop:
+                lead = session.get(Lead, lead_id)
+                if lead is not None:
+                    stop_company(session, lead, reason, now)
 
     item.row_id = row.id
     item.lead_id, item.matched_by = match.lead_id, match.matched_by
@@ -360,6 +380,27 @@ def _import_one(
         f"{sender or '(none)'}; attach it to a lead or ignore it"
     )
     return item
+
+
+_UNSUBSCRIBE_SUBJECT = re.compile(r"^\s*unsubscribe\b\s*(\S*)", re.IGNORECASE)
+
+
+def _stop_at_once(
+    session: Session, match: _Match, subject: str, secret: bytes
+) -> tuple[str, str] | None:
+    """(lead, reason) when the message must stop its lead before any run reads it: a spam
+    complaint (ARF), or the List-Unsubscribe mailto (its subject carries the lead's token)."""
+    if match.lead_id and match.facts.get("complaint"):
+        return match.lead_id, "the lead reported our email as spam (feedback report)"
+    found = _UNSUBSCRIBE_SUBJECT.match(subject)
+    if found is None:
+        return None
+    token_lead = lead_of_token(found.group(1), secret) if found.group(1) else None
+    if token_lead is not None and session.get(Lead, token_lead) is not None:
+        return token_lead, "the lead unsubscribed (List-Unsubscribe mailto)"
+    if match.lead_id and match.matched_by in ("headers", "sender") and not found.group(1):
+        return match.lead_id, "the lead unsubscribed (List-Unsubscribe mailto)"
+    return None
 
 
 def _tell_the_seller(
@@ -384,21 +425,39 @@ def _tell_the_seller(
 
 
 def import_inbound(
-    database_url: str, paths: list[Path], *, now: datetime, max_chars: int | None = None
+    database_url: str,
+    paths: list[Path],
+    *,
+    now: datetime,
+    max_chars: int | None = None,
+    company_wide_stop: bool = True,
 ) -> InboundReport:
     """Import .eml files, folders of them, and maildir folders; report every message.
 
     A message's text beyond `max_chars` (default: the `max_reply_chars` setting) is cut
-    with a note: a 5 MB reply must not slow every later step of its lead.
+    with a note: a 5 MB reply must not slow every later step of its lead. A spam complaint
+    or a List-Unsubscribe mailto stops its lead at once (and, with `company_wide_stop`,
+    the agent's email to its company).
     """
     report = InboundReport()
     limit = max_chars if max_chars is not None else get_settings().max_reply_chars
+    secret = unsubscribe_secret()
     for source, raw, problem in _sources(paths):
         if raw is None:
             report.items.append(InboundItem(source=source, outcome="unreadable", reason=problem))
             continue
         try:
-            report.items.append(_import_one(database_url, source, raw, now, limit))
+            report.items.append(
+                _import_one(
+                    database_url,
+                    source,
+                    raw,
+                    now,
+                    limit,
+                    secret=secret,
+                    company_wide_stop=company_wide_stop,
+                )
+            )
         except UnreadableMessage as exc:
             report.items.append(InboundItem(source=source, outcome="unreadable", reason=str(exc)))
         except (ValueError, TypeError, IndexError, LookupError, AttributeError) as exc:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from core.clock import as_utc
 from store.engagement import EmailMessage
 from tools.mail.settings import MailSettings
+from tools.mail.unsubscribe_tokens import unsubscribe_token
 
 
 def message_id_for(idempotency_key: str, domain: str) -> str:
@@ -51,15 +52,23 @@ def check_address(field: str, value: str) -> None:
 
 
 def unsubscribe_targets(message: EmailMessage, settings: MailSettings) -> list[str]:
-    """The List-Unsubscribe URIs for this message: a mailto, and the one-click URL if set."""
+    """The List-Unsubscribe URIs for this message: a mailto, and the one-click URL.
+
+    Both carry the lead's signed token (`tools.mail.unsubscribe_tokens`): the URL for the
+    `qualify serve` endpoint, the mailto's subject for the inbound import.
+    """
     mailbox = message.mailbox or message.from_address
     mailto = settings.unsubscribe_mailto or mailbox
-    targets = [f"mailto:{mailto}?subject=unsubscribe"]
+    if not message.lead_id:
+        return [f"mailto:{mailto}?subject=unsubscribe"]
+    token = unsubscribe_token(message.lead_id, settings.signing_secret())
+    targets = [f"mailto:{mailto}?subject={quote('unsubscribe ' + token)}"]
     if settings.unsubscribe_url:
         targets.append(
             settings.unsubscribe_url.format(
-                lead_id=quote(message.lead_id or "", safe=""),
+                lead_id=quote(message.lead_id, safe=""),
                 message_id=quote(message.message_id.strip("<>"), safe=""),
+                token=quote(token, safe=""),
             )
         )
     return targets
@@ -119,7 +128,7 @@ def build_mime(
         mime["References"] = message.references
     targets = unsubscribe_targets(message, settings)
     mime["List-Unsubscribe"] = ", ".join(f"<{target}>" for target in targets)
-    if settings.unsubscribe_url:
+    if any(target.startswith("http") for target in targets):
         mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime.set_content(message.body, charset="utf-8")
     return mime

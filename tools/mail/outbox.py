@@ -35,6 +35,7 @@ from store.engagement import (
     EmailMessage,
 )
 from store.leases import this_worker, worker_may_be_working
+from tools.mail.lead_stops import company_stop_reason
 from tools.mail.message import as_message_id, check_address, message_id_for, thread_references
 from tools.mail.settings import MailSettings
 from tools.mail.smtp_delivery import (
@@ -79,6 +80,7 @@ class DeliveryReport(BaseModel):
     suppressed: int = Field(default=0, description="Not sent: opted out or taken over since.")
     recovered: int = Field(default=0, description="Interrupted .eml writes found complete.")
     held: int = Field(default=0, description="Outside the lead's sending window: later.")
+    paused: int = Field(default=0, description="Left queued: the mailbox is paused.")
     sent_message_ids: list[str] = Field(default_factory=list)
     errors: list[DeliveryIssue] = Field(default_factory=list)
 
@@ -89,6 +91,7 @@ class DeliveryReport(BaseModel):
             f"{self.unconfirmed} unconfirmed, {self.capped} held by the daily cap, "
             f"{self.suppressed} suppressed, {self.held} held for the sending window, "
             f"{self.recovered} recovered"
+            + (f", {self.paused} waiting on a paused mailbox" if self.paused else "")
         )
 
 
@@ -271,6 +274,8 @@ def _suppression_reason(session: Session, row: EmailMessage) -> str | None:
     # A take-over holds back the agent's emails, never the seller's own.
     if conversation is not None and conversation.taken_over_by and row.sent_by is None:
         return f"seller {conversation.taken_over_by} has taken over lead {lead.id}"
+    if row.sent_by is None:
+        return company_stop_reason(session, lead)
     return None
 
 
@@ -435,10 +440,11 @@ def deliver_due(
     settings: MailSettings,
     *,
     now: datetime,
-    daily_cap_per_mailbox: int | None = None,
+    daily_cap_per_mailbox: int | Callable[[str], int] | None = None,
     cap_day: tuple[datetime, datetime] | None = None,
     max_attempts: int = 5,
     not_before: Callable[[EmailMessage], datetime | None] | None = None,
+    mailbox_hold: Callable[[Session, str], str | None] | None = None,
 ) -> DeliveryReport:
     """Send every due outbox row once: queued ones, and failed ones whose retry time has come.
 
@@ -446,12 +452,17 @@ def deliver_due(
 
     `not_before(row)` may return the earliest time a row may go (quiet hours and business
     days in the lead's time zone); a later time holds the row until then.
+
+    `daily_cap_per_mailbox` may be a function of the mailbox (a warm-up ramp);
+    `mailbox_hold(session, mailbox)` may say why a mailbox sends nothing now (paused):
+    its rows stay queued, untouched, for after the resume.
     """
     now = as_utc(now)
     report = DeliveryReport()
     _settle_interrupted(database_url, settings, report)
     channel = "smtp" if settings.uses_smtp else "eml"
     sent_today: dict[str, int] = {}
+    holds: dict[str, str | None] = {}
     if cap_day is None:
         day_start = datetime(now.year, now.month, now.day, tzinfo=UTC)
         cap_day = (day_start, day_start + timedelta(days=1))
@@ -475,10 +486,21 @@ def deliver_due(
                 report.held += 1
                 continue
             mailbox = row.mailbox or row.from_address
-            if daily_cap_per_mailbox is not None:
+            if mailbox_hold is not None and row.kind != NOTICE_KIND:
+                if mailbox not in holds:
+                    holds[mailbox] = mailbox_hold(session, mailbox)
+                if holds[mailbox] is not None:
+                    report.paused += 1
+                    continue
+            cap = (
+                daily_cap_per_mailbox(mailbox)
+                if callable(daily_cap_per_mailbox)
+                else daily_cap_per_mailbox
+            )
+            if cap is not None:
                 if mailbox not in sent_today:
                     sent_today[mailbox] = mailbox_sends(session, mailbox, *cap_day, sent_only=True)
-                if sent_today[mailbox] >= daily_cap_per_mailbox:
+                if sent_today[mailbox] >= cap:
                     report.capped += 1
                     continue
             if not _claim(session, row, channel):

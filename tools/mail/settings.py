@@ -12,6 +12,10 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from core.settings import Settings
+from tools.mail.unsubscribe_tokens import unsubscribe_secret
+
+DEFAULT_UNSUBSCRIBE_URL = "http://127.0.0.1:8025/unsubscribe?token={token}"
+"""`qualify serve`'s default address: set QUALIFY_UNSUBSCRIBE_URL to the public one."""
 
 
 class MailSettings(BaseModel):
@@ -33,8 +37,12 @@ class MailSettings(BaseModel):
         default=None, description="Opt-out address; the sending mailbox when unset."
     )
     unsubscribe_url: str | None = Field(
-        default=None,
-        description="One-click opt-out URL; may contain {lead_id} and {message_id}.",
+        default=DEFAULT_UNSUBSCRIBE_URL,
+        description="One-click opt-out URL (RFC 8058); may contain {token}, {lead_id} and "
+        "{message_id}; the default is `qualify serve` on this machine.",
+    )
+    unsubscribe_secret: SecretStr | None = Field(
+        default=None, description="Signs unsubscribe tokens; None: the home's secret file."
     )
     message_id_domain: str | None = Field(
         default=None, description="Right side of Message-IDs; the mailbox's domain when unset."
@@ -59,11 +67,11 @@ class MailSettings(BaseModel):
         if value is None:
             return None
         try:
-            value.format(lead_id="LEAD-1", message_id="id@example.com")
+            value.format(lead_id="LEAD-1", message_id="id@example.com", token="t")
         except (KeyError, IndexError, ValueError) as exc:
             raise ValueError(
                 f"unsubscribe_url {value!r} has an unknown placeholder ({exc}); "
-                "only {lead_id} and {message_id} are filled in"
+                "only {token}, {lead_id} and {message_id} are filled in"
             ) from exc
         return value
 
@@ -77,6 +85,12 @@ class MailSettings(BaseModel):
     def uses_smtp(self) -> bool:
         """True when a server is configured; otherwise messages become .eml files."""
         return self.smtp_host is not None
+
+    def signing_secret(self) -> bytes:
+        """The secret unsubscribe tokens are signed with."""
+        if self.unsubscribe_secret is not None:
+            return self.unsubscribe_secret.get_secret_value().encode("utf-8")
+        return unsubscribe_secret()
 
     @property
     def default_mailbox(self) -> str:
@@ -101,7 +115,8 @@ class MailSettings(BaseModel):
                 from_name=env.mail_from_name,
                 mailboxes=env.mailboxes,
                 unsubscribe_mailto=env.unsubscribe_mailto,
-                unsubscribe_url=env.unsubscribe_url,
+                unsubscribe_url=env.unsubscribe_url or DEFAULT_UNSUBSCRIBE_URL,
+                unsubscribe_secret=SecretStr(unsubscribe_secret(env).decode("utf-8")),
                 message_id_domain=env.message_id_domain,
             )
         except ValidationError as exc:

@@ -18,12 +18,14 @@ from graphs.engage.email_review import reviewed_turns
 from graphs.engage.guardrails import SendContext, check_send, mailbox_day
 from graphs.engage.handoff_rules import evaluate_handoff, facts_from_conversation
 from graphs.engage.nodes.sandbox import commit_unless_sandbox, store_as_of
+from graphs.engage.sending_mailboxes import cap_today, paused_reason
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
 from store.conversations import ensure_conversation, mailbox_sends, outbound_messages
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import ConversationState
+from tools.mail.lead_stops import company_stop_reason
 
 GateRoute = Literal["message_writer", "reply_waiter", "handoff_router", "engagement_closer"]
 
@@ -38,7 +40,9 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
     with Session(get_db_engine(context.database_url)) as session:
         lead = session.get(Lead, state["lead_id"])
         assert lead is not None, "the researcher already read this lead"
-        conversation = ensure_conversation(session, lead.id, thread_id, settings.mailboxes[0], now)
+        conversation = ensure_conversation(
+            session, lead.id, thread_id, settings.mailbox_addresses[0], now
+        )
         facts = facts_from_conversation(
             state["conversation"],
             fit_level=icp.fit_level,
@@ -57,6 +61,7 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
                 email_valid=research.email_check.is_valid,
                 email=lead.email,
                 taken_over_by=conversation.taken_over_by,
+                company_stopped=company_stop_reason(session, lead),
                 messages_sent_to_lead=len(
                     outbound_messages(session, lead.id, as_of=store_as_of(context))
                 ),
@@ -67,6 +72,9 @@ def guardrails_gate(state: EngageState, runtime: Runtime[Context]) -> Command[Ga
                     sent_only=False,
                     as_of=store_as_of(context),
                 ),
+                mailbox=conversation.mailbox,
+                mailbox_daily_cap=cap_today(settings, conversation.mailbox, now),
+                mailbox_paused=paused_reason(session, settings, conversation.mailbox, now),
                 now_utc=now,
                 time_zone=lead.time_zone,
             ),

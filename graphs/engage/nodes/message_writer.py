@@ -22,10 +22,11 @@ from graphs.engage.email_review import hold_for_review, reviewed_turns, sending_
 from graphs.engage.followups import follow_ups_exhausted, next_follow_up_at
 from graphs.engage.handoff_rules import HandoffDecision, HandoffTarget, RuleCondition
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
+from graphs.engage.sender_reputation import EmailFooter, with_footer
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.knowledge.source_answers import use_knowledge_sources
-from graphs.research.agent_settings import settings_in_force
+from graphs.research.agent_settings import OutreachSettings, settings_in_force
 from graphs.services import services_for
 from store.conversations import ensure_conversation, outbound_messages
 from store.crm import Lead
@@ -47,6 +48,18 @@ def _held_for_review(findings: list[ContentFinding]) -> HandoffDecision:
         matched=[finding.detail for finding in findings],
         condition=RuleCondition(content_held=True),
     )
+
+
+def signed_and_disclosed(body: str, footer: EmailFooter, outreach: OutreachSettings) -> str:
+    """The body with the admin's signature and AI disclosure (`sender_reputation.footer`)."""
+    disclosure = (
+        footer.ai_disclosure.format(
+            sender_name=outreach.sender_name, sender_company=outreach.sender_company
+        )
+        if footer.ai_disclosure
+        else None
+    )
+    return with_footer(body, footer.signature or outreach.signature, disclosure)
 
 
 def _wait_for_reply(turn: ConversationTurn, notes: list[str]) -> Command[Literal["reply_waiter"]]:
@@ -91,12 +104,15 @@ def _write_message(
         turns = reviewed_turns(session, state["conversation"])
         lead = session.get(Lead, state["lead_id"])
         assert lead is not None and lead.email, "the gate lets no lead without email through"
-        conversation = ensure_conversation(session, lead.id, thread_id, engage.mailboxes[0], now)
+        conversation = ensure_conversation(
+            session, lead.id, thread_id, engage.mailbox_addresses[0], now
+        )
         queued = session.exec(
             select(EmailMessage).where(EmailMessage.idempotency_key == key)
         ).first()
         if queued is None:
-            signature = settings_in_force(context).outreach.signature
+            outreach = settings_in_force(context).outreach
+            signature = outreach.signature
             research = state["research"]
             draft = (
                 services.reasoning.write_outreach(research, state["icp"], signature)
@@ -108,7 +124,7 @@ def _write_message(
                 draft.body,
                 lead_email=lead.email,
                 research=research,
-                mailboxes=engage.mailboxes,
+                mailboxes=engage.mailbox_addresses,
                 link_allowlist=engage.guardrails.link_allowlist,
                 product=context.product,
                 conversation=turns,
@@ -125,13 +141,14 @@ def _write_message(
                     },
                 )
             thread_ids = [turn.message_id for turn in turns]
+            body = signed_and_disclosed(draft.body, engage.sender_reputation.footer, outreach)
             if context.sandbox:
                 # A replay shows what would be written; nothing enters the outbox.
                 turn = ConversationTurn(
                     direction="outbound",
                     at=now,
                     subject=draft.subject,
-                    body=draft.body,
+                    body=body,
                     message_id=f"<replay-{uuid.uuid4().hex[:12]}@sandbox>",
                     kind=kind,
                 )
@@ -144,7 +161,7 @@ def _write_message(
                 mailbox=conversation.mailbox,
                 to_address=lead.email,
                 subject=draft.subject,
-                body=draft.body,
+                body=body,
                 kind=kind,
                 in_reply_to=thread_ids[-1] if thread_ids else None,
                 references=thread_ids,

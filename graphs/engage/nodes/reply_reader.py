@@ -12,12 +12,20 @@ from core.reply_reading import Intent, ReplyReading
 from graphs.context import Context
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
+from graphs.engage.stored_settings import load_engage_settings
 from graphs.rating.rating_records import rate_after_replies
 from graphs.services import services_for
 from store.conversations import opt_out, record_referral, unread_replies
 from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import Conversation, ConversationState, EmailMessage
+from tools.mail.lead_stops import stop_company
+
+_COMPANY_STOPS = {
+    Intent.NOT_INTERESTED: "replied not interested",
+    Intent.UNSUBSCRIBE: "opted out",
+}
+"""Answers that stop the agent's email to the lead's whole company (`company_wide_stop`)."""
 
 
 def _bounce_reading(message: EmailMessage) -> ReplyReading:
@@ -35,6 +43,7 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
     research = state["research"]
     turns: list[ConversationTurn] = list(state["conversation"])
     new_turns: list[ConversationTurn] = []
+    stops_company = load_engage_settings(context.database_url).sender_reputation.company_wide_stop
     with Session(get_db_engine(context.database_url)) as session:
         conversation = session.get(Conversation, state["lead_id"])
         lead = session.get(Lead, state["lead_id"])
@@ -75,6 +84,8 @@ def reply_reader(state: EngageState, runtime: Runtime[Context]) -> dict:
             new_turns.append(turn)
             if reading.intent is Intent.UNSUBSCRIBE:
                 opt_out(session, lead.id)
+            if reading.intent in _COMPANY_STOPS and stops_company:
+                stop_company(session, lead, _COMPANY_STOPS[reading.intent], at)
             if reading.intent is Intent.WRONG_PERSON and reading.referral is not None:
                 record_referral(
                     session,
