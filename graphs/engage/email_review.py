@@ -307,7 +307,7 @@ def _content_problems(
         body,
         lead_email=lead.email,
         research=LeadInsights.model_validate(insight.payload).research,
-        mailboxes=engage.mailboxes,
+        mailboxes=engage.mailbox_addresses,
         link_allowlist=engage.guardrails.link_allowlist,
         product=product,
         conversation=turns,

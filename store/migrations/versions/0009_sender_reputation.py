@@ -8,7 +8,7 @@ from alembic import op
 from store.migrations.checks import has_table
 
 revision: str = "0009_sender_reputation"
-down_revision: str | None = "0006_seller_notice"
+down_revision: str | None = "0008_email_review"
 branch_labels: str | None = None
 depends_on: str | None = None
 
