@@ -71,7 +71,7 @@ def test_a_reply_asking_about_pricing_and_a_demo_makes_the_lead_hot(
     monkeypatch.setenv("QUALIFY_HOME", str(journey.world.root))
     get_settings.cache_clear()
     hot = _run("leads", "--agent-rating", "hot")
-    assert "Agent rating" in hot and lead_id in hot and "hot" in hot
+    assert "CRM / agent" in hot and lead_id in hot and "/ hot" in hot
     listed = [word for word in hot.split() if word.startswith("LEAD-")]
     assert listed == [lead_id]
     cold_or_warm = _run("leads", "--agent-rating", "warm", "--agent-rating", "cold")

@@ -84,23 +84,22 @@ def leads(
     table.add_column("Lead", no_wrap=True, min_width=width)
     table.add_column("Name")
     table.add_column("Company")
-    table.add_column("Rating", no_wrap=True)
-    table.add_column("Agent rating", no_wrap=True)
+    # The CRM's rating beside the agent's own: one column, so a terminal of 80 keeps the rest.
+    table.add_column("Rating\nCRM / agent", no_wrap=True)
     table.add_column("Recommendation", no_wrap=True)
     table.add_column("Owner")
-    table.add_column("Researched")
+    table.add_column("Researched", no_wrap=True)
     stale_fits = 0
     for lead in picked:
         researched = f"{lead.researched_on:%Y-%m-%d}" if lead.researched_on else "never"
         if lead.researched_on and fit_staleness(lead.fit_judged_against, in_force):
-            researched += " · fit stale"
+            researched += "\nfit stale"
             stale_fits += 1
         table.add_row(
             lead.lead_id,
             lead.full_name,
             lead.company_name or "—",
-            lead.rating or "—",
-            lead.agent_rating or "—",
+            f"{lead.rating or '—'} / {lead.agent_rating or '—'}",
             SHORT_RECOMMENDATIONS.get(lead.fit_level or "", "not researched"),
             lead.owner_name or lead.owner_id or "—",
             researched,
