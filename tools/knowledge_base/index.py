@@ -10,23 +10,19 @@ no download), registered with Chroma so a reopened collection rebuilds it.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import chromadb
-from chromadb.config import Settings
 from pydantic import BaseModel, Field
 
 from tools.knowledge_base.passages import Passage, read_document
 from tools.tool_trace import recorded_tool
-from tools.web_search.embedding import HashingEmbeddingFunction
+from tools.web_search.embedding import HashingEmbeddingFunction, OfflineCollection
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
-    from chromadb.api.models.Collection import Collection
+    pass
 
 COLLECTION = "knowledge_sources"
 SourceKind = Literal["document", "faq", "case_study", "pricing"]
@@ -74,35 +70,13 @@ def embedding_text(passage: Passage) -> str:
     return f"{passage.citation}\n\n{passage.text}"
 
 
-class KnowledgeBase:
+class KnowledgeBase(OfflineCollection):
     """The Chroma collection "knowledge_sources" in the run's Chroma folder."""
 
     def __init__(
         self, chroma_dir: Path, *, embedding_function: HashingEmbeddingFunction | None = None
     ) -> None:
-        self.chroma_dir = Path(chroma_dir)
-        self.embedding_function = embedding_function or HashingEmbeddingFunction()
-        self._client: ClientAPI | None = None
-        self._collection: Collection | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def collection(self) -> Collection:
-        """The collection, opened (or created) on first use."""
-        if self._collection is None:
-            with self._lock:
-                if self._collection is None:
-                    self.chroma_dir.mkdir(parents=True, exist_ok=True)
-                    self._client = chromadb.PersistentClient(
-                        path=str(self.chroma_dir), settings=Settings(anonymized_telemetry=False)
-                    )
-                    # Passed explicitly: Chroma's default function downloads a model.
-                    self._collection = self._client.get_or_create_collection(
-                        COLLECTION,
-                        embedding_function=self.embedding_function,
-                        configuration={"hnsw": {"space": "cosine"}},
-                    )
-        return self._collection
+        super().__init__(chroma_dir, COLLECTION, embedding_function=embedding_function)
 
     def add_file(self, path: Path, product: str, kind: SourceKind = "document") -> KnowledgeSource:
         """Index a document file for `product` (replacing an earlier version of the file);

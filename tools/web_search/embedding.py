@@ -9,23 +9,32 @@ higher cosine; it is not semantic (no synonyms), which is enough for company pag
 that name the company, its products and its figures.
 
 The class is registered with Chroma, so a reopened collection rebuilds it from the
-persisted config (`name()` + `get_config()`).
+persisted config (`name()` + `get_config()`). `OfflineCollection` is a persistent Chroma
+collection that uses it, opened on first use: the web index and the knowledge sources.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import chromadb
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.config import Settings
 from chromadb.utils.embedding_functions import register_embedding_function
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
 DEFAULT_DIMENSION = 512
 
@@ -152,3 +161,42 @@ class HashingEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def supported_spaces(self) -> list[Space]:
         return ["cosine", "ip", "l2"]
+
+
+class OfflineCollection:
+    """A persistent Chroma collection embedded with `HashingEmbeddingFunction`, opened (or
+    created) on first use and shared by the threads of a run."""
+
+    def __init__(
+        self,
+        chroma_dir: Path,
+        name: str,
+        *,
+        embedding_function: HashingEmbeddingFunction | None = None,
+    ) -> None:
+        self.chroma_dir = Path(chroma_dir)
+        self.collection_name = name
+        self.embedding_function = embedding_function or HashingEmbeddingFunction()
+        self._client: ClientAPI | None = None
+        self._collection: Collection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def collection(self) -> Collection:
+        """The collection, opened on first use and reused."""
+        if self._collection is None:
+            with self._lock:
+                if self._collection is None:
+                    self.chroma_dir.mkdir(parents=True, exist_ok=True)
+                    self._client = chromadb.PersistentClient(
+                        path=str(self.chroma_dir), settings=Settings(anonymized_telemetry=False)
+                    )
+                    # The function is passed explicitly (Chroma's default downloads a
+                    # model) and on reopen too: the persisted config alone needs this
+                    # module imported.
+                    self._collection = self._client.get_or_create_collection(
+                        self.collection_name,
+                        embedding_function=self.embedding_function,
+                        configuration={"hnsw": {"space": "cosine"}},
+                    )
+        return self._collection

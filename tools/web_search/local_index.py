@@ -12,22 +12,18 @@ version in the index until it is fixed or deleted).
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import chromadb
-from chromadb.config import Settings
 from pydantic import BaseModel, Field
 
 from store.web_corpus import CorpusError, WebPage, read_page
-from tools.web_search.embedding import HashingEmbeddingFunction
+from tools.web_search.embedding import HashingEmbeddingFunction, OfflineCollection
 from tools.web_search.results import WebResult, normalise_domain
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
-    from chromadb.api.models.Collection import Collection
+    pass
 
 COLLECTION = "web_corpus"
 # Bump when what gets embedded changes, so the next sync re-embeds every page.
@@ -82,7 +78,7 @@ def _where(domains: Sequence[str] | None, kinds: Sequence[str] | None) -> dict[s
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-class LocalWebIndex:
+class LocalWebIndex(OfflineCollection):
     """The corpus folder mirrored into the Chroma collection "web_corpus"."""
 
     def __init__(
@@ -92,34 +88,8 @@ class LocalWebIndex:
         *,
         embedding_function: HashingEmbeddingFunction | None = None,
     ) -> None:
+        super().__init__(chroma_dir, COLLECTION, embedding_function=embedding_function)
         self.corpus_dir = Path(corpus_dir)
-        self.chroma_dir = Path(chroma_dir)
-        self.embedding_function = embedding_function or HashingEmbeddingFunction()
-        self._client: ClientAPI | None = None
-        self._collection: Collection | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def collection(self) -> Collection:
-        """The Chroma collection, opened (or created) on first use and reused."""
-        if self._collection is None:
-            with self._lock:
-                if self._collection is None:
-                    self._collection = self._open()
-        return self._collection
-
-    def _open(self) -> Collection:
-        self.chroma_dir.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(self.chroma_dir), settings=Settings(anonymized_telemetry=False)
-        )
-        # The function is passed explicitly (Chroma's default downloads a model) and
-        # on reopen too: the persisted config alone needs this module imported.
-        return self._client.get_or_create_collection(
-            COLLECTION,
-            embedding_function=self.embedding_function,
-            configuration={"hnsw": {"space": "cosine"}},
-        )
 
     def count(self) -> int:
         """How many pages are indexed."""
