@@ -161,3 +161,9 @@ class Handoff(SQLModel, table=True):
     action: str | None = Field(
         default=None, description="The decision: accept, fix, follow, approve or reject."
     )
+    escalated_from: str | None = Field(
+        default=None, description="Who had it before it waited too long and was escalated."
+    )
+    escalated_on: datetime | None = Field(
+        default=None, description="When it was escalated (once: never again after)."
+    )

@@ -33,6 +33,7 @@ import store.product_profiles
 import store.prompt_versions
 import store.replays
 import store.seller_inbox
+import store.seller_routing
 import store.sender_reputation  # noqa: F401  (registers the tables on SQLModel.metadata)
 from store.sqlite_files import connect_read_only, is_read_only
 

@@ -21,6 +21,7 @@ from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
+from graphs.engage.handoff_routing import RoutingSettingsError, resolve_routing
 from graphs.engage.reply_readings import conversation_turns, readings_by_message
 from graphs.engage.runner import EngageRunner, TickReport
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
@@ -77,6 +78,12 @@ def _print_tick(report: TickReport) -> None:
             f"  {len(report.busy)} leads were being run by another process: left to it",
             highlight=False,
         )
+    if report.handoffs_escalated:
+        console.print(
+            f"  [yellow]{report.handoffs_escalated} hand-offs waited past the limit and were "
+            "escalated; both people were told: `qualify handoffs list`[/yellow]",
+            highlight=False,
+        )
     if report.reviews_overdue:
         console.print(
             f"  [yellow]{report.reviews_overdue} emails held for review are past the time "
@@ -106,6 +113,14 @@ def settings_command(
             settings = load_engage_file(set_file)
         except EngageFileError as exc:
             raise fail(str(exc)) from exc
+        # The users and team the routing names must exist: checked now, not at a hand-off.
+        with Session(get_db_engine(database_url())) as session:
+            try:
+                resolve_routing(
+                    session, settings.routing, legacy_supervisor_id=settings.supervisor_id
+                )
+            except RoutingSettingsError as exc:
+                raise fail(f"{set_file}: {exc}; nothing was saved") from exc
         save_engage_settings(database_url(), settings, updated_by=by)
         console.print(f"Engage settings saved from {set_file}.")
         return

@@ -77,7 +77,8 @@ def handoffs_list(
             ", ".join(a.value for a in ALLOWED[kind])
             if pending
             else row.action or row.status.value,
-            f"{row.target.value} {names.get(row.assignee_id or '', row.assignee_id or '—')}",
+            f"{row.target.value} {names.get(row.assignee_id or '', row.assignee_id or '—')}"
+            + (" (escalated)" if row.escalated_on else ""),
         )
     console.print(table)
 
@@ -93,6 +94,7 @@ def handoffs_show(handoff_id: int) -> None:
             raise fail(f"no hand-off {handoff_id}; list them with `qualify handoffs list`")
         lead = session.get(Lead, handoff.lead_id)
         assignee = session.get(User, handoff.assignee_id) if handoff.assignee_id else None
+        before = session.get(User, handoff.escalated_from) if handoff.escalated_from else None
     with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
         turns = conversation_turns(saver, handoff.lead_id)
     kind = kind_of(handoff, settings)
@@ -107,7 +109,17 @@ def handoffs_show(handoff_id: int) -> None:
         (handoff.rule_id, "bold"),
         f" ({kind.value}): {handoff.rule_description}",
     )
-    parts: list = [head, Text(""), Text("Conversation", style="bold"), Text(handoff.summary)]
+    parts: list = [head]
+    if handoff.escalated_on is not None:
+        was = before.full_name if before else handoff.escalated_from or "nobody"
+        parts.append(
+            Text(
+                f"Escalated {handoff.escalated_on:%Y-%m-%d %H:%M} UTC from {was}: it waited "
+                "past the time limit (routing.escalate_after_business_hours)",
+                style="yellow",
+            )
+        )
+    parts += [Text(""), Text("Conversation", style="bold"), Text(handoff.summary)]
     parts += [Text(""), _interest(handoff, turns), Text(""), _bant_table(handoff.bant)]
     parts += [Text(""), Text.assemble(("Suggested next step: ", "bold"), handoff.next_step)]
     if handoff.status == HandoffStatus.PENDING:

@@ -20,7 +20,7 @@ from app.cli.handoffs import handoffs_app
 from app.cli.imports import import_app
 from app.cli.inbox import inbox
 from app.cli.knowledge import knowledge_app
-from app.cli.leads import draft, leads, show, users
+from app.cli.leads import draft, leads, show
 from app.cli.monitor import monitor_command
 from app.cli.outbox import outbox_app
 from app.cli.product import product_app
@@ -34,6 +34,7 @@ from app.cli.serve import serve
 from app.cli.settings import icp_app, settings_app
 from app.cli.setup import index, init
 from app.cli.trace import trace_command
+from app.cli.users import users_app
 from app.cli.worker import enqueue_app, worker
 from core.settings import get_settings
 from store.schema_migrations import SchemaError
@@ -50,7 +51,6 @@ app.command("replays")(replays_command)
 app.command("init")(init)
 app.command("index")(index)
 app.command("leads")(leads)
-app.command("users")(users)
 app.command("inbox")(inbox)
 app.command("research")(research)
 app.command("show")(show)
@@ -67,6 +67,7 @@ app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(settings_app, name="settings")
 app.add_typer(import_app, name="import")
 app.add_typer(engage_app, name="engage")
+app.add_typer(users_app, name="users")
 app.add_typer(handoffs_app, name="handoffs")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(review_app, name="review")

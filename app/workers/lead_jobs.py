@@ -20,6 +20,7 @@ from core.clock import utc_now
 from core.settings import get_settings
 from graphs.checkpoint_retention import prune_finished_threads
 from graphs.engage.email_review import report_overdue
+from graphs.engage.runner import TickReport
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +98,16 @@ def wake_lead(context: JobContext, lead_id: str) -> str:
 def deliver_outbox() -> str:
     """Send the due emails of the outbox within each mailbox's daily cap."""
     runner = lead_runners().engage
+    pass_report = TickReport(now=runner.context.clock.now())
+    escalated = runner.escalate_handoffs(pass_report)
+    for problem in pass_report.errors:
+        log.warning("deliver outbox: %s", problem)
     delivery = runner.deliver()
     overdue = report_overdue(runner.context.database_url, now=runner.context.clock.now())
-    return f"sent {delivery.sent}, {overdue} held past the review limit"
+    return (
+        f"sent {delivery.sent}, {overdue} held past the review limit, {escalated} hand-offs "
+        "escalated"
+    )
 
 
 def plan_engage(context: JobContext, timestamp: int | None = None) -> str:

@@ -26,6 +26,7 @@ from graphs.engage.assignment import AssignmentCriteria
 from graphs.engage.business_calendar import BusinessHours
 from graphs.engage.followups import FollowUpPolicy
 from graphs.engage.guardrails import GuardrailSettings
+from graphs.engage.handoff_routing import HandoffRouting, RoundRobin
 from graphs.engage.handoff_rules import HandoffRule, RuleCondition, default_handoff_rules
 from graphs.engage.sender_reputation import (
     BounceBreaker,
@@ -66,9 +67,14 @@ class EngageSettings(BaseModel):
         description="Each a plain address, or {address, warm_up_from, daily_cap}.",
     )
     sender_reputation: SenderReputation = Field(default_factory=SenderReputation)
+    routing: HandoffRouting = Field(
+        default_factory=HandoffRouting,
+        description="Who hand-offs go to: owner or round robin, away, supervisor, escalation.",
+    )
     supervisor_id: str | None = Field(
         default=None,
-        description="User who receives disqualifications; None = the first supervisor.",
+        description="The older name of routing.supervisor, still read; None = the first "
+        "supervisor.",
     )
     accepted_handoffs_become: AcceptedAs = Field(
         default="opportunity",
@@ -150,6 +156,8 @@ _MODELS: dict[str, type[BaseModel]] = {
     "warm_up": WarmUpRamp,
     "bounce_breaker": BounceBreaker,
     "footer": EmailFooter,
+    "routing": HandoffRouting,
+    "round_robin": RoundRobin,
 }
 
 
@@ -175,6 +183,8 @@ def _fix(error: dict[str, Any], loc: Loc, msg: str) -> tuple[str, str]:
         )
     if kind == "literal_error" and loc[-1:] == ("sending",):
         return msg, "write auto (send without a person) or review (the owner approves each)"
+    if kind == "literal_error":
+        return msg, f"use one of: {ctx.get('expected', '')}"
     if kind == "enum":
         return (
             f"{error.get('input')!r} is not a known value",
@@ -225,6 +235,16 @@ def _cross_problems(settings: EngageSettings) -> list[Problem]:
             )
         else:
             first_seen[rule.id] = i
+    older, newer = settings.supervisor_id, settings.routing.supervisor
+    if older and newer and older.strip().casefold() != newer.strip().casefold():
+        problems.append(
+            (
+                ("supervisor_id",),
+                f"supervisor_id {older!r} and routing.supervisor {newer!r} name different "
+                "supervisors",
+                "delete supervisor_id (its older name) and keep routing.supervisor",
+            )
+        )
     needed = 1 + settings.follow_ups.max_follow_ups
     if settings.guardrails.max_messages_per_lead < needed:
         problems.append(

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
 from core.clock import as_utc
+from core.errors import SettingsFileError
 from core.icp_verdicts import FitLevel
 from core.settings import get_settings
 from graphs.context import Context
@@ -34,6 +35,7 @@ from graphs.engage.business_calendar import next_send_time
 from graphs.engage.email_review import report_overdue
 from graphs.engage.graph import MODE, build_engage_graph
 from graphs.engage.guardrails import mailbox_day
+from graphs.engage.handoff_escalation import escalate_overdue
 from graphs.engage.sending_mailboxes import cap_today, mailbox_hold
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.rating.rating_records import agent_ratings_of
@@ -82,6 +84,9 @@ class TickReport(BaseModel):
         default=0, description="Emails held for review past the time limit (owners told)."
     )
     handoffs: Counter[str] = Field(default_factory=Counter)
+    handoffs_escalated: int = Field(
+        default=0, description="Hand-offs left pending too long, given to someone else now."
+    )
     errors: list[str] = Field(default_factory=list)
 
 
@@ -258,9 +263,21 @@ class EngageRunner:
         with leased(self.context.database_url, "engage:assignment") as assigning:
             new = self._assign(now, report) if assigning else []
             report.started += self._run_each(new, self._start, report)
+        # Before delivery: the escalation's notices go out in this pass.
+        report.handoffs_escalated = self.escalate_handoffs(report)
         report.delivery = self.deliver()
         report.reviews_overdue = report_overdue(self.context.database_url, now=now)
         return report
+
+    def escalate_handoffs(self, report: TickReport) -> int:
+        """Escalate the hand-offs waiting past the admin's limit (once each); a routing
+        setting naming an unknown user is reported, not raised: the pass goes on."""
+        url = self.context.database_url
+        try:
+            return escalate_overdue(url, load_engage_settings(url), now=report.now)
+        except SettingsFileError as exc:
+            report.errors.append(f"hand-off escalation: {exc}")
+            return 0
 
     # -- one lead at a time, for workers of a task queue ---------------------------------
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from graphs.context import Context
 from graphs.engage.handoff_actions import handoff_kind
+from graphs.engage.handoff_routing import assignee_for, resolve_routing
 from graphs.engage.handoff_rules import (
     HandoffDecision,
     facts_from_conversation,
@@ -17,30 +18,16 @@ from graphs.engage.handoff_rules import (
 from graphs.engage.nodes.sandbox import commit_unless_sandbox
 from graphs.engage.state import EngageState
 from graphs.engage.stored_settings import load_engage_settings
-from store.crm import Lead, SecurityRole, User
+from store.crm import Lead
 from store.db import get_db_engine
 from store.engagement import (
     Conversation,
     ConversationState,
     Handoff,
     HandoffStatus,
-    HandoffTarget,
 )
 from store.seller_inbox import notify
 from tools.mail.user_notices import email_notice
-
-
-def _assignee(
-    session: Session, lead: Lead, target: HandoffTarget, supervisor_id: str | None
-) -> str | None:
-    if target is HandoffTarget.SELLER:
-        return lead.owner_id
-    if supervisor_id:
-        return supervisor_id
-    supervisor = session.exec(
-        select(User).where(User.security_role == SecurityRole.SUPERVISOR).order_by(User.id)
-    ).first()
-    return supervisor.id if supervisor else None
 
 
 def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
@@ -68,11 +55,16 @@ def handoff_router(state: EngageState, runtime: Runtime[Context]) -> dict:
         key = f"{thread_id}:handoff:{decided}"
         handoff = session.exec(select(Handoff).where(Handoff.idempotency_key == key)).first()
         if handoff is None and not context.sandbox:
+            # The owner, or the rotation's next seller (its cursor moves in this transaction).
+            routing = resolve_routing(
+                session, engage.routing, legacy_supervisor_id=engage.supervisor_id
+            )
+            assignee = assignee_for(session, lead, decision.target, routing, context.clock.now())
             handoff = Handoff(
                 lead_id=lead.id,
                 idempotency_key=key,
                 target=decision.target,
-                assignee_id=_assignee(session, lead, decision.target, engage.supervisor_id),
+                assignee_id=assignee,
                 rule_id=decision.rule_id,
                 rule_description=f"{decision.description} ({'; '.join(decision.matched)})",
                 summary=summarize_conversation(state["conversation"]),
