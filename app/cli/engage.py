@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 from sqlmodel import Session, col, select
 
+from app.cli.engage_simulation import simulate_command
 from app.cli.mailboxes import mailboxes_app
 from app.cli.run_context import console, database_url, fail, user_id_named
 from core.clock import ManualClock, as_utc, utc_now
@@ -40,6 +41,7 @@ from tools.mail.settings import MailSettings
 
 engage_app = typer.Typer(help="Run the Engage agent: outreach, follow-ups, replies, hand-offs.")
 engage_app.add_typer(mailboxes_app, name="mailboxes")
+engage_app.command("simulate")(simulate_command)
 
 
 def inbox_dir() -> Path:

@@ -431,17 +431,19 @@ def import_inbound(
     now: datetime,
     max_chars: int | None = None,
     company_wide_stop: bool = True,
+    signing_secret: bytes | None = None,
 ) -> InboundReport:
     """Import .eml files, folders of them, and maildir folders; report every message.
 
     A message's text beyond `max_chars` (default: the `max_reply_chars` setting) is cut
     with a note: a 5 MB reply must not slow every later step of its lead. A spam complaint
     or a List-Unsubscribe mailto stops its lead at once (and, with `company_wide_stop`,
-    the agent's email to its company).
+    the agent's email to its company). `signing_secret` checks unsubscribe tokens
+    (default: the home's; a simulation brings its own).
     """
     report = InboundReport()
     limit = max_chars if max_chars is not None else get_settings().max_reply_chars
-    secret = unsubscribe_secret()
+    secret = signing_secret if signing_secret is not None else unsubscribe_secret()
     for source, raw, problem in _sources(paths):
         if raw is None:
             report.items.append(InboundItem(source=source, outcome="unreadable", reason=problem))
