@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         description="Cron schedule (UTC) of the research refresh: every eligible lead whose "
         "research is missing or stale is queued.",
     )
+    requests_schedule: str = Field(
+        default="* * * * *",
+        description="Cron schedule (UTC) at which workers take the research requests a "
+        "change made (a new lead, an email made valid, an account connected or filled in).",
+    )
     worker_stalled_after_s: float = Field(
         default=60.0,
         ge=5,

@@ -32,6 +32,7 @@ import store.node_runs
 import store.product_profiles
 import store.prompt_versions
 import store.replays
+import store.research_requests
 import store.seller_inbox
 import store.seller_routing
 import store.sender_reputation  # noqa: F401  (registers the tables on SQLModel.metadata)

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from core.clock import utc_now
 from graphs.engage.business_calendar import Weekday
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
-from graphs.research.agent_settings import load_agent_settings
+from graphs.research.agent_settings import load_agent_settings, save_setting_block
 from graphs.research.selection_query import eligible_page
 from store.db import get_db_engine
 from tests.conftest import POSTGRES_ADMIN_URL
@@ -47,6 +47,7 @@ def worker_home(tmp_path: Path) -> Iterator[dict[str, str]]:
         "QUALIFY_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
         "QUALIFY_ENGAGE_SCHEDULE": NEVER,
         "QUALIFY_RESEARCH_SCHEDULE": NEVER,
+        "QUALIFY_REQUESTS_SCHEDULE": NEVER,
     }
     try:
         for command in (("init", "--leads", "24", "--accounts", "8"), ("db", "upgrade")):
@@ -134,6 +135,53 @@ def test_an_engage_pass_run_by_workers_sends_each_email_once(worker_home: dict[s
         run(env, "worker", "--once")
         assert sum(sent_counts(smtp)[0].values()) == started
     assert _jobs(env, "todo", "doing", "failed") == 0
+
+
+def test_workers_research_the_leads_a_change_asked_for(
+    worker_home: dict[str, str], tmp_path: Path
+) -> None:
+    """A new lead imported and an email corrected to valid are researched by the workers'
+    requests pass, however fresh, and no other lead; each request is then done."""
+    env = worker_home
+    run(env, "enqueue", "research")
+    assert run(env, "worker", "--once", "--concurrency", "4").returncode == 0
+    url = _url(env)
+    refresh = load_agent_settings(url).refresh
+    refresh.refresh_after_hours, refresh.refresh_on_change = None, False
+    save_setting_block(url, "refresh", refresh)
+
+    def researched_on() -> dict[str, object]:
+        with get_db_engine(url).connect() as db:
+            return dict(db.execute(text("SELECT lead_id, researched_on FROM leadinsight")).all())
+
+    before = researched_on()
+    corrected = sorted(before)[0]
+    assert run(env, "email", corrected, "--valid").returncode == 0
+    csv = tmp_path / "new.csv"
+    csv.write_text(
+        "First Name,Last Name,Email,Company,Owner\nAda,Quinn,ada@acme.example,Acme,USR-01\n"
+    )
+    imported = run(env, "import", "leads", str(csv))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    new_lead = _scalar_text(env, "SELECT lead_id FROM researchrequest WHERE reasons = 'new_lead'")
+
+    assert "queued 1 research requests pass job" in run(env, "enqueue", "requests").stdout
+    done = run(env, "worker", "--once", "--concurrency", "4")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    after = researched_on()
+    assert new_lead in after and after[corrected] != before[corrected]
+    assert {k: v for k, v in after.items() if k not in (new_lead, corrected)} == {
+        k: v for k, v in before.items() if k != corrected
+    }
+    assert _scalar(env, "SELECT count(*) FROM researchrequest WHERE done_on IS NULL") == 0
+    assert _scalar(env, "SELECT count(*) FROM researchrequest") == 2
+    assert _jobs(env, "todo", "doing", "failed") == 0
+
+
+def _scalar_text(env: dict[str, str], query: str) -> str:
+    with get_db_engine(_url(env)).connect() as db:
+        return str(db.execute(text(query)).scalar_one())
 
 
 def test_a_worker_killed_mid_lead_leaves_its_leads_to_another(

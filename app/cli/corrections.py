@@ -14,9 +14,11 @@ from graphs.research.lead_corrections import (
     check_connection,
     refresh_email_check,
 )
+from graphs.research.requested_research import research_requested
 from store.agent_records import EmailOverride
 from store.crm import Lead
 from store.db import session_scope
+from store.research_requests import request_research
 from tools.email_check import check_email
 
 
@@ -48,6 +50,8 @@ def connect(
                 if lead.parent_account_id is None:
                     lead.parent_account_id = found_contact.account_id
             session.add(lead)
+            # Asked with the change: were the research below to fail, the request waits.
+            request_research(session, [lead_id], "connected", utc_now())
             linked = (lead.parent_account_id, lead.parent_contact_id)
     except CorrectionError as exc:
         raise fail(str(exc)) from exc  # nothing was changed
@@ -61,7 +65,11 @@ def _research_again(lead_id: str) -> None:
     """Research the changed lead now: the account feeds the company facts and the ICP
     criteria on them; the company's shared research is reused while it is fresh."""
     with research_runner(context_for(None)) as runner:
-        [outcome] = runner.research([lead_id])
+        outcomes = list(research_requested(runner, lead_ids=[lead_id]))
+    if not outcomes:
+        console.print(f"{lead_id}: another process researched it again meanwhile.")
+        return
+    [outcome] = outcomes
     if outcome.status == "researched":
         console.print(
             f"{lead_id}: researched again: {outcome.recommendation} ({outcome.fit_level} fit).",
@@ -116,6 +124,10 @@ def email(
             override.set_on = lead.modified_on = utc_now()
             session.add(override)
             session.add(lead)
+        if valid is not False and (set_address is not None or valid):
+            # The address is valid now: the lead is researched again without waiting for
+            # the schedule (asked in the same transaction as the correction).
+            request_research(session, [lead_id], "email_valid", utc_now())
     insights = refresh_email_check(context_for(None), lead_id)
     if insights is None:
         console.print(f"{lead_id}: saved; `qualify research {lead_id}` researches it.")
@@ -128,3 +140,9 @@ def email(
         highlight=False,
         markup=False,
     )
+    if valid is not False and (set_address is not None or valid):
+        console.print(
+            f"{lead_id}: queued for research again (the next `qualify research`, engage "
+            "pass or worker does it).",
+            highlight=False,
+        )

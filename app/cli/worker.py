@@ -121,6 +121,13 @@ def enqueue_research(
     )  # fmt: skip
 
 
+@enqueue_app.command("requests")
+def enqueue_requests() -> None:
+    """Queue the pass that takes the research requests changes made (new leads, emails
+    made valid, accounts connected or filled in) now, without waiting for its schedule."""
+    _enqueue(None, ("plan_requested_research", "research requests pass"), ("", ""))
+
+
 @enqueue_app.command("engage")
 def enqueue_engage(lead_ids: LeadIds = None) -> None:
     """Queue an engage pass now (default), or these leads: each is started if never

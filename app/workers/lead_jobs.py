@@ -21,6 +21,7 @@ from core.settings import get_settings
 from graphs.checkpoint_retention import prune_finished_threads
 from graphs.engage.email_review import report_overdue
 from graphs.engage.runner import TickReport
+from graphs.research.requested_research import research_requested, waiting_requests
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,18 @@ def waiting_jobs(queue: App, task_name: str | None = None, *, running: bool = Tr
     return int(row["n"])
 
 
-def research_lead(lead_id: str, force: bool = False) -> str:
-    """Research one lead (skipped when ineligible or fresh, unless forced)."""
-    outcome = next(iter(lead_runners().research.research([lead_id], force=force, concurrency=1)))
+def research_lead(lead_id: str, force: bool = False, requested: bool = False) -> str:
+    """Research one lead (skipped when ineligible or fresh, unless forced); `requested`:
+    the lead a change asked research for, however fresh, its request marked done once the
+    research is stored."""
+    runner = lead_runners().research
+    if requested:
+        outcomes = list(research_requested(runner, lead_ids=[lead_id], concurrency=1))
+        if not outcomes:
+            return "no request pending"  # another run did it meanwhile
+        [outcome] = outcomes
+    else:
+        outcome = next(iter(runner.research([lead_id], force=force, concurrency=1)))
     if outcome.status == "busy":
         raise LeadBusy(outcome.message)
     if outcome.status == "error":
@@ -134,6 +144,18 @@ def refresh_research(context: JobContext, timestamp: int | None = None) -> str:
     assert queue is not None
     due = lead_runners().research.due_leads(utc_now())
     return f"queued {sum(enqueue(queue, 'research_lead', lead_id) for lead_id in due)} research"
+
+
+def plan_requested_research(context: JobContext, timestamp: int | None = None) -> str:
+    """Queue research for the leads a change asked it for (a new lead, an email made
+    valid, an account connected or filled in), a bounded batch per pass, oldest first."""
+    queue = context.app
+    assert queue is not None
+    waiting = waiting_requests(lead_runners().research.context.database_url)
+    queued = sum(
+        enqueue(queue, "research_lead", request.lead_id, requested=True) for request in waiting
+    )
+    return f"queued {queued} requested research of {len(waiting)} waiting"
 
 
 def prune_checkpoints(context: JobContext, timestamp: int | None = None) -> str:

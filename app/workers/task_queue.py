@@ -59,6 +59,7 @@ def task_queue(settings: Settings | None = None) -> App:
     for name, job, setting in (
         ("plan_engage", lead_jobs.plan_engage, "engage_schedule"),
         ("refresh_research", lead_jobs.refresh_research, "research_schedule"),
+        ("plan_requested_research", lead_jobs.plan_requested_research, "requests_schedule"),
         ("prune_checkpoints", lead_jobs.prune_checkpoints, "prune_schedule"),
     ):
         cron = _checked_cron(getattr(settings, setting), f"QUALIFY_{setting.upper()}")

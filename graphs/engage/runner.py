@@ -42,6 +42,7 @@ from graphs.rating.rating_records import agent_ratings_of
 from graphs.reasoning.base import EngineError
 from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.agent_settings import load_agent_settings
+from graphs.research.requested_research import drain_requested
 from graphs.research.runner import ResearchRunner
 from memory.run_state import stopped_mid_run
 from memory.thread_ids import thread_id_for
@@ -259,6 +260,9 @@ class EngageRunner:
         report.replies_read += self._run_each(with_replies, self._reply_wake, report)
         timers = self._due_timers(now, exclude=set(with_replies))
         report.timers_fired += self._run_each(timers, self._timer_wake, report)
+        # Leads a change asked research for (a new lead, an email made valid) are researched
+        # before assignment, so they can be engaged in this same pass.
+        report.errors.extend(drain_requested(self._research))
         # One process assigns at a time: the cap on active conversations counts them all.
         with leased(self.context.database_url, "engage:assignment") as assigning:
             new = self._assign(now, report) if assigning else []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from datetime import datetime
@@ -34,6 +34,7 @@ from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
 from store.db import get_db_engine
 from store.leases import leased, thread_lease
+from store.research_requests import PendingResearch
 from tools.crm import LeadNotFoundError
 from tools.web_search.results import WebSearchError
 
@@ -159,6 +160,7 @@ class ResearchRunner:
         *,
         force: bool = False,
         concurrency: int | None = None,
+        requested: Mapping[str, PendingResearch] | None = None,
     ) -> Iterator[ResearchOutcome]:
         """Research the given leads (default: every eligible lead), one outcome per lead,
         in the order they finish.
@@ -167,7 +169,8 @@ class ResearchRunner:
         `force`, leads outside the selection rules or with fresh research are skipped.
         With a model to wait for, `concurrency` leads (default: the research_concurrency
         setting) run side by side; the offline engine is bound by the CPU, so it runs one
-        lead at a time.
+        lead at a time. A lead in `requested` (a change asked for it) is researched again
+        however fresh, within the selection rules; see `requested_research`.
         """
         batch_started = utc_now()
         if lead_ids is None:
@@ -178,7 +181,8 @@ class ResearchRunner:
         roles = services_for(self.context).crm.user_roles()
 
         def one(lead_id: str) -> ResearchOutcome:
-            return self._leased_run(context, lead_id, force, batch_started, roles)
+            request = (requested or {}).get(lead_id)
+            return self._leased_run(context, lead_id, force, batch_started, roles, request)
 
         workers = concurrency or get_settings().research_concurrency
         if workers <= 1 or self.context.engine == "offline":
@@ -197,13 +201,14 @@ class ResearchRunner:
         force: bool,
         batch_started: datetime,
         roles: dict[str, str],
+        request: PendingResearch | None = None,
     ) -> ResearchOutcome:
         started = time.perf_counter()
         try:
             # Another batch (or a tick's research) running this lead's thread keeps it.
             with leased(self.context.database_url, thread_lease(thread_id_for(lead_id))) as held:
                 outcome = (
-                    self._research_one(context, lead_id, force, batch_started, roles)
+                    self._research_one(context, lead_id, force, batch_started, roles, request)
                     if held
                     else ResearchOutcome(
                         lead_id=lead_id,
@@ -223,6 +228,7 @@ class ResearchRunner:
         force: bool,
         batch_started: datetime,
         roles: dict[str, str],
+        request: PendingResearch | None = None,
     ) -> ResearchOutcome:
         """Research one lead with the batch's `context` (its settings snapshot)."""
         settings = context.agent_settings or self.settings()
@@ -230,7 +236,10 @@ class ResearchRunner:
         if stopped_mid_run(self.graph.get_state(config)):
             with lead_time_budget(get_settings().llm_lead_budget_s):
                 result = self.graph.invoke(None, config, context=context)
-            return self._done(lead_id, "resumed", result)
+            if request is None:
+                return self._done(lead_id, "resumed", result)
+            # The stopped run may have read the lead before the change the request is
+            # for: the thread is finished now, and the lead is researched again below.
         crm = services_for(self.context).crm
         lead = crm.lead(lead_id)
         payload: dict = {"lead_id": lead_id}
@@ -250,7 +259,12 @@ class ResearchRunner:
                     message="; ".join(eligibility.reasons) + " (use --force to research anyway)",
                 )
             stored = self._stored_fit(lead_id)
-            if stored is not None and not is_stale(
+            if request is not None:
+                # A change asked for it: fresh research is redone for this lead only. Its
+                # company's shared research is reused, unless the account itself changed.
+                if request.account_changed:
+                    payload["company_research_since"] = request.requested_on.isoformat()
+            elif stored is not None and not is_stale(
                 stored[0], batch_started, settings.refresh, lead_changed_on=lead.modified_on
             ):
                 researched_on, judged_against = stored

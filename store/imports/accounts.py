@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from core.crm_figures import Figure, parse_figure
 from core.exchange_rates import convert, known_currencies
-from store.crm import Account, User
+from store.crm import Account, Lead, User
 from store.imports.batches import ImportContext, ImportKind
 from store.imports.cells import ImportRow, blank_to_none, domain_of, read_currency
+from store.research_requests import request_research
 
 ACCOUNT_HEADERS: dict[str, tuple[str, ...]] = {
     "id": ("accountid", "account id", "record id", "hs_object_id", "company id"),
@@ -185,6 +186,27 @@ def _build(row: AccountRow, account_id: str, ctx: ImportContext) -> Account:
     )
 
 
+JUDGED_FIELDS = frozenset(
+    {
+        "industry",
+        "number_of_employees",
+        "employees_as_given",
+        "annual_revenue",
+        "revenue_as_given",
+        "domain",
+    }
+)
+"""Account fields the ICP judges or the company research starts from: an import that
+fills one in (or corrects it) has each of the account's leads researched again."""
+
+
+def _request_research(account_id: str, changed: frozenset[str] | None, ctx: ImportContext) -> None:
+    if not changed or not changed & JUDGED_FIELDS:
+        return  # a new account has no leads yet; other fields change no fit
+    leads = ctx.session.exec(select(Lead.id).where(Lead.parent_account_id == account_id)).all()
+    request_research(ctx.session, leads, "account_filled", ctx.now, account_changed=True)
+
+
 class AccountFinder:
     """The stored account a row names: the same domain, or the same name legal forms aside."""
 
@@ -224,6 +246,7 @@ ACCOUNTS = ImportKind(
     finder=AccountFinder,
     required=("name",),
     references={"owner_id": (User, "user")},
+    on_stored=_request_research,
     filled_by={
         "employees_as_given": "number_of_employees",
         "revenue_as_given": "annual_revenue",

@@ -132,6 +132,9 @@ class ImportKind(Generic[R]):
     filled_by: dict[str, str] = field(default_factory=dict)
     companions: Callable[[R, str, ImportContext], list[SQLModel]] | None = None
     """Records stored beside a new or updated record (an activity's participants)."""
+    on_stored: Callable[[str, frozenset[str] | None, ImportContext], None] | None = None
+    """Called with each record stored: its id and the fields an update changed (None for
+    a new record), to write in the same transaction what the change causes."""
 
 
 def existing_ids(session: Session, model: type[SQLModel], ids: Iterable[str]) -> set[str]:
@@ -201,8 +204,10 @@ def _value(record: dict[str, str], name: str) -> str | None:
     return (record.get(name) or "").strip() or None
 
 
-def _update(stored: Any, fresh: SQLModel, row: ImportRow, kind: ImportKind[Any]) -> None:
-    """Copy into `stored` what the row filled in; keep everything else as stored."""
+def _update(stored: Any, fresh: SQLModel, row: ImportRow, kind: ImportKind[Any]) -> frozenset[str]:
+    """Copy into `stored` what the row filled in; keep everything else as stored. The
+    fields whose value changed."""
+    changed: set[str] = set()
     for name in type(fresh).model_fields:
         if name in ("id", "created_on"):
             continue
@@ -214,6 +219,8 @@ def _update(stored: Any, fresh: SQLModel, row: ImportRow, kind: ImportKind[Any])
             value = bool(getattr(stored, name)) or bool(value)
         if getattr(stored, name) != value:  # an unchanged row writes nothing
             setattr(stored, name, value)
+            changed.add(name)
+    return frozenset(changed)
 
 
 def _batches(
@@ -330,15 +337,18 @@ def _import_batch(
         ctx.row = number
         if target is not None:
             stored = loaded.get(target) or session.get(kind.table, target)
-            _update(stored, kind.build(row, target, ctx), row, kind)
+            changed = _update(stored, kind.build(row, target, ctx), row, kind)
             report.changed(target)
             record_id = target
         else:
+            changed = None
             record_id = row_id or ids.next()
             session.add(kind.build(row, record_id, ctx))
             report.created(record_id)
             if finder is not None:
                 finder.remember(row, record_id)
+        if kind.on_stored is not None:
+            kind.on_stored(record_id, changed, ctx)
         if kind.companions is not None:
             session.flush()  # the record before what refers to it
             session.add_all(kind.companions(row, record_id, ctx))

@@ -14,6 +14,7 @@ from store.imports.batches import ImportContext, ImportKind
 from store.imports.cells import ImportRow, read_choice, read_datetime, read_flag
 from store.imports.opt_outs import DO_NOT_CONTACT_ALIASES, OPT_OUT_ALIASES
 from store.lead_time_zones import settle_time_zone
+from store.research_requests import request_for_new_lead, request_research
 
 # Field name -> other headers meaning the same (Dynamics 365 display and logical names,
 # Salesforce API names and labels, HubSpot property names and labels). The field name
@@ -157,6 +158,15 @@ def _build(row: LeadRow, lead_id: str, ctx: ImportContext) -> Lead:
     return lead
 
 
+def _request_research(lead_id: str, changed: frozenset[str] | None, ctx: ImportContext) -> None:
+    """A new lead, or one the CRM connected to an account, is researched without waiting
+    for the schedule (the request is committed with the import, or rolled back with it)."""
+    if changed is None:
+        request_for_new_lead(ctx.session, lead_id, ctx.now)
+    elif "parent_account_id" in changed:
+        request_research(ctx.session, [lead_id], "connected", ctx.now)
+
+
 class EmailFinder:
     """The stored record with the row's email, any case: a re-import, not a new record."""
 
@@ -199,6 +209,7 @@ LEADS = ImportKind(
     finder=EmailFinder,
     references={"owner_id": (User, "user"), "parent_account_id": (Account, "account")},
     sticky=frozenset({"do_not_email", "do_not_contact"}),
+    on_stored=_request_research,
     filled_by={
         "connected_by": "parent_account_id",
         "time_zone_source": "time_zone",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from langgraph.runtime import Runtime
 from sqlmodel import Session
@@ -72,6 +72,17 @@ def _find_account(services: Services, lead: Lead, check: EmailCheck) -> tuple[Ac
     return None, ""
 
 
+def _digest_fresh_since(settings: AgentSettings) -> datetime:
+    """The oldest company research still reused: any, when research is refreshed on
+    changes only (no age limit)."""
+    hours = settings.refresh.refresh_after_hours
+    return (
+        utc_now() - timedelta(hours=hours)
+        if hours is not None
+        else datetime.min.replace(tzinfo=UTC)
+    )
+
+
 def research_lead(
     services: Services,
     database_url: str,
@@ -111,7 +122,7 @@ def research_lead(
     name = company.name or lead.company_name
     key = research_key(account.id if account else None, company.domain, name)
     if key and name:
-        since = fresh_since or utc_now() - timedelta(hours=settings.refresh.refresh_after_hours)
+        since = fresh_since or _digest_fresh_since(settings)
         digest, _reused = research_company(
             web=services.web,
             engine=services.reasoning,
