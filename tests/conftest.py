@@ -10,14 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core.settings import get_settings
+from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
+from graphs.research.runner import ResearchRunner
 from graphs.services import services_for
 from sample_crm.generator import generate_sample_crm
+from store.agent_records import LeadInsight
+from store.crm import Lead
 from store.db import get_db_engine
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
+from tools.email_check import check_email
 
 # A fixed "now" would make the 14-day window drift from the wall clock the runner uses,
 # so the sample is generated relative to the real now, once per session.
@@ -119,3 +124,26 @@ def postgres_url() -> Iterator[str]:
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def researched_world(
+    sample_crm_template: SampleCrm, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[SampleCrm, list[str]]:
+    """The sample CRM with its eligible leads researched, and good leads to engage: a
+    template, researched once per session; a test that writes copies it first."""
+    root = tmp_path_factory.mktemp("engage_world")
+    shutil.copytree(sample_crm_template.root, root, dirs_exist_ok=True)
+    world = SampleCrm(root)
+    with open_checkpointer(world.checkpoint_path) as saver:
+        list(ResearchRunner(world.context(), saver).research())
+    with Session(get_db_engine(world.database_url)) as session:
+        exact = session.exec(select(LeadInsight).where(LeadInsight.fit_level == "exact")).all()
+        leads = [session.get(Lead, row.lead_id) for row in exact]
+    good = [
+        lead.id
+        for lead in leads
+        if lead is not None and check_email(lead.email).email_type == "work"
+    ]
+    assert len(good) >= 10
+    return world, good

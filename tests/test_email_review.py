@@ -29,12 +29,12 @@ from store.db import get_db_engine
 from store.engagement import ConversationState, DeliveryStatus, EmailMessage
 from store.seller_inbox import SellerNotice
 from tests.conftest import SampleCrm
-from tests.test_engage_journeys import Journey, _open_journey, researched_world  # noqa: F401
+from tests.test_engage_journeys import Journey, _open_journey
 
 
 @pytest.fixture
 def held(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
 ) -> Iterator[Journey]:
     """A journey whose assignment rule holds each email for the owner's review."""

@@ -28,6 +28,27 @@ def _run(*args: str, code: int = 0) -> str:
     return result.output
 
 
+def _first_outreach(home: Path) -> email.message.EmailMessage:
+    return email.message_from_bytes(
+        sorted((home / "outbox").rglob("*.eml"))[0].read_bytes(), policy=policy.default
+    )  # type: ignore[return-value]
+
+
+def _reply_to(outreach: email.message.EmailMessage, message_id: str) -> email.message.EmailMessage:
+    """The lead's answer to the agent's email, dated the Tuesday of the first tick's week."""
+    reply = email.message.EmailMessage()
+    reply["From"], reply["To"] = outreach["To"], outreach["From"]
+    reply["Subject"] = "Re: " + outreach["Subject"]
+    reply["Message-ID"], reply["In-Reply-To"] = message_id, outreach["Message-ID"]
+    reply["Date"] = "Tue, 02 Mar 2027 08:30:00 +0000"
+    return reply
+
+
+def _deliver(home: Path, reply: email.message.EmailMessage, name: str = "reply.eml") -> None:
+    (home / "inbox").mkdir(exist_ok=True)
+    (home / "inbox" / name).write_bytes(bytes(reply))
+
+
 def test_engage_tick_reply_handoff_and_review(tmp_path: Path) -> None:
     home = Path(os.environ["QUALIFY_HOME"])
     _run("init", "--leads", "80", "--accounts", "20")
@@ -40,16 +61,9 @@ def test_engage_tick_reply_handoff_and_review(tmp_path: Path) -> None:
     outreach = email.message_from_bytes(sent[0].read_bytes(), policy=policy.default)
     assert outreach["List-Unsubscribe"] and outreach["Message-ID"]
 
-    reply = email.message.EmailMessage()
-    reply["From"] = outreach["To"]
-    reply["To"] = outreach["From"]
-    reply["Subject"] = "Re: " + outreach["Subject"]
-    reply["Message-ID"] = "<reply-1@lead.example>"
-    reply["In-Reply-To"] = outreach["Message-ID"]
-    reply["Date"] = "Tue, 02 Mar 2027 08:30:00 +0000"
+    reply = _reply_to(outreach, "<reply-1@lead.example>")
     reply.set_content("Please remove me from your mailing list.")
-    (home / "inbox").mkdir(exist_ok=True)
-    (home / "inbox" / "reply.eml").write_bytes(bytes(reply))
+    _deliver(home, reply)
 
     out = _run("engage", "tick", "--at", TUESDAY)
     assert "opted_out: 1" in out
@@ -115,14 +129,8 @@ def test_checkpoints_hold_the_text_read_never_attachments_or_the_unread_rest() -
     home = Path(os.environ["QUALIFY_HOME"])
     _run("init", "--leads", "40", "--accounts", "10")
     _run("engage", "tick", "--at", MONDAY)
-    outreach = email.message_from_bytes(
-        sorted((home / "outbox").rglob("*.eml"))[0].read_bytes(), policy=policy.default
-    )
-    reply = email.message.EmailMessage()
-    reply["From"], reply["To"] = outreach["To"], outreach["From"]
-    reply["Subject"] = "Re: " + outreach["Subject"]
-    reply["Message-ID"], reply["In-Reply-To"] = "<big-1@lead.example>", outreach["Message-ID"]
-    reply["Date"] = "Tue, 02 Mar 2027 08:30:00 +0000"
+    outreach = _first_outreach(home)
+    reply = _reply_to(outreach, "<big-1@lead.example>")
     limit = get_settings().max_reply_chars
     reply.set_content(
         "Budget is approved; send pricing.\n\n" + "Our full supplier list. " * (limit // 20)
@@ -131,8 +139,7 @@ def test_checkpoints_hold_the_text_read_never_attachments_or_the_unread_rest() -
     reply.add_attachment(
         ("ATTACHED-ROW-MARKER,1,2\n" * 40_000).encode(), "text", "csv", filename="suppliers.csv"
     )
-    (home / "inbox").mkdir(exist_ok=True)
-    (home / "inbox" / "big.eml").write_bytes(bytes(reply))
+    _deliver(home, reply, "big.eml")
     _run("engage", "tick", "--at", TUESDAY)
 
     with Session(get_db_engine(get_settings().resolved_database_url)) as session:
@@ -149,17 +156,9 @@ def test_a_seller_returns_a_handoff_to_the_agent_with_a_note() -> None:
     home = Path(os.environ["QUALIFY_HOME"])
     _run("init", "--leads", "80", "--accounts", "20")
     _run("engage", "tick", "--at", MONDAY)
-    outreach = email.message_from_bytes(
-        sorted((home / "outbox").rglob("*.eml"))[0].read_bytes(), policy=policy.default
-    )
-    reply = email.message.EmailMessage()
-    reply["From"], reply["To"] = outreach["To"], outreach["From"]
-    reply["Subject"] = "Re: " + outreach["Subject"]
-    reply["Message-ID"], reply["In-Reply-To"] = "<reply-2@lead.example>", outreach["Message-ID"]
-    reply["Date"] = "Tue, 02 Mar 2027 08:30:00 +0000"
+    reply = _reply_to(_first_outreach(home), "<reply-2@lead.example>")
     reply.set_content("Sounds good. Can we set up a call next Tuesday at 2pm?")
-    (home / "inbox").mkdir(exist_ok=True)
-    (home / "inbox" / "reply.eml").write_bytes(bytes(reply))
+    _deliver(home, reply)
     _run("engage", "tick", "--at", TUESDAY)
     with Session(get_db_engine(get_settings().resolved_database_url)) as session:
         handoff = session.exec(select(Handoff).where(Handoff.rule_id == "meeting_request")).one()

@@ -25,7 +25,6 @@ from graphs.engage.runner import EngageRunner, TickReport
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
 from graphs.knowledge.product_versions import save_document, show_document
 from graphs.research.runner import ResearchRunner
-from store.agent_records import LeadInsight
 from store.crm import Contact, Lead
 from store.db import get_db_engine
 from store.engagement import Conversation, Handoff
@@ -41,28 +40,6 @@ MAILBOX = "alex@northwind.example"
 def _next_monday_9am() -> datetime:
     today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
     return today + timedelta(days=7 - today.weekday())
-
-
-@pytest.fixture(scope="module")
-def researched_world(
-    sample_crm_template: SampleCrm, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[SampleCrm, list[str]]:
-    """The sample CRM with its eligible leads researched, and good leads to engage."""
-    root = tmp_path_factory.mktemp("engage_world")
-    shutil.copytree(sample_crm_template.root, root, dirs_exist_ok=True)
-    world = SampleCrm(root)
-    with open_checkpointer(world.checkpoint_path) as saver:
-        list(ResearchRunner(world.context(), saver).research())
-    with Session(get_db_engine(world.database_url)) as session:
-        exact = session.exec(select(LeadInsight).where(LeadInsight.fit_level == "exact")).all()
-        leads = [session.get(Lead, row.lead_id) for row in exact]
-    good = [
-        lead.id
-        for lead in leads
-        if lead is not None and check_email(lead.email).email_type == "work"
-    ]
-    assert len(good) >= 10
-    return world, good
 
 
 @dataclass

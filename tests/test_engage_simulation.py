@@ -22,7 +22,6 @@ from graphs.simulation.reply_script import ReplyScriptError, parse_reply_script
 from store.db import get_db_engine
 from tests.conftest import SampleCrm
 from tests.smtp_test_server import SmtpTestServer, smtp_server
-from tests.test_engage_journeys import researched_world  # noqa: F401  (a fixture)
 
 runner = CliRunner()
 MONDAY = "2027-03-01T09:00:00"
@@ -66,7 +65,7 @@ def _everything(home: Path) -> dict[str, object]:
 
 @pytest.fixture
 def home(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[Path, list[str], SmtpTestServer]]:

@@ -36,7 +36,6 @@ from tests.test_engage_journeys import (  # noqa: F401
     Journey,
     _open_journey,
     journey,
-    researched_world,
 )
 
 # -- kinds, from what a rule tests -------------------------------------------------------------
@@ -190,7 +189,7 @@ def test_following_a_referral_makes_the_named_person_a_lead(journey: Journey) ->
 
 
 def test_fixing_an_invalid_address_restarts_the_agent_on_the_new_one(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
 ) -> None:
     with _open_journey(researched_world, tmp_path, email="dana.at.example.com") as trip:
@@ -225,7 +224,7 @@ def test_a_supervisor_approves_or_rejects_a_disqualification(journey: Journey) -
 
 
 def test_a_notice_is_emailed_when_a_notice_mailbox_is_set(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -321,7 +320,7 @@ def test_a_returned_lead_without_a_reply_gets_its_next_follow_up(journey: Journe
 
 
 def test_a_return_is_refused_where_it_would_not_make_sense(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
 ) -> None:
     with _open_journey(researched_world, tmp_path, email="dana.at.example.com") as trip:

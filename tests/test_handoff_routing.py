@@ -41,10 +41,9 @@ from store.engagement import Handoff, HandoffTarget
 from store.seller_inbox import SellerNotice
 from store.seller_routing import RotationCursor, SellerTeam, TeamMember, mark_away, mark_back
 from tests.conftest import SampleCrm
-from tests.test_engage_journeys import (  # noqa: F401
+from tests.test_engage_journeys import (
     Journey,
     _open_journey,
-    researched_world,
 )
 
 NOTICES = "agent-notices@northwind.example"
@@ -357,7 +356,7 @@ def _mail_to(trip: Journey, address: str) -> list[object]:
 
 
 def test_round_robin_over_three_sellers_skips_the_one_away(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -394,7 +393,7 @@ def test_round_robin_over_three_sellers_skips_the_one_away(
 
 
 def test_a_pending_handoff_is_escalated_once_after_n_business_hours(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

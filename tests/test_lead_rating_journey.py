@@ -23,7 +23,7 @@ from store.agent_ratings import AgentLeadRating
 from store.crm import Lead, LeadRating
 from store.db import get_db_engine
 from tests.conftest import SampleCrm
-from tests.test_engage_journeys import Journey, journey, researched_world  # noqa: F401
+from tests.test_engage_journeys import Journey, journey  # noqa: F401
 from tools.mail.settings import MailSettings
 
 cli = CliRunner()
@@ -102,7 +102,7 @@ def test_a_lead_never_engaged_and_created_40_days_ago_is_cold(sample_crm: Sample
 
 
 def test_the_runner_takes_only_the_listed_agent_ratings(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
 ) -> None:
     template, _ = researched_world

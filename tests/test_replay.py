@@ -19,7 +19,7 @@ from store.engagement import EmailMessage, Handoff
 from store.node_runs import NodeRun
 from store.replays import Replay
 from tests.conftest import SampleCrm
-from tests.test_engage_journeys import Journey, journey, researched_world  # noqa: F401
+from tests.test_engage_journeys import Journey, journey  # noqa: F401
 
 
 def _research_one(crm: SampleCrm) -> str:

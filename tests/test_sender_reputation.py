@@ -55,7 +55,6 @@ from tests.test_engage_journeys import (  # noqa: F401  (fixtures)
     Journey,
     _open_journey,
     journey,
-    researched_world,
 )
 from tools.mail.mailbox_health import pause_mailbox, resume_mailbox
 from tools.mail.outbox import enqueue_email
@@ -266,7 +265,7 @@ def _lead(trip: Journey, lead_id: str | None = None) -> Lead:
 
 
 def test_not_interested_stops_the_whole_company(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
 ) -> None:
     _, good = researched_world
@@ -298,7 +297,7 @@ def test_not_interested_stops_the_whole_company(
 
 
 def test_a_queued_email_to_a_stopped_company_is_not_sent(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
 ) -> None:
     _, good = researched_world
@@ -396,7 +395,7 @@ def test_every_agent_email_is_signed_and_discloses_the_ai(
 
 
 def test_the_admin_sets_the_signature_and_the_disclosure(
-    researched_world: tuple[SampleCrm, list[str]],  # noqa: F811
+    researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
 ) -> None:
     template, good = researched_world

@@ -96,11 +96,19 @@ def knowledge_list(product: ProductOption = None) -> None:
     if product != "all":
         index_faq(base, _product(product))
     sources = base.sources(None if product == "all" else (product or get_settings().product))
-    table = Table("id", "product", "kind", "title", "passages", "added", "file")
+    every = product == "all"
+    table = Table(
+        title=None if every else f"Knowledge sources of {product or get_settings().product}"
+    )
+    # The id is what `remove` takes: never cut, whatever the terminal's width.
+    table.add_column("id", no_wrap=True, min_width=max((len(s.id) for s in sources), default=2))
+    for header in ("product", "kind", "title", "passages", "added", "file"):
+        if header != "product" or every:
+            table.add_column(header)
     for source in sources:
         table.add_row(
             source.id,
-            source.product,
+            *([source.product] if every else []),
             source.kind,
             escape(source.title),
             str(source.passages),
