@@ -6,15 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.settings import get_settings
 from graphs.context import Context
 from graphs.reasoning.base import ReasoningEngine
 from graphs.reasoning.offline import OfflineEngine
 from tools.crm import CrmReader
-from tools.knowledge_base.index import KnowledgeBase
 from tools.web_search.provider import make_web_search
 from tools.web_search.results import WebSearch
+
+if TYPE_CHECKING:
+    from tools.knowledge_base.index import KnowledgeBase
 
 
 @dataclass
@@ -66,6 +69,14 @@ def build_reasoning_engine(context: Context) -> ReasoningEngine:
     return FallbackEngine(primary=llm, fallback=offline, breaker=breaker)
 
 
+def _knowledge_base(chroma_dir: Path) -> KnowledgeBase:
+    # Imported here: Chroma takes most of a second to load; a run that asks no question
+    # (and every `qualify` command's start-up) never pays for it.
+    from tools.knowledge_base.index import KnowledgeBase
+
+    return KnowledgeBase(chroma_dir)
+
+
 @lru_cache(maxsize=16)
 def services_for(context: Context) -> Services:
     """Services for a context (cached: contexts are frozen)."""
@@ -78,5 +89,5 @@ def services_for(context: Context) -> Services:
         reasoning=build_reasoning_engine(context),
         check_deliverability=settings.check_deliverability,
         dns_timeout_s=settings.dns_timeout_s,
-        knowledge=KnowledgeBase(Path(context.chroma_dir)),
+        knowledge=_knowledge_base(Path(context.chroma_dir)),
     )

@@ -18,8 +18,9 @@ from graphs.knowledge.source_answers import (
     quote_for,
 )
 from tests.pdf_documents import write_pdf
-from tools.knowledge_base.index import KnowledgeBase, KnowledgeHit
+from tools.knowledge_base.index import KnowledgeBase
 from tools.knowledge_base.passages import DocumentError, read_document
+from tools.knowledge_base.sources import KnowledgeHit
 
 DOCS = Path(__file__).parent / "data" / "knowledge"
 runner = CliRunner()

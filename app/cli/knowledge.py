@@ -4,7 +4,7 @@ guides, case studies, pricing pages; the FAQ is always one of them), per product
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 from rich.markup import escape
@@ -15,8 +15,11 @@ from core.settings import get_settings
 from graphs.engage.stored_settings import load_engage_settings
 from graphs.knowledge.product_catalog import product_knowledge
 from graphs.knowledge.source_answers import index_faq, passage_answers
-from tools.knowledge_base.index import KnowledgeBase, SourceKind
 from tools.knowledge_base.passages import READABLE, DocumentError, read_document
+from tools.knowledge_base.sources import SourceKind
+
+if TYPE_CHECKING:
+    from tools.knowledge_base.index import KnowledgeBase
 
 knowledge_app = typer.Typer(
     help="Add, list, search and remove the documents the agent answers questions from."
@@ -28,6 +31,10 @@ ProductOption = Annotated[
 
 
 def _base() -> KnowledgeBase:
+    # Imported here: Chroma takes most of a second to load, and every other command of
+    # `qualify` would pay for it at start-up.
+    from tools.knowledge_base.index import KnowledgeBase
+
     return KnowledgeBase(get_settings().resolved_chroma_dir)
 
 

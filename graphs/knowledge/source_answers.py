@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from graphs.knowledge.product_catalog import product_knowledge
 from graphs.knowledge.product_faq import FaqEntry, named_things
 from graphs.reply_reader.language import detect_language
-from tools.knowledge_base.index import KnowledgeHit
 from tools.knowledge_base.passages import Passage
+from tools.knowledge_base.sources import KnowledgeHit
 
 if TYPE_CHECKING:
     from tools.knowledge_base.index import KnowledgeBase

@@ -13,11 +13,10 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import TYPE_CHECKING, Any
 
 from tools.knowledge_base.passages import Passage, read_document
+from tools.knowledge_base.sources import KnowledgeHit, KnowledgeSource, SourceKind
 from tools.tool_trace import recorded_tool
 from tools.web_search.embedding import HashingEmbeddingFunction, OfflineCollection
 
@@ -25,37 +24,8 @@ if TYPE_CHECKING:
     pass
 
 COLLECTION = "knowledge_sources"
-SourceKind = Literal["document", "faq", "case_study", "pricing"]
 _SEP = "\x1f"  # Chroma metadata holds no lists: the heading path is joined with this.
 _BATCH = 500
-
-
-class KnowledgeSource(BaseModel):
-    """One indexed source: a document file or a product's FAQ."""
-
-    id: str
-    product: str
-    title: str
-    kind: SourceKind
-    path: str = ""
-    passages: int
-    added_on: datetime
-
-
-class KnowledgeHit(BaseModel):
-    """A passage found for a question, with its similarity (0–1, higher is closer)."""
-
-    source_id: str
-    kind: SourceKind
-    title: str
-    headings: list[str] = Field(default_factory=list)
-    text: str
-    score: float
-
-    @property
-    def citation(self) -> str:
-        """'Title › Section', as an email cites it."""
-        return " › ".join([self.title, *self.headings])
 
 
 def source_id_for(path: Path, product: str) -> str:
