@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -432,6 +433,41 @@ def test_answers_come_from_the_faq_in_the_leads_language(server: OpenAICompatibl
     assert f"- Was kostet das pro Standort?\n  FAQ answer: {pricing.answer}" in prompt
     assert "Reykjavík?\n  FAQ answer: (no FAQ answer" in prompt
     assert "Northwind Analytics:" in prompt  # the product profile
+
+
+def test_a_document_passage_is_given_to_quote_and_cite(
+    server: OpenAICompatibleServer, tmp_path: Path
+) -> None:
+    """A question the FAQ leaves open and a document answers: the model gets the passage's
+    words to quote and the line citing it; the passage counts as a source for the check."""
+    from graphs.knowledge.source_answers import (
+        KnowledgeSettings,
+        quoted_passages,
+        use_knowledge_sources,
+    )
+    from tools.knowledge_base.index import KnowledgeBase
+
+    base = KnowledgeBase(tmp_path / "chroma")
+    base.add_file(
+        Path(__file__).parent / "data" / "knowledge" / "northwind_onboarding.md", "northwind"
+    )
+    question = "How many months of sales history do you need?"
+    assert product_faq("northwind").answer_for(question) is None  # the FAQ leaves it open
+    turns = thread()
+    turns[-1].reading = ReplyReading(intent=Intent.QUESTION, questions=[question])
+    server.add_json(
+        {"subject": "History", "body": "Hi Tom,\n\n...\n\nAnna Berg", "grounded_on": []}
+    )
+    restore = use_knowledge_sources(base, KnowledgeSettings())
+    try:
+        make_engine(server).write_message("answer", research(), turns, "Anna Berg")
+        used = quoted_passages()
+    finally:
+        restore()
+    prompt = server.requests[0].prompt_text
+    assert f"- {question}\n  Document passage (quote it briefly" in prompt
+    assert '"Source: Northwind onboarding guide › Data we need › History"' in prompt
+    assert used and "month" in used[0].lower()
 
 
 def test_outreach_prompt_is_told_what_we_sell(server: OpenAICompatibleServer) -> None:

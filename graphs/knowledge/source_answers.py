@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.settings import get_settings
 from graphs.knowledge.product_catalog import product_knowledge
 from graphs.knowledge.product_faq import FaqEntry, named_things
 from graphs.reply_reader.language import detect_language
@@ -147,9 +148,14 @@ def index_faq(base: KnowledgeBase, product: str) -> None:
 
 
 def answer_questions(
-    questions: Sequence[str], product: str, base: KnowledgeBase | None, settings: KnowledgeSettings
+    questions: Sequence[str],
+    product: str | None,
+    base: KnowledgeBase | None,
+    settings: KnowledgeSettings,
 ) -> KnowledgeAnswers:
-    """The FAQ's answers, then the sources' passages, then what is left for the seller."""
+    """The FAQ's answers, then the sources' passages, then what is left for the seller
+    (`product` None: the QUALIFY_PRODUCT setting, as everywhere a product is named)."""
+    product = product or get_settings().product
     knowledge = product_knowledge(product)
     answers = KnowledgeAnswers()
     for question in questions:
@@ -190,7 +196,7 @@ def use_knowledge_sources(base: KnowledgeBase, settings: KnowledgeSettings) -> C
     return lambda: _in_force.reset(token)
 
 
-def answers_for(product: str, questions: Sequence[str]) -> KnowledgeAnswers:
+def answers_for(product: str | None, questions: Sequence[str]) -> KnowledgeAnswers:
     """`answer_questions` with the sources in force (the FAQ alone outside a node that set
     them); the passages used are remembered for the content check (`quoted_passages`)."""
     in_force = _in_force.get()
