@@ -82,6 +82,14 @@ def test_a_reply_asking_about_pricing_and_a_demo_makes_the_lead_hot(
     bad = cli.invoke(app, ["leads", "--agent-rating", "boiling"])
     assert bad.exit_code == 1 and "use one of hot, warm, cold" in bad.output
 
+    # Nothing new from the lead for two months: the engage pass rates it again, and it cools.
+    journey.days(62)
+    assert journey.tick().ratings_aged >= 1
+    cooled = _rating(journey.world, lead_id)
+    assert cooled is not None and cooled.level != "hot", cooled.reasons
+    assert cooled.components["recency"]["points"] == 0
+    assert journey.tick().ratings_aged == 0  # rated today: left alone
+
 
 def test_a_lead_never_engaged_and_created_40_days_ago_is_cold(sample_crm: SampleCrm) -> None:
     with Session(get_db_engine(sample_crm.database_url)) as session:

@@ -38,7 +38,7 @@ from graphs.engage.guardrails import mailbox_day
 from graphs.engage.handoff_escalation import escalate_overdue
 from graphs.engage.sending_mailboxes import cap_today, mailbox_hold
 from graphs.engage.stored_settings import load_engage_settings
-from graphs.rating.rating_records import agent_ratings_of
+from graphs.rating.rating_records import age_ratings, agent_ratings_of
 from graphs.reasoning.base import EngineError
 from graphs.reasoning.time_budget import lead_time_budget
 from graphs.research.agent_settings import load_agent_settings
@@ -49,7 +49,7 @@ from memory.thread_ids import thread_id_for
 from store.agent_records import LeadInsight
 from store.conversations import leads_with_unread_replies, unread_replies
 from store.crm import Lead, LeadStatus
-from store.db import get_db_engine
+from store.db import get_db_engine, session_scope
 from store.engagement import (
     Conversation,
     ConversationState,
@@ -83,6 +83,9 @@ class TickReport(BaseModel):
     delivery: DeliveryReport = Field(default_factory=DeliveryReport)
     reviews_overdue: int = Field(
         default=0, description="Emails held for review past the time limit (owners told)."
+    )
+    ratings_aged: int = Field(
+        default=0, description="Agent ratings older than a day, worked out again for now."
     )
     handoffs: Counter[str] = Field(default_factory=Counter)
     handoffs_escalated: int = Field(
@@ -271,6 +274,8 @@ class EngageRunner:
         report.handoffs_escalated = self.escalate_handoffs(report)
         report.delivery = self.deliver()
         report.reviews_overdue = report_overdue(self.context.database_url, now=now)
+        with session_scope(self.context.database_url) as session:
+            report.ratings_aged = age_ratings(session, now)
         return report
 
     def escalate_handoffs(self, report: TickReport) -> int:

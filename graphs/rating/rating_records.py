@@ -8,7 +8,7 @@ can re-rate a lead without opening its engage thread.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -152,6 +152,24 @@ def rate_after_replies(
     return rerate_lead(
         session, lead_id, now, new_signals=signals, latest_reading=human[-1] if human else None
     )
+
+
+def age_ratings(
+    session: Session, now: datetime, *, older_than: timedelta = timedelta(days=1), limit: int = 500
+) -> int:
+    """Rate again the leads rated more than `older_than` before `now`, oldest first: recency
+    changes with time alone, so a lead that went quiet cools without a new event. How many
+    were rated; the caller commits."""
+    stale = session.exec(
+        select(AgentLeadRating.lead_id)
+        .where(col(AgentLeadRating.rated_on) < now - older_than)
+        .order_by(col(AgentLeadRating.rated_on))
+        .limit(limit)
+    ).all()
+    settings = rating_settings_in_force(session)
+    for lead_id in stale:
+        rerate_lead(session, lead_id, now, settings=settings)
+    return len(stale)
 
 
 def stored_rating(session: Session, lead_id: str) -> AgentRating | None:
