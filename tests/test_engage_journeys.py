@@ -260,21 +260,25 @@ def test_silence_through_all_follow_ups_goes_to_a_supervisor(journey: Journey) -
     assert (handoff.target, handoff.rule_id) == ("supervisor", "no_reply_after_follow_ups")
 
 
-def test_referral_records_the_suggested_contact(journey: Journey) -> None:
+def refer_to_a_colleague(journey: Journey) -> str:
+    """The lead answers the outreach naming Maria Lopez of its company; her address."""
     journey.tick()
-    domain = journey.lead.email.split("@")[1]  # type: ignore[union-attr]
+    address = f"maria.lopez@{journey.lead.email.split('@')[1]}"  # type: ignore[union-attr]
     journey.days(1)
     journey.reply(
         "I'm not the right person for this. Please reach out to Maria Lopez "
-        f"(maria.lopez@{domain}), our Head of Supply Chain."
+        f"({address}), our Head of Supply Chain."
     )
     journey.tick()
+    return address
+
+
+def test_referral_records_the_suggested_contact(journey: Journey) -> None:
+    address = refer_to_a_colleague(journey)
     handoff = _only_handoff(journey)
     assert (handoff.target, handoff.rule_id) == ("seller", "referral")
     with Session(get_db_engine(journey.world.database_url)) as session:
-        contact = session.exec(
-            select(Contact).where(Contact.email == f"maria.lopez@{domain}")
-        ).first()
+        contact = session.exec(select(Contact).where(Contact.email == address)).first()
     assert contact is not None and contact.last_name == "Lopez"
 
 
@@ -628,13 +632,17 @@ def test_an_auto_reply_after_the_last_follow_up_brings_no_extra_one(journey: Jou
 KNOWLEDGE_DOCS = Path(__file__).parent / "data" / "knowledge"
 
 
-def test_a_question_a_document_answers_is_quoted_and_cited(journey: Journey) -> None:
+def _with_the_onboarding_guide(journey: Journey) -> None:
     from tools.knowledge_base.index import KnowledgeBase
 
     context = journey.runner.context
     KnowledgeBase(Path(context.chroma_dir)).add_file(
         KNOWLEDGE_DOCS / "northwind_onboarding.md", context.product
     )
+
+
+def test_a_question_a_document_answers_is_quoted_and_cited(journey: Journey) -> None:
+    _with_the_onboarding_guide(journey)
     journey.tick()
     journey.days(1)
     journey.reply("Before we talk: how many months of sales history do you need?")
@@ -646,12 +654,7 @@ def test_a_question_a_document_answers_is_quoted_and_cited(journey: Journey) -> 
 
 
 def test_a_question_no_source_answers_goes_to_the_seller(journey: Journey) -> None:
-    from tools.knowledge_base.index import KnowledgeBase
-
-    context = journey.runner.context
-    KnowledgeBase(Path(context.chroma_dir)).add_file(
-        KNOWLEDGE_DOCS / "northwind_onboarding.md", context.product
-    )
+    _with_the_onboarding_guide(journey)
     journey.tick()
     journey.days(1)
     journey.reply("Quick one: what is your parental leave policy?")

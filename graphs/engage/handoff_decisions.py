@@ -95,7 +95,7 @@ def decide(
     elif action is HandoffAction.FOLLOW:
         _follow_referral(session, handoff, lead, referral, now, outcome)
     elif action is HandoffAction.RETURN:
-        _return_to_agent(session, handoff, lead, settings, note, now, outcome)
+        _return_to_agent(session, lead, settings, note, now, outcome)
     elif action is HandoffAction.APPROVE:
         lead.status = LeadStatus.DISQUALIFIED
         lead.status_reason = f"{handoff.rule_id}: {handoff.rule_description}"
@@ -156,43 +156,47 @@ def returnable(
     problem = refusal(kind_of(handoff, settings), HandoffAction.RETURN)
     if problem:
         raise HandoffDecisionError(f"hand-off {handoff_id}: {problem}")
+    _check_return(session, handoff.lead_id, note)
+    return handoff
+
+
+def _check_return(session: Session, lead_id: str, note: str | None) -> Conversation:
+    """What a return needs beyond the kind's leave: a note, a lead still emailable, and a
+    conversation handed off, not taken over; the conversation, else the reason, raised."""
     if not note or not note.strip():
         raise HandoffDecisionError(
             "return needs a --note saying why the lead goes back to the agent (it is kept "
             "with the hand-off and shown in the conversation)"
         )
-    lead = session.get(Lead, handoff.lead_id)
+    lead = session.get(Lead, lead_id)
     if lead is not None and (lead.do_not_email or lead.do_not_contact):
         raise HandoffDecisionError(
             f"{lead.id} opted out of email; the agent cannot take it back. Reject the hand-off"
         )
-    conversation = session.get(Conversation, handoff.lead_id)
+    conversation = session.get(Conversation, lead_id)
     if conversation is None or conversation.state is not ConversationState.HANDED_OFF:
         state = conversation.state.value if conversation else "not started"
         raise HandoffDecisionError(
-            f"{handoff.lead_id}'s conversation is {state}, not handed off; nothing to return"
+            f"{lead_id}'s conversation is {state}, not handed off; nothing to return"
         )
     if conversation.taken_over_by:
         raise HandoffDecisionError(
-            f"{conversation.taken_over_by} took over {handoff.lead_id}'s conversation; the "
-            "agent does not email it again"
+            f"{conversation.taken_over_by} took over {lead_id}'s conversation; the agent "
+            "does not email it again"
         )
-    return handoff
+    return conversation
 
 
 def _return_to_agent(
     session: Session,
-    handoff: Handoff,
     lead: Lead,
     settings: EngageSettings,
     note: str | None,
     now: datetime,
     outcome: DecisionOutcome,
 ) -> None:
-    assert handoff.id is not None
-    returnable(session, handoff.id, settings, note)
-    conversation = session.get(Conversation, lead.id)
-    assert conversation is not None
+    # `decide` has checked the hand-off is pending and its kind may be returned.
+    conversation = _check_return(session, lead.id, note)
     # The agent waits for the lead's next reply; if none comes, its follow-ups resume,
     # counted from now (the seller may just have written to the lead).
     exhausted = follow_ups_exhausted(conversation.followups_sent, settings.follow_ups)
