@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 
 import store.agent_ratings
 import store.agent_records
+import store.console_accounts
 import store.crm
 import store.engagement
 import store.node_runs

@@ -147,3 +147,40 @@ def researched_world(
     ]
     assert len(good) >= 10
     return world, good
+
+
+@pytest.fixture(scope="session")
+def console_template(
+    sample_crm_template: SampleCrm, tmp_path_factory: pytest.TempPathFactory
+) -> SampleCrm:
+    """The sample CRM with a console account per role (tests.console_support.LOGINS)."""
+    from tests.console_support import add_console_accounts
+
+    root = tmp_path_factory.mktemp("console_crm")
+    shutil.copytree(sample_crm_template.root, root, dirs_exist_ok=True)
+    crm = SampleCrm(root)
+    add_console_accounts(crm.database_url)
+    return crm
+
+
+@pytest.fixture
+def console_crm(console_template: SampleCrm, tmp_path: Path) -> SampleCrm:
+    """A private copy of the console's sample CRM that a test may change."""
+    root = tmp_path / "console_crm"
+    shutil.copytree(console_template.root, root)
+    return SampleCrm(root)
+
+
+@pytest.fixture(scope="session")
+def researched_console_template(
+    researched_world: tuple[SampleCrm, list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[SampleCrm, list[str]]:
+    """The researched world (insights, drafts, fit) with a console account per role."""
+    from tests.console_support import add_console_accounts
+
+    world, good = researched_world
+    root = tmp_path_factory.mktemp("researched_console")
+    shutil.copytree(world.root, root, dirs_exist_ok=True)
+    crm = SampleCrm(root)
+    add_console_accounts(crm.database_url)
+    return crm, good

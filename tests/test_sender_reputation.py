@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -20,14 +19,12 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli.main import app
-from app.unsubscribe_page import unsubscribe_app
 from core.clock import ManualClock, utc_now
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
@@ -49,6 +46,7 @@ from store.engagement import Conversation, ConversationState, DeliveryStatus, Em
 from store.seller_inbox import SellerNotice
 from store.sender_reputation import MailboxPause
 from tests.conftest import SampleCrm
+from tests.console_support import running_console
 from tests.smtp_test_server import RecordingHandler, free_port, smtp_server
 from tests.test_engage_journeys import (  # noqa: F401  (fixtures)
     MAILBOX,
@@ -413,23 +411,6 @@ def test_the_admin_sets_the_signature_and_the_disclosure(
     assert body.rstrip().endswith("Drafted by Northwind Analytics's AI.")
 
 
-@contextmanager
-def _serving(database_url: str) -> Iterator[str]:
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    app = unsubscribe_app(database_url, unsubscribe_secret())
-    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def _http(url: str, method: str, data: bytes | None = None) -> tuple[int, str]:
     request = urllib.request.Request(url, data=data, method=method)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -454,10 +435,10 @@ def test_one_click_unsubscribe_over_http(
     secret = unsubscribe_secret()
     assert lead_of_token(token, secret) == journey.lead.id
 
-    with _serving(journey.world.database_url) as base:
+    with running_console(journey.world.database_url) as base:
         path = f"{base}/unsubscribe?token="
         status, page = _http(path + token, "GET")
-        assert status == 200 and "<form method='post'" in page
+        assert status == 200 and '<form method="post" action="/unsubscribe">' in page
         assert not _lead(journey).do_not_email, "a GET (a link scanner) unsubscribes nobody"
 
         forged = unsubscribe_token(journey.lead.id, b"a guessed secret")

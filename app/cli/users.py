@@ -12,7 +12,15 @@ from sqlmodel import Session, select
 
 from app.cli.leads import users as list_users
 from app.cli.run_context import console, database_url, fail, user_id_named
+from app.web.accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    accounts,
+    add_account,
+    change_password,
+)
 from core.clock import utc_now
+from store.console_accounts import ConsoleRole
 from store.crm import User
 from store.db import get_db_engine, session_scope
 from store.seller_routing import (
@@ -26,7 +34,8 @@ from store.seller_routing import (
 )
 
 users_app = typer.Typer(
-    help="The CRM's users; mark one away or back; teams for round-robin hand-offs.",
+    help="The CRM's users; mark one away or back; teams for round-robin hand-offs; "
+    "console accounts (add, list, passwd).",
     invoke_without_command=True,
 )
 teams_app = typer.Typer(help="Teams of sellers a round robin rotates over (routing.round_robin).")
@@ -146,3 +155,72 @@ def teams_remove_member(team: str, name: str) -> None:
             raise fail(f"{user_id} is not in team {team}; `qualify users teams list` shows who is")
         session.delete(row)
     console.print(f"{user_id} left team {team}.", highlight=False)
+
+
+RoleOption = Annotated[
+    ConsoleRole, typer.Option(help="seller, supervisor, admin or evaluator.", case_sensitive=False)
+]
+PasswordOption = Annotated[
+    str,
+    typer.Option(
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help=f"At least {MIN_PASSWORD_LENGTH} characters; asked for when not given.",
+    ),
+]
+
+
+@users_app.command("add")
+def add(
+    login: Annotated[str, typer.Argument(help="Their email address: what they sign in with.")],
+    role: RoleOption,
+    password: PasswordOption,
+    name: Annotated[str | None, typer.Option(help="Full name (default: the CRM user's).")] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(help="The CRM user they are (default: the one with this email)."),
+    ] = None,
+) -> None:
+    """Add a console account. A seller sees the leads of their CRM user and their teams."""
+    user_id = user_id_named(user) if user else None
+    try:
+        with session_scope(database_url()) as session:
+            account = add_account(session, login, password, role, full_name=name, user_id=user_id)
+            summary = f"{account.login} ({account.role.value}"
+            summary += f", CRM user {account.user_id})" if account.user_id else ")"
+    except AccountError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"Added {summary}; sign in at `qualify serve`.", highlight=False)
+
+
+@users_app.command("list")
+def list_accounts() -> None:
+    """The console accounts: login, name, role, CRM user."""
+    with Session(get_db_engine(database_url())) as session:
+        rows = accounts(session)
+    if not rows:
+        console.print("No console accounts; add one with `qualify users add EMAIL --role admin`.")
+        return
+    table = Table()
+    table.add_column("Login", no_wrap=True, min_width=max(len(row.login) for row in rows))
+    for header in ("Name", "Role", "CRM user", "State"):
+        table.add_column(header)
+    for row in rows:
+        state = "disabled" if row.disabled else "active"
+        table.add_row(row.login, row.full_name, row.role.value, row.user_id or "", state)
+    console.print(table)
+
+
+@users_app.command("passwd")
+def passwd(
+    login: Annotated[str, typer.Argument(help="The account's email address.")],
+    password: PasswordOption,
+) -> None:
+    """Set a new password; the account's open sessions end."""
+    try:
+        with session_scope(database_url()) as session:
+            change_password(session, login, password)
+    except AccountError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"Password changed for {login}; its sessions were ended.", highlight=False)

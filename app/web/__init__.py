@@ -1,0 +1,2 @@
+"""The web console (`qualify serve`): pages for sellers, supervisors, admins and evaluators,
+and the JSON API they use."""

@@ -1,0 +1,57 @@
+"""Server-rendered pages: Jinja2 with autoescaping, so lead data (a name, a company, a
+reply) is always shown as text, never as markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from store.console_accounts import ConsoleRole
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+# Each role's pages in the navigation bar, main page first.
+NAVIGATION: dict[ConsoleRole, tuple[tuple[str, str], ...]] = {
+    ConsoleRole.SELLER: (("My open leads", "/leads"), ("My hand-offs", "/handoffs")),
+    ConsoleRole.SUPERVISOR: (
+        ("Agent monitor", "/monitor"),
+        ("Hand-offs", "/handoffs"),
+        ("Leads", "/leads"),
+    ),
+    ConsoleRole.ADMIN: (
+        ("Settings", "/admin"),
+        ("Prompts", "/admin/prompts"),
+        ("Users", "/admin/users"),
+        ("Agent monitor", "/monitor"),
+        ("Leads", "/leads"),
+    ),
+    ConsoleRole.EVALUATOR: (("Eval runs", "/evals"),),
+}
+
+
+def main_page(role: ConsoleRole) -> str:
+    """Where a role lands after signing in."""
+    return NAVIGATION[role][0][1]
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page, with the viewer, their navigation and the CSRF token its forms carry."""
+    viewer = getattr(request.state, "viewer", None)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "viewer": viewer,
+            "navigation": NAVIGATION[viewer.role] if viewer else (),
+            "csrf_token": viewer.csrf_token if viewer else "",
+            **context,
+        },
+        status_code=status_code,
+    )
