@@ -32,6 +32,10 @@ class ConsoleAccount(SQLModel, table=True):
     disabled: bool = False
     created_on: datetime = Field(default_factory=utc_now)
     password_changed_on: datetime = Field(default_factory=utc_now)
+    failed_sign_ins: int = Field(default=0, description="Wrong passwords in a row.")
+    locked_until: datetime | None = Field(
+        default=None, description="Too many wrong passwords: no sign-in before this time."
+    )
 
 
 class ConsoleSession(SQLModel, table=True):

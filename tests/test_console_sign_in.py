@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
+from app.web.accounts import LOCKOUT, MAX_FAILED_SIGN_INS, sign_in
+from core.clock import utc_now
 from store.console_accounts import ConsoleAccount, ConsoleSession
-from store.db import get_db_engine
+from store.db import get_db_engine, session_scope
 from tests.conftest import SampleCrm
 from tests.console_support import LOGINS, PASSWORD, client_as, signed_in
 
@@ -126,3 +130,17 @@ def test_users_cli_add_list_passwd(console_crm: SampleCrm, monkeypatch) -> None:
             select(ConsoleAccount).where(ConsoleAccount.login == LOGINS.admin)
         ).one()
         assert account.password_hash.startswith("$argon2id$")
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(console_crm: SampleCrm) -> None:
+    with session_scope(console_crm.database_url) as session:
+        start = utc_now()
+        for _ in range(MAX_FAILED_SIGN_INS):
+            assert sign_in(session, LOGINS.seller, "a wrong guess", start) is None
+        # Locked: even the right password is refused, with the same answer.
+        assert sign_in(session, LOGINS.seller, PASSWORD, start + timedelta(minutes=14)) is None
+        assert sign_in(session, LOGINS.seller, PASSWORD, start + LOCKOUT) is not None
+        # A success starts the count again.
+        for _ in range(MAX_FAILED_SIGN_INS - 1):
+            sign_in(session, LOGINS.seller, "a wrong guess", start + LOCKOUT)
+        assert sign_in(session, LOGINS.seller, PASSWORD, start + LOCKOUT) is not None

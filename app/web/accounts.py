@@ -19,6 +19,9 @@ from store.crm import User
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
+# Guessing passwords online: after this many wrong ones in a row the account waits.
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
 # Verifying against this when the login is unknown costs what a real check costs, so the
@@ -116,20 +119,34 @@ def _token_hash(token: str) -> str:
 
 
 def sign_in(session: Session, login: str, password: str, now: datetime | None = None) -> str | None:
-    """The new session's token, or None when the login or password is wrong."""
+    """The new session's token, or None when the login or password is wrong, or the account
+    is disabled or locked after too many wrong passwords (the same answer for each, so it
+    tells a guesser nothing)."""
     now = now or utc_now()
     account = session.exec(
         select(ConsoleAccount).where(ConsoleAccount.login == login.strip().lower())
     ).first()
     try:
         _hasher.verify(account.password_hash if account else _UNKNOWN_LOGIN_HASH, password)
+        right = account is not None
     except (VerificationError, InvalidHashError):
+        right = False
+    if account is None:
         return None
-    if account is None or account.disabled:
+    locked = account.locked_until is not None and as_utc(account.locked_until) > now
+    if not right or locked or account.disabled:
+        if not right:
+            account.failed_sign_ins += 1
+            if account.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+                account.locked_until = now + LOCKOUT
+                account.failed_sign_ins = 0
+            session.add(account)
         return None
+    account.failed_sign_ins = 0
+    account.locked_until = None
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
-        session.add(account)
+    session.add(account)
     token = secrets.token_urlsafe(32)
     session.add(
         ConsoleSession(

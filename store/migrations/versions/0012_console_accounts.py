@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("created_on", sa.DateTime(timezone=True), nullable=False),
         sa.Column("password_changed_on", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("failed_sign_ins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_consoleaccount_login", "consoleaccount", ["login"], unique=True)
     op.create_table(
