@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
-from app.web.accounts import LOCKOUT, MAX_FAILED_SIGN_INS, sign_in
+from app.web.accounts import LOCKOUT, MAX_FAILED_SIGN_INS, SESSION_LIFETIME, sign_in, viewer_of
 from core.clock import utc_now
 from store.console_accounts import ConsoleAccount, ConsoleSession
 from store.db import get_db_engine, session_scope
@@ -144,3 +144,14 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(console_crm: SampleCr
         for _ in range(MAX_FAILED_SIGN_INS - 1):
             sign_in(session, LOGINS.seller, "a wrong guess", start + LOCKOUT)
         assert sign_in(session, LOGINS.seller, PASSWORD, start + LOCKOUT) is not None
+
+
+def test_a_session_ends_after_its_lifetime_and_is_cleared(console_crm: SampleCrm) -> None:
+    start = utc_now()
+    with session_scope(console_crm.database_url) as session:
+        token = sign_in(session, LOGINS.supervisor, PASSWORD, start)
+        assert token is not None
+        assert viewer_of(session, token, start + SESSION_LIFETIME - timedelta(minutes=1))
+        assert viewer_of(session, token, start + SESSION_LIFETIME) is None
+        sign_in(session, LOGINS.supervisor, PASSWORD, start + SESSION_LIFETIME)
+        assert len(session.exec(select(ConsoleSession)).all()) == 1

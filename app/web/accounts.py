@@ -144,6 +144,11 @@ def sign_in(session: Session, login: str, password: str, now: datetime | None = 
         return None
     account.failed_sign_ins = 0
     account.locked_until = None
+    session.exec(  # the account's expired sessions go as a new one starts
+        delete(ConsoleSession).where(
+            col(ConsoleSession.account_id) == account.id, col(ConsoleSession.expires_on) <= now
+        )
+    )
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
     session.add(account)
