@@ -167,6 +167,11 @@ class Settings(BaseSettings):
         description="Signs unsubscribe tokens; unset: generated once into home/unsubscribe.secret.",
     )
     message_id_domain: str | None = None
+    inbound_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the mail provider's posts to the console's inbound-email webhook "
+        "(HMAC-SHA256 of timestamp and body); unset: the webhook answers 503.",
+    )
     notice_mailbox: str | None = Field(
         default=None,
         description="The address users' notices (a hand-off made to them, a reply on a lead "

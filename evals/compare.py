@@ -160,7 +160,7 @@ def compare_runs(a: EvalRun, b: EvalRun) -> Comparison:
     )
 
 
-def _fmt(value: float | None, name: str) -> str:
+def metric_text(value: float | None, name: str) -> str:
     if value is None:
         return "—"
     if name.startswith(("accuracy", "field")):
@@ -172,7 +172,7 @@ def _fmt(value: float | None, name: str) -> str:
     return f"{value:.3f}"
 
 
-def _delta(row: MetricRow) -> str:
+def delta_text(row: MetricRow) -> str:
     delta = row.delta
     if delta is None:
         return "—"
@@ -202,7 +202,8 @@ def comparison_markdown(comparison: Comparison) -> str:
             lines += ["Note: the two runs used different dataset files.", ""]
         lines += ["| metric | A | B | B − A |", "|---|---|---|---|"]
         lines += [
-            f"| {r.name} | {_fmt(r.a, r.name)} | {_fmt(r.b, r.name)} | {_delta(r)} |"
+            f"| {r.name} | {metric_text(r.a, r.name)} | {metric_text(r.b, r.name)} "
+            f"| {delta_text(r)} |"
             for r in suite.rows
         ]
         fixed = sum(c.change == "fixed" for c in suite.changes)

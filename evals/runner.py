@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from core.clock import utc_now
 from core.settings import get_settings
-from evals.dataset_loader import load_datasets, split_datasets
+from evals.dataset_loader import Dataset, load_datasets, split_datasets
 from evals.metrics import summarize
 from evals.run_folder import write_run
 from evals.run_records import EngineName, EvalRun, Split, SuiteRun
@@ -217,6 +219,16 @@ def _sha256(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class RunProgress:
+    """How far a run is: cases finished over the cases of every suite asked for."""
+
+    done: int
+    total: int
+    suite: str = ""
+    """The label of the suite that finished a case, e.g. `email (dev)`."""
+
+
 def run_suite(
     suite: str,
     datasets: list[Path],
@@ -225,10 +237,13 @@ def run_suite(
     split: Split | None = None,
     concurrency: int = 1,
     pricing: Pricing | None = None,
+    loaded: Dataset | None = None,
+    on_case: Callable[[], None] | None = None,
 ) -> SuiteRun:
-    """Run every valid case of the dataset files (bad lines are reported in `problems`)."""
+    """Run every valid case of the dataset files (bad lines are reported in `problems`);
+    `loaded`: those files already read; `on_case` is called after each case."""
     started = time.perf_counter()
-    loaded = load_datasets(datasets, suite)
+    loaded = loaded if loaded is not None else load_datasets(datasets, suite)
     run_case = run_case_for(suite)
     prepare = prepare_for(suite)
     if prepare is not None and loaded.cases:
@@ -236,7 +251,10 @@ def run_suite(
     price = pricing or Pricing()
 
     def one(case: EvalCase) -> CaseResult:
-        return _measured(suite, run_case, case, runtime, price)
+        result = _measured(suite, run_case, case, runtime, price)
+        if on_case is not None:
+            on_case()
+        return result
 
     if concurrency > 1 and len(loaded.cases) > 1 and runs_in_parallel(suite):
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="eval") as pool:
@@ -261,8 +279,22 @@ def run_id_for(options: RunOptions, now: datetime) -> str:
     return f"{now:%Y%m%d-%H%M%S}-{options.engine}{safe}"
 
 
-def run_eval(options: RunOptions) -> EvalRun:
-    """Run the asked suites and, with an out folder, write the run there."""
+def _planned(options: RunOptions) -> list[tuple[str, Split | None, list[Path]]]:
+    """(suite, split, dataset files) for every suite run the options ask for, in order."""
+    if options.dataset is not None:
+        return [(suite, None, [options.dataset]) for suite in options.suites]
+    planned: list[tuple[str, Split | None, list[Path]]] = []
+    for suite in options.suites:
+        for split in options.splits:
+            files = split_datasets(suite, split)
+            if files:
+                planned.append((suite, split, files))
+    return planned
+
+
+def run_eval(options: RunOptions, progress: Callable[[RunProgress], None] | None = None) -> EvalRun:
+    """Run the asked suites and, with an out folder, write the run there. `progress` is
+    called after every case (from the case's thread) with the cases done over all."""
     for suite in options.suites:
         if suite not in SUITE_NAMES:
             raise ValueError(f"unknown suite {suite!r}; use one of {', '.join(SUITE_NAMES)}")
@@ -283,6 +315,30 @@ def run_eval(options: RunOptions) -> EvalRun:
         if options.use_cache and options.engine == "llm"
         else None
     )
+    # Read up front, so the progress has its total before the first case.
+    planned = [
+        (suite, split, files, load_datasets(files, suite))
+        for suite, split, files in _planned(options)
+    ]
+    total = sum(len(loaded.cases) for *_, loaded in planned)
+    done = 0
+    counting = threading.Lock()
+
+    def case_done(label: str) -> Callable[[], None] | None:
+        if progress is None:
+            return None
+
+        def tell() -> None:
+            nonlocal done
+            with counting:
+                done += 1
+                now_done = done
+            progress(RunProgress(done=now_done, total=total, suite=label))
+
+        return tell
+
+    if progress is not None:
+        progress(RunProgress(done=0, total=total))
     started = time.perf_counter()
     runs: list[SuiteRun] = []
     with (
@@ -290,31 +346,20 @@ def run_eval(options: RunOptions) -> EvalRun:
         llm_cache_at(cache_path),
     ):
         runtime = SuiteRuntime(engine=engine, context=context, work_dir=Path(scratch))
-        for suite in options.suites:
-            if options.dataset is not None:
-                runs.append(
-                    run_suite(
-                        suite,
-                        [options.dataset],
-                        runtime,
-                        concurrency=options.concurrency,
-                        pricing=pricing,
-                    )
+        for suite, split, files, loaded in planned:
+            label = f"{suite} ({split})" if split else suite
+            runs.append(
+                run_suite(
+                    suite,
+                    files,
+                    runtime,
+                    split=split,
+                    concurrency=options.concurrency,
+                    pricing=pricing,
+                    loaded=loaded,
+                    on_case=case_done(label),
                 )
-                continue
-            for split in options.splits:
-                files = split_datasets(suite, split)
-                if files:
-                    runs.append(
-                        run_suite(
-                            suite,
-                            files,
-                            runtime,
-                            split=split,
-                            concurrency=options.concurrency,
-                            pricing=pricing,
-                        )
-                    )
+            )
     run = EvalRun(
         run_id=run_id_for(options, now),
         started_on=now,

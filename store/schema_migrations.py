@@ -27,6 +27,7 @@ from sqlmodel import SQLModel
 import store.agent_ratings
 import store.agent_records
 import store.console_accounts
+import store.console_jobs
 import store.crm
 import store.engagement
 import store.node_runs

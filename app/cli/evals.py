@@ -9,7 +9,6 @@ import typer
 from rich.markdown import Markdown
 
 from app.cli.run_context import console, fail
-from core.settings import get_settings
 from evals.dataset_loader import guess_suite
 from evals.schemas import SUITE_NAMES
 
@@ -116,9 +115,10 @@ def run_command(
         )
         if options.out_dir is None:
             from core.clock import utc_now
+            from evals.run_folder import runs_dir
             from evals.runner import run_id_for
 
-            options.out_dir = get_settings().home / "eval_runs" / run_id_for(options, utc_now())
+            options.out_dir = runs_dir() / run_id_for(options, utc_now())
         run = run_eval(options)
     except (ValueError, PromptError, FileNotFoundError) as exc:
         raise fail(str(exc), soft_wrap=True) from exc

@@ -1,10 +1,9 @@
 """What every `qualify` command runs with: the consoles, the error exit, the database, the
-`--engine` option with the run `Context` it picks, and the research runner."""
+`--engine` option with the run `Context` it picks, and the research runner (opened as
+`app.research_runner` does, for the console too)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -12,11 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from sqlmodel import Session, select
 
+from app.research_runner import research_runner as research_runner
 from core.settings import get_settings
-from graphs.checkpointing import open_checkpointer
 from graphs.context import Context
-from graphs.reasoning.llm.response_cache import cached_model_answers
-from graphs.research.runner import ResearchRunner
 from store.crm import User
 from store.db import get_db_engine
 
@@ -45,17 +42,6 @@ def context_for(engine: str | None = None) -> Context:
     if engine is not None and engine not in ("offline", "llm"):
         raise typer.BadParameter("use 'offline' or 'llm'", param_hint="--engine")
     return Context(engine=engine) if engine else Context()  # type: ignore[arg-type]
-
-
-@contextmanager
-def research_runner(context: Context) -> Iterator[ResearchRunner]:
-    """A research runner on the configured checkpointer, closed on exit."""
-    settings = get_settings()
-    with (
-        cached_model_answers(context.engine, settings.home, settings.llm_cache),
-        open_checkpointer(settings.resolved_checkpoint_url) as saver,
-    ):
-        yield ResearchRunner(context, saver)
 
 
 def user_id_named(owner: str) -> str:

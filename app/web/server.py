@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web.console_access import SignInRequired
-from app.web.pages import sign_in, unsubscribe
+from app.web.pages import evals, inbound_webhook, jobs, research_batches, sign_in, unsubscribe
 from app.web.templating import STATIC_DIR, render
 from core.settings import get_settings
 
@@ -38,6 +38,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(sign_in.router)
     app.include_router(unsubscribe.router)
+    app.include_router(jobs.router)  # its lifespan fails the jobs a stopped console left
+    app.include_router(research_batches.router)
+    app.include_router(evals.router)
+    app.include_router(inbound_webhook.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]

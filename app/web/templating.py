@@ -24,6 +24,7 @@ NAVIGATION: dict[ConsoleRole, tuple[tuple[str, str], ...]] = {
         ("Agent monitor", "/monitor"),
         ("Hand-offs", "/handoffs"),
         ("Leads", "/leads"),
+        ("Research", "/research"),
     ),
     ConsoleRole.ADMIN: (
         ("Settings", "/admin"),
@@ -31,6 +32,8 @@ NAVIGATION: dict[ConsoleRole, tuple[tuple[str, str], ...]] = {
         ("Users", "/admin/users"),
         ("Agent monitor", "/monitor"),
         ("Leads", "/leads"),
+        ("Research", "/research"),
+        ("Eval runs", "/evals"),
     ),
     ConsoleRole.EVALUATOR: (("Eval runs", "/evals"),),
 }

@@ -424,6 +424,40 @@ def _tell_the_seller(
     email_notice(session, notice, now)
 
 
+def import_message(
+    database_url: str,
+    source: str,
+    raw: bytes,
+    *,
+    now: datetime,
+    max_chars: int | None = None,
+    company_wide_stop: bool = True,
+    signing_secret: bytes | None = None,
+) -> InboundItem:
+    """Import one raw RFC 822 message (a file's bytes, a webhook's body) as `import_inbound`
+    does each file: matched to its lead, stored once per Message-ID, a message that cannot
+    be parsed reported `unreadable`."""
+    limit = max_chars if max_chars is not None else get_settings().max_reply_chars
+    secret = signing_secret if signing_secret is not None else unsubscribe_secret()
+    try:
+        return _import_one(
+            database_url,
+            source,
+            raw,
+            now,
+            limit,
+            secret=secret,
+            company_wide_stop=company_wide_stop,
+        )
+    except UnreadableMessage as exc:
+        return InboundItem(source=source, outcome="unreadable", reason=str(exc))
+    except (ValueError, TypeError, IndexError, LookupError, AttributeError) as exc:
+        # The stdlib parser is lenient, but some malformed headers still raise.
+        return InboundItem(
+            source=source, outcome="unreadable", reason=f"cannot parse the message: {exc!r}"
+        )
+
+
 def import_inbound(
     database_url: str,
     paths: list[Path],
@@ -448,25 +482,15 @@ def import_inbound(
         if raw is None:
             report.items.append(InboundItem(source=source, outcome="unreadable", reason=problem))
             continue
-        try:
-            report.items.append(
-                _import_one(
-                    database_url,
-                    source,
-                    raw,
-                    now,
-                    limit,
-                    secret=secret,
-                    company_wide_stop=company_wide_stop,
-                )
+        report.items.append(
+            import_message(
+                database_url,
+                source,
+                raw,
+                now=now,
+                max_chars=limit,
+                company_wide_stop=company_wide_stop,
+                signing_secret=secret,
             )
-        except UnreadableMessage as exc:
-            report.items.append(InboundItem(source=source, outcome="unreadable", reason=str(exc)))
-        except (ValueError, TypeError, IndexError, LookupError, AttributeError) as exc:
-            # The stdlib parser is lenient, but some malformed headers still raise.
-            report.items.append(
-                InboundItem(
-                    source=source, outcome="unreadable", reason=f"cannot parse the message: {exc!r}"
-                )
-            )
+        )
     return report
