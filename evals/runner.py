@@ -330,10 +330,9 @@ def run_eval(options: RunOptions, progress: Callable[[RunProgress], None] | None
 
         def tell() -> None:
             nonlocal done
-            with counting:
+            with counting:  # told in order, even with cases side by side
                 done += 1
-                now_done = done
-            progress(RunProgress(done=now_done, total=total, suite=label))
+                progress(RunProgress(done=done, total=total, suite=label))
 
         return tell
 

@@ -16,7 +16,7 @@ from core.settings import get_settings
 from evals.compare import compare_runs, comparison_markdown
 from evals.dataset_loader import guess_suite, load_dataset
 from evals.run_folder import load_run
-from evals.runner import RunOptions, parse_prompt_pins, run_eval
+from evals.runner import RunOptions, RunProgress, parse_prompt_pins, run_eval
 from evals.schemas import SUITE_NAMES
 from graphs.reasoning.llm.response_cache import SqliteLlmCache
 from tests.openai_compatible_server import OpenAICompatibleServer, running_openai_server
@@ -139,6 +139,19 @@ def test_a_run_folder_holds_results_summary_and_reports(tmp_path: Path) -> None:
     assert "src=" not in html and "href=" not in html  # self-contained
     loaded = load_run(out)
     assert loaded.suites[0].metrics.cases == 6 and len(loaded.suites[0].results) == 6
+
+
+def test_progress_is_told_after_every_case_of_every_suite(tmp_path: Path) -> None:
+    told: list[RunProgress] = []
+    run = run_eval(
+        RunOptions(suites=["email", "titles"], splits=["dev"], concurrency=4),
+        progress=told.append,
+    )
+    total = sum(s.metrics.cases for s in run.suites)
+    assert told[0] == RunProgress(done=0, total=total)
+    assert [t.done for t in told] == list(range(total + 1))
+    assert {t.total for t in told} == {total}
+    assert {t.suite for t in told[1:]} == {"email (dev)", "titles (dev)"}
 
 
 def test_compare_shows_deltas_and_the_cases_that_changed(tmp_path: Path) -> None:
