@@ -99,3 +99,23 @@ def test_an_eval_run_started_from_the_page_runs_as_a_job(console_crm: SampleCrm)
     assert refused.status_code == 422 and "Choose one or more suites" in refused.text
     assert result.status_code == 200 and "email (dev)" in result.text
     assert job["result_url"].removeprefix("/evals/") in {p.name for p in runs_dir().iterdir()}
+
+
+def test_dataset_text_in_a_run_is_shown_escaped(console_crm: SampleCrm) -> None:
+    source = _stored_run("20260101-000000-src", FIXTURES / "handoff.jsonl")
+    run = load_run(runs_dir() / source)
+    hostile = "<script>alert('dataset')</script>"
+    run.model = hostile
+    run.suites[0].dataset = hostile
+    out = new_run_dir(runs_dir(), "20260101-000001-offline")
+    write_run(run, out)
+    with client_as(console_crm.database_url, LOGINS.evaluator) as client:
+        pages = [
+            client.get("/evals").text,
+            client.get(f"/evals/{out.name}").text,
+            client.get(f"/evals/{out.name}/report.html").text,
+            client.get("/evals/compare", params={"a": source, "b": out.name}).text,
+        ]
+    for text in pages:
+        assert hostile not in text
+    assert "&lt;script&gt;alert(" in pages[0] and "&lt;script&gt;alert(" in pages[2]
