@@ -3,62 +3,41 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.text import Text
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.cli.engage_simulation import simulate_command
 from app.cli.mailboxes import mailboxes_app
 from app.cli.run_context import console, database_url, fail, user_id_named
-from core.clock import ManualClock, as_utc, utc_now
+from app.engage_runs import engage_runner
+from core.clock import as_utc, utc_now
 from core.reply_reading import ReplyReading
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
-from graphs.context import Context
+from graphs.engage.conversation_timeline import lead_timeline
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
 from graphs.engage.handoff_routing import RoutingSettingsError, resolve_routing
 from graphs.engage.reply_readings import conversation_turns, readings_by_message
-from graphs.engage.runner import EngageRunner, TickReport
+from graphs.engage.runner import TickReport
 from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
-from graphs.reasoning.llm.response_cache import cached_model_answers
 from store.crm import Lead
 from store.db import get_db_engine, session_scope
 from store.engagement import (
     Conversation,
     Direction,
-    EmailMessage,
     Handoff,
 )
 from tools.mail.inbound import import_inbound
 from tools.mail.outbox import undelivered
-from tools.mail.settings import MailSettings
 
 engage_app = typer.Typer(help="Run the Engage agent: outreach, follow-ups, replies, hand-offs.")
 engage_app.add_typer(mailboxes_app, name="mailboxes")
 engage_app.command("simulate")(simulate_command)
-
-
-def inbox_dir() -> Path:
-    """Where `engage tick` picks up reply .eml files (QUALIFY_HOME/inbox)."""
-    return get_settings().home / "inbox"
-
-
-@contextmanager
-def engage_runner(at: datetime | None = None) -> Iterator[EngageRunner]:
-    """A runner on the embedded defaults; `at` pins the clock (simulations, replays)."""
-    context = Context(clock=ManualClock(at)) if at is not None else Context()
-    settings = get_settings()
-    with (
-        cached_model_answers(context.engine, settings.home, settings.llm_cache),
-        open_checkpointer(settings.resolved_checkpoint_url) as saver,
-    ):
-        yield EngageRunner(context, saver, MailSettings.from_env(), inbox_dir=inbox_dir())
 
 
 def _print_tick(report: TickReport) -> None:
@@ -200,14 +179,7 @@ def conversation(lead_id: str) -> None:
         convo = session.get(Conversation, lead_id)
         if convo is None:
             raise fail(f"the agent has no conversation with {lead_id}")
-        messages = session.exec(
-            select(EmailMessage)
-            .where(EmailMessage.lead_id == lead_id)
-            .order_by(col(EmailMessage.created_on), col(EmailMessage.id))
-        ).all()
-        handoffs = session.exec(
-            select(Handoff).where(Handoff.lead_id == lead_id).order_by(col(Handoff.id))
-        ).all()
+        timeline = lead_timeline(session, lead_id)
     with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
         readings = readings_by_message(conversation_turns(saver, lead_id))
     console.print(
@@ -216,30 +188,27 @@ def conversation(lead_id: str) -> None:
         highlight=False,
         markup=False,
     )
-    events = [(as_utc(h.created_on), h) for h in handoffs]
-    events += [(as_utc(h.decided_on), h) for h in handoffs if h.decided_on is not None]
-    events.sort(key=lambda event: event[0])
-    for message in messages:
+    for entry in timeline:
+        if entry.message is None:
+            assert entry.handoff is not None
+            _handoff_line(entry.at, entry.handoff, decided=entry.kind == "decision")
+            continue
+        message = entry.message
         arrow = "→" if message.direction == Direction.OUTBOUND else "←"
-        when = message.sent_on or message.received_on or message.created_on
-        while events and events[0][0] <= as_utc(when):
-            _handoff_line(*events.pop(0))
         console.rule()
         # Text, not markup: a subject or a status in brackets ("[unconfirmed]") is shown.
-        header = f"{arrow} {when:%Y-%m-%d %H:%M}  [{message.status}]  {message.subject}"
+        header = f"{arrow} {entry.at:%Y-%m-%d %H:%M}  [{message.status}]  {message.subject}"
         console.print(Text(header, style="bold"), highlight=False)
         console.print(message.body.strip(), highlight=False, markup=False)
         reading = readings.get(message.message_id)
         if reading is not None:
             console.print(reading_line(reading), highlight=False)
-    for event in events:
-        _handoff_line(*event)
 
 
-def _handoff_line(at: datetime, handoff: Handoff) -> None:
+def _handoff_line(at: datetime, handoff: Handoff, *, decided: bool) -> None:
     """A hand-off, or the decision on it, where it happened in the conversation."""
     console.rule()
-    if handoff.decided_on is not None and as_utc(handoff.decided_on) == at:
+    if decided:
         who = handoff.decided_by or "someone"
         text = f"⇠ {at:%Y-%m-%d %H:%M}  hand-off {handoff.id}: {handoff.action} by {who}"
         if handoff.decision_note:

@@ -12,20 +12,15 @@ from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session, select
 
-from app.cli.engage import engage_runner
 from app.cli.run_context import console, database_url, fail, user_id_named
-from core.clock import utc_now
+from app.handoff_desk import decide_handoff, interest_signals, lead_turns
 from core.conversation import ConversationTurn
 from core.reply_reading import Bant
-from core.settings import get_settings
-from graphs.checkpointing import open_checkpointer
-from graphs.engage.engage_settings import EngageSettings
 from graphs.engage.handoff_actions import ALLOWED, WHAT_IT_DOES, HandoffAction
-from graphs.engage.handoff_decisions import HandoffDecisionError, decide, kind_of, returnable
-from graphs.engage.reply_readings import conversation_turns, latest_referral
+from graphs.engage.handoff_decisions import HandoffDecisionError, kind_of
 from graphs.engage.stored_settings import load_engage_settings
 from store.crm import Lead, User
-from store.db import get_db_engine, session_scope
+from store.db import get_db_engine
 from store.engagement import Handoff, HandoffStatus, HandoffTarget
 from store.handoff_review import list_handoffs
 
@@ -95,8 +90,7 @@ def handoffs_show(handoff_id: int) -> None:
         lead = session.get(Lead, handoff.lead_id)
         assignee = session.get(User, handoff.assignee_id) if handoff.assignee_id else None
         before = session.get(User, handoff.escalated_from) if handoff.escalated_from else None
-    with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
-        turns = conversation_turns(saver, handoff.lead_id)
+    turns = lead_turns(handoff.lead_id)
     kind = kind_of(handoff, settings)
     who = f"{lead.full_name} ({lead.id})" if lead else handoff.lead_id
     company = f", {lead.company_name}" if lead and lead.company_name else ""
@@ -146,10 +140,7 @@ def handoffs_show(handoff_id: int) -> None:
 
 def _interest(handoff: Handoff, turns: list[ConversationTurn]) -> Text:
     """Purchase interest and what showed it: the intents and questions of the replies."""
-    readings = [turn.reading for turn in turns if turn.reading is not None]
-    signals = [f"intent {r.intent.value}" for r in readings if r.intent]
-    signals += [f"asked {q!r}" for r in readings for q in r.questions]
-    shown = "; ".join(dict.fromkeys(signals)) or "no reply read yet"
+    shown = "; ".join(interest_signals(turns)) or "no reply read yet"
     return Text.assemble(
         ("Purchase interest: ", "bold"), f"{handoff.purchase_interest or 'none'} — {shown}"
     )
@@ -177,51 +168,17 @@ def _decide(
     email: str | None = None,
 ) -> None:
     decider = user_id_named(by) if by else None
-    settings = load_engage_settings(database_url())
-    referral = None
-    if action is HandoffAction.FOLLOW:
-        with Session(get_db_engine(database_url())) as session:
-            handoff = session.get(Handoff, handoff_id)
-        if handoff is not None:
-            with open_checkpointer(get_settings().resolved_checkpoint_url) as saver:
-                referral = latest_referral(conversation_turns(saver, handoff.lead_id))
     try:
-        if action is HandoffAction.RETURN:
-            _agent_takes_back(handoff_id, settings, decider, note)
-        with session_scope(database_url()) as session:
-            outcome = decide(
-                session,
-                handoff_id,
-                action,
-                settings=settings,
-                by=decider,
-                note=note,
-                now=utc_now(),
-                email=email,
-                referral=referral,
-            )
+        decision = decide_handoff(
+            database_url(), handoff_id, action, by=decider, note=note, email=email
+        )
     except HandoffDecisionError as exc:
         # Nothing was written: the session rolled back.
         raise fail(str(exc), soft_wrap=True) from exc
-    console.print(f"Hand-off {handoff_id}: {outcome.message}.", highlight=False, markup=False)
-    if outcome.restart_agent:
-        with engage_runner() as runner:
-            report = runner.start([outcome.lead_id])
-        started = "started again" if report.started else "not started: " + "; ".join(report.errors)
-        console.print(f"{outcome.lead_id}: the agent {started}.", highlight=False, markup=False)
-
-
-def _agent_takes_back(
-    handoff_id: int, settings: EngageSettings, by: str | None, note: str | None
-) -> None:
-    """The agent's thread waits again, before the decision is stored (see `take_back`)."""
-    with Session(get_db_engine(database_url())) as session:
-        handoff = returnable(session, handoff_id, settings, note)
-    with engage_runner() as runner:
-        report = runner.take_back(handoff.lead_id, by=by, note=note or "")
-    if report.busy or report.errors:
-        problem = "; ".join(report.errors) or "another process is running its thread"
-        raise HandoffDecisionError(f"{handoff.lead_id}: {problem}; try again")
+    message = decision.outcome.message
+    console.print(f"Hand-off {handoff_id}: {message}.", highlight=False, markup=False)
+    if decision.agent is not None:
+        console.print(f"{decision.agent}.", highlight=False, markup=False)
 
 
 @handoffs_app.command("accept")

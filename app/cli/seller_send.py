@@ -8,28 +8,16 @@ lead again on its own.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 import click
 import typer
-from sqlmodel import Session
 
 from app.cli.run_context import console, database_url, fail
 from app.cli.stored_insights import save_insights, stored_insights
+from app.seller_email import SendRefused, send_seller_email
 from core.clock import utc_now
 from core.findings import OutreachDraft
-from core.settings import get_settings
-from graphs.engage.content_check import check_email_to_lead
-from graphs.engage.guardrails import SendContext, permanent_reasons
-from graphs.engage.sending_mailboxes import mailbox_hold
-from graphs.engage.stored_settings import load_engage_settings
-from graphs.research.agent_settings import load_agent_settings
-from store.conversations import ensure_conversation, outbound_messages
-from store.crm import Lead, User
-from store.db import get_db_engine
-from tools.mail.outbox import deliver_due, enqueue_email
-from tools.mail.settings import MailSettings
 
 
 def edit_draft(lead_id: str) -> OutreachDraft:
@@ -55,13 +43,6 @@ def edit_draft(lead_id: str) -> OutreachDraft:
     return insights.draft
 
 
-def _sender_name(session: Session, user_id: str | None) -> str:
-    """The seller's name and the agent's signature: both may sign a seller's email."""
-    user = session.get(User, user_id) if user_id else None
-    signature = load_agent_settings(database_url()).outreach.signature
-    return f"{user.full_name if user else ''}\n{signature}"
-
-
 def send(
     lead_id: str,
     by: Annotated[
@@ -73,75 +54,22 @@ def send(
     draft = insights.draft
     if draft is None:
         raise fail(f"{lead_id} has no draft yet: run `qualify draft {lead_id}` first")
-    url = database_url()
-    engage = load_engage_settings(url)
-    now = utc_now()
-    research = insights.research
-    with Session(get_db_engine(url)) as session:
-        lead = session.get(Lead, lead_id)
-        assert lead is not None, "stored_insights checked the lead exists"
-        refusals = permanent_reasons(
-            SendContext(
-                lead_id=lead.id,
-                email=lead.email,
-                email_valid=research.email_check.is_valid,
-                do_not_email=lead.do_not_email,
-                do_not_contact=lead.do_not_contact,
-                now_utc=now,
-            ),
-            engage.guardrails.model_copy(update={"max_messages_per_lead": 10**6}),
-        )
-        if refusals:
-            raise fail(f"not sent: {'; '.join(refusals)}")
-        findings = check_email_to_lead(
-            draft.subject,
-            draft.body,
-            lead_email=lead.email,
-            research=research,
-            mailboxes=engage.mailbox_addresses,
-            link_allowlist=engage.guardrails.link_allowlist,
-            product=get_settings().product,
-            sender=_sender_name(session, by or lead.owner_id),
-        )
-        if findings:
-            marked = "\n".join(f"  - {f.detail}" for f in findings)
-            raise fail(
-                f"not sent: the content check marked\n{marked}\n"
-                f"Edit the draft with `qualify draft {lead_id} --edit`, then send again.",
-                soft_wrap=True,
-            )
-        seller = by or lead.owner_id or "seller"
-        conversation = ensure_conversation(
-            session, lead.id, f"engage:{lead.id}", engage.mailbox_addresses[0], now
-        )
-        conversation.taken_over_by = seller  # Engage never writes to this lead on its own now
-        digest = hashlib.sha256(f"{draft.subject}\n{draft.body}".encode()).hexdigest()[:16]
-        message = enqueue_email(
-            session,
-            idempotency_key=f"seller:{lead.id}:{digest}",
-            lead_id=lead.id,
-            mailbox=conversation.mailbox,
-            to_address=lead.email or "",
-            subject=draft.subject,
-            body=draft.body,
-            kind="outreach",
-            in_reply_to=None,
-            references=[],
-            now=now,
-            sent_by=seller,
-        )
-        conversation.messages_sent = len(outbound_messages(session, lead.id))
-        session.add(conversation)
-        session.commit()
-        message_id, to_address = message.message_id, message.to_address
-    # A mailbox the bounce breaker paused sends nobody's mail, a seller's included.
-    report = deliver_due(
-        url, MailSettings.from_env(), now=now, mailbox_hold=mailbox_hold(engage, now)
-    )
-    waiting = f", {report.paused} waiting on a paused mailbox" if report.paused else ""
+    try:
+        sent = send_seller_email(database_url(), lead_id, draft, by=by, now=utc_now())
+    except SendRefused as exc:
+        if not exc.content:
+            raise fail(f"not sent: {'; '.join(exc.reasons)}") from exc
+        marked = "\n".join(f"  - {reason}" for reason in exc.reasons)
+        raise fail(
+            f"not sent: the content check marked\n{marked}\n"
+            f"Edit the draft with `qualify draft {lead_id} --edit`, then send again.",
+            soft_wrap=True,
+        ) from exc
+    waiting = f", {sent.paused} waiting on a paused mailbox" if sent.paused else ""
     console.print(
-        f"Sent by {seller} to {to_address} ({message_id}); delivery: {report.sent} sent, "
-        f"{report.failed} failed{waiting}. Engage will not email this lead without {seller}.",
+        f"Sent by {sent.seller} to {sent.to_address} ({sent.message_id}); delivery: "
+        f"{sent.delivered} sent, {sent.failed} failed{waiting}. Engage will not email this "
+        f"lead without {sent.seller}.",
         highlight=False,
         soft_wrap=True,
     )

@@ -10,7 +10,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web.console_access import SignInRequired
-from app.web.pages import evals, inbound_webhook, jobs, research_batches, sign_in, unsubscribe
+from app.web.pages import (
+    evals,
+    handoff_queue,
+    handoffs_api,
+    inbound_webhook,
+    jobs,
+    lead_conversation,
+    lead_draft,
+    research_batches,
+    sign_in,
+    unsubscribe,
+)
 from app.web.templating import STATIC_DIR, render
 from core.settings import get_settings
 
@@ -42,6 +53,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(research_batches.router)
     app.include_router(evals.router)
     app.include_router(inbound_webhook.router)
+    app.include_router(handoff_queue.router)
+    app.include_router(handoffs_api.router)
+    app.include_router(lead_conversation.router)
+    app.include_router(lead_draft.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
