@@ -30,9 +30,12 @@ def console_journey(
     researched_world: tuple[SampleCrm, list[str]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    *,
+    sending: str | None = None,
 ) -> Iterator[Journey]:
-    """A journey whose lead belongs to the console's seller (USR-01)."""
-    with _open_journey(researched_world, tmp_path) as trip:
+    """A journey whose lead belongs to the console's seller (USR-01); `sending`: the
+    assignment rule's sending mode (review: each email held for the owner)."""
+    with _open_journey(researched_world, tmp_path, sending=sending) as trip:
         add_console_accounts(trip.world.database_url)
         with session_scope(trip.world.database_url) as session:
             lead = session.get(Lead, trip.lead.id)

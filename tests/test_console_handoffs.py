@@ -233,3 +233,59 @@ def test_an_ungrounded_edit_is_refused_with_its_reason_and_kept(trip: Journey) -
         assert empty.status_code == 422 and "Subject: write one" in empty.text
         assert seller.get(f"/api/leads/{lead.id}/draft").json() == draft  # nothing saved
     assert _sent_to(trip, lead.email) == []
+
+
+# -- emails held for the owner's review ----------------------------------------------------
+
+
+@pytest.fixture
+def held(
+    researched_world: tuple[SampleCrm, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Journey]:
+    """The journey's lead (the console seller's) with its outreach held for review."""
+    with console_journey(researched_world, tmp_path, monkeypatch, sending="review") as opened:
+        yield opened
+
+
+def _held_row(trip: Journey) -> EmailMessage:
+    with Session(get_db_engine(trip.world.database_url)) as session:
+        [row] = session.exec(select(EmailMessage).where(EmailMessage.lead_id == trip.lead.id))
+    return row
+
+
+def test_the_owner_edits_then_approves_a_held_email_and_it_goes_once(held: Journey) -> None:
+    row = _held_row(held)
+    assert row.status == "held"
+    url = held.world.database_url
+    with client_as(url, LOGINS.other_seller) as other:
+        assert other.get(f"/reviews/{row.id}").status_code == 403
+        assert other.post(f"/reviews/{row.id}/approve", data={}).status_code == 403
+        assert f"/reviews/{row.id}" not in other.get("/reviews").text
+    with client_as(url, LOGINS.seller) as seller:
+        assert f"/reviews/{row.id}" in seller.get("/reviews").text
+        evil = row.body + "\n\nSign in at https://login.evil.example/verify to see more."
+        refused = seller.post(
+            f"/reviews/{row.id}/edit", data={"subject": row.subject, "body": evil}
+        )
+        assert refused.status_code == 422 and "not saved" in refused.text
+        assert "login.evil.example/verify" in refused.text  # the typed text is kept
+        edited = "Would a short call next week be useful?\n\n" + row.body
+        saved = seller.post(
+            f"/reviews/{row.id}/edit", data={"subject": "A short call?", "body": edited}
+        )
+        assert saved.status_code == 303, saved.text
+        assert seller.post(f"/reviews/{row.id}/approve", data={}).status_code == 303
+        again = seller.post(f"/reviews/{row.id}/approve", data={})
+        assert again.status_code == 422 and "already approved" in again.text
+    held.tick()
+    held.tick()
+    [sent] = held.mail_to_lead()
+    assert sent["Subject"] == "A short call?"
+    after = _held_row(held)
+    assert [step["action"] for step in after.review_history or []] == [
+        "held",
+        "edited",
+        "approved",
+    ]

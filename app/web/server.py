@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web.console_access import SignInRequired
 from app.web.pages import (
+    email_reviews,
     evals,
     handoff_queue,
     handoffs_api,
@@ -57,6 +58,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(handoffs_api.router)
     app.include_router(lead_conversation.router)
     app.include_router(lead_draft.router)
+    app.include_router(email_reviews.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
