@@ -289,3 +289,18 @@ def test_the_owner_edits_then_approves_a_held_email_and_it_goes_once(held: Journ
         "edited",
         "approved",
     ]
+
+
+def test_the_agent_writes_the_draft_again_on_request(trip: Journey) -> None:
+    lead = sellers_drafted_lead(trip)
+    with client_as(trip.world.database_url, LOGINS.seller) as seller:
+        before = seller.get(f"/api/leads/{lead.id}/draft").json()
+        edited = {"subject": before["subject"], "body": "Hello,\n\nA short note.\n"}
+        assert seller.post(f"/leads/{lead.id}/draft/send", data=edited).status_code == 303
+        redrafted = seller.post(f"/leads/{lead.id}/draft/regenerate", data={})
+        assert redrafted.status_code == 303, redrafted.text
+        assert "new draft" in seller.get(redrafted.headers["location"]).text
+        after = seller.get(f"/api/leads/{lead.id}/draft").json()
+    # The seller's sent edit was kept as the draft; the agent's new one replaces it.
+    assert after["body"] != "Hello,\n\nA short note.\n" and after["grounded_on"]
+    assert "edited by the seller" not in after["engine"]
