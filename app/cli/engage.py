@@ -21,10 +21,14 @@ from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.engage.conversation_timeline import lead_timeline
 from graphs.engage.engage_settings import EngageFileError, dump_engage, load_engage_file
-from graphs.engage.handoff_routing import RoutingSettingsError, resolve_routing
+from graphs.engage.handoff_routing import RoutingSettingsError
 from graphs.engage.reply_readings import conversation_turns, readings_by_message
 from graphs.engage.runner import TickReport
-from graphs.engage.stored_settings import load_engage_settings, save_engage_settings
+from graphs.engage.stored_settings import (
+    check_routing_users,
+    load_engage_settings,
+    save_engage_settings,
+)
 from store.crm import Lead
 from store.db import get_db_engine, session_scope
 from store.engagement import (
@@ -94,14 +98,10 @@ def settings_command(
             settings = load_engage_file(set_file)
         except EngageFileError as exc:
             raise fail(str(exc)) from exc
-        # The users and team the routing names must exist: checked now, not at a hand-off.
-        with Session(get_db_engine(database_url())) as session:
-            try:
-                resolve_routing(
-                    session, settings.routing, legacy_supervisor_id=settings.supervisor_id
-                )
-            except RoutingSettingsError as exc:
-                raise fail(f"{set_file}: {exc}; nothing was saved") from exc
+        try:
+            check_routing_users(database_url(), settings)
+        except RoutingSettingsError as exc:
+            raise fail(f"{set_file}: {exc}; nothing was saved") from exc
         save_engage_settings(database_url(), settings, updated_by=by)
         console.print(f"Engage settings saved from {set_file}.")
         return

@@ -30,7 +30,12 @@ _UNKNOWN_LOGIN_HASH = _hasher.hash("no such account")
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be met; the message names the field and fix."""
+    """A request about accounts that cannot be met; the message names the field and fix,
+    and `field` is that field's form name (a page shows the message beside it)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,8 @@ class Viewer:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"password: at least {MIN_PASSWORD_LENGTH} characters; choose a longer one"
+            f"password: at least {MIN_PASSWORD_LENGTH} characters; choose a longer one",
+            "password",
         )
 
 
@@ -65,18 +71,21 @@ def add_account(
     or by the login's email), since that user's leads are the ones they see."""
     login = login.strip().lower()
     if "@" not in login:
-        raise AccountError(f"login {login!r}: give an email address")
+        raise AccountError(f"login {login!r}: give an email address", "login")
     if session.exec(select(ConsoleAccount).where(ConsoleAccount.login == login)).first():
-        raise AccountError(f"login {login!r} exists; use `qualify users passwd` to reset it")
+        raise AccountError(
+            f"login {login!r} exists; use `qualify users passwd` to reset it", "login"
+        )
     _check_password(password)
     user = session.get(User, user_id) if user_id else None
     if user_id and user is None:
-        raise AccountError(f"user {user_id!r} is not a CRM user; see `qualify users`")
+        raise AccountError(f"user {user_id!r} is not a CRM user; see `qualify users`", "user_id")
     if user is None:
         user = session.exec(select(User).where(col(User.email).ilike(login))).first()
     if role is ConsoleRole.SELLER and user is None:
         raise AccountError(
-            f"role seller: {login!r} is no CRM user's email; pass --user with their user id"
+            f"role seller: {login!r} is no CRM user's email; pass --user with their user id",
+            "user_id",
         )
     account = ConsoleAccount(
         login=login,
@@ -110,8 +119,74 @@ def _account(session: Session, login: str) -> ConsoleAccount:
         select(ConsoleAccount).where(ConsoleAccount.login == login.strip().lower())
     ).first()
     if found is None:
-        raise AccountError(f"login {login!r}: no such account; see `qualify users list`")
+        raise AccountError(f"login {login!r}: no such account; see `qualify users list`", "login")
     return found
+
+
+def account_by_id(session: Session, account_id: int) -> ConsoleAccount:
+    """The account, or `AccountError` when there is none."""
+    account = session.get(ConsoleAccount, account_id)
+    if account is None:
+        raise AccountError(f"account {account_id}: no such account", "account")
+    return account
+
+
+def _other_enabled_admins(session: Session, account: ConsoleAccount) -> int:
+    others = select(ConsoleAccount).where(
+        ConsoleAccount.role == ConsoleRole.ADMIN,
+        col(ConsoleAccount.disabled).is_(False),
+        ConsoleAccount.id != account.id,
+    )
+    return len(session.exec(others).all())
+
+
+def _keep_an_admin(session: Session, account: ConsoleAccount, field: str) -> None:
+    """Someone must stay able to manage accounts and settings."""
+    last = account.role is ConsoleRole.ADMIN and not account.disabled
+    if last and _other_enabled_admins(session, account) == 0:
+        raise AccountError(
+            f"{field}: {account.login} is the last admin; make another account admin first",
+            field,
+        )
+
+
+def set_role(session: Session, account_id: int, role: ConsoleRole) -> ConsoleAccount:
+    """Give the account another role. A seller needs a CRM user (the leads they see are
+    that user's); the last admin keeps theirs."""
+    account = account_by_id(session, account_id)
+    if role is account.role:
+        return account
+    if role is ConsoleRole.SELLER and account.user_id is None:
+        raise AccountError(
+            f"role: {account.login} is tied to no CRM user, so as a seller they would see no "
+            "lead; add a new account with the CRM user instead",
+            "role",
+        )
+    if account.role is ConsoleRole.ADMIN:
+        _keep_an_admin(session, account, "role")
+    account.role = role
+    session.add(account)
+    # Their open sessions carry the old role's pages: they sign in again.
+    session.exec(delete(ConsoleSession).where(col(ConsoleSession.account_id) == account.id))
+    return account
+
+
+def set_disabled(
+    session: Session, account_id: int, disabled: bool, *, by_account_id: int
+) -> ConsoleAccount:
+    """Disable (every session ends) or enable an account. An admin cannot disable
+    themself, nor the last admin."""
+    account = account_by_id(session, account_id)
+    if disabled and not account.disabled:
+        if account.id == by_account_id:
+            raise AccountError(
+                "disabled: you cannot disable your own account; ask another admin", "disabled"
+            )
+        _keep_an_admin(session, account, "disabled")
+        session.exec(delete(ConsoleSession).where(col(ConsoleSession.account_id) == account.id))
+    account.disabled = disabled
+    session.add(account)
+    return account
 
 
 def _token_hash(token: str) -> str:

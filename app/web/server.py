@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web.console_access import SignInRequired
 from app.web.pages import (
+    agent_settings_pages,
     email_reviews,
     evals,
     handoff_queue,
@@ -19,9 +20,12 @@ from app.web.pages import (
     jobs,
     lead_conversation,
     lead_draft,
+    prompt_pages,
     research_batches,
+    sandbox_pages,
     sign_in,
     unsubscribe,
+    user_pages,
 )
 from app.web.templating import STATIC_DIR, render
 from core.settings import get_settings
@@ -59,6 +63,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(lead_conversation.router)
     app.include_router(lead_draft.router)
     app.include_router(email_reviews.router)
+    app.include_router(agent_settings_pages.router)
+    app.include_router(prompt_pages.router)
+    app.include_router(sandbox_pages.router)
+    app.include_router(user_pages.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]

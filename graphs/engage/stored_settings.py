@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from core.clock import utc_now
 from graphs.engage.engage_settings import EngageSettings, default_engage
+from graphs.engage.handoff_routing import resolve_routing
 from store.agent_records import AgentSetting
 from store.db import get_db_engine, session_scope
 
@@ -47,3 +48,10 @@ def save_engage_settings(
         row.updated_on = utc_now()
         row.updated_by = updated_by
         session.add(row)
+
+
+def check_routing_users(database_url: str, settings: EngageSettings) -> None:
+    """The users and team the routing names must exist: checked when the settings are
+    saved, not at a hand-off (`RoutingSettingsError` names the field)."""
+    with Session(get_db_engine(database_url)) as session:
+        resolve_routing(session, settings.routing, legacy_supervisor_id=settings.supervisor_id)
