@@ -276,7 +276,9 @@ def located_problems(message: str, text: str) -> list[FieldProblem]:
         if line is not None and line > last_line:
             line = None
         named = None if field.startswith("(") else field
-        problems.append(FieldProblem(named, line, raw.strip(" -")))
+        # The field and line are shown beside the message: not repeated inside it.
+        said = _LINE.sub("", item["rest"]).replace(" .", ".").strip()
+        problems.append(FieldProblem(named, line, said))
     if problems:
         return problems
     routing = _ROUTING.match(message)

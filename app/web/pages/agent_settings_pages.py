@@ -35,6 +35,23 @@ def _block_or_404(block: str) -> str:
     return block
 
 
+def excerpts(
+    lines: list[tuple[int, str]], marked: set[int], around: int = 3
+) -> list[list[tuple[int, str]]]:
+    """The lines within `around` of a marked line, in runs (a gap between runs is shown
+    as a break), so each problem is seen beside its line without scrolling."""
+    keep = {n for m in marked for n in range(m - around, m + around + 1)}
+    runs: list[list[tuple[int, str]]] = []
+    for number, line in lines:
+        if number not in keep:
+            continue
+        if runs and runs[-1][-1][0] == number - 1:
+            runs[-1].append((number, line))
+        else:
+            runs.append([(number, line)])
+    return runs
+
+
 @router.get("/admin", include_in_schema=False)
 def settings_index(request: Request, viewer: AdminViewer) -> Response:
     """Every settings block, with who changed it last."""
@@ -60,6 +77,7 @@ def _block_page(
     for problem in problems or []:
         if problem.line is not None:
             by_line.setdefault(problem.line, []).append(problem)
+    numbered = list(enumerate(shown.splitlines(), start=1))
     return render(
         request,
         "admin_setting_block.html",
@@ -69,7 +87,7 @@ def _block_page(
         text=shown,
         note=note,
         problems=problems or [],
-        lines=list(enumerate(shown.splitlines(), start=1)),
+        excerpts=excerpts(numbered, set(by_line)),
         problems_by_line=by_line,
         notice=SAVED_NOTICE if saved else None,
     )
