@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
+from app.settings_blocks import BLOCKS
 from app.web.accounts import viewer_of
 from app.web.lead_visibility import visible_owner_ids
 from core.settings import get_settings
@@ -353,3 +354,46 @@ def test_disable_enable_and_the_last_admin_rule(console_crm: SampleCrm) -> None:
         )
         # Their own sessions ended with the reset.
         assert new_admin.get("/api/me").status_code == 401
+
+
+MALFORMED = (
+    "",
+    "- a list\n- not a mapping\n",
+    "just text",
+    "key: [unclosed\n",
+    "\tkey: tab\n",
+    "? [a, b]\n: complex key\n",
+    "1: number key\n",
+    "&a [*a]\n",
+    "criteria: {kind: nope}\nhandoff_rules: 3\nguardrails: []\nmailboxes: {}\nselection: 1\n",
+    "name: x\nfaq: [1, {id: 2}]\n",
+    "...\n---\nsecond: document\n",
+    "\x00\x07 control characters",
+)
+
+
+def test_malformed_texts_are_refused_with_422_for_every_block(console_crm: SampleCrm) -> None:
+    with client_as(console_crm.database_url, LOGINS.admin) as client:
+        for block in BLOCKS:
+            for text_ in MALFORMED:
+                response = client.put(f"/api/settings/{block}", json={"text": text_})
+                if text_ == "" and block not in ("icp", "product"):
+                    # As the CLI's files read: a settings file may be empty, an engage
+                    # block left out takes its defaults; an ICP or a product may not.
+                    assert response.status_code == 200, response.text
+                    continue
+                assert response.status_code == 422, (block, text_, response.text)
+                assert response.json()["detail"], (block, text_)
+
+
+def test_malformed_prompt_texts_are_refused_and_nothing_saved(console_crm: SampleCrm) -> None:
+    texts = (*MALFORMED, "---\n[: x\n---\nbody\n", "---\nengine: [1]\n---\n{x\n", "---\n- 1\n---\n")
+    with client_as(console_crm.database_url, LOGINS.admin) as client:
+        for text_ in texts:
+            response = client.post(f"/admin/prompts/{PROMPT}", data={"text": text_})
+            assert response.status_code == 422, (text_, response.text)
+        bad_version = client.post(f"/admin/prompts/{PROMPT}/activate", data={"version": "x1"})
+        assert bad_version.status_code == 422 and "is neither" in bad_version.text
+        assert client.get(f"/admin/prompts/{PROMPT}?from=default&to=7").status_code == 200
+        assert client.get(f"/admin/prompts/{PROMPT}?from=../x&to=1").status_code == 422
+    assert _versions(console_crm.database_url) == 0

@@ -73,6 +73,7 @@ def _prompt_page(
     text: str | None = None,
     note: str = "",
     error: str | None = None,
+    action_error: str | None = None,
     notice: str | None = None,
     diff_from: str | None = None,
     diff_to: str | None = None,
@@ -90,7 +91,7 @@ def _prompt_page(
     return render(
         request,
         "admin_prompt.html",
-        status_code=422 if error else 200,
+        status_code=422 if error or action_error else 200,
         name=name,
         active=active,
         versions=versions,
@@ -98,6 +99,7 @@ def _prompt_page(
         text=active.text if text is None else text,
         note=note,
         error=error,
+        action_error=action_error,
         notice=notice,
         diff_from=diff_from or "",
         diff_to=diff_to or "",
@@ -169,7 +171,7 @@ def activate_prompt(
     try:
         activate(database_url_of(request), _known(name), version, viewer.login)
     except PromptError as exc:
-        return _prompt_page(request, name, error=str(exc))
+        return _prompt_page(request, name, action_error=f"version: {exc}")
     return RedirectResponse(f"/admin/prompts/{name}?done=activated", status_code=303)
 
 
@@ -179,7 +181,7 @@ def rollback_prompt(request: Request, name: str, viewer: AdminViewer) -> Respons
     try:
         rollback(database_url_of(request), _known(name))
     except PromptError as exc:
-        return _prompt_page(request, name, error=str(exc))
+        return _prompt_page(request, name, action_error=str(exc))
     return RedirectResponse(f"/admin/prompts/{name}?done=rolled_back", status_code=303)
 
 
