@@ -18,6 +18,7 @@ from app.cli.main import app as cli
 from app.settings_blocks import BLOCKS
 from app.web.accounts import viewer_of
 from app.web.lead_visibility import visible_owner_ids
+from app.web.templating import NAVIGATION, current_page
 from core.settings import get_settings
 from store.agent_records import AgentSetting
 from store.console_accounts import ConsoleAccount, ConsoleRole
@@ -397,3 +398,12 @@ def test_malformed_prompt_texts_are_refused_and_nothing_saved(console_crm: Sampl
         assert client.get(f"/admin/prompts/{PROMPT}?from=default&to=7").status_code == 200
         assert client.get(f"/admin/prompts/{PROMPT}?from=../x&to=1").status_code == 422
     assert _versions(console_crm.database_url) == 0
+
+
+def test_the_navigation_marks_the_admin_page_one_is_on() -> None:
+    admin = NAVIGATION[ConsoleRole.ADMIN]
+    assert current_page("/admin", admin) == "/admin"
+    assert current_page("/admin/settings/icp", admin) == "/admin"
+    assert current_page("/admin/prompts/offline_answer", admin) == "/admin/prompts"
+    assert current_page("/admin/users", admin) == "/admin/users"
+    assert current_page("/administrator", admin) is None

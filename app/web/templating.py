@@ -44,15 +44,24 @@ def main_page(role: ConsoleRole) -> str:
     return NAVIGATION[role][0][1]
 
 
+def current_page(path: str, navigation: tuple[tuple[str, str], ...]) -> str | None:
+    """The navigation entry a path is under: the longest match, so /admin/prompts is
+    Prompts, not Settings (/admin)."""
+    under = [href for _, href in navigation if path == href or path.startswith(href + "/")]
+    return max(under, key=len, default=None)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page, with the viewer, their navigation and the CSRF token its forms carry."""
     viewer = getattr(request.state, "viewer", None)
+    navigation = NAVIGATION[viewer.role] if viewer else ()
     return templates.TemplateResponse(
         request,
         template,
         {
             "viewer": viewer,
-            "navigation": NAVIGATION[viewer.role] if viewer else (),
+            "navigation": navigation,
+            "current_page": current_page(request.url.path, navigation),
             "csrf_token": viewer.csrf_token if viewer else "",
             **context,
         },
