@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -17,6 +18,7 @@ from graphs.research.graph import build_research_graph
 from graphs.simulation.database_copy import SimulationRefused, database_copy
 from prompts.registry import PromptError
 from prompts.versioning import expand_prompt_pins
+from store.agent_records import LeadInsight
 from store.crm import Lead
 from store.db import get_db_engine
 from store.node_runs import NodeRun
@@ -47,6 +49,9 @@ class SandboxResult:
     engine_notes: list[str] = field(default_factory=list)
     steps: list[StepTrace] = field(default_factory=list)
     pinned: tuple[tuple[str, str], ...] = ()
+    # The fit stored now, to compare with what the sandbox run judged.
+    stored_fit: str | None = None
+    stored_on: datetime | None = None
 
 
 def research_in_sandbox(
@@ -71,6 +76,9 @@ def research_in_sandbox(
                     raise SandboxRefused(f"lead_id {lead_id!r}: no such lead", "lead_id")
                 lead_name = lead.full_name
                 company = lead.company_name or ""
+                stored = session.get(LeadInsight, lead_id)
+                stored_fit = stored.fit_level if stored else None
+                stored_on = stored.researched_on if stored else None
             run = Context(
                 database_url=copy_url,
                 corpus_dir=base.corpus_dir,
@@ -110,4 +118,6 @@ def research_in_sandbox(
         engine_notes=list(result.get("engine_notes") or []),
         steps=steps,
         pinned=pinned,
+        stored_fit=stored_fit,
+        stored_on=stored_on,
     )

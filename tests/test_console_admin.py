@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from app.cli.main import app as cli
 from app.settings_blocks import BLOCKS
-from app.web.accounts import viewer_of
+from app.web.accounts import AccountError, set_disabled, set_role, viewer_of
 from app.web.lead_visibility import visible_owner_ids
 from app.web.templating import NAVIGATION, current_page
 from core.settings import get_settings
@@ -108,6 +108,9 @@ def test_an_engage_block_is_checked_with_the_other_blocks_and_its_own_keys_only(
         # A valid mailbox list is saved and is what `qualify engage settings` prints.
         mailboxes = client.get("/api/settings/mailboxes").json()["text"]
         assert "alex@northwind.example" in mailboxes
+        statuses = client.get("/admin/settings/mailboxes").text
+        assert "Sending mailboxes today" in statuses
+        assert "<td>alex@northwind.example</td>" in statuses
         edited = mailboxes.replace("alex@northwind.example", "sales@northwind.example")
         assert client.post("/admin/settings/mailboxes", data={"text": edited}).status_code == 303
     assert "sales@northwind.example" in _cli(monkeypatch, url, "engage", "settings")
@@ -268,6 +271,7 @@ def test_test_on_a_lead_shows_the_result_and_writes_nothing(
         for node in ("researcher", "icp_judge", "lead_summarizer", "outreach_writer"):
             assert f"<strong>{node}</strong>" in page.text
         assert "offline_outreach_email@default" in page.text
+        assert re.search(r'Stored now: <span class="badge exact">exact</span>', page.text)
         assert _row_counts(crm.database_url) == before
         assert _digest(checkpoints) == checkpoint_before
         assert _digest(tmp_path / "crm" / "crm.db") == crm_db_before
@@ -407,3 +411,27 @@ def test_the_navigation_marks_the_admin_page_one_is_on() -> None:
     assert current_page("/admin/prompts/offline_answer", admin) == "/admin/prompts"
     assert current_page("/admin/users", admin) == "/admin/users"
     assert current_page("/administrator", admin) is None
+
+
+def test_account_rules_keep_an_admin_and_give_sellers_a_crm_user(console_crm: SampleCrm) -> None:
+    url = console_crm.database_url
+    admin, evaluator = _account(url, LOGINS.admin), _account(url, LOGINS.evaluator)
+    assert admin.id is not None and evaluator.id is not None
+    with Session(get_db_engine(url)) as session:
+        with pytest.raises(AccountError) as no_user:
+            set_role(session, evaluator.id, ConsoleRole.SELLER)
+        assert no_user.value.field == "role" and "tied to no CRM user" in str(no_user.value)
+        with pytest.raises(AccountError) as unknown:
+            set_role(session, 999_999, ConsoleRole.ADMIN)
+        assert unknown.value.field == "account"
+        # A second admin, disabled, does not count: the first is still the last.
+        set_role(session, evaluator.id, ConsoleRole.ADMIN)
+        set_disabled(session, evaluator.id, True, by_account_id=admin.id)
+        with pytest.raises(AccountError, match="is the last admin"):
+            set_role(session, admin.id, ConsoleRole.SUPERVISOR)
+        set_disabled(session, evaluator.id, False, by_account_id=admin.id)
+        set_role(session, admin.id, ConsoleRole.SUPERVISOR)
+        # Now the evaluator is the last admin: the other may not disable them.
+        with pytest.raises(AccountError, match="is the last admin") as last:
+            set_disabled(session, evaluator.id, True, by_account_id=admin.id)
+        assert last.value.field == "disabled"

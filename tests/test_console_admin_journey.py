@@ -3,13 +3,26 @@ its line), fix it and save; edit a prompt and read the diff."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
+from core.settings import get_settings
+from store.crm import Lead
+from store.db import get_db_engine
 from tests.conftest import SampleCrm
 from tests.console_support import LOGINS, chromium, running_console, screenshot, sign_in_page
 
 
-def test_admin_edits_the_icp_and_a_prompt(console_crm: SampleCrm) -> None:
+def test_admin_edits_the_icp_and_a_prompt(
+    console_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUALIFY_CORPUS_DIR", str(console_crm.corpus_dir))
+    monkeypatch.setenv("QUALIFY_CHROMA_DIR", str(console_crm.chroma_dir))
+    monkeypatch.setenv("QUALIFY_ENGINE", "offline")
+    get_settings.cache_clear()
+    with Session(get_db_engine(console_crm.database_url)) as session:
+        lead_id = session.exec(select(Lead.id).order_by(Lead.id)).first()
     with running_console(console_crm.database_url) as base_url, chromium() as browser:
         page = sign_in_page(browser, base_url, LOGINS.admin)
         assert page.url == f"{base_url}/admin"
@@ -50,3 +63,21 @@ def test_admin_edits_the_icp_and_a_prompt(console_crm: SampleCrm) -> None:
         expect(added).to_have_text("+Keep it under 120 words.")
         expect(page.locator("table").first).to_contain_text("shorter emails")
         screenshot(page, "admin-prompt-diff")
+
+        # Test the edited ICP and prompt on a lead: shown, not stored.
+        page.goto("/admin/sandbox")
+        page.get_by_label("Lead id").fill(str(lead_id))
+        page.get_by_role("button", name="Run in sandbox").click()
+        expect(page.locator(".banner")).to_contain_text("nothing was stored")
+        expect(page.locator(".timeline")).to_contain_text("icp_judge")
+        screenshot(page, "admin-sandbox")
+
+        # Disabling oneself is refused, at the account's row.
+        page.get_by_role("link", name="Users").click()
+        page.once("dialog", lambda dialog: dialog.accept())
+        own_row = page.locator("tr", has_text=LOGINS.admin)
+        own_row.get_by_role("button", name="Disable").click()
+        expect(page.locator("tr", has_text=LOGINS.admin).get_by_role("alert")).to_contain_text(
+            "you cannot disable your own account"
+        )
+        screenshot(page, "admin-users")

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from app.settings_blocks import (
     BLOCKS,
@@ -23,6 +24,10 @@ from app.settings_blocks import (
 )
 from app.web.console_access import AdminViewer, database_url_of
 from app.web.templating import render
+from core.clock import utc_now
+from graphs.engage.sending_mailboxes import MailboxStatus, mailbox_statuses
+from graphs.engage.stored_settings import load_engage_settings
+from store.db import get_db_engine
 
 router = APIRouter()
 
@@ -90,7 +95,16 @@ def _block_page(
         excerpts=excerpts(numbered, set(by_line)),
         problems_by_line=by_line,
         notice=SAVED_NOTICE if saved else None,
+        mailboxes=_mailboxes(request) if current.block.name == "mailboxes" else [],
     )
+
+
+def _mailboxes(request: Request) -> list[MailboxStatus]:
+    """Each sending mailbox's state today, as `qualify engage mailboxes` shows it. Only
+    read: a breaker that would trip now is recorded by the next send, not by a page view."""
+    url = database_url_of(request)
+    with Session(get_db_engine(url)) as session:
+        return mailbox_statuses(session, load_engage_settings(url), utc_now())
 
 
 @router.get("/admin/settings/{block}", include_in_schema=False)
