@@ -20,9 +20,7 @@ from core.admin_yaml import Loc, dump_admin_yaml, line_of, load_settings_yaml
 from core.errors import SettingsFileError
 from core.settings import get_settings
 from graphs.engage.engage_settings import EngageSettings, default_engage, parse_engage_yaml
-from graphs.engage.stored_settings import (
-    SETTING_NAME as ENGAGE_SETTING,
-)
+from graphs.engage.stored_settings import SETTING_NAME as ENGAGE_SETTING
 from graphs.engage.stored_settings import (
     check_routing_users,
     load_engage_settings,
@@ -127,8 +125,8 @@ class BlockText:
     updated_by: str | None
 
 
-def _yaml(data: dict, header: str = "") -> str:
-    return dump_admin_yaml(data, header)
+def _yaml(data: dict) -> str:
+    return dump_admin_yaml(data, header="")
 
 
 def _engage_part(settings: EngageSettings, keys: tuple[str, ...]) -> dict:
@@ -158,10 +156,14 @@ def block_text(database_url: str, name: str) -> BlockText:
         updated_on, updated_by = _last_change(database_url, ENGAGE_SETTING)
     else:
         product = get_settings().product
-        document = show_document(database_url, product)
-        text = document.text
         default = shipped_document(product) or ""
-        updated_on, updated_by = document.created_on, document.author
+        try:
+            document = show_document(database_url, product)
+        except ProductDocumentError:  # a product that ships no files and has no version yet
+            text = ""
+        else:
+            text = document.text
+            updated_on, updated_by = document.created_on, document.author
     return BlockText(block, text, default, updated_on, updated_by)
 
 

@@ -435,3 +435,13 @@ def test_account_rules_keep_an_admin_and_give_sellers_a_crm_user(console_crm: Sa
         with pytest.raises(AccountError, match="is the last admin") as last:
             set_disabled(session, evaluator.id, True, by_account_id=admin.id)
         assert last.value.field == "disabled"
+
+
+def test_a_product_with_no_files_and_no_version_opens_empty(
+    console_crm: SampleCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUALIFY_PRODUCT", "acme-new")
+    get_settings.cache_clear()
+    with client_as(console_crm.database_url, LOGINS.admin) as client:
+        page = client.get("/admin/settings/product")
+        assert page.status_code == 200 and _textarea(page.text) == ""
