@@ -17,8 +17,20 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from app.insights_wording import (
+    FIT_LABELS,
+    IMPORTANCE_LABELS,
+    MAX_NEWS,
+    NOT_AVAILABLE,
+    company_facts,
+    describe_account_match,
+    format_amount,
+    format_hours_ago,
+    is_connected_contact,
+    latest_news,
+    merged_fact,
+)
 from core.clock import as_utc, utc_now
-from core.crm_figures import money_text
 from core.findings import (
     AccountDigest,
     ColleagueLink,
@@ -32,33 +44,20 @@ from core.findings import (
     OpportunitySummary,
     OutreachDraft,
 )
-from core.icp_profile import Importance
 from core.icp_verdicts import RECOMMENDATIONS, FitLevel, IcpAssessment, Verdict
 from core.time_zones import describe_time_zone
 from graphs.rating.lead_rating import AgentRating
-
-NOT_AVAILABLE = "Not available"
-MAX_NEWS = 3
 
 RECOMMENDATION_STYLES: dict[FitLevel, str] = {
     FitLevel.EXACT: "green",
     FitLevel.CLOSE: "yellow",
     FitLevel.NONE: "red",
 }
-FIT_LABELS: dict[FitLevel, str] = {
-    FitLevel.EXACT: "exact match",
-    FitLevel.CLOSE: "close match",
-    FitLevel.NONE: "no match",
-}
 VERDICT_LABELS: dict[Verdict, tuple[str, str]] = {
     Verdict.MET: ("✓ met", "green"),
     Verdict.PARTLY_MET: ("◐ partly met", "yellow"),
     Verdict.NOT_MET: ("✗ not met", "red"),
     Verdict.UNKNOWN: ("? unknown", "bright_black"),
-}
-IMPORTANCE_LABELS: dict[Importance, str] = {
-    Importance.MUST_HAVE: "must-have",
-    Importance.NICE_TO_HAVE: "nice-to-have",
 }
 EMAIL_TYPE_STYLES: dict[str, str] = {
     "work": "green",
@@ -71,53 +70,6 @@ HINT_STYLE = "cyan"
 # Below this console width the criteria table drops its Source column and shows each
 # source under its evidence, so evidence keeps a readable width on 80-column terminals.
 WIDE_CONSOLE = 110
-
-
-# --- formatting rules (pure) -------------------------------------------------------------
-
-
-def format_amount(value: float | None) -> str:
-    """A deal value in whole dollars: 120000 -> '$120,000'."""
-    if value is None:
-        return NOT_AVAILABLE
-    return f"${value:,.0f}"
-
-
-def format_revenue(value: float | None) -> str:
-    """Company revenue, short: 240e6 -> '$240M', 1.2e9 -> '$1.2B', 850e3 -> '$850K'."""
-    return NOT_AVAILABLE if value is None else money_text(value)
-
-
-def format_hours_ago(then: datetime, now: datetime) -> str:
-    """How long ago research ran, in hours: '5 hours ago', '1 hour ago'."""
-    hours = max(0, int((as_utc(now) - as_utc(then)).total_seconds() // 3600))
-    if hours == 0:
-        return "less than an hour ago"
-    return f"{hours} hour{'s' if hours != 1 else ''} ago"
-
-
-def describe_account_match(account_match: str | None) -> str:
-    """How the account was linked, in a seller's words; accepts the researcher's phrases
-    ('matched by email domain') and short codes ('email_domain', 'name', 'connected')."""
-    if not account_match:
-        return "connected"
-    key = account_match.lower()
-    if "agent" in key:
-        return "connected by the agent"
-    if "crm" in key:
-        return "linked in the CRM"
-    if "connect" in key or "seller" in key:
-        return "connected by seller"
-    if "domain" in key or "email" in key:
-        return "matched by email domain"
-    if "name" in key:
-        return "matched by company name"
-    return account_match
-
-
-def _is_connected_contact(contact: ContactSuggestion) -> bool:
-    # ContactSuggestion has no 'connected' flag: the researcher says so in the reason.
-    return "connected" in contact.reason.lower()
 
 
 # --- small building blocks ---------------------------------------------------------------
@@ -358,7 +310,7 @@ def _contact_line(contact: ContactSuggestion | None, lead_id: str) -> list[Rende
     if details:
         who.append(f" ({', '.join(details)})", style="")
     who.append(f"  {contact.id}", style="dim")
-    if _is_connected_contact(contact):
+    if is_connected_contact(contact):
         return [Text.assemble(("Contact record connected: ", "green"), who)]
     why = Text(f"{contact.reason}  ", style="dim") if contact.reason else Text("")
     return [
@@ -429,56 +381,17 @@ def _about_lead(research: LeadResearch, lead_id: str) -> Panel:
     return _section("About lead", _spaced(blocks))
 
 
-def _merged_fact(
-    field: str, company: CompanyFacts, digest_facts: CompanyFacts | None
-) -> tuple[object | None, str | None]:
-    """A company fact and its source: the research's facts first, then the web digest's."""
-    for facts in (company, digest_facts):
-        if facts is None:
-            continue
-        value = getattr(facts, field)
-        if value not in (None, "", []):
-            return value, facts.sources.get(field)
-    return None, None
-
-
 def _company_facts(company: CompanyFacts, digest: AccountDigest | None) -> list[RenderableType]:
-    digest_facts = digest.facts if digest else None
-    rows: list[tuple[str, Text, str | None]] = []
-
-    industry, source = _merged_fact("industry", company, digest_facts)
-    rows.append(("Industry", _value_or_na(industry), source))
-    employees, source = _merged_fact("employees", company, digest_facts)
-    shown = f"{employees:,}" if isinstance(employees, int) else employees
-    if company.employees_as_given:  # the CRM's own wording: a range says more than a guess
-        shown, source = company.employees_as_given, company.sources.get("employees_as_given")
-    rows.append(("Employees", _value_or_na(shown), source))
-    revenue, source = _merged_fact("annual_revenue", company, digest_facts)
-    revenue_text = format_revenue(revenue) if revenue is not None else None
-    if company.revenue_as_given:
-        in_usd = f" (≈ {revenue_text})" if revenue_text else ""
-        revenue_text = f"{company.revenue_as_given}{in_usd}"
-        source = company.sources.get("revenue_as_given")
-    rows.append(("Revenue", Text(revenue_text) if revenue_text else _not_available(), source))
-    city, city_source = _merged_fact("city", company, digest_facts)
-    country, country_source = _merged_fact("country", company, digest_facts)
-    hq = ", ".join(str(p) for p in (city, country) if p)
-    rows.append(("Headquarters", _value_or_na(hq), city_source or country_source))
-    domain, source = _merged_fact("domain", company, digest_facts)
-    if domain:
-        rows.append(("Website", Text(str(domain)), source))
-    products, source = _merged_fact("products", company, digest_facts)
-    if products:
-        rows.append(("Products", Text(", ".join(products)), source))
-
-    if all(value.plain == NOT_AVAILABLE for _, value, _ in rows):
+    rows = company_facts(company, digest)
+    if all(row.value is None for row in rows):
         return [_empty("Company facts")]
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim", no_wrap=True)
     table.add_column(ratio=2)
     table.add_column(ratio=2, style="dim", overflow="fold")
     for label, value, source in rows:
-        table.add_row(label, value, Text(source, style="dim") if source else Text(""))
+        shown = Text(value) if value is not None else _not_available()
+        table.add_row(label, shown, Text(source, style="dim") if source else Text(""))
     return [_heading("Company facts"), table]
 
 
@@ -490,7 +403,7 @@ def _news(items: list[NewsItem]) -> list[RenderableType]:
     if not items:
         return [_empty("Account news")]
     # Newest first; undated items last.
-    latest = sorted(items, key=lambda n: (n.published_on is not None, n.published_on), reverse=True)
+    latest = latest_news(items)
     parts: list[RenderableType] = [_heading("Account news")]
     for item in latest[:MAX_NEWS]:
         when = f"{item.published_on:%Y-%m-%d}" if item.published_on else "undated"
@@ -545,7 +458,7 @@ def _about_account(research: LeadResearch, lead_id: str) -> Panel:
         if digest and digest.business_overview
         else [_empty("Business overview")]
     )
-    mission, _ = _merged_fact("mission", research.company, digest.facts if digest else None)
+    mission, _ = merged_fact("mission", research.company, digest.facts if digest else None)
     if mission:
         overview.append(Text.assemble(("Mission: ", "dim"), str(mission)))
 

@@ -8,13 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from app.insights_page import (
+from app.insights_page import render_draft, render_insights
+from app.insights_wording import (
     describe_account_match,
     format_amount,
     format_hours_ago,
     format_revenue,
-    render_draft,
-    render_insights,
 )
 from core.findings import (
     AccountDigest,

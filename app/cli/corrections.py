@@ -10,16 +10,14 @@ import typer
 from app.cli.run_context import console, context_for, database_url, fail, research_runner
 from core.clock import utc_now
 from graphs.research.lead_corrections import (
+    EMAIL_TYPES,
     CorrectionError,
-    check_connection,
+    connect_lead,
+    correct_email,
     refresh_email_check,
 )
 from graphs.research.requested_research import research_requested
-from store.agent_records import EmailOverride
-from store.crm import Lead
 from store.db import session_scope
-from store.research_requests import request_research
-from tools.email_check import check_email
 
 
 def connect(
@@ -35,28 +33,19 @@ def connect(
         raise fail("give --account ID, --contact ID or --disconnect")
     try:
         with session_scope(database_url()) as session:
-            lead = session.get(Lead, lead_id)
-            if lead is None:
-                raise CorrectionError(f"no lead with id {lead_id!r}")
-            found_account, found_contact = check_connection(session, lead, account, contact)
-            lead.modified_on = utc_now()
-            if disconnect:
-                lead.parent_account_id = lead.parent_contact_id = None
-                lead.connected_by = None
-            if found_account is not None:
-                lead.parent_account_id, lead.connected_by = found_account.id, "seller"
-            if found_contact is not None:
-                lead.parent_contact_id, lead.connected_by = found_contact.id, "seller"
-                if lead.parent_account_id is None:
-                    lead.parent_account_id = found_contact.account_id
-            session.add(lead)
-            # Asked with the change: were the research below to fail, the request waits.
-            request_research(session, [lead_id], "connected", utc_now())
-            linked = (lead.parent_account_id, lead.parent_contact_id)
+            linked = connect_lead(
+                session,
+                lead_id,
+                utc_now(),
+                account_id=account,
+                contact_id=contact,
+                disconnect=disconnect,
+            )
     except CorrectionError as exc:
         raise fail(str(exc)) from exc  # nothing was changed
     console.print(
-        f"{lead_id}: account {linked[0] or '—'}, contact {linked[1] or '—'}.", highlight=False
+        f"{lead_id}: account {linked.account_id or '—'}, contact {linked.contact_id or '—'}.",
+        highlight=False,
     )
     _research_again(lead_id)
 
@@ -98,36 +87,18 @@ def email(
     ] = None,
 ) -> None:
     """Correct a lead's email or override the agent's email labels."""
-    if email_type is not None and email_type not in ("work", "personal", "disposable", "role"):
+    if email_type is not None and email_type not in EMAIL_TYPES:
         raise fail("--type must be work, personal, disposable or role")
-    if set_address is not None:
-        checked = check_email(set_address.strip())
-        if not checked.is_valid:
-            raise fail(f"--set {set_address.strip()!r}: {checked.validity_reason}; nothing changed")
-    with session_scope(database_url()) as session:
-        lead = session.get(Lead, lead_id)
-        if lead is None:
-            raise fail(f"no lead with id {lead_id!r}")
-        if set_address is not None:
-            lead.email = checked.normalized or set_address.strip()
-            lead.modified_on = utc_now()
-            session.add(lead)
-        if valid is not None or email_type is not None:
-            if not lead.email:
-                raise fail(f"{lead_id} has no email to label; set one with --set")
-            override = session.get(EmailOverride, lead_id) or EmailOverride(
-                lead_id=lead_id, email=lead.email
+    try:
+        with session_scope(database_url()) as session:
+            requeued = correct_email(
+                session, lead_id, utc_now(), address=set_address, valid=valid, email_type=email_type
             )
-            override.email = lead.email
-            override.is_valid = valid if valid is not None else override.is_valid
-            override.email_type = email_type or override.email_type
-            override.set_on = lead.modified_on = utc_now()
-            session.add(override)
-            session.add(lead)
-        if valid is not False and (set_address is not None or valid):
-            # The address is valid now: the lead is researched again without waiting for
-            # the schedule (asked in the same transaction as the correction).
-            request_research(session, [lead_id], "email_valid", utc_now())
+    except CorrectionError as exc:
+        option = {"address": "--set "}.get(exc.field, "")
+        if exc.field in ("valid", "email_type"):
+            raise fail(f"{lead_id} has no email to label; set one with --set") from exc
+        raise fail(f"{option}{exc}") from exc  # nothing was changed
     insights = refresh_email_check(context_for(None), lead_id)
     if insights is None:
         console.print(f"{lead_id}: saved; `qualify research {lead_id}` researches it.")
@@ -140,7 +111,7 @@ def email(
         highlight=False,
         markup=False,
     )
-    if valid is not False and (set_address is not None or valid):
+    if requeued:
         console.print(
             f"{lead_id}: queued for research again (the next `qualify research`, engage "
             "pass or worker does it).",

@@ -26,9 +26,10 @@ from core.icp_fingerprint import fit_staleness, icp_fingerprint
 from graphs.rating.lead_rating import RATING_LEVELS
 from graphs.rating.rating_records import stored_rating
 from graphs.research.agent_settings import load_agent_settings
+from graphs.research.lead_list import FIT_WORDS, SHORT_RECOMMENDATIONS
 from graphs.research.runner import RedraftError
 from graphs.research.selection import LEFT_OUT_FIXES, SelectionRules
-from graphs.research.selection_query import UNRESEARCHED, selection_counts
+from graphs.research.selection_query import selection_counts
 from graphs.services import services_for
 from store.crm import Lead
 from store.db import get_db_engine
@@ -128,23 +129,11 @@ def leads(
         console.print("Change the rules with `qualify settings show` and `qualify settings set`.")
 
 
-SHORT_RECOMMENDATIONS = {"exact": "Engage now", "close": "Engage later", "none": "Do not engage"}
-_FIT_WORDS = {
-    "engage-now": "exact",
-    "engage-later": "close",
-    "do-not-engage": "none",
-    "exact": "exact",
-    "close": "close",
-    "none": "none",
-    "unresearched": UNRESEARCHED,
-}
-
-
 def _fit_named(word: str) -> str:
     """The fit level a --recommendation word names, or exit 1 listing the words."""
-    fit = _FIT_WORDS.get(word.strip().lower().replace(" ", "-").replace("_", "-"))
+    fit = FIT_WORDS.get(word.strip().lower().replace(" ", "-").replace("_", "-"))
     if fit is None:
-        raise fail(f"--recommendation {word!r}: use one of {', '.join(_FIT_WORDS)}")
+        raise fail(f"--recommendation {word!r}: use one of {', '.join(FIT_WORDS)}")
     return fit
 
 
