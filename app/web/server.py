@@ -20,6 +20,8 @@ from app.web.pages import (
     jobs,
     lead_conversation,
     lead_draft,
+    lead_list,
+    lead_page,
     prompt_pages,
     research_batches,
     sandbox_pages,
@@ -67,6 +69,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(prompt_pages.router)
     app.include_router(sandbox_pages.router)
     app.include_router(user_pages.router)
+    app.include_router(lead_list.router)
+    app.include_router(lead_page.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
