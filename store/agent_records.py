@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from core.clock import utc_now
@@ -13,6 +13,9 @@ from core.clock import utc_now
 
 class LeadInsight(SQLModel, table=True):
     """The latest research insights of a lead (one row per lead, replaced on refresh)."""
+
+    # The lead list's fit filter starts from the leads at a fit, not from every lead.
+    __table_args__ = (Index("ix_leadinsight_fit_level", "fit_level", "lead_id"),)
 
     lead_id: str = Field(primary_key=True, foreign_key="lead.id")
     researched_on: datetime = Field(default_factory=utc_now, index=True)

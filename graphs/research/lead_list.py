@@ -76,15 +76,20 @@ def _text_matches(text: str) -> ColumnElement[bool]:
     )
 
 
-def _filtered(query: Select[Any], filters: LeadListFilters, *, for_count: bool) -> Select[Any]:
-    """`query` over Lead with the filters' conditions and the joins they need (the count
-    joins the agent's tables only when a filter reads them)."""
-    needs_insight = bool(filters.fit_levels) or filters.stale_against is not None
-    if not for_count or needs_insight:
+def _filtered(
+    query: Select[Any], filters: LeadListFilters, *, scan_statuses: bool = False
+) -> Select[Any]:
+    """`query` over Lead with the filters' conditions, joined to the agent's tables only
+    when a filter reads them. `scan_statuses`: match the statuses without their index."""
+    if filters.fit_levels or filters.stale_against is not None:
         query = query.outerjoin(LeadInsight, col(LeadInsight.lead_id) == col(Lead.id))
-    if not for_count or filters.agent_ratings:
+    if filters.agent_ratings:
         query = query.outerjoin(AgentLeadRating, col(AgentLeadRating.lead_id) == col(Lead.id))
-    if filters.statuses:
+    if filters.statuses and scan_statuses:
+        # Text `|| ''` hides the status index (the column holds the enum's names).
+        names = [status.name for status in filters.statuses]
+        query = query.where((col(Lead.status) + literal("")).in_(names))
+    elif filters.statuses:
         query = query.where(col(Lead.status).in_(filters.statuses))
     if filters.visible_owners is not None:
         query = query.where(col(Lead.owner_id).in_(sorted(filters.visible_owners)))
@@ -112,29 +117,43 @@ def _filtered(query: Select[Any], filters: LeadListFilters, *, for_count: bool) 
 def lead_list_page(
     session: Session, filters: LeadListFilters, *, limit: int, offset: int = 0
 ) -> list[LeadListRow]:
-    """The leads the filters match, newest first, `limit` of them from `offset`."""
-    query = select(
-        Lead,
-        User.full_name,
-        LeadInsight.researched_on,
-        LeadInsight.fit_level,
-        judged_against_column(),
-        AgentLeadRating.level,
-        _email_check_field("is_valid").as_boolean(),
-        _email_check_field("email_type").as_string(),
-    ).outerjoin(User, col(User.id) == col(Lead.owner_id))
+    """The leads the filters match, newest first, `limit` of them from `offset`.
+
+    Two queries: the page's ids first (the filters' joins only, in the order of the index
+    on status and created_on, so a deep page skips index entries), then what the list
+    shows of those few leads."""
+    page_ids = _filtered(select(Lead.id), filters)
+    page_ids = page_ids.order_by(col(Lead.created_on).desc(), col(Lead.id)).offset(offset)
+    ids = list(session.exec(page_ids.limit(limit)).all())
+    if not ids:
+        return []
     query = (
-        _filtered(query, filters, for_count=False)
-        .order_by(col(Lead.created_on).desc(), col(Lead.id))
-        .offset(offset)
-        .limit(limit)
+        select(
+            Lead,
+            User.full_name,
+            LeadInsight.researched_on,
+            LeadInsight.fit_level,
+            judged_against_column(),
+            AgentLeadRating.level,
+            _email_check_field("is_valid").as_boolean(),
+            _email_check_field("email_type").as_string(),
+        )
+        .outerjoin(User, col(User.id) == col(Lead.owner_id))
+        .outerjoin(LeadInsight, col(LeadInsight.lead_id) == col(Lead.id))
+        .outerjoin(AgentLeadRating, col(AgentLeadRating.lead_id) == col(Lead.id))
+        .where(col(Lead.id).in_(ids))
     )
-    return [LeadListRow(*row) for row in session.exec(query).all()]
+    rows = {row[0].id: LeadListRow(*row) for row in session.exec(query).all()}
+    return [rows[lead_id] for lead_id in ids if lead_id in rows]
 
 
 def lead_list_count(session: Session, filters: LeadListFilters) -> int:
     """How many leads the filters match."""
-    query = _filtered(select(func.count()).select_from(Lead), filters, for_count=True)
+    # A text search reads every lead of the statuses: SQLite (without ANALYZE's
+    # statistics) would read the open ones, most leads, through the status index, one
+    # random read each: three times the plain scan's time at 100k leads (measured).
+    scan = bool(filters.text) and session.get_bind().dialect.name == "sqlite"
+    query = _filtered(select(func.count()).select_from(Lead), filters, scan_statuses=scan)
     return int(session.exec(query).one())  # type: ignore[call-overload]
 
 
