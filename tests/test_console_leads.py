@@ -187,6 +187,19 @@ def test_the_lead_page_shows_each_section_of_a_researched_lead(crm: SampleCrm) -
         assert section in page.text, section
     body = api.json()
     assert body["insights"]["icp"]["fit_level"] == "exact"
+    with Session(get_db_engine(crm.database_url)) as session:
+        never = session.exec(
+            select(Lead)
+            .outerjoin(LeadInsight, col(LeadInsight.lead_id) == col(Lead.id))
+            .where(Lead.owner_id == LOGINS.seller_user_id, col(LeadInsight.lead_id).is_(None))
+        ).first()
+    assert never is not None
+    with client_as(crm.database_url, LOGINS.seller) as client:
+        unresearched = client.get(f"/leads/{never.id}")
+        assert client.get(f"/api/leads/{never.id}").json()["insights"] is None
+        assert client.get("/leads/LEAD-NONE").status_code == 404
+    assert unresearched.status_code == 200 and "Not researched yet" in unresearched.text
+    assert "Correct the email" in unresearched.text and "Email validation" in unresearched.text
     assert body["insights"]["research"]["email_check"]["email"] == lead.email
     for verdict in body["insights"]["icp"]["verdicts"][:3]:
         assert verdict["label"] in page.text

@@ -5,7 +5,6 @@ rules pick (`selection_query.py`) and shares its words and columns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -155,8 +154,3 @@ def lead_list_count(session: Session, filters: LeadListFilters) -> int:
     scan = bool(filters.text) and session.get_bind().dialect.name == "sqlite"
     query = _filtered(select(func.count()).select_from(Lead), filters, scan_statuses=scan)
     return int(session.exec(query).one())  # type: ignore[call-overload]
-
-
-def fit_levels_named(words: Sequence[str]) -> tuple[str, ...]:
-    """The fit levels recommendation or fit words select; KeyError names a bad word."""
-    return tuple(FIT_WORDS[word] for word in words)
