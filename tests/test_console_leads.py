@@ -332,3 +332,54 @@ def test_hostile_lead_data_is_shown_as_text_everywhere(crm: SampleCrm) -> None:
         assert ESCAPED_SCRIPT in page.text
     assert ESCAPED_IMAGE in pages[0].text and ESCAPED_IMAGE in pages[1].text
     assert [item["company"] for item in listing["leads"]] == [IMAGE]
+
+
+HOSTILE = [
+    "0",
+    "-1",
+    "9223372036854775808",
+    "%00",
+    "..%2F..%2Fetc%2Fpasswd",
+    "a" * 300,
+    "%F0%9F%92%A5",
+    "<script>alert(1)</script>",
+    "%25_%5C",
+    "run%0Aname",
+]
+
+
+def test_hostile_paths_queries_and_bodies_answer_4xx_never_500(crm: SampleCrm) -> None:
+    lead = _researched_lead_of(crm, LOGINS.seller_user_id)
+    urls = [f"/api/leads/{value}" for value in HOSTILE]
+    urls += [f"/leads/{value}" for value in HOSTILE]
+    for name in ("page", "q", "owner", "fit", "recommendation", "agent_rating", "status"):
+        urls += [f"/api/leads?{name}={value}" for value in HOSTILE]
+        urls += [f"/leads?{name}={value}" for value in HOSTILE]
+    bodies = [
+        {"address": "\x00"},
+        {"address": "a" * 400},
+        {"address": SCRIPT},
+        {"valid": "maybe"},
+        {"email_type": "alien"},
+        {"address": None, "valid": None, "email_type": None},
+        [],
+        "text",
+    ]
+    wrong = []
+    with client_as(crm.database_url, LOGINS.supervisor) as client:
+        for url in urls:
+            status = client.get(url).status_code
+            if status >= 500:
+                wrong.append(f"GET {url}: {status}")
+        for body in bodies:
+            status = client.post(f"/api/leads/{lead.id}/email", json=body).status_code
+            if status != 422:
+                wrong.append(f"POST {body!r}: {status}")
+        for value in HOSTILE:
+            status = client.post(f"/api/leads/{value}/email", json={"valid": True}).status_code
+            if status not in (404, 422):
+                wrong.append(f"POST /api/leads/{value}/email: {status}")
+    assert not wrong, wrong
+    with Session(get_db_engine(crm.database_url)) as session:
+        assert session.get(Lead, lead.id).email == lead.email  # type: ignore[union-attr]
+        assert session.get(EmailOverride, lead.id) is None
