@@ -10,7 +10,7 @@ from alembic import op
 from store.migrations.checks import has_index
 
 revision: str = "0014_lead_list_order"
-down_revision: str | None = "0012_console_accounts"
+down_revision: str | None = "0013_console_jobs"
 branch_labels: str | None = None
 depends_on: str | None = None
 
