@@ -18,7 +18,14 @@ from core.clock import utc_now
 from core.settings import get_settings
 from graphs.checkpointing import open_checkpointer
 from graphs.research.runner import ResearchRunner
-from graphs.tracing.monitor import Period, build_report, percentile
+from graphs.tracing.monitor import (
+    Funnel,
+    Period,
+    build_report,
+    funnel,
+    percentile,
+    qualification_rate,
+)
 from store.agent_records import LeadInsight
 from store.engagement import DeliveryStatus, Direction, EmailMessage, Handoff
 from store.node_runs import NodeRun
@@ -150,6 +157,49 @@ def test_figures_match_a_hand_count() -> None:
     assert report.autonomous_processing_rate == 1.0
 
 
+def test_funnel_and_qualification_rate_match_a_hand_count() -> None:
+    runs = [
+        _run("L1", "researcher", 10),
+        _run("L2", "researcher", 10),
+        _run("L2", "icp_judge", 10, error="ValueError: a"),
+        *[_run(lead, "message_writer", 10, mode="engage") for lead in ("L3", "L4", "L5", "L6")],
+        _run("L7", "researcher", 10, replay=True),  # a replay: not in the funnel
+        _run("L8", "researcher", 10, started_at=BEFORE),  # before the period
+    ]
+    handoffs = [
+        _handoff("L3", "meeting_request", "seller", IN).model_copy(update={"kind": "qualified"}),
+        _handoff("L4", "invalid_email", "seller", IN).model_copy(update={"kind": "email"}),
+        _handoff("L5", "not_interested", "supervisor", IN).model_copy(
+            update={"kind": "disqualify"}
+        ),
+        _handoff("L6", "meeting_request", "seller", BEFORE).model_copy(
+            update={"kind": "qualified"}
+        ),
+    ]
+    emails = [
+        _email("outbound", "sent", lead="L3", sent_on=IN),
+        _email("outbound", "sent", lead="L3", sent_on=IN),  # a follow-up: same lead
+        _email("outbound", "sent", lead="L4", sent_on=IN),
+        _email("outbound", "held", lead="L5", created_on=IN),  # never sent
+        _email("inbound", "received", lead="L3", received_on=IN),
+    ]
+    assert funnel(PERIOD, node_runs=runs, handoffs=handoffs, emails=emails) == Funnel(
+        assigned=6,
+        researched=2,
+        contacted=2,
+        replied=1,
+        handed_over=2,
+        disqualified=1,
+        blocked=1,
+        failed=1,
+    )
+    # Of the four engaged leads only L3 was handed over as qualified in the period.
+    assert qualification_rate(PERIOD, node_runs=runs, handoffs=handoffs) == 0.25
+    report = build_report(PERIOD, node_runs=runs, handoffs=handoffs, emails=emails)
+    assert report.qualification_rate == 0.25 and report.funnel is not None
+    assert report.funnel.handed_over == 2
+
+
 def test_an_empty_period_has_no_rates() -> None:
     report = build_report(PERIOD, node_runs=[])
     assert report.leads_processed == 0 and report.latency == [] and report.errors == []
@@ -232,6 +282,9 @@ def test_an_engage_journey_gives_the_rates(sample_crm: SampleCrm, tmp_path: Path
         ("meeting_request", "seller", 1)
     ]
     assert report.hand_over_rate == 1.0 and report.autonomous_processing_rate == 1.0
+    assert report.qualification_rate == 1.0
+    assert report.funnel is not None
+    assert (report.funnel.contacted, report.funnel.replied, report.funnel.handed_over) == (1, 1, 1)
 
 
 # -- the command -------------------------------------------------------------------------------

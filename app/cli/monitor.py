@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
 
 from app.cli.run_context import console, database_url, fail
 from core.clock import as_utc, utc_now
-from graphs.tracing.monitor import MonitorReport, Period, build_report
-from store.agent_records import LeadInsight
-from store.db import get_db_engine
-from store.engagement import EmailMessage, Handoff
-from store.node_runs import NodeRun
+from graphs.tracing.monitor import MonitorReport, Period
+from graphs.tracing.monitor_query import load_report
 
-# Rows are picked in SQL with a day's margin (PostgreSQL may store times shifted to its
-# session zone) and then filtered exactly by `build_report`.
-_MARGIN = timedelta(days=1)
+__all__ = ["load_report", "monitor_command", "render_report"]
 
 
 def _parse_time(option: str, text: str | None) -> datetime | None:
@@ -37,35 +30,6 @@ def _parse_time(option: str, text: str | None) -> datetime | None:
             f"{option} {text!r} is not an ISO date or time: use e.g. 2026-11-01 or "
             "2026-11-01T09:00 (UTC unless it carries an offset)"
         ) from exc
-
-
-def load_report(period: Period, database_url: str) -> MonitorReport:
-    """Read the period's rows from the database and count them."""
-    low = period.since - _MARGIN
-    high = period.until + _MARGIN
-    with Session(get_db_engine(database_url)) as session:
-        runs = session.exec(
-            select(NodeRun).where(col(NodeRun.started_at) >= low, col(NodeRun.started_at) < high)
-        ).all()
-        insights = session.exec(
-            select(LeadInsight).where(
-                col(LeadInsight.researched_on) >= low, col(LeadInsight.researched_on) < high
-            )
-        ).all()
-        handoffs = session.exec(
-            select(Handoff).where(col(Handoff.created_on) >= low, col(Handoff.created_on) < high)
-        ).all()
-        emails = session.exec(
-            select(EmailMessage).where(
-                col(EmailMessage.created_on) < high,
-                or_(
-                    col(EmailMessage.sent_on) >= low,
-                    col(EmailMessage.received_on) >= low,
-                    col(EmailMessage.created_on) >= low,
-                ),
-            )
-        ).all()
-    return build_report(period, node_runs=runs, insights=insights, handoffs=handoffs, emails=emails)
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -103,7 +67,14 @@ def render_report(report: MonitorReport, out: Console) -> None:
         "Autonomous processing rate",
         _rate(report.autonomous_processing_rate, "no engaged leads"),
     )
+    summary.add_row("Qualification rate", _rate(report.qualification_rate, "no engaged leads"))
     out.print(summary)
+
+    if report.funnel is not None:
+        stages = _table("Funnel (leads)", "Stage", "Leads")
+        for stage, count in report.funnel.model_dump().items():
+            stages.add_row(stage.replace("_", " ").capitalize(), str(count))
+        out.print(stages)
 
     recommendations = _table("Recommendations (research in the period)", "Recommendation", "Leads")
     for name, count in report.recommendations.items():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,10 +16,7 @@ from sqlmodel import Session
 
 from app.cli.run_context import console, database_url, fail
 from core.settings import get_settings
-from graphs.checkpointing import open_checkpointer
-from graphs.engage.graph import build_engage_graph
-from graphs.research.graph import build_research_graph
-from graphs.tracing.trace_steps import with_steps
+from graphs.tracing import trace_history
 from graphs.tracing.trace_view import (
     LeadTrace,
     StepDetail,
@@ -28,7 +24,6 @@ from graphs.tracing.trace_view import (
     build_trace,
     step_detail,
 )
-from memory.thread_ids import thread_id_for
 from store.crm import Lead
 from store.db import get_db_engine
 
@@ -48,14 +43,12 @@ _CREATE = {
 
 def load_history(lead_id: str, mode: TraceMode) -> list[StateSnapshot]:
     """The checkpoints of the lead's thread in `mode`, newest first (empty: no thread)."""
-    url = get_settings().resolved_checkpoint_url
-    is_postgres = url.startswith(("postgresql://", "postgres://"))
-    if not is_postgres and not Path(url.removeprefix("sqlite:///")).exists():
-        return []  # nothing ran yet; do not create an empty checkpoint file
-    with open_checkpointer(url) as saver:
-        build = build_research_graph if mode == TraceMode.RESEARCH else build_engage_graph
-        config = {"configurable": {"thread_id": thread_id_for(lead_id, mode.value)}}
-        return with_steps(list(build(saver).get_state_history(config)), database_url())
+    return trace_history.load_history(
+        lead_id,
+        mode.value,  # type: ignore[arg-type]
+        checkpoint_url=get_settings().resolved_checkpoint_url,
+        database_url=database_url(),
+    )
 
 
 def _no_trace_message(lead_id: str, mode: TraceMode) -> str:

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web.console_access import SignInRequired
 from app.web.pages import (
+    agent_monitor,
     agent_settings_pages,
     email_reviews,
     evals,
@@ -26,6 +27,8 @@ from app.web.pages import (
     research_batches,
     sandbox_pages,
     sign_in,
+    trace_replay,
+    trace_viewer,
     unsubscribe,
     user_pages,
 )
@@ -71,6 +74,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(user_pages.router)
     app.include_router(lead_list.router)
     app.include_router(lead_page.router)
+    app.include_router(agent_monitor.router)
+    app.include_router(trace_viewer.router)
+    app.include_router(trace_replay.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]

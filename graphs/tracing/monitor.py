@@ -8,7 +8,15 @@ Rates follow the Dynamics 365 supervisor dashboard where our data has the figure
 - email response rate = matched replies received ÷ emails sent, in the period;
 - hand-over rate = engaged leads handed to a seller ÷ engaged leads processed;
 - autonomous processing rate = engaged leads handed off (to a seller, or to a supervisor
-  for disqualification) ÷ engaged leads processed.
+  for disqualification) ÷ engaged leads processed;
+- qualification rate = engaged leads handed to a seller as qualified (buying interest, a
+  meeting asked for) ÷ engaged leads processed.
+
+The funnel counts distinct leads at each stage in the period: assigned (the agent ran for
+them), researched, contacted (an email sent), replied, then handed over (to a seller) or
+disqualified (to a supervisor); beside it, blocked (handed to a seller because the agent
+could not go on: a bad address or a reply it may not answer) and failed (a node run
+failed).
 """
 
 from __future__ import annotations
@@ -102,6 +110,23 @@ class GraphUsage(BaseModel):
         return (self.tokens_in + self.tokens_out) / self.leads if self.leads else None
 
 
+class Funnel(BaseModel):
+    """Distinct leads at each stage of the agent's work in a period."""
+
+    assigned: int = Field(description="Leads the agent ran for (no replays).")
+    researched: int
+    contacted: int = Field(description="Leads sent at least one email.")
+    replied: int = Field(description="Leads whose reply was received.")
+    handed_over: int = Field(description="Leads handed to a seller.")
+    disqualified: int = Field(description="Leads handed to a supervisor to disqualify.")
+    blocked: int = Field(description="Handed to a seller as the agent could not go on.")
+    failed: int = Field(description="Leads with a failed node run.")
+
+
+# Hand-off kinds (graphs.engage.handoff_actions) meaning the agent could not go on alone.
+_BLOCKED_KINDS = frozenset({"email", "review"})
+
+
 class MonitorReport(BaseModel):
     """The supervisor's figures for a period."""
 
@@ -128,6 +153,8 @@ class MonitorReport(BaseModel):
     email_response_rate: float | None
     hand_over_rate: float | None
     autonomous_processing_rate: float | None
+    qualification_rate: float | None = None
+    funnel: Funnel | None = None
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -204,6 +231,67 @@ def _email_figures(emails: Iterable[EmailMessage], period: Period) -> tuple[int,
     return sent, replies
 
 
+def _email_leads(emails: Iterable[EmailMessage], period: Period) -> tuple[set[str], set[str]]:
+    contacted: set[str] = set()
+    replied: set[str] = set()
+    for email in emails:
+        if email.lead_id is None:
+            continue
+        if email.direction == Direction.OUTBOUND:
+            if email.status == DeliveryStatus.SENT and period.holds(email.sent_on):
+                contacted.add(email.lead_id)
+        elif email.status == DeliveryStatus.RECEIVED and period.holds(
+            email.received_on or email.created_on
+        ):
+            replied.add(email.lead_id)
+    return contacted, replied
+
+
+def funnel(
+    period: Period,
+    *,
+    node_runs: Iterable[NodeRun],
+    handoffs: Iterable[Handoff] = (),
+    emails: Iterable[EmailMessage] = (),
+) -> Funnel:
+    """Distinct leads at each stage in `period` (replays left out)."""
+    runs = [run for run in node_runs if not run.replay and run.lead_id]
+    runs = [run for run in runs if period.holds(run.started_at)]
+    period_handoffs = [row for row in handoffs if period.holds(row.created_on)]
+    to_seller = [row for row in period_handoffs if row.target == "seller"]
+    contacted, replied = _email_leads(emails, period)
+    return Funnel(
+        assigned=len({run.lead_id for run in runs}),
+        researched=len({run.lead_id for run in runs if run.thread_id.startswith("research:")}),
+        contacted=len(contacted),
+        replied=len(replied),
+        handed_over=len({row.lead_id for row in to_seller}),
+        disqualified=len({row.lead_id for row in period_handoffs if row.target == "supervisor"}),
+        blocked=len({row.lead_id for row in to_seller if row.kind in _BLOCKED_KINDS}),
+        failed=len({run.lead_id for run in runs if run.error}),
+    )
+
+
+def qualification_rate(
+    period: Period, *, node_runs: Iterable[NodeRun], handoffs: Iterable[Handoff]
+) -> float | None:
+    """Engaged leads handed to a seller as qualified ÷ engaged leads processed."""
+    engaged = {
+        run.lead_id
+        for run in node_runs
+        if run.lead_id
+        and not run.replay
+        and run.thread_id.startswith("engage:")
+        and period.holds(run.started_at)
+    }
+    qualified = {
+        row.lead_id
+        for row in handoffs
+        if row.kind == "qualified" and row.target == "seller" and period.holds(row.created_on)
+    }
+    return _ratio(len(qualified & engaged), len(engaged))
+
+
 def build_report(
     period: Period,
     *,
@@ -213,6 +301,7 @@ def build_report(
     emails: Iterable[EmailMessage] = (),
 ) -> MonitorReport:
     """Count what happened in `period`; rows outside it are ignored."""
+    node_runs, handoffs, emails = list(node_runs), list(handoffs), list(emails)
     in_period = [run for run in node_runs if period.holds(run.started_at)]
     runs = [run for run in in_period if not run.replay]
     leads = {run.lead_id for run in runs if run.lead_id}
@@ -261,4 +350,6 @@ def build_report(
         email_response_rate=_ratio(replies, sent),
         hand_over_rate=_ratio(len(to_seller & engaged), len(engaged)),
         autonomous_processing_rate=_ratio(len(handed_off & engaged), len(engaged)),
+        qualification_rate=qualification_rate(period, node_runs=runs, handoffs=period_handoffs),
+        funnel=funnel(period, node_runs=runs, handoffs=period_handoffs, emails=emails),
     )
