@@ -11,6 +11,7 @@ LABEL_WIDTH = 190
 BAR_AREA = 420
 ROW_HEIGHT = 24
 BAR_HEIGHT = 16
+VALUE_WIDTH = 150  # room for the value written after the longest bar
 
 
 class Bar(BaseModel):
@@ -54,6 +55,6 @@ def bar_chart(
     return BarChart(
         title=title,
         bars=bars,
-        width=LABEL_WIDTH + BAR_AREA + 90,
+        width=LABEL_WIDTH + BAR_AREA + VALUE_WIDTH,
         height=max(len(bars), 1) * ROW_HEIGHT,
     )

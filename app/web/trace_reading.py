@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from fastapi import HTTPException, Request
+from langgraph.types import StateSnapshot
 
 from app.web.console_access import database_url_of
 from core.settings import get_settings
@@ -24,13 +25,13 @@ def checkpoint_url_of(request: Request) -> str:
     )
 
 
-def lead_traces(request: Request, lead_id: str) -> dict[TraceMode, LeadTrace]:
-    """The lead's threads that exist, research first."""
-    found: dict[TraceMode, LeadTrace] = {}
+def lead_histories(request: Request, lead_id: str) -> dict[TraceMode, list[StateSnapshot]]:
+    """The checkpoint histories of the lead's threads that exist, research first."""
+    found: dict[TraceMode, list[StateSnapshot]] = {}
     for mode in MODES:
         history = _history(request, lead_id, mode)
         if history:
-            found[mode] = build_trace(history, lead_id=lead_id, mode=mode)
+            found[mode] = history
     return found
 
 
@@ -44,7 +45,13 @@ def lead_trace(request: Request, lead_id: str, mode: TraceMode) -> LeadTrace:
 
 def step_in_full(request: Request, lead_id: str, mode: TraceMode, number: int) -> StepDetail:
     """One step of the lead's thread in full; 404 when there is no such step."""
-    history = _history(request, lead_id, mode)
+    return step_of_history(_history(request, lead_id, mode), lead_id, mode, number)
+
+
+def step_of_history(
+    history: list[StateSnapshot], lead_id: str, mode: TraceMode, number: int
+) -> StepDetail:
+    """One step of a thread's history in full; 404 when there is no such step."""
     if not history:
         raise HTTPException(status_code=404, detail=f"{lead_id} has no {mode} trace yet.")
     try:
@@ -53,7 +60,7 @@ def step_in_full(request: Request, lead_id: str, mode: TraceMode, number: int) -
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
 
-def _history(request: Request, lead_id: str, mode: TraceMode) -> list[Any]:
+def _history(request: Request, lead_id: str, mode: TraceMode) -> list[StateSnapshot]:
     return load_history(
         lead_id,
         mode,

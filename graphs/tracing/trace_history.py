@@ -3,9 +3,11 @@ view, the CLI's `qualify trace` and the console's trace viewer read."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import StateSnapshot
 
 from graphs.checkpointing import open_checkpointer
@@ -23,6 +25,13 @@ def no_checkpoints_yet(checkpoint_url: str) -> bool:
     return not is_postgres and not Path(checkpoint_url.removeprefix("sqlite:///")).exists()
 
 
+@cache
+def _compiled(mode: TraceMode) -> CompiledStateGraph:
+    """The graph of `mode` compiled once (without a checkpointer): compiling takes longer
+    than reading a short thread, and a trace page reads one per request."""
+    return build_research_graph() if mode == "research" else build_engage_graph()
+
+
 def load_thread_history(
     thread_id: str, mode: TraceMode, *, checkpoint_url: str, database_url: str
 ) -> list[StateSnapshot]:
@@ -30,9 +39,9 @@ def load_thread_history(
     if no_checkpoints_yet(checkpoint_url):
         return []  # do not create an empty checkpoint file
     with open_checkpointer(checkpoint_url) as saver:
-        build = build_research_graph if mode == "research" else build_engage_graph
+        graph = _compiled(mode).copy(update={"checkpointer": saver})
         config = {"configurable": {"thread_id": thread_id}}
-        return with_steps(list(build(saver).get_state_history(config)), database_url)
+        return with_steps(list(graph.get_state_history(config)), database_url)
 
 
 def load_history(

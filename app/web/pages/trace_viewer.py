@@ -13,10 +13,16 @@ from app.web.accounts import Viewer
 from app.web.console_access import SellerViewer, database_url_of
 from app.web.lead_visibility import lead_for
 from app.web.templating import render
-from app.web.trace_reading import lead_trace, lead_traces, pretty_json, step_in_full
+from app.web.trace_reading import (
+    lead_histories,
+    lead_trace,
+    pretty_json,
+    step_in_full,
+    step_of_history,
+)
 from app.web.trace_replays import prompt_choices
 from graphs.tracing.trace_history import TraceMode
-from graphs.tracing.trace_view import LeadTrace, StepDetail
+from graphs.tracing.trace_view import LeadTrace, StepDetail, build_trace
 from store.console_accounts import ConsoleRole
 from store.db import get_db_engine
 
@@ -49,12 +55,16 @@ def trace_page(
         lead = lead_for(session, viewer, lead_id)
         lead_name = lead.full_name
         company = lead.company_name
-    traces = lead_traces(request, lead_id)
+    histories = lead_histories(request, lead_id)
+    traces = {
+        thread: build_trace(history, lead_id=lead_id, mode=thread)
+        for thread, history in histories.items()
+    }
     mode = mode if mode in traces else next(iter(traces), None)
     trace = traces.get(mode) if mode else None
     detail: StepDetail | None = None
-    if trace is not None and step is not None:
-        detail = step_in_full(request, lead_id, trace.mode, step)  # type: ignore[arg-type]
+    if mode is not None and step is not None:
+        detail = step_of_history(histories[mode], lead_id, mode, step)
     may_replay = viewer.role in REPLAYERS
     chosen = step or (trace.steps[0].number if trace and trace.steps else 1)
     return render(
