@@ -238,3 +238,25 @@ def test_hostile_lead_data_in_a_step_is_shown_escaped(
         timeline = client.get(f"/traces/{lead_id}").text
     assert HOSTILE not in page and HOSTILE not in timeline
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # in the inputs, as text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"mode": "research", "from_step": 2, "edits": {"lead_id": 5}},
+        {"mode": "research", "from_step": 1, "edits": {"research": "not research"}},
+        {"mode": "research", "from_step": 4, "edits": {"icp.fit_level.deeper": 1}},
+        {"mode": "research", "from_step": 1, "prompt_versions": {"researcher": "999999999"}},
+        {"mode": "research", "from_step": 1, "prompt_versions": {"nothing": "1"}},
+        {"mode": "engage", "from_step": 1},
+    ],
+)
+def test_a_replay_the_state_cannot_take_is_refused_not_a_server_error(
+    world: tuple[SampleCrm, list[str]], body: dict
+) -> None:
+    crm, good = world
+    with client_as(crm.database_url, LOGINS.supervisor) as client:
+        response = client.post(f"/api/traces/{good[0]}/replay", json=body)
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["field"] in {"edit_key", "edit_value", "prompt_pin", "mode", "from_step"}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError, computed_field
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, computed_field
 from sqlmodel import Session
 
 from graphs.checkpointing import open_checkpointer
@@ -47,17 +47,22 @@ def prompt_choices(trace: LeadTrace, database_url: str) -> list[PromptChoice]:
     return choices
 
 
+PromptOrNode = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+PinnedVersion = Annotated[str, StringConstraints(pattern=r"^(default|[1-9][0-9]{0,8})$")]
+StatePath = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class ReplayRequest(BaseModel):
     """What to replay: from a step, with prompt versions pinned and state values edited."""
 
     mode: TraceMode = "research"
     from_step: int = Field(ge=1, le=100_000, description="Trace step to rerun from (1 = first).")
-    prompt_versions: dict[str, str] = Field(
+    prompt_versions: dict[PromptOrNode, PinnedVersion] = Field(
         default_factory=dict,
         max_length=20,
         description="NODE or PROMPT → version ('default' or a number).",
     )
-    edits: dict[str, Any] = Field(
+    edits: dict[StatePath, Any] = Field(
         default_factory=dict,
         max_length=20,
         description="Dotted state path → its new value, e.g. icp.fit_level → 'none'.",
@@ -161,6 +166,13 @@ def run_replay(
         ) from exc
     except PromptError as exc:
         raise ReplayRefused("prompt_pin", str(exc)) from exc
+    except Exception as exc:
+        if not request.edits:
+            raise  # a faithful rerun that fails is a bug to see, not a bad request
+        # An edited state the graph cannot run on: the edit is at fault, say how.
+        raise ReplayRefused(
+            "edit_value", f"the replay stopped on the edited state: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
