@@ -19,7 +19,11 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 # Each role's pages in the navigation bar, main page first.
 NAVIGATION: dict[ConsoleRole, tuple[tuple[str, str], ...]] = {
-    ConsoleRole.SELLER: (("My open leads", "/leads"), ("My hand-offs", "/handoffs")),
+    ConsoleRole.SELLER: (
+        ("My open leads", "/leads"),
+        ("My hand-offs", "/handoffs"),
+        ("Emails to review", "/reviews"),
+    ),
     ConsoleRole.SUPERVISOR: (
         ("Agent monitor", "/monitor"),
         ("Hand-offs", "/handoffs"),
