@@ -121,7 +121,7 @@ def test_edited_email_goes_with_the_edited_body_and_keeps_the_original(held: Jou
 def test_cancelled_email_is_never_sent_and_the_conversation_waits(held: Journey) -> None:
     row = _held_one(held)
     owner = held.lead.owner_id or ""
-    with pytest.raises(ReviewError, match="--note"):
+    with pytest.raises(ReviewError, match="say why in the note"):
         cancel_email(held.world.database_url, str(row.id), by=owner, now=held.clock.now(), note="")
     cancel_email(
         held.world.database_url,

@@ -164,7 +164,7 @@ def test_a_seller_returns_a_handoff_to_the_agent_with_a_note() -> None:
         handoff = session.exec(select(Handoff).where(Handoff.rule_id == "meeting_request")).one()
     assert handoff.kind == "qualified"
     assert f"qualify handoffs return {handoff.id}" in _run("handoffs", "show", str(handoff.id))
-    assert "needs a --note" in _run("handoffs", "return", str(handoff.id), code=1)
+    assert "needs a note" in _run("handoffs", "return", str(handoff.id), code=1)
     out = _run(
         "handoffs", "return", str(handoff.id), "--note", "Call held; they decide in June.",
         "--by", "USR-02",

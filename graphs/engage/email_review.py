@@ -330,7 +330,7 @@ def edit_email(
     checks; it stays held for approval. The text before the edit is kept in the history."""
     within = _within(database_url)
     if subject is None and body is None:
-        raise ReviewError("nothing to change; give --subject, --body or --file")
+        raise ReviewError("nothing to change; give a new subject or body")
     with session_scope(database_url) as session:
         row, lead = _checked(session, email_id, by)
         if row.status is not DeliveryStatus.HELD:
@@ -364,7 +364,7 @@ def cancel_email(
     never sent) and waits for a person: `qualify engage start LEAD` goes on."""
     within = _within(database_url)
     if not note.strip():
-        raise ReviewError("say why in --note: the agent's conversation records it")
+        raise ReviewError("say why in the note: the agent's conversation records it")
     with session_scope(database_url) as session:
         row, lead = _checked(session, email_id, by)
         if row.status is not DeliveryStatus.HELD:

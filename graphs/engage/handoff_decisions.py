@@ -165,7 +165,7 @@ def _check_return(session: Session, lead_id: str, note: str | None) -> Conversat
     conversation handed off, not taken over; the conversation, else the reason, raised."""
     if not note or not note.strip():
         raise HandoffDecisionError(
-            "return needs a --note saying why the lead goes back to the agent (it is kept "
+            "a return needs a note saying why the lead goes back to the agent (it is kept "
             "with the hand-off and shown in the conversation)"
         )
     lead = session.get(Lead, lead_id)
@@ -228,14 +228,14 @@ def _fix_email(
     outcome: DecisionOutcome,
 ) -> None:
     if not email or not email.strip():
-        raise HandoffDecisionError("fix needs the working address: --email ADDRESS")
+        raise HandoffDecisionError("a fix needs the working email address")
     check = check_email(email.strip())
     if not check.is_valid:
-        raise HandoffDecisionError(f"--email {email.strip()!r}: {check.validity_reason}")
+        raise HandoffDecisionError(f"email {email.strip()!r}: {check.validity_reason}")
     address = check.normalized or email.strip()
     if lead.email and address.lower() == lead.email.lower():
         raise HandoffDecisionError(
-            f"--email {address!r} is the address that failed; give the working one"
+            f"email {address!r} is the address that failed; give the working one"
         )
     lead.email = address
     override = session.get(EmailOverride, lead.id)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from app.web.accounts import Viewer
 from app.web.console_access import SupervisorViewer, database_url_of
 from app.web.pages.trace_viewer import LeadId, trace_page, visible_lead
 from app.web.templating import render
@@ -21,6 +22,7 @@ from app.web.trace_replays import (
     read_form,
     run_replay,
 )
+from graphs.tracing.replay import ReplayResult
 
 router = APIRouter()
 
@@ -56,19 +58,23 @@ def replay_form(
             form=typed, errors=errors.by_field, status_code=422,
         )  # fmt: skip
     try:
-        result = run_replay(
-            lead_id,
-            asked,
-            database_url=database_url_of(request),
-            checkpoint_url=checkpoint_url_of(request),
-            by=viewer.login,
-        )
+        result = _replay(request, viewer, lead_id, asked)
     except ReplayRefused as refused:
         return trace_page(
             request, viewer, lead_id, asked.mode, None,
             form=typed, errors={refused.field: str(refused)}, status_code=422,
         )  # fmt: skip
     return RedirectResponse(f"/traces/{lead_id}/replays/{result.replay_id}", status_code=303)
+
+
+def _replay(request: Request, viewer: Viewer, lead_id: str, asked: ReplayRequest) -> ReplayResult:
+    return run_replay(
+        lead_id,
+        asked,
+        database_url=database_url_of(request),
+        checkpoint_url=checkpoint_url_of(request),
+        by=viewer.login,
+    )
 
 
 def _comparison(request: Request, lead_id: str, replay_id: int) -> ReplayComparison:
@@ -106,13 +112,7 @@ def replay_api(
     """Fork the lead's thread before a step and run it on in a sandbox; the comparison."""
     visible_lead(request, viewer, lead_id)
     try:
-        result = run_replay(
-            lead_id,
-            asked,
-            database_url=database_url_of(request),
-            checkpoint_url=checkpoint_url_of(request),
-            by=viewer.login,
-        )
+        result = _replay(request, viewer, lead_id, asked)
     except ReplayRefused as refused:
         return JSONResponse(
             {"detail": [{"field": refused.field, "problem": str(refused)}]}, status_code=422
