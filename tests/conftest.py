@@ -138,7 +138,13 @@ def researched_world(
     with open_checkpointer(world.checkpoint_path) as saver:
         list(ResearchRunner(world.context(), saver).research())
     with Session(get_db_engine(world.database_url)) as session:
-        exact = session.exec(select(LeadInsight).where(LeadInsight.fit_level == "exact")).all()
+        # In the order research stored them: the journeys take leads by position, and an
+        # order the query planner chooses (it changed with an index) would change the leads.
+        exact = session.exec(
+            select(LeadInsight)
+            .where(LeadInsight.fit_level == "exact")
+            .order_by(LeadInsight.researched_on, LeadInsight.lead_id)
+        ).all()
         leads = [session.get(Lead, row.lead_id) for row in exact]
     good = [
         lead.id
