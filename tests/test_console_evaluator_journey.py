@@ -35,18 +35,18 @@ def test_an_evaluator_runs_reads_and_compares(console_crm: SampleCrm) -> None:
         page = sign_in_page(browser, base_url, LOGINS.evaluator)
         assert page.url.endswith("/evals")
         first = _start_run(page, ["email", "titles", "industries"])
-        expect(page.get_by_role("heading", name=f"Eval run {first}")).to_be_visible()
+        expect(page.get_by_role("heading", name=f"Eval run {first}", exact=True)).to_be_visible()
         expect(page.get_by_role("cell", name="industries (dev)")).to_be_visible()
         second = _start_run(page, ["email", "titles"])
         assert second != first
 
         page.goto("/evals")
-        expect(page.get_by_role("link", name=first)).to_be_visible()
+        expect(page.get_by_role("link", name=first, exact=True)).to_be_visible()
         screenshot(page, "evaluator-runs")
 
         page.goto(f"/evals/{first}")
         page.get_by_role("link", name="Open the full report").click()
-        expect(page.get_by_role("heading", name=f"Eval run {first}")).to_be_visible()
+        expect(page.get_by_role("heading", name=f"Eval run {first}", exact=True)).to_be_visible()
         assert page.url.endswith(f"/evals/{first}/report.html")
 
         page.goto("/evals")
