@@ -22,14 +22,9 @@ from sqlmodel import Session
 
 from app.web.accounts import add_account
 from app.web.server import create_app
+from benchmarks.trace_benchmark import grow_trace, sample_home
 from graphs.checkpointing import open_checkpointer
-from graphs.context import Context
-from graphs.research.graph import build_research_graph
-from graphs.research.runner import ResearchRunner
-from graphs.services import services_for
 from graphs.tracing.monitor import percentile
-from memory.thread_ids import thread_id_for
-from sample_crm.generator import generate_sample_crm
 from store.console_accounts import ConsoleRole
 from store.db import get_db_engine
 from tests.console_support import PASSWORD, signed_in
@@ -40,30 +35,13 @@ SUPERVISOR = "supervisor@example.org"
 def build_long_trace(root: Path, steps: int) -> tuple[str, str, int]:
     """A sample home in `root` with one lead researched until its thread holds at least
     `steps` steps, and a supervisor account; the database URL, the lead and its steps."""
-    database_url = f"sqlite:///{root / 'crm.db'}"
-    context = Context(
-        database_url=database_url,
-        corpus_dir=str(root / "web"),
-        chroma_dir=str(root / "chroma"),
-        engine="offline",
-    )
-    with Session(get_db_engine(database_url)) as session:
-        generate_sample_crm(session, root / "web", n_accounts=20, n_leads=40)
+    context = sample_home(root)
+    with Session(get_db_engine(context.database_url)) as session:
         add_account(session, SUPERVISOR, PASSWORD, ConsoleRole.SUPERVISOR, full_name=None)
         session.commit()
-    services_for(context).web.sync()  # type: ignore[attr-defined]
     with open_checkpointer(str(root / "checkpoints.db")) as saver:
-        runner = ResearchRunner(context, saver)
-        lead_id = runner.eligible_leads()[0].lead_id
-        config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
-        graph = build_research_graph(saver)
-        held = 0
-        while held < steps:
-            [outcome] = runner.research([lead_id], force=True)
-            if outcome.status != "researched":
-                raise SystemExit(f"research of {lead_id} failed: {outcome.message}")
-            held = len(graph.get_state(config).values["trace"])
-    return database_url, lead_id, held
+        lead_id, _, held = grow_trace(saver, context, steps)
+    return context.database_url, lead_id, held
 
 
 def console_for(root: Path, database_url: str) -> TestClient:

@@ -74,16 +74,10 @@ def _thread_bytes(path: Path, thread_id: str) -> int:
         )
 
 
-def main() -> None:
-    """Build a long trace for one lead, then time reading it."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=50, help="Steps the thread should hold.")
-    parser.add_argument("--repeat", type=int, default=20, help="Timed reads of each kind.")
-    parser.add_argument("--dir", type=Path, default=None, help="Work folder (default: a temp one).")
-    args = parser.parse_args()
-    root = args.dir or Path(tempfile.mkdtemp(prefix="qualify-trace-bench-"))
+def sample_home(root: Path) -> Context:
+    """The sample CRM (20 accounts, 40 leads) in `root` with its corpus indexed; the
+    offline run context over it."""
     database_url = f"sqlite:///{root / 'crm.db'}"
-    checkpoints = root / "checkpoints.db"
     context = Context(
         database_url=database_url,
         corpus_dir=str(root / "web"),
@@ -94,19 +88,43 @@ def main() -> None:
         generate_sample_crm(session, root / "web", n_accounts=20, n_leads=40)
         session.commit()
     services_for(context).web.sync()  # type: ignore[attr-defined]
+    return context
+
+
+def grow_trace(saver: Any, context: Context, steps: int) -> tuple[str, int, int]:
+    """Research the first eligible lead again and again until its thread holds at least
+    `steps` steps: the lead, the research runs and the steps held."""
+    runner = ResearchRunner(context, saver)
+    lead_id = runner.eligible_leads()[0].lead_id
+    graph = build_research_graph(saver)
+    config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
+    runs = held = 0
+    while held < steps:
+        [outcome] = runner.research([lead_id], force=True)
+        if outcome.status != "researched":
+            raise SystemExit(f"research of {lead_id} failed: {outcome.message}")
+        runs, held = runs + 1, len(graph.get_state(config).values["trace"])
+    return lead_id, runs, held
+
+
+def main() -> None:
+    """Build a long trace for one lead, then time reading it."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=50, help="Steps the thread should hold.")
+    parser.add_argument("--repeat", type=int, default=20, help="Timed reads of each kind.")
+    parser.add_argument("--dir", type=Path, default=None, help="Work folder (default: a temp one).")
+    args = parser.parse_args()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="qualify-trace-bench-"))
+    context = sample_home(root)
+    database_url = context.database_url
+    checkpoints = root / "checkpoints.db"
 
     with open_checkpointer(str(checkpoints)) as saver:
-        runner = ResearchRunner(context, saver)
-        lead_id = runner.eligible_leads()[0].lead_id
+        started = time.perf_counter()
+        lead_id, runs, _ = grow_trace(saver, context, args.steps)
+        built = time.perf_counter() - started
         graph = build_research_graph(saver)
         config = {"configurable": {"thread_id": thread_id_for(lead_id)}}
-        started, runs, steps = time.perf_counter(), 0, 0
-        while steps < args.steps:
-            [outcome] = runner.research([lead_id], force=True)
-            if outcome.status != "researched":
-                raise SystemExit(f"research of {lead_id} failed: {outcome.message}")
-            runs, steps = runs + 1, len(graph.get_state(config).values["trace"])
-        built = time.perf_counter() - started
 
         read_times, history = _timed(
             lambda: with_steps(list(graph.get_state_history(config)), database_url), args.repeat

@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,9 +25,14 @@ MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
-# Verifying against this when the login is unknown costs what a real check costs, so the
-# time of an answer does not tell which logins exist.
-_UNKNOWN_LOGIN_HASH = _hasher.hash("no such account")
+
+
+@cache
+def _unknown_login_hash() -> str:
+    """Verifying against this when the login is unknown costs what a real check costs, so
+    the time of an answer does not tell which logins exist. Made on first use: a hash takes
+    about 0.1 s, and every `qualify` command imports this module."""
+    return _hasher.hash("no such account")
 
 
 class AccountError(ValueError):
@@ -202,7 +208,7 @@ def sign_in(session: Session, login: str, password: str, now: datetime | None = 
         select(ConsoleAccount).where(ConsoleAccount.login == login.strip().lower())
     ).first()
     try:
-        _hasher.verify(account.password_hash if account else _UNKNOWN_LOGIN_HASH, password)
+        _hasher.verify(account.password_hash if account else _unknown_login_hash(), password)
         right = account is not None
     except (VerificationError, InvalidHashError):
         right = False

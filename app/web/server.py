@@ -3,6 +3,8 @@ static files, error pages and the security headers every response carries."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -92,7 +94,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         if _is_api(request):
             return JSONResponse({"detail": "Sign in first."}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={_quoted(target)}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -120,12 +122,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
         return render(request, "error.html", status_code=422, status=422, detail=detail)
 
     return app
-
-
-def _quoted(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path, safe="/")
 
 
 def console_app() -> FastAPI:
